@@ -1,0 +1,3 @@
+/* xlnfsd — placeholder until the daemon lands. */
+#include "config.h"
+int main(void) { return 0; }

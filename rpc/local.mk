@@ -1,0 +1,2 @@
+# rpc/: the ONC RPC service (in libxlnfs).
+libxlnfs_la_SOURCES += rpc/rpcsvc.h

@@ -1,0 +1,1 @@
+# tests/: unit (CUnit), integration (libnfs over loopback), e2e (kernel client).

@@ -1,0 +1,1 @@
+# volfiles/: example volume files, installed as documentation.

@@ -1,0 +1,2 @@
+# xlators/: the translator framework (in libxlnfs).
+libxlnfs_la_SOURCES += xlators/xlator.h

@@ -1,0 +1,1 @@
+# storage/posix: a local directory as the backing store.
