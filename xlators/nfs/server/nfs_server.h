@@ -1,0 +1,79 @@
+/*
+ * nfs_server.h — what the nfs/server translator shares with its programs.
+ *
+ * The nfs/server translator (server.c) owns the exports, the file handle
+ * secret and the RPC service; the NFS3 program (nfs3_*.c here) and the
+ * MOUNT program (mount/) are both written against this header.
+ */
+#ifndef XLNFS_NFS_SERVER_H
+#define XLNFS_NFS_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rpcsvc.h"
+#include "xlator.h"
+
+#define NFS_FH_MAX 64
+
+/* One exported directory of the volume. */
+struct nfs_export {
+	uint32_t id;                   /* stable across restarts (derived from path) */
+	char *path;                    /* "/" or "/sub/dir": MOUNT path, within the volume */
+	struct xl_addrlist *clients;   /* who may mount it */
+	bool read_only;
+	bool root_squash, all_squash;
+	uid_t anonuid;
+	gid_t anongid;
+};
+
+/* The translator's runtime state (xl->private). */
+struct nfs_server {
+	struct xl *xl;                 /* the nfs/server volume */
+	struct xl *child;              /* where fops go */
+	struct rpcsvc *svc;
+	struct nfs_export *exports;
+	size_t nexports;
+	char *state_dir;               /* secret, mount list */
+	uint8_t secret[32];            /* file handle MAC key */
+	uint64_t write_verf;           /* changes on every start */
+	void *mount_state;             /* mount/'s state (mount list) */
+};
+
+/* A file handle as bytes on the wire. */
+struct nfs_fh {
+	uint32_t len;
+	uint8_t data[NFS_FH_MAX];
+};
+
+/* The export whose MOUNT path is @path (exact match after normalising
+ * repeated and trailing slashes), or NULL. */
+const struct nfs_export *nfs_export_by_path(const struct nfs_server *srv, const char *path);
+const struct nfs_export *nfs_export_by_id(const struct nfs_server *srv, uint32_t id);
+/* May the client at @sa use @e? */
+bool nfs_export_allows(const struct nfs_export *e, const struct sockaddr *sa);
+
+/* Apply @e's squashing to @call's credentials. */
+void nfs_export_squash(const struct nfs_export *e, struct xl_call *call);
+
+/* Resolve @e's root directory as @call: walks its path from the volume
+ * root one component at a time with lookup (never following symlinks).
+ * Returns 0 with *out referenced, -ENOENT, -ENOTDIR, or another -errno. */
+int nfs_export_root(struct nfs_server *srv, const struct nfs_export *e, struct xl_call *call,
+		    struct xl_inode **out, struct stat *st);
+
+/* Build the handle of the object @gfid within export @e. */
+void nfs_fh_build(const struct nfs_server *srv, const struct nfs_export *e,
+		  const struct xl_gfid *gfid, struct nfs_fh *fh);
+/* Check a handle's length, version and MAC and find its export:
+ * 0 with *export and *gfid, or -EBADF (→ NFS3ERR_BADHANDLE). */
+int nfs_fh_parse(const struct nfs_server *srv, const uint8_t *data, size_t len,
+		 const struct nfs_export **export, struct xl_gfid *gfid);
+
+/* MOUNT (mount/): add the MOUNT v1 and v3 programs on @port; load the
+ * mount list from srv->state_dir. 0 or -errno. */
+int mount3_programs_add(struct nfs_server *srv, uint16_t port);
+/* Save and free the mount list state. */
+void mount3_fini(struct nfs_server *srv);
+
+#endif
