@@ -1,0 +1,54 @@
+/*
+ * nfs3_proc.c — the NFS v3 program's actor table (RFC 1813 procedure
+ * numbers), in the manner of fs/nfsd's nfs3proc.c: data, not code.
+ */
+#include "config.h"
+
+#include "nfs3.h"
+
+#define NFS3_ACTOR(NAME, fn_, T)                                                         \
+	{                                                                                \
+		.name = NAME, .fn = fn_, .xdr_args = (xdrproc_t)xdr_##T##3args,          \
+		.xdr_res = (xdrproc_t)xdr_##T##3res, .args_size = sizeof(T##3args),      \
+		.res_size = sizeof(T##3res),                                             \
+	}
+
+static const struct rpcsvc_actor nfs3_actors[] = {
+	[NFSPROC3_NULL] = { .name = "NULL", .fn = nfs3_null },
+	[NFSPROC3_GETATTR] = NFS3_ACTOR("GETATTR", nfs3_getattr, GETATTR),
+	[NFSPROC3_SETATTR] = NFS3_ACTOR("SETATTR", nfs3_setattr, SETATTR),
+	[NFSPROC3_LOOKUP] = NFS3_ACTOR("LOOKUP", nfs3_lookup, LOOKUP),
+	[NFSPROC3_ACCESS] = NFS3_ACTOR("ACCESS", nfs3_access, ACCESS),
+	[NFSPROC3_READLINK] = NFS3_ACTOR("READLINK", nfs3_readlink, READLINK),
+	[NFSPROC3_READ] = NFS3_ACTOR("READ", nfs3_read, READ),
+	[NFSPROC3_WRITE] = NFS3_ACTOR("WRITE", nfs3_write, WRITE),
+	[NFSPROC3_CREATE] = NFS3_ACTOR("CREATE", nfs3_create, CREATE),
+	[NFSPROC3_MKDIR] = NFS3_ACTOR("MKDIR", nfs3_mkdir, MKDIR),
+	[NFSPROC3_SYMLINK] = NFS3_ACTOR("SYMLINK", nfs3_symlink, SYMLINK),
+	[NFSPROC3_MKNOD] = NFS3_ACTOR("MKNOD", nfs3_mknod, MKNOD),
+	[NFSPROC3_REMOVE] = NFS3_ACTOR("REMOVE", nfs3_remove, REMOVE),
+	[NFSPROC3_RMDIR] = NFS3_ACTOR("RMDIR", nfs3_rmdir, RMDIR),
+	[NFSPROC3_RENAME] = NFS3_ACTOR("RENAME", nfs3_rename, RENAME),
+	[NFSPROC3_LINK] = NFS3_ACTOR("LINK", nfs3_link, LINK),
+	[NFSPROC3_READDIR] = NFS3_ACTOR("READDIR", nfs3_readdir, READDIR),
+	[NFSPROC3_READDIRPLUS] = NFS3_ACTOR("READDIRPLUS", nfs3_readdirplus, READDIRPLUS),
+	[NFSPROC3_FSSTAT] = NFS3_ACTOR("FSSTAT", nfs3_fsstat, FSSTAT),
+	[NFSPROC3_FSINFO] = NFS3_ACTOR("FSINFO", nfs3_fsinfo, FSINFO),
+	[NFSPROC3_PATHCONF] = NFS3_ACTOR("PATHCONF", nfs3_pathconf, PATHCONF),
+	[NFSPROC3_COMMIT] = NFS3_ACTOR("COMMIT", nfs3_commit, COMMIT),
+};
+
+int nfs3_program_add(struct nfs_server *srv, uint16_t port)
+{
+	static struct rpcsvc_program prog = {
+		.name = "NFS3",
+		.prog = NFS_PROGRAM,
+		.vers = NFS_V3,
+		.actors = nfs3_actors,
+		.nactors = sizeof(nfs3_actors) / sizeof(nfs3_actors[0]),
+	};
+
+	prog.port = port;
+	prog.private = srv;
+	return rpcsvc_program_add(srv->svc, &prog);
+}
