@@ -38,6 +38,10 @@ struct nfs_server {
 	uint8_t secret[32];            /* file handle MAC key */
 	uint64_t write_verf;           /* changes on every start */
 	void *mount_state;             /* mount/'s state (mount list) */
+	/* Protocol settings from the translator's options (server.c). */
+	bool fileid_32bit;             /* fold fileids to 32 bits */
+	uint32_t rtmax, wtmax;         /* largest READ / WRITE count */
+	uint32_t dtpref;               /* preferred READDIR reply size */
 };
 
 /* A file handle as bytes on the wire. */
@@ -61,6 +65,32 @@ void nfs_export_squash(const struct nfs_export *e, struct xl_call *call);
  * Returns 0 with *out referenced, -ENOENT, -ENOTDIR, or another -errno. */
 int nfs_export_root(struct nfs_server *srv, const struct nfs_export *e, struct xl_call *call,
 		    struct xl_inode **out, struct stat *st);
+
+/* --- export table (exports.c), used by server.c and the unit tests --- */
+
+/* @path made canonical: absolute, repeated and trailing slashes removed
+ * ("/" stays "/"). NULL (nothing allocated) if @path is not absolute or
+ * has a "." or ".." component. g_free the result. */
+char *nfs_export_path_normalise(const char *path);
+/* The export id of a normalised path: FNV-1a of its bytes, never 0. */
+uint32_t nfs_export_id(const char *path);
+
+/*
+ * Parse the export-dir option @text: whitespace-separated entries, each
+ * `PATH` or `PATH(OPT,OPT,...)`, PATH a directory within the volume ("/"
+ * is its root). OPTs override @defaults (whose clients list is shared by
+ * every export without allow=): ro, rw, root-squash, no-root-squash,
+ * all-squash, no-all-squash, anonuid=N, anongid=N, allow=A|B|... (the
+ * items of an ADDRLIST option: *, host names, addresses, CIDR).
+ * Returns 0 with *out (free with nfs_exports_free) and *count >= 1, or
+ * -EINVAL with *errmsg (g_free it) saying what is wrong and where.
+ */
+int nfs_exports_parse(const char *text, const struct nfs_export *defaults,
+		      struct nfs_export **out, size_t *count, char **errmsg);
+/* Free what nfs_exports_parse returned; @shared is defaults->clients,
+ * which is not freed. */
+void nfs_exports_free(struct nfs_export *exports, size_t count,
+		      const struct xl_addrlist *shared);
 
 /* Build the handle of the object @gfid within export @e. */
 void nfs_fh_build(const struct nfs_server *srv, const struct nfs_export *e,
