@@ -4,7 +4,9 @@ xlator_nfsdir = $(xlatordir)/nfs
 xlator_nfs_LTLIBRARIES = xlators/nfs/server.la
 xlators_nfs_server_la_SOURCES = \
 	xlators/nfs/server/nfs_server.h xlators/nfs/server/nfs3.h \
-	xlators/nfs/server/nfs3_proc.c
+	xlators/nfs/server/nfs3_proc.c \
+	xlators/nfs/server/server.c xlators/nfs/server/exports.c xlators/nfs/server/fh.c \
+	xlators/nfs/server/nfs3_util.c
 nodist_xlators_nfs_server_la_SOURCES = xlators/nfs/server/nfs3_prot.h
 xlators_nfs_server_la_LDFLAGS = $(xlator_ldflags)
 xlators_nfs_server_la_LIBADD = libnfs3xdr.la mount/libmount3.la $(xlator_libadd)

@@ -1,0 +1,380 @@
+/*
+ * exports.c — the exports of the nfs/server translator.
+ *
+ * The export-dir option lists what MOUNT offers and NFS3 serves. Each
+ * entry is `PATH` or `PATH(OPT,...)`, entries separated by white space:
+ *
+ *     option export-dir /  /scratch(rw,no-root-squash,allow=10.0.0.0/8)
+ *
+ * PATH is a directory inside the volume, normalised (repeated and trailing
+ * slashes dropped; "." and ".." refused) and hashed to the export's id
+ * that file handles carry, so handles stay valid across restarts as long
+ * as the export keeps its path. Per-export OPTs override the translator's
+ * global read-only / squash / anon ids / rpc-auth.allow settings.
+ *
+ * Also here: lookup by path and id, the client check, credential
+ * squashing, and resolving an export's root directory through the graph.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+
+#include "nfs_server.h"
+
+char *nfs_export_path_normalise(const char *path)
+{
+	GString *out;
+	const char *p = path;
+
+	if (!path || path[0] != '/')
+		return NULL;
+	out = g_string_new(NULL);
+	while (*p) {
+		const char *start;
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		start = p;
+		while (*p && *p != '/')
+			p++;
+		n = (size_t)(p - start);
+		if ((n == 1 && start[0] == '.') || (n == 2 && start[0] == '.' && start[1] == '.')) {
+			g_string_free(out, TRUE);
+			return NULL;
+		}
+		g_string_append_c(out, '/');
+		g_string_append_len(out, start, (gssize)n);
+	}
+	if (out->len == 0)
+		g_string_append_c(out, '/');
+	return g_string_free(out, FALSE);
+}
+
+uint32_t nfs_export_id(const char *path)
+{
+	uint32_t h = 2166136261u;
+
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		h ^= *p;
+		h *= 16777619u;
+	}
+	return h ? h : 1;
+}
+
+const struct nfs_export *nfs_export_by_path(const struct nfs_server *srv, const char *path)
+{
+	const struct nfs_export *found = NULL;
+	char *norm = nfs_export_path_normalise(path);
+
+	if (!norm)
+		return NULL;
+	for (size_t i = 0; i < srv->nexports; i++) {
+		if (!strcmp(srv->exports[i].path, norm)) {
+			found = &srv->exports[i];
+			break;
+		}
+	}
+	g_free(norm);
+	return found;
+}
+
+const struct nfs_export *nfs_export_by_id(const struct nfs_server *srv, uint32_t id)
+{
+	for (size_t i = 0; i < srv->nexports; i++)
+		if (srv->exports[i].id == id)
+			return &srv->exports[i];
+	return NULL;
+}
+
+bool nfs_export_allows(const struct nfs_export *e, const struct sockaddr *sa)
+{
+	return xl_addrlist_match(e->clients, sa);
+}
+
+void nfs_export_squash(const struct nfs_export *e, struct xl_call *call)
+{
+	if (e->all_squash) {
+		call->uid = e->anonuid;
+		call->gid = e->anongid;
+		call->ngroups = 0;
+		return;
+	}
+	if (!e->root_squash)
+		return;
+	if (call->uid == 0)
+		call->uid = e->anonuid;
+	if (call->gid == 0)
+		call->gid = e->anongid;
+	for (unsigned i = 0; i < call->ngroups && i < XL_CALL_MAX_GROUPS; i++)
+		if (call->groups[i] == 0)
+			call->groups[i] = e->anongid;
+}
+
+int nfs_export_root(struct nfs_server *srv, const struct nfs_export *e, struct xl_call *call,
+		    struct xl_inode **out, struct stat *st)
+{
+	struct xl_inode *dir = NULL, *next;
+	gchar **parts = g_strsplit(e->path, "/", -1);
+	int ret;
+
+	ret = xl_lookup(srv->child, call, NULL, "/", &dir, st);
+	if (ret < 0)
+		goto out;
+	for (gchar **p = parts; *p; p++) {
+		if (!**p)
+			continue;
+		if (!S_ISDIR(st->st_mode)) {
+			ret = -ENOTDIR;
+			goto out_unref;
+		}
+		ret = xl_lookup(srv->child, call, dir, *p, &next, st);
+		if (ret < 0)
+			goto out_unref;
+		xl_inode_unref(dir);
+		dir = next;
+	}
+	if (!S_ISDIR(st->st_mode)) {
+		/* Symlinks are never followed: an export is a real directory. */
+		ret = -ENOTDIR;
+		goto out_unref;
+	}
+	*out = dir;
+	ret = 0;
+	goto out;
+out_unref:
+	xl_inode_unref(dir);
+out:
+	g_strfreev(parts);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- parsing */
+
+struct nfs_allow_conf {
+	struct xl_addrlist *list;
+};
+
+static const struct xl_option nfs_allow_options[] = {
+	{ .key = "allow", .type = XL_OPT_ADDRLIST,
+	  .offset = offsetof(struct nfs_allow_conf, list),
+	  .desc = "clients allowed on one export" },
+	{ NULL },
+};
+
+static void nfs_allow_free(struct xl_addrlist *list)
+{
+	struct nfs_allow_conf conf = { .list = list };
+
+	xl_options_free(nfs_allow_options, &conf);
+}
+
+static int nfs_parse_id(const char *text, uint32_t *out)
+{
+	guint64 v;
+
+	if (!g_ascii_string_to_unsigned(text, 10, 0, UINT32_MAX, &v, NULL))
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* Apply one OPT (a NUL-terminated copy) of an entry to @e; @shared is the
+ * global clients list, which a first allow= replaces and never frees. */
+static int nfs_export_apply_opt(struct nfs_export *e, const char *opt,
+				const struct xl_addrlist *shared, char **errmsg)
+{
+	uint32_t id;
+
+	if (!strcmp(opt, "ro")) {
+		e->read_only = true;
+	} else if (!strcmp(opt, "rw")) {
+		e->read_only = false;
+	} else if (!strcmp(opt, "root-squash")) {
+		e->root_squash = true;
+	} else if (!strcmp(opt, "no-root-squash")) {
+		e->root_squash = false;
+	} else if (!strcmp(opt, "all-squash")) {
+		e->all_squash = true;
+	} else if (!strcmp(opt, "no-all-squash")) {
+		e->all_squash = false;
+	} else if (g_str_has_prefix(opt, "anonuid=")) {
+		if (nfs_parse_id(opt + 8, &id) < 0)
+			goto bad_id;
+		e->anonuid = id;
+	} else if (g_str_has_prefix(opt, "anongid=")) {
+		if (nfs_parse_id(opt + 8, &id) < 0)
+			goto bad_id;
+		e->anongid = id;
+	} else if (g_str_has_prefix(opt, "allow=")) {
+		struct nfs_allow_conf conf = { NULL };
+		char *list = g_strdelimit(g_strdup(opt + 6), "|", ',');
+		char *msg = NULL;
+		int ret = *list ? xl_option_parse(&nfs_allow_options[0], list, &conf, &msg)
+				: -EINVAL;
+
+		g_free(list);
+		if (ret < 0) {
+			*errmsg = g_strdup_printf("export %s: bad allow list \"%s\"%s%s", e->path,
+						  opt + 6, msg ? ": " : "", msg ? msg : "");
+			g_free(msg);
+			return -EINVAL;
+		}
+		if (e->clients != shared)
+			nfs_allow_free(e->clients);  /* a later allow= wins */
+		e->clients = conf.list;
+	} else {
+		*errmsg = g_strdup_printf(
+			"export %s: unknown option \"%s\" (valid: ro, rw, root-squash, "
+			"no-root-squash, all-squash, no-all-squash, anonuid=N, anongid=N, "
+			"allow=ADDR|ADDR|...)",
+			e->path, opt);
+		return -EINVAL;
+	}
+	return 0;
+bad_id:
+	*errmsg = g_strdup_printf("export %s: \"%s\" needs a number in [0, 4294967295]", e->path,
+				  opt);
+	return -EINVAL;
+}
+
+/* Parse "OPT,OPT,..." (@len bytes at @text) into @e. */
+static int nfs_export_apply_opts(struct nfs_export *e, const char *text, size_t len,
+				 const struct xl_addrlist *shared, char **errmsg)
+{
+	char *copy = g_strndup(text, len);
+	gchar **opts = g_strsplit(copy, ",", -1);
+	int ret = 0;
+
+	for (gchar **o = opts; *o; o++) {
+		g_strstrip(*o);
+		if (!**o) {
+			*errmsg = g_strdup_printf("export %s: empty option in \"(%s)\"", e->path,
+						  copy);
+			ret = -EINVAL;
+			break;
+		}
+		ret = nfs_export_apply_opt(e, *o, shared, errmsg);
+		if (ret < 0)
+			break;
+	}
+	g_strfreev(opts);
+	g_free(copy);
+	return ret;
+}
+
+void nfs_exports_free(struct nfs_export *exports, size_t count,
+		      const struct xl_addrlist *shared)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (exports[i].clients != shared)
+			nfs_allow_free(exports[i].clients);
+		g_free(exports[i].path);
+	}
+	g_free(exports);
+}
+
+int nfs_exports_parse(const char *text, const struct nfs_export *defaults,
+		      struct nfs_export **out, size_t *count, char **errmsg)
+{
+	GArray *arr = g_array_new(FALSE, TRUE, sizeof(struct nfs_export));
+	const char *p = text ? text : "";
+	int ret = 0;
+
+	*errmsg = NULL;
+	while (*p) {
+		struct nfs_export e = *defaults;
+		const char *start, *close;
+		char *raw;
+
+		while (g_ascii_isspace(*p))
+			p++;
+		if (!*p)
+			break;
+		start = p;
+		while (*p && *p != '(' && *p != ')' && !g_ascii_isspace(*p))
+			p++;
+		raw = g_strndup(start, (gsize)(p - start));
+		if (*p == ')' || !*raw) {
+			*errmsg = g_strdup_printf("export-dir: expected a path at \"%s\"", start);
+			g_free(raw);
+			ret = -EINVAL;
+			goto out;
+		}
+		e.path = nfs_export_path_normalise(raw);
+		if (!e.path) {
+			*errmsg = g_strdup_printf("export-dir: \"%s\" is not an absolute path "
+						  "without \".\" or \"..\" components",
+						  raw);
+			g_free(raw);
+			ret = -EINVAL;
+			goto out;
+		}
+		g_free(raw);
+		e.id = nfs_export_id(e.path);
+		/* Appended now so that the error paths below free it. */
+		g_array_append_val(arr, e);
+		if (*p == '(') {
+			struct nfs_export *ep = &g_array_index(arr, struct nfs_export, arr->len - 1);
+
+			close = strchr(p, ')');
+			if (!close) {
+				*errmsg = g_strdup_printf("export-dir: export %s: missing ')'",
+							  ep->path);
+				ret = -EINVAL;
+				goto out;
+			}
+			ret = nfs_export_apply_opts(ep, p + 1, (size_t)(close - p - 1),
+						    defaults->clients, errmsg);
+			if (ret < 0)
+				goto out;
+			p = close + 1;
+			if (*p && !g_ascii_isspace(*p)) {
+				*errmsg = g_strdup_printf("export-dir: export %s: unexpected \"%s\" "
+							  "after ')'",
+							  ep->path, p);
+				ret = -EINVAL;
+				goto out;
+			}
+		}
+		for (guint i = 0; i + 1 < arr->len; i++) {
+			const struct nfs_export *a = &g_array_index(arr, struct nfs_export, i);
+			const struct nfs_export *b =
+				&g_array_index(arr, struct nfs_export, arr->len - 1);
+
+			if (!strcmp(a->path, b->path)) {
+				*errmsg = g_strdup_printf("export-dir: %s is exported twice",
+							  b->path);
+				ret = -EINVAL;
+				goto out;
+			}
+			if (a->id == b->id) {
+				*errmsg = g_strdup_printf("export-dir: %s and %s hash to the same "
+							  "export id; rename one",
+							  a->path, b->path);
+				ret = -EINVAL;
+				goto out;
+			}
+		}
+	}
+	if (arr->len == 0) {
+		*errmsg = g_strdup("export-dir: no export given");
+		ret = -EINVAL;
+		goto out;
+	}
+	*count = arr->len;
+	*out = (struct nfs_export *)(void *)g_array_free(arr, FALSE);
+	return 0;
+out:
+	{
+		size_t n = arr->len;
+
+		nfs_exports_free((struct nfs_export *)(void *)g_array_free(arr, FALSE), n,
+				 defaults->clients);
+	}
+	return ret;
+}

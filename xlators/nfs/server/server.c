@@ -1,0 +1,401 @@
+/*
+ * server.c — the nfs/server translator: the top of every graph.
+ *
+ * Its options say where to listen and what to export; init() sets up the
+ * exports, the file handle secret and write verifier, then starts an RPC
+ * service carrying the NFS v3 program (nfs3_*.c) and the MOUNT programs
+ * (mount/). Every fop the programs make goes to the single child volume.
+ *
+ * State kept across restarts lives in state-dir: fh-secret (32 random
+ * bytes keying file handle MACs; losing it makes every handle stale) and
+ * whatever MOUNT keeps there (the mount list).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nfs3.h"
+#include "nfs_server.h"
+
+#define NFS_SECRET_FILE "fh-secret"
+
+/* Parsed options (xl->conf). */
+struct nfs_server_conf {
+	char *listen;
+	int64_t nfs_port, mount_port;
+	bool tcp, udp, rpc_register;
+	int64_t threads;
+	uint64_t max_record;
+	uint64_t drain_ms;
+	char *export_dir;
+	struct xl_addrlist *allow;
+	bool read_only, root_squash, all_squash;
+	int64_t anonuid, anongid;
+	char *state_dir;
+	uint64_t rtmax, wtmax, dtpref;
+	bool fileid_32bit;
+	int64_t inode_lru_limit;
+};
+
+#define KB 1024LL
+#define MB (1024LL * 1024)
+
+static const struct xl_option nfs_server_options[] = {
+	{ .key = "listen-address", .type = XL_OPT_STR, .def = "0.0.0.0,::",
+	  .offset = offsetof(struct nfs_server_conf, listen),
+	  .desc = "comma list of local addresses to listen on" },
+	{ .key = "nfs-port", .type = XL_OPT_INT, .def = "2049", .min = 1, .max = 65535,
+	  .offset = offsetof(struct nfs_server_conf, nfs_port),
+	  .desc = "port of the NFS v3 program" },
+	{ .key = "mount-port", .type = XL_OPT_INT, .def = "20048", .min = 1, .max = 65535,
+	  .offset = offsetof(struct nfs_server_conf, mount_port),
+	  .desc = "port of the MOUNT v1/v3 programs" },
+	{ .key = "transport.tcp", .type = XL_OPT_BOOL, .def = "on",
+	  .offset = offsetof(struct nfs_server_conf, tcp), .desc = "serve over TCP" },
+	{ .key = "transport.udp", .type = XL_OPT_BOOL, .def = "on",
+	  .offset = offsetof(struct nfs_server_conf, udp), .desc = "serve over UDP" },
+	{ .key = "rpc-register", .type = XL_OPT_BOOL, .def = "on",
+	  .offset = offsetof(struct nfs_server_conf, rpc_register),
+	  .desc = "register the programs with rpcbind" },
+	{ .key = "threads", .type = XL_OPT_INT, .def = "8", .min = 1, .max = 256,
+	  .offset = offsetof(struct nfs_server_conf, threads),
+	  .desc = "worker threads running NFS and MOUNT procedures" },
+	{ .key = "max-record-size", .type = XL_OPT_SIZE, .def = "2MB", .min = 64 * KB,
+	  .max = 64 * MB, .offset = offsetof(struct nfs_server_conf, max_record),
+	  .desc = "largest RPC record accepted over TCP (must hold rtmax and wtmax)" },
+	{ .key = "drain-timeout", .type = XL_OPT_TIME, .def = "5s",
+	  .offset = offsetof(struct nfs_server_conf, drain_ms),
+	  .desc = "how long a stop waits for calls in flight" },
+	{ .key = "export-dir", .type = XL_OPT_STR, .def = "/",
+	  .offset = offsetof(struct nfs_server_conf, export_dir),
+	  .desc = "exports, white space separated: PATH or PATH(OPT,...) with PATH a "
+		  "directory in the volume (/ = its root) and OPTs overriding the global "
+		  "options: ro, rw, root-squash, no-root-squash, all-squash, no-all-squash, "
+		  "anonuid=N, anongid=N, allow=ADDR|ADDR|..." },
+	{ .key = "rpc-auth.allow", .type = XL_OPT_ADDRLIST, .def = "*",
+	  .offset = offsetof(struct nfs_server_conf, allow),
+	  .desc = "clients allowed on exports without allow= (*, hosts, addresses, CIDR)" },
+	{ .key = "read-only", .type = XL_OPT_BOOL, .def = "off",
+	  .offset = offsetof(struct nfs_server_conf, read_only),
+	  .desc = "export read-only unless an export says rw" },
+	{ .key = "root-squash", .type = XL_OPT_BOOL, .def = "on",
+	  .offset = offsetof(struct nfs_server_conf, root_squash),
+	  .desc = "map uid/gid 0 to anonuid/anongid" },
+	{ .key = "all-squash", .type = XL_OPT_BOOL, .def = "off",
+	  .offset = offsetof(struct nfs_server_conf, all_squash),
+	  .desc = "map every user to anonuid/anongid" },
+	{ .key = "anonuid", .type = XL_OPT_INT, .def = "65534", .min = 0, .max = 4294967295LL,
+	  .offset = offsetof(struct nfs_server_conf, anonuid),
+	  .desc = "uid squashed users get" },
+	{ .key = "anongid", .type = XL_OPT_INT, .def = "65534", .min = 0, .max = 4294967295LL,
+	  .offset = offsetof(struct nfs_server_conf, anongid),
+	  .desc = "gid squashed users get" },
+	{ .key = "state-dir", .type = XL_OPT_PATH, .def = STATE_DIR,
+	  .offset = offsetof(struct nfs_server_conf, state_dir),
+	  .desc = "where the file handle secret and the mount list are kept" },
+	{ .key = "rtmax", .type = XL_OPT_SIZE, .def = "1MB", .min = 4 * KB, .max = 16 * MB,
+	  .offset = offsetof(struct nfs_server_conf, rtmax),
+	  .desc = "largest READ (FSINFO rtmax)" },
+	{ .key = "wtmax", .type = XL_OPT_SIZE, .def = "1MB", .min = 4 * KB, .max = 16 * MB,
+	  .offset = offsetof(struct nfs_server_conf, wtmax),
+	  .desc = "largest WRITE (FSINFO wtmax)" },
+	{ .key = "dtpref", .type = XL_OPT_SIZE, .def = "64KB", .min = 512, .max = MB,
+	  .offset = offsetof(struct nfs_server_conf, dtpref),
+	  .desc = "preferred READDIR size (FSINFO dtpref)" },
+	{ .key = "fileid-32bit", .type = XL_OPT_BOOL, .def = "off",
+	  .offset = offsetof(struct nfs_server_conf, fileid_32bit),
+	  .desc = "fold 64-bit fileids to 32 bits for old clients" },
+	{ .key = "inode-lru-limit", .type = XL_OPT_INT, .def = "16384", .min = 0,
+	  .max = 10000000, .offset = offsetof(struct nfs_server_conf, inode_lru_limit),
+	  .desc = "unreferenced inodes kept cached in the graph's inode table" },
+	{ NULL },
+};
+
+static struct nfs_export nfs_server_defaults(const struct nfs_server_conf *conf)
+{
+	struct nfs_export d = {
+		.clients = conf->allow,
+		.read_only = conf->read_only,
+		.root_squash = conf->root_squash,
+		.all_squash = conf->all_squash,
+		.anonuid = (uid_t)conf->anonuid,
+		.anongid = (gid_t)conf->anongid,
+	};
+	return d;
+}
+
+static int nfs_server_validate(struct xl *xl)
+{
+	struct nfs_server_conf *conf = xl->conf;
+	struct nfs_export defaults = nfs_server_defaults(conf);
+	struct nfs_export *exports = NULL;
+	char *msg = NULL;
+	size_t n = 0;
+	int ret;
+
+	ret = nfs_exports_parse(conf->export_dir, &defaults, &exports, &n, &msg);
+	if (ret < 0) {
+		xl_log(xl, XL_LOG_ERROR, "%s", msg);
+		g_free(msg);
+		return ret;
+	}
+	nfs_exports_free(exports, n, defaults.clients);
+	if (conf->rtmax > conf->max_record || conf->wtmax > conf->max_record) {
+		xl_log(xl, XL_LOG_ERROR,
+		       "rtmax (%" G_GUINT64_FORMAT ") and wtmax (%" G_GUINT64_FORMAT
+		       ") must not exceed max-record-size (%" G_GUINT64_FORMAT ")",
+		       conf->rtmax, conf->wtmax, conf->max_record);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Write @len bytes of @data to @path atomically: a temporary file in the
+ * same directory (mode 0600), synced, then renamed over @path. */
+static int nfs_server_write_atomic(const char *path, const void *data, size_t len)
+{
+	char *tmp = g_strdup_printf("%s.XXXXXX", path);
+	int fd, ret = 0;
+
+	fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (write(fd, data, len) != (ssize_t)len || fsync(fd) < 0) {
+		ret = errno ? -errno : -EIO;
+		close(fd);
+		goto out_unlink;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		ret = -errno;
+		goto out_unlink;
+	}
+	goto out;
+out_unlink:
+	unlink(tmp);
+out:
+	g_free(tmp);
+	return ret;
+}
+
+/* Load state-dir/fh-secret, or create it with fresh random bytes. */
+static int nfs_server_load_secret(struct nfs_server *srv)
+{
+	char *path = g_build_filename(srv->state_dir, NFS_SECRET_FILE, NULL);
+	gchar *data = NULL;
+	gsize len = 0;
+	GError *err = NULL;
+	int ret = 0;
+
+	if (g_file_get_contents(path, &data, &len, &err)) {
+		if (len != sizeof(srv->secret)) {
+			xl_log(srv->xl, XL_LOG_ERROR,
+			       "%s holds %zu bytes, not %zu: remove it to make a new one "
+			       "(existing file handles become stale)",
+			       path, (size_t)len, sizeof(srv->secret));
+			ret = -EINVAL;
+			goto out;
+		}
+		memcpy(srv->secret, data, sizeof(srv->secret));
+		goto out;
+	}
+	if (!g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+		xl_log(srv->xl, XL_LOG_ERROR, "cannot read %s: %s", path, err->message);
+		ret = -EIO;
+		goto out;
+	}
+	if (getrandom(srv->secret, sizeof(srv->secret), 0) != (ssize_t)sizeof(srv->secret)) {
+		for (size_t i = 0; i < sizeof(srv->secret); i += 4) {
+			guint32 r = g_random_int();
+
+			memcpy(srv->secret + i, &r, 4);
+		}
+	}
+	ret = nfs_server_write_atomic(path, srv->secret, sizeof(srv->secret));
+	if (ret < 0) {
+		xl_log(srv->xl, XL_LOG_ERROR, "cannot create %s: %s", path, g_strerror(-ret));
+		goto out;
+	}
+	xl_log(srv->xl, XL_LOG_INFO, "created a new file handle secret in %s", path);
+out:
+	if (err)
+		g_error_free(err);
+	g_free(data);
+	g_free(path);
+	return ret;
+}
+
+/* A verifier that differs on every start: start time in ns, pid, random. */
+static uint64_t nfs_server_new_verf(void)
+{
+	struct timespec ts;
+	uint64_t v;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	v = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	v ^= (uint64_t)getpid() << 40;
+	v ^= (uint64_t)g_random_int() << 16 ^ g_random_int();
+	return v;
+}
+
+static void nfs_server_free(struct nfs_server *srv)
+{
+	const struct nfs_server_conf *conf = srv->xl->conf;
+
+	if (srv->svc)
+		rpcsvc_free(srv->svc);
+	nfs_exports_free(srv->exports, srv->nexports, conf->allow);
+	g_free(srv->state_dir);
+	memset(srv->secret, 0, sizeof(srv->secret));
+	g_free(srv);
+}
+
+static void nfs_server_log_programs(struct nfs_server *srv, bool mount)
+{
+	const struct nfs_server_conf *conf = srv->xl->conf;
+	const char *proto = conf->tcp && conf->udp ? "tcp+udp" : conf->tcp ? "tcp" : "udp";
+
+	xl_log(srv->xl, XL_LOG_INFO, "NFS v3 on %s port %" PRId64 " (%s)", conf->listen,
+	       conf->nfs_port, proto);
+	if (mount)
+		xl_log(srv->xl, XL_LOG_INFO, "MOUNT v1/v3 on %s port %" PRId64 " (%s)",
+		       conf->listen, conf->mount_port, proto);
+	for (size_t i = 0; i < srv->nexports; i++) {
+		const struct nfs_export *e = &srv->exports[i];
+
+		xl_log(srv->xl, XL_LOG_INFO, "export %s (id %08x, %s%s%s)", e->path, e->id,
+		       e->read_only ? "ro" : "rw", e->root_squash ? ", root-squash" : "",
+		       e->all_squash ? ", all-squash" : "");
+	}
+}
+
+static int nfs_server_init(struct xl *xl)
+{
+	struct nfs_server_conf *conf = xl->conf;
+	struct nfs_export defaults = nfs_server_defaults(conf);
+	struct rpcsvc_config cfg = {
+		.listen = conf->listen,
+		.tcp = conf->tcp,
+		.udp = conf->udp,
+		.threads = (unsigned)conf->threads,
+		.max_record = conf->max_record,
+		.register_rpcbind = conf->rpc_register,
+		.drain_ms = (unsigned)conf->drain_ms,
+	};
+	struct nfs_server *srv = g_new0(struct nfs_server, 1);
+	bool mount = true;
+	char *msg = NULL;
+	int ret;
+
+	srv->xl = xl;
+	srv->child = xl->children[0];
+	srv->fileid_32bit = conf->fileid_32bit;
+	srv->rtmax = (uint32_t)conf->rtmax;
+	srv->wtmax = (uint32_t)conf->wtmax;
+	srv->dtpref = (uint32_t)conf->dtpref;
+	srv->state_dir = g_strdup(conf->state_dir);
+
+	ret = nfs_exports_parse(conf->export_dir, &defaults, &srv->exports, &srv->nexports, &msg);
+	if (ret < 0) {
+		xl_log(xl, XL_LOG_ERROR, "%s", msg);
+		g_free(msg);
+		goto out_free;
+	}
+	if (g_mkdir_with_parents(srv->state_dir, 0700) < 0) {
+		ret = -errno;
+		xl_log(xl, XL_LOG_ERROR, "cannot create state-dir %s: %s", srv->state_dir,
+		       g_strerror(errno));
+		goto out_free;
+	}
+	ret = nfs_server_load_secret(srv);
+	if (ret < 0)
+		goto out_free;
+	srv->write_verf = nfs_server_new_verf();
+	if (xl->graph && xl->graph->itable)
+		xl_inode_table_set_lru_limit(xl->graph->itable, (size_t)conf->inode_lru_limit);
+
+	srv->svc = rpcsvc_new(&cfg);
+	if (!srv->svc) {
+		xl_log(xl, XL_LOG_ERROR, "cannot create the RPC service (listen-address %s)",
+		       conf->listen);
+		ret = -EINVAL;
+		goto out_free;
+	}
+	ret = nfs3_program_add(srv, (uint16_t)conf->nfs_port);
+	if (ret < 0) {
+		xl_log(xl, XL_LOG_ERROR, "cannot add the NFS v3 program: %s", g_strerror(-ret));
+		goto out_free;
+	}
+	ret = mount3_programs_add(srv, (uint16_t)conf->mount_port);
+	if (ret == -ENOSYS) {
+		xl_log(xl, XL_LOG_WARNING, "MOUNT is not available in this build; NFS only");
+		mount = false;
+	} else if (ret < 0) {
+		xl_log(xl, XL_LOG_ERROR, "cannot add the MOUNT programs: %s", g_strerror(-ret));
+		goto out_mount;
+	}
+	xl->private = srv;
+	ret = rpcsvc_start(srv->svc);
+	if (ret < 0) {
+		xl_log(xl, XL_LOG_ERROR, "cannot start the RPC service: %s", g_strerror(-ret));
+		xl->private = NULL;
+		goto out_mount;
+	}
+	nfs_server_log_programs(srv, mount);
+	return 0;
+out_mount:
+	mount3_fini(srv);
+out_free:
+	nfs_server_free(srv);
+	return ret;
+}
+
+static void nfs_server_fini(struct xl *xl)
+{
+	struct nfs_server *srv = xl->private;
+
+	if (!srv)
+		return;
+	rpcsvc_stop(srv->svc);
+	mount3_fini(srv);
+	nfs_server_free(srv);
+	xl->private = NULL;
+}
+
+static void nfs_server_dump(struct xl *xl)
+{
+	struct nfs_server *srv = xl->private;
+
+	if (!srv)
+		return;
+	xl_log(xl, XL_LOG_INFO, "write verifier %016" G_GINT64_MODIFIER "x, %zu export(s)",
+	       (guint64)srv->write_verf, srv->nexports);
+	for (size_t i = 0; i < srv->nexports; i++)
+		xl_log(xl, XL_LOG_INFO, "export %s id %08x %s", srv->exports[i].path,
+		       srv->exports[i].id, srv->exports[i].read_only ? "ro" : "rw");
+	rpcsvc_dump(srv->svc);
+}
+
+const struct xl_module xl_module = {
+	.abi = XL_ABI_VERSION,
+	.type = "nfs/server",
+	.desc = "NFS v3 and MOUNT server; the top of the graph",
+	.conf_size = sizeof(struct nfs_server_conf),
+	.options = nfs_server_options,
+	.min_children = 1,
+	.max_children = 1,
+	.validate = nfs_server_validate,
+	.init = nfs_server_init,
+	.fini = nfs_server_fini,
+	.dump = nfs_server_dump,
+};
