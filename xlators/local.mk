@@ -1,2 +1,5 @@
 # xlators/: the translator framework (in libxlnfs).
-libxlnfs_la_SOURCES += xlators/xlator.h
+libxlnfs_la_SOURCES += xlators/xlator.h \
+	xlators/xlator.c xlators/options.c xlators/inode.c xlators/diag.c \
+	xlators/volfile.c xlators/volfile.h xlators/modules.c xlators/modules.h \
+	xlators/graph.c

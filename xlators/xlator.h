@@ -386,6 +386,17 @@ void xl_graph_print(struct xl_graph *graph, FILE *fp);
 /* Call dump() on every volume and log inode table counters. */
 void xl_graph_dump(struct xl_graph *graph);
 
+/* Load-time diagnostics. Every volfile error is reported as
+ * "FILE:LINE: message" (or "FILE: message" when @line <= 0): logged at
+ * ERROR and, if a handler is set, passed to it (one call per message,
+ * without a newline). The handler is process-wide; set it before loading.
+ * xl_diag_stderr is a ready handler printing each message on stderr. */
+typedef void (*xl_diag_fn)(void *ctx, const char *msg);
+void xl_diag_set_handler(xl_diag_fn fn, void *ctx);
+void xl_diag_stderr(void *ctx, const char *msg);
+void xl_diag(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Directory modules are loaded from when none is given. */
 const char *xl_default_xlator_dir(void);
 /* Print every module type found in @dir with its options to @fp. */
