@@ -1,0 +1,539 @@
+/*
+ * nfs3_ns.c — the NFS v3 procedures that change the namespace: CREATE,
+ * MKDIR, SYMLINK, MKNOD, REMOVE, RMDIR, RENAME, LINK, and READLINK which
+ * reads what SYMLINK wrote (RFC 1813 §3.3.5, §3.3.8–§3.3.15).
+ *
+ * Each: resolve the handle(s) → check the export is writable and the name
+ * → one fop on srv->child as the squashed caller → the new object's handle
+ * and attributes, and wcc data for the directories with the pre-op
+ * attributes taken at resolution. Where Linux and RFC 1813 disagree on an
+ * error, the answer is the one knfsd gives (noted at the place).
+ *
+ * Everything put in a result is malloc()ed (handles by nfs3_post_op_fh,
+ * READLINK's data here) and freed by the RPC service's xdr_free().
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+#include "nfs3.h"
+#include "nfs3_verf.h"
+
+/* Longest symlink target accepted and returned (Linux's PATH_MAX). */
+#define NFS3_NS_PATH_MAX 4096
+
+static bool nfs3_ns_is_dot(const char *name)
+{
+	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+}
+
+/*
+ * Resolve the directory of a modifying call and check it: writable export,
+ * a directory, an acceptable name (@create: a new name). NFS3_OK with @dir
+ * filled (release it even on failure), or the status to answer.
+ */
+static nfsstat3 nfs3_ns_dir(struct rpcsvc_request *req, const diropargs3 *where, bool create,
+			    struct xl_call *call, struct nfs3_obj *dir)
+{
+	nfsstat3 status;
+
+	status = nfs3_resolve(req, &where->dir, call, dir);
+	if (status != NFS3_OK)
+		return status;
+	status = nfs3_check_writable(dir->export);
+	if (status != NFS3_OK)
+		return status;
+	if (!S_ISDIR(dir->st.st_mode))
+		return NFS3ERR_NOTDIR;
+	return nfs3_check_name(where->name, create);
+}
+
+/* Fill the handle and attributes of a newly made object. */
+static void nfs3_ns_new_obj(struct nfs_server *srv, const struct nfs3_obj *dir,
+			    struct xl_inode *inode, const struct stat *st, post_op_fh3 *fh,
+			    post_op_attr *attr)
+{
+	nfs3_post_op_fh(srv, dir->export, inode, fh);
+	nfs3_post_op_from_stat(srv, st, attr);
+}
+
+/* wcc data of @dir, or nothing when it was not resolved. */
+static void nfs3_ns_wcc(struct nfs_server *srv, struct xl_call *call, const struct nfs3_obj *dir,
+			wcc_data *wcc)
+{
+	if (dir->inode)
+		nfs3_wcc_fill(srv, call, dir->inode, &dir->st, wcc);
+}
+
+/* --------------------------------------------------------------- CREATE */
+
+/*
+ * The creation modes of RFC 1813 §3.3.8 over one O_EXCL create:
+ *  UNCHECKED  an existing regular file is fine; only a size asked for is
+ *             applied to it (as knfsd does); anything else is EXIST;
+ *  GUARDED    an existing name is EXIST;
+ *  EXCLUSIVE  the verifier goes into atime/mtime (nfs3_verf); an existing
+ *             file holding the same verifier is this call retransmitted.
+ */
+static nfsstat3 nfs3_create_obj(struct nfs_server *srv, struct xl_call *call,
+				struct nfs3_obj *dir, const CREATE3args *a, struct xl_inode **inode,
+				struct stat *st)
+{
+	const createhow3 *how = &a->how;
+	struct xl_setattr sa = { 0 };
+	int ret, tries;
+
+	if (how->mode == EXCLUSIVE) {
+		sa.valid = XL_SET_MODE | XL_SET_ATIME | XL_SET_MTIME;
+		sa.mode = 0600; /* the client follows with SETATTR */
+		nfs3_createverf_to_times(how->createhow3_u.verf, &sa.atime, &sa.mtime);
+	} else {
+		nfs3_setattr_from_sattr(&how->createhow3_u.obj_attributes, &sa);
+	}
+	for (tries = 0; tries < 3; tries++) {
+		ret = xl_create(srv->child, call, dir->inode, a->where.name, &sa, true, inode, st);
+		if (ret != -EEXIST || how->mode == GUARDED)
+			break;
+		ret = xl_lookup(srv->child, call, dir->inode, a->where.name, inode, st);
+		if (ret == -ENOENT)
+			continue; /* removed meanwhile: try creating again */
+		if (ret < 0)
+			break;
+		if (!S_ISREG(st->st_mode) ||
+		    (how->mode == EXCLUSIVE && !nfs3_createverf_match(how->createhow3_u.verf, st)))
+			return NFS3ERR_EXIST;
+		if (how->mode == UNCHECKED && (sa.valid & XL_SET_SIZE)) {
+			struct xl_setattr trunc = { .valid = XL_SET_SIZE, .size = sa.size };
+
+			ret = xl_setattr(srv->child, call, *inode, &trunc, st);
+		}
+		break;
+	}
+	return ret < 0 ? nfs3_errno_to_status(ret) : NFS3_OK;
+}
+
+int nfs3_create(struct rpcsvc_request *req, void *args, void *res)
+{
+	CREATE3args *a = args;
+	CREATE3res *r = res;
+	CREATE3resok *ok = &r->CREATE3res_u.resok;
+	struct nfs_server *srv = nfs3_server(req);
+	struct nfs3_obj dir = { 0 };
+	struct xl_inode *inode = NULL;
+	struct xl_call call;
+	struct stat st;
+	nfsstat3 status;
+
+	status = nfs3_ns_dir(req, &a->where, true, &call, &dir);
+	if (status != NFS3_OK)
+		goto out;
+	switch (a->how.mode) {
+	case UNCHECKED:
+	case GUARDED:
+	case EXCLUSIVE:
+		break;
+	default:
+		status = NFS3ERR_INVAL;
+		goto out;
+	}
+	status = nfs3_create_obj(srv, &call, &dir, a, &inode, &st);
+	if (status != NFS3_OK)
+		goto out;
+	nfs3_ns_new_obj(srv, &dir, inode, &st, &ok->obj, &ok->obj_attributes);
+	nfs3_ns_wcc(srv, &call, &dir, &ok->dir_wcc);
+out:
+	r->status = status;
+	if (status != NFS3_OK)
+		nfs3_ns_wcc(srv, &call, &dir, &r->CREATE3res_u.resfail.dir_wcc);
+	if (inode)
+		xl_inode_unref(inode);
+	nfs3_obj_release(&dir);
+	return RPCSVC_OK;
+}
+
+/* ---------------------------------------------------------------- MKDIR */
+
+int nfs3_mkdir(struct rpcsvc_request *req, void *args, void *res)
+{
+	MKDIR3args *a = args;
+	MKDIR3res *r = res;
+	MKDIR3resok *ok = &r->MKDIR3res_u.resok;
+	struct nfs_server *srv = nfs3_server(req);
+	struct nfs3_obj dir = { 0 };
+	struct xl_inode *inode = NULL;
+	struct xl_setattr sa;
+	struct xl_call call;
+	struct stat st;
+	nfsstat3 status;
+	int ret;
+
+	status = nfs3_ns_dir(req, &a->where, true, &call, &dir);
+	if (status != NFS3_OK)
+		goto out;
+	nfs3_setattr_from_sattr(&a->attributes, &sa);
+	ret = xl_mkdir(srv->child, &call, dir.inode, a->where.name, &sa, &inode, &st);
+	if (ret < 0) {
+		status = nfs3_errno_to_status(ret);
+		goto out;
+	}
+	nfs3_ns_new_obj(srv, &dir, inode, &st, &ok->obj, &ok->obj_attributes);
+	nfs3_ns_wcc(srv, &call, &dir, &ok->dir_wcc);
+out:
+	r->status = status;
+	if (status != NFS3_OK)
+		nfs3_ns_wcc(srv, &call, &dir, &r->MKDIR3res_u.resfail.dir_wcc);
+	if (inode)
+		xl_inode_unref(inode);
+	nfs3_obj_release(&dir);
+	return RPCSVC_OK;
+}
+
+/* -------------------------------------------------------------- SYMLINK */
+
+int nfs3_symlink(struct rpcsvc_request *req, void *args, void *res)
+{
+	SYMLINK3args *a = args;
+	SYMLINK3res *r = res;
+	SYMLINK3resok *ok = &r->SYMLINK3res_u.resok;
+	struct nfs_server *srv = nfs3_server(req);
+	const char *target = a->symlink.symlink_data;
+	struct nfs3_obj dir = { 0 };
+	struct xl_inode *inode = NULL;
+	struct xl_setattr sa;
+	struct xl_call call;
+	struct stat st;
+	nfsstat3 status;
+	size_t len;
+	int ret;
+
+	status = nfs3_ns_dir(req, &a->where, true, &call, &dir);
+	if (status != NFS3_OK)
+		goto out;
+	/* knfsd: an empty target is INVAL, a too long one NAMETOOLONG. */
+	len = target ? strlen(target) : 0;
+	if (len == 0) {
+		status = NFS3ERR_INVAL;
+		goto out;
+	}
+	if (len > NFS3_NS_PATH_MAX) {
+		status = NFS3ERR_NAMETOOLONG;
+		goto out;
+	}
+	nfs3_setattr_from_sattr(&a->symlink.symlink_attributes, &sa);
+	ret = xl_symlink(srv->child, &call, dir.inode, a->where.name, target, &sa, &inode, &st);
+	if (ret < 0) {
+		status = nfs3_errno_to_status(ret);
+		goto out;
+	}
+	nfs3_ns_new_obj(srv, &dir, inode, &st, &ok->obj, &ok->obj_attributes);
+	nfs3_ns_wcc(srv, &call, &dir, &ok->dir_wcc);
+out:
+	r->status = status;
+	if (status != NFS3_OK)
+		nfs3_ns_wcc(srv, &call, &dir, &r->SYMLINK3res_u.resfail.dir_wcc);
+	if (inode)
+		xl_inode_unref(inode);
+	nfs3_obj_release(&dir);
+	return RPCSVC_OK;
+}
+
+/* ---------------------------------------------------------------- MKNOD */
+
+/* The file type, device number and attributes MKNOD asks for; NFS3_OK or
+ * NFS3ERR_BADTYPE for a type MKNOD cannot make. */
+static nfsstat3 nfs3_mknod_what(const mknoddata3 *what, mode_t *mode, dev_t *rdev,
+				struct xl_setattr *sa)
+{
+	const sattr3 *attrs;
+
+	*rdev = 0;
+	switch (what->type) {
+	case NF3CHR:
+	case NF3BLK:
+		*mode = what->type == NF3CHR ? S_IFCHR : S_IFBLK;
+		*rdev = makedev(what->mknoddata3_u.device.spec.specdata1,
+				what->mknoddata3_u.device.spec.specdata2);
+		attrs = &what->mknoddata3_u.device.dev_attributes;
+		break;
+	case NF3SOCK:
+	case NF3FIFO:
+		*mode = what->type == NF3SOCK ? S_IFSOCK : S_IFIFO;
+		attrs = &what->mknoddata3_u.pipe_attributes;
+		break;
+	default:
+		return NFS3ERR_BADTYPE;
+	}
+	nfs3_setattr_from_sattr(attrs, sa);
+	*mode |= (sa->valid & XL_SET_MODE) ? (sa->mode & 07777) : 0644;
+	return NFS3_OK;
+}
+
+int nfs3_mknod(struct rpcsvc_request *req, void *args, void *res)
+{
+	MKNOD3args *a = args;
+	MKNOD3res *r = res;
+	MKNOD3resok *ok = &r->MKNOD3res_u.resok;
+	struct nfs_server *srv = nfs3_server(req);
+	struct nfs3_obj dir = { 0 };
+	struct xl_inode *inode = NULL;
+	struct xl_setattr sa;
+	struct xl_call call;
+	struct stat st;
+	nfsstat3 status;
+	mode_t mode;
+	dev_t rdev;
+	int ret;
+
+	status = nfs3_ns_dir(req, &a->where, true, &call, &dir);
+	if (status != NFS3_OK)
+		goto out;
+	status = nfs3_mknod_what(&a->what, &mode, &rdev, &sa);
+	if (status != NFS3_OK)
+		goto out;
+	ret = xl_mknod(srv->child, &call, dir.inode, a->where.name, mode, rdev, &sa, &inode,
+		       &st);
+	if (ret < 0) {
+		status = nfs3_errno_to_status(ret);
+		goto out;
+	}
+	nfs3_ns_new_obj(srv, &dir, inode, &st, &ok->obj, &ok->obj_attributes);
+	nfs3_ns_wcc(srv, &call, &dir, &ok->dir_wcc);
+out:
+	r->status = status;
+	if (status != NFS3_OK)
+		nfs3_ns_wcc(srv, &call, &dir, &r->MKNOD3res_u.resfail.dir_wcc);
+	if (inode)
+		xl_inode_unref(inode);
+	nfs3_obj_release(&dir);
+	return RPCSVC_OK;
+}
+
+/* --------------------------------------------------------------- REMOVE */
+
+/* Unlink @name from @dir. A directory is NFS3ERR_ISDIR: Linux's unlink(2)
+ * gives EISDIR, POSIX allows EPERM, which is then told apart by a lookup. */
+static nfsstat3 nfs3_remove_name(struct nfs_server *srv, struct xl_call *call,
+				 struct nfs3_obj *dir, const char *name)
+{
+	struct xl_inode *inode = NULL;
+	struct stat st;
+	int ret;
+
+	if (nfs3_ns_is_dot(name))
+		return NFS3ERR_ISDIR;
+	ret = xl_unlink(srv->child, call, dir->inode, name);
+	if (ret == -EPERM && xl_lookup(srv->child, call, dir->inode, name, &inode, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			ret = -EISDIR;
+		xl_inode_unref(inode);
+	}
+	return ret < 0 ? nfs3_errno_to_status(ret) : NFS3_OK;
+}
+
+int nfs3_remove(struct rpcsvc_request *req, void *args, void *res)
+{
+	REMOVE3args *a = args;
+	REMOVE3res *r = res;
+	struct nfs_server *srv = nfs3_server(req);
+	struct nfs3_obj dir = { 0 };
+	struct xl_call call;
+	nfsstat3 status;
+
+	status = nfs3_ns_dir(req, &a->object, false, &call, &dir);
+	if (status != NFS3_OK)
+		goto out;
+	status = nfs3_remove_name(srv, &call, &dir, a->object.name);
+out:
+	r->status = status;
+	if (status == NFS3_OK)
+		nfs3_ns_wcc(srv, &call, &dir, &r->REMOVE3res_u.resok.dir_wcc);
+	else
+		nfs3_ns_wcc(srv, &call, &dir, &r->REMOVE3res_u.resfail.dir_wcc);
+	nfs3_obj_release(&dir);
+	return RPCSVC_OK;
+}
+
+/* ---------------------------------------------------------------- RMDIR */
+
+int nfs3_rmdir(struct rpcsvc_request *req, void *args, void *res)
+{
+	RMDIR3args *a = args;
+	RMDIR3res *r = res;
+	struct nfs_server *srv = nfs3_server(req);
+	const char *name = a->object.name;
+	struct nfs3_obj dir = { 0 };
+	struct xl_call call;
+	nfsstat3 status;
+	int ret;
+
+	status = nfs3_ns_dir(req, &a->object, false, &call, &dir);
+	if (status != NFS3_OK)
+		goto out;
+	/* As rmdir(2): "." is EINVAL; ".." (never empty: it holds dir) ENOTEMPTY. */
+	if (strcmp(name, ".") == 0) {
+		status = NFS3ERR_INVAL;
+		goto out;
+	}
+	if (strcmp(name, "..") == 0) {
+		status = NFS3ERR_NOTEMPTY;
+		goto out;
+	}
+	ret = xl_rmdir(srv->child, &call, dir.inode, name);
+	if (ret < 0)
+		status = nfs3_errno_to_status(ret == -EEXIST ? -ENOTEMPTY : ret);
+out:
+	r->status = status;
+	if (status == NFS3_OK)
+		nfs3_ns_wcc(srv, &call, &dir, &r->RMDIR3res_u.resok.dir_wcc);
+	else
+		nfs3_ns_wcc(srv, &call, &dir, &r->RMDIR3res_u.resfail.dir_wcc);
+	nfs3_obj_release(&dir);
+	return RPCSVC_OK;
+}
+
+/* --------------------------------------------------------------- RENAME */
+
+/* Resolve and check both directories of a RENAME. */
+static nfsstat3 nfs3_rename_dirs(struct rpcsvc_request *req, const RENAME3args *a,
+				 struct xl_call *call, struct nfs3_obj *from, struct nfs3_obj *to)
+{
+	struct xl_call tocall;
+	nfsstat3 status;
+
+	status = nfs3_ns_dir(req, &a->from, false, call, from);
+	if (status != NFS3_OK)
+		return status;
+	status = nfs3_ns_dir(req, &a->to, false, &tocall, to);
+	if (status != NFS3_OK)
+		return status;
+	if (from->export->id != to->export->id)
+		return NFS3ERR_XDEV;
+	if (nfs3_ns_is_dot(a->from.name) || nfs3_ns_is_dot(a->to.name))
+		return NFS3ERR_INVAL;
+	return NFS3_OK;
+}
+
+int nfs3_rename(struct rpcsvc_request *req, void *args, void *res)
+{
+	RENAME3args *a = args;
+	RENAME3res *r = res;
+	struct nfs_server *srv = nfs3_server(req);
+	struct nfs3_obj from = { 0 }, to = { 0 };
+	struct xl_call call;
+	nfsstat3 status;
+	int ret;
+
+	status = nfs3_rename_dirs(req, a, &call, &from, &to);
+	if (status != NFS3_OK)
+		goto out;
+	ret = xl_rename(srv->child, &call, from.inode, a->from.name, to.inode, a->to.name);
+	if (ret < 0)
+		status = nfs3_errno_to_status(ret);
+out:
+	r->status = status;
+	if (status == NFS3_OK) {
+		nfs3_ns_wcc(srv, &call, &from, &r->RENAME3res_u.resok.fromdir_wcc);
+		nfs3_ns_wcc(srv, &call, &to, &r->RENAME3res_u.resok.todir_wcc);
+	} else {
+		nfs3_ns_wcc(srv, &call, &from, &r->RENAME3res_u.resfail.fromdir_wcc);
+		nfs3_ns_wcc(srv, &call, &to, &r->RENAME3res_u.resfail.todir_wcc);
+	}
+	nfs3_obj_release(&to);
+	nfs3_obj_release(&from);
+	return RPCSVC_OK;
+}
+
+/* ----------------------------------------------------------------- LINK */
+
+int nfs3_link(struct rpcsvc_request *req, void *args, void *res)
+{
+	LINK3args *a = args;
+	LINK3res *r = res;
+	struct nfs_server *srv = nfs3_server(req);
+	struct nfs3_obj file = { 0 }, dir = { 0 };
+	struct xl_call call, dircall;
+	struct stat st;
+	nfsstat3 status;
+	int ret;
+
+	status = nfs3_resolve(req, &a->file, &call, &file);
+	if (status != NFS3_OK)
+		goto out;
+	status = nfs3_ns_dir(req, &a->link, true, &dircall, &dir);
+	if (status != NFS3_OK)
+		goto out;
+	if (file.export->id != dir.export->id) {
+		status = NFS3ERR_XDEV;
+		goto out;
+	}
+	/* Linux's link(2) says EPERM for a directory; knfsd answers ISDIR. */
+	if (S_ISDIR(file.st.st_mode)) {
+		status = NFS3ERR_ISDIR;
+		goto out;
+	}
+	ret = xl_link(srv->child, &call, file.inode, dir.inode, a->link.name, &st);
+	if (ret < 0) {
+		status = nfs3_errno_to_status(ret);
+		goto out;
+	}
+	nfs3_post_op_from_stat(srv, &st, &r->LINK3res_u.resok.file_attributes);
+	nfs3_ns_wcc(srv, &call, &dir, &r->LINK3res_u.resok.linkdir_wcc);
+out:
+	r->status = status;
+	if (status != NFS3_OK) {
+		if (file.inode)
+			nfs3_post_op_from_stat(srv, &file.st,
+					       &r->LINK3res_u.resfail.file_attributes);
+		nfs3_ns_wcc(srv, &call, &dir, &r->LINK3res_u.resfail.linkdir_wcc);
+	}
+	nfs3_obj_release(&dir);
+	nfs3_obj_release(&file);
+	return RPCSVC_OK;
+}
+
+/* ------------------------------------------------------------- READLINK */
+
+int nfs3_readlink(struct rpcsvc_request *req, void *args, void *res)
+{
+	READLINK3args *a = args;
+	READLINK3res *r = res;
+	struct nfs_server *srv = nfs3_server(req);
+	struct nfs3_obj obj = { 0 };
+	struct xl_call call;
+	nfsstat3 status;
+	char *buf = NULL;
+	int ret;
+
+	status = nfs3_resolve(req, &a->symlink, &call, &obj);
+	if (status != NFS3_OK)
+		goto out;
+	if (!S_ISLNK(obj.st.st_mode)) {
+		status = NFS3ERR_INVAL;
+		goto out;
+	}
+	buf = malloc(NFS3_NS_PATH_MAX + 1);
+	if (!buf) {
+		status = NFS3ERR_SERVERFAULT;
+		goto out;
+	}
+	ret = xl_readlink(srv->child, &call, obj.inode, buf, NFS3_NS_PATH_MAX);
+	if (ret < 0) {
+		status = nfs3_errno_to_status(ret);
+		goto out;
+	}
+	buf[ret] = '\0';
+	r->READLINK3res_u.resok.data = buf;
+	buf = NULL;
+	nfs3_post_op_from_stat(srv, &obj.st, &r->READLINK3res_u.resok.symlink_attributes);
+out:
+	r->status = status;
+	if (status != NFS3_OK && obj.inode)
+		nfs3_post_op_from_stat(srv, &obj.st,
+				       &r->READLINK3res_u.resfail.symlink_attributes);
+	free(buf);
+	nfs3_obj_release(&obj);
+	return RPCSVC_OK;
+}
