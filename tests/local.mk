@@ -1,1 +1,17 @@
 # tests/: unit (CUnit), integration (libnfs over loopback), e2e (kernel client).
+
+# test_mountlist (engineer "mount"): mount list, MNT path rules, list encoders.
+check_PROGRAMS += tests/unit/test_mountlist
+TESTS += tests/unit/test_mountlist
+tests_unit_test_mountlist_SOURCES = tests/unit/test_mountlist.c \
+	mount/mountlist.c mount/mount3_path.c mount/mount3_xdr.c xlators/nfs/server/exports.c
+tests_unit_test_mountlist_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_mountlist_LDADD = libmount3xdr.la libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+
+# nfs-B: READDIR(PLUS) XDR size accounting and the cookie / create verifiers.
+check_PROGRAMS += tests/unit/test_nfs3_dir
+TESTS += tests/unit/test_nfs3_dir
+tests_unit_test_nfs3_dir_SOURCES = tests/unit/test_nfs3_dir.c \
+	xlators/nfs/server/nfs3_dirsize.c xlators/nfs/server/nfs3_verf.c
+tests_unit_test_nfs3_dir_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_nfs3_dir_LDADD = libnfs3xdr.la libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
