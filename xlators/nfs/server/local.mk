@@ -6,7 +6,8 @@ xlators_nfs_server_la_SOURCES = \
 	xlators/nfs/server/nfs_server.h xlators/nfs/server/nfs3.h \
 	xlators/nfs/server/nfs3_proc.c \
 	xlators/nfs/server/server.c xlators/nfs/server/exports.c xlators/nfs/server/fh.c \
-	xlators/nfs/server/nfs3_util.c \
+	xlators/nfs/server/nfs3_util.c xlators/nfs/server/nfs3_attr.c \
+	xlators/nfs/server/nfs3_io.c xlators/nfs/server/nfs3_fs.c \
 	xlators/nfs/server/nfs3_dir.c xlators/nfs/server/nfs3_ns.c \
 	xlators/nfs/server/nfs3_dirsize.c xlators/nfs/server/nfs3_dirsize.h \
 	xlators/nfs/server/nfs3_verf.c xlators/nfs/server/nfs3_verf.h

@@ -90,6 +90,12 @@ int nfs3_fsinfo(struct rpcsvc_request *req, void *args, void *res);
 int nfs3_pathconf(struct rpcsvc_request *req, void *args, void *res);
 int nfs3_commit(struct rpcsvc_request *req, void *args, void *res);
 
+/* READ3res's encoder for the actor table: as xdr_READ3res, except that on
+ * encoding a successful result it writes the data's length word but not
+ * its bytes, which the READ actor hands to the service as the payload
+ * (rpcsvc_request_set_payload). Decoding and freeing are xdr_READ3res's. */
+bool_t nfs3_xdr_READ3res_payload(XDR *xdrs, READ3res *res);
+
 /* Add the NFS v3 program on @port to srv->svc. */
 int nfs3_program_add(struct nfs_server *srv, uint16_t port);
 

@@ -20,7 +20,10 @@ static const struct rpcsvc_actor nfs3_actors[] = {
 	[NFSPROC3_LOOKUP] = NFS3_ACTOR("LOOKUP", nfs3_lookup, LOOKUP),
 	[NFSPROC3_ACCESS] = NFS3_ACTOR("ACCESS", nfs3_access, ACCESS),
 	[NFSPROC3_READLINK] = NFS3_ACTOR("READLINK", nfs3_readlink, READLINK),
-	[NFSPROC3_READ] = NFS3_ACTOR("READ", nfs3_read, READ),
+	/* READ data goes out as the reply's payload, not through XDR. */
+	[NFSPROC3_READ] = { .name = "READ", .fn = nfs3_read, .xdr_args = (xdrproc_t)xdr_READ3args,
+			    .xdr_res = (xdrproc_t)nfs3_xdr_READ3res_payload,
+			    .args_size = sizeof(READ3args), .res_size = sizeof(READ3res) },
 	[NFSPROC3_WRITE] = NFS3_ACTOR("WRITE", nfs3_write, WRITE),
 	[NFSPROC3_CREATE] = NFS3_ACTOR("CREATE", nfs3_create, CREATE),
 	[NFSPROC3_MKDIR] = NFS3_ACTOR("MKDIR", nfs3_mkdir, MKDIR),
