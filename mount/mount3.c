@@ -1,15 +1,100 @@
-/* mount3.c — the MOUNT program; placeholder until it lands. */
+/*
+ * mount3.c — the MOUNT program (100005) versions 1 and 3: their const
+ * actor tables, and the program's life cycle (the mount list is loaded
+ * when the programs are added and released by mount3_fini).
+ *
+ * Both versions share the actors but MNT, whose result differs (fhstatus
+ * with a fixed 32-byte handle in v1, mountres3 in v3). DUMP and EXPORT use
+ * the iterative list encoders of mount3_xdr.c.
+ */
 #include "config.h"
 
 #include <errno.h>
+#include <glib.h>
 
-#include "nfs_server.h"
+#include "mount3.h"
+
+#define MOUNT_ACTORS(mnt_fn, mnt_xdr, mnt_res)                                                   \
+	{                                                                                          \
+		[MOUNTPROC3_NULL] = { .name = "NULL", .fn = mount3_null },                         \
+		[MOUNTPROC3_MNT] = { .name = "MNT", .fn = mnt_fn,                                  \
+				     .xdr_args = (xdrproc_t)xdr_dirpath,                           \
+				     .xdr_res = (xdrproc_t)mnt_xdr, .args_size = sizeof(dirpath),  \
+				     .res_size = sizeof(mnt_res) },                                \
+		[MOUNTPROC3_DUMP] = { .name = "DUMP", .fn = mount3_dump,                           \
+				      .xdr_res = (xdrproc_t)mount3_xdr_mountlist,                  \
+				      .res_size = sizeof(mountlist) },                             \
+		[MOUNTPROC3_UMNT] = { .name = "UMNT", .fn = mount3_umnt,                           \
+				      .xdr_args = (xdrproc_t)xdr_dirpath,                          \
+				      .args_size = sizeof(dirpath) },                              \
+		[MOUNTPROC3_UMNTALL] = { .name = "UMNTALL", .fn = mount3_umntall },                \
+		[MOUNTPROC3_EXPORT] = { .name = "EXPORT", .fn = mount3_export,                     \
+					.xdr_res = (xdrproc_t)mount3_xdr_exports,                  \
+					.res_size = sizeof(exports) },                             \
+	}
+
+static const struct rpcsvc_actor mount1_actors[] = MOUNT_ACTORS(mount1_mnt, xdr_fhstatus, fhstatus);
+static const struct rpcsvc_actor mount3_actors[] = MOUNT_ACTORS(mount3_mnt, xdr_mountres3, mountres3);
+
+/* Static like the NFS3 program: the service may look at a program until
+ * it is freed, after mount3_fini. One server per process. */
+static struct rpcsvc_program mount3_programs[] = {
+	{
+		.name = "MOUNT3",
+		.prog = MOUNT_PROGRAM,
+		.vers = MOUNT_V3,
+		.actors = mount3_actors,
+		.nactors = G_N_ELEMENTS(mount3_actors),
+	},
+	{
+		.name = "MOUNT1",
+		.prog = MOUNT_PROGRAM,
+		.vers = MOUNT_V1,
+		.actors = mount1_actors,
+		.nactors = G_N_ELEMENTS(mount1_actors),
+	},
+};
 
 int mount3_programs_add(struct nfs_server *srv, uint16_t port)
 {
-	return -ENOSYS;
+	struct mount3_state *state = g_new0(struct mount3_state, 1);
+	char *path = srv->state_dir ? g_build_filename(srv->state_dir, "rmtab", NULL) : NULL;
+	int ret;
+
+	state->list = mountlist_new(path, MOUNTLIST_DEFAULT_MAX);
+	ret = mountlist_load(state->list);
+	if (ret < 0)
+		xl_log(srv->xl, XL_LOG_WARNING, "cannot read the mount list %s: %s; starting empty",
+		       path, g_strerror(-ret));
+	else if (path)
+		xl_log(srv->xl, XL_LOG_INFO, "mount list %s: %zu entries", path,
+		       mountlist_count(state->list));
+	g_free(path);
+	srv->mount_state = state;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(mount3_programs); i++) {
+		mount3_programs[i].port = port;
+		mount3_programs[i].private = srv;
+		ret = rpcsvc_program_add(srv->svc, &mount3_programs[i]);
+		if (ret < 0) {
+			xl_log(srv->xl, XL_LOG_ERROR, "cannot add program %s: %s",
+			       mount3_programs[i].name, g_strerror(-ret));
+			goto out_fini;
+		}
+	}
+	return 0;
+out_fini:
+	mount3_fini(srv);
+	return ret;
 }
 
 void mount3_fini(struct nfs_server *srv)
 {
+	struct mount3_state *state = srv->mount_state;
+
+	if (!state)
+		return;
+	srv->mount_state = NULL;
+	mountlist_free(state->list);
+	g_free(state);
 }

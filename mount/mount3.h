@@ -1,0 +1,64 @@
+/*
+ * mount3.h — inside the MOUNT program (versions 1 and 3): what its files
+ * share. mount3.c holds the actor tables and the program's life cycle,
+ * mount3_proc.c the actors, mount3_path.c the MNT path rules, mount3_xdr.c
+ * the list encoders, mountlist.c the persistent mount list. The public entry points are in nfs_server.h.
+ */
+#ifndef XLNFS_MOUNT3_H
+#define XLNFS_MOUNT3_H
+
+#include <stddef.h>
+
+#include "mount3_prot.h"
+#include "mountlist.h"
+#include "nfs_server.h"
+
+/* srv->mount_state. */
+struct mount3_state {
+	struct mountlist *list;
+};
+
+/* The server behind a MOUNT request (the program's private). */
+struct nfs_server *mount3_server(struct rpcsvc_request *req);
+
+/* Normalise the MOUNT path @path into @out (@size bytes): repeated '/'
+ * collapse, a trailing '/' (other than the root's) and "." components go.
+ * 0; -EINVAL if @path is not absolute or has a ".." component;
+ * -ENAMETOOLONG if a component exceeds 255 bytes or @out is too small. */
+int mount3_path_normalise(const char *path, char *out, size_t size);
+
+/* The export @path (normalised) lies in: the longest export path that is
+ * @path or one of its ancestors. NULL if none. *rest points into @path at
+ * what remains below the export ("" or "/a/b"). */
+const struct nfs_export *mount3_path_export(const struct nfs_server *srv, const char *path,
+					    const char **rest);
+
+/* Resolve the directory @rest ("" or "/a/b", normalised) below export @e's
+ * root as @call, one lookup per component, never following a symlink.
+ * Returns 0 with *out referenced (a directory), -ENOENT, -ENOTDIR (a
+ * component, or the result, is not a directory: symlinks included), or
+ * another -errno from the fops. */
+int mount3_path_resolve(struct nfs_server *srv, const struct nfs_export *e, const char *rest,
+			struct xl_call *call, struct xl_inode **out);
+
+/* The client's address as a numeric string ("192.0.2.1", "2001:db8::1";
+ * v4-mapped IPv6 as IPv4) into @buf (INET6_ADDRSTRLEN bytes at least). */
+void mount3_client_host(const struct xl_call *call, char *buf, size_t size);
+
+/* XDR for DUMP's and EXPORT's results (mount3_xdr.c): the same bytes as
+ * rpcgen's xdr_mountlist / xdr_exports, but a loop instead of one level of
+ * recursion per entry, so a long list cannot exhaust a worker's stack.
+ * Encode, decode (nodes calloc()ed) and free (free()) are supported. */
+bool_t mount3_xdr_mountlist(XDR *xdrs, mountlist *objp);
+bool_t mount3_xdr_exports(XDR *xdrs, exports *objp);
+
+/* The actors (mount3_proc.c); v1 and v3 share all but MNT. */
+int mount3_null(struct rpcsvc_request *req, void *args, void *res);
+int mount3_mnt(struct rpcsvc_request *req, void *args, void *res);
+int mount1_mnt(struct rpcsvc_request *req, void *args, void *res);
+int mount3_dump(struct rpcsvc_request *req, void *args, void *res);
+int mount3_umnt(struct rpcsvc_request *req, void *args, void *res);
+int mount3_umntall(struct rpcsvc_request *req, void *args, void *res);
+int mount3_export(struct rpcsvc_request *req, void *args, void *res);
+
+#endif

@@ -1,0 +1,385 @@
+/*
+ * mount3_proc.c — the MOUNT procedures (RFC 1813 §5.2, RFC 1094 A.4).
+ *
+ * MNT checks the path and the client against the exports, resolves the
+ * directory as the squashed caller and answers its handle, recording the
+ * mount; UMNT and UMNTALL forget mounts; DUMP lists them; EXPORT lists the
+ * exports with who may mount them. Version 1 shares everything but MNT,
+ * whose fhstatus has room for a 32-byte handle only: our handles are
+ * longer, so a v1 MNT (an NFSv2 client, which we do not serve anyway) is
+ * refused with status 13 (EACCES; v1 statuses are errno values, so
+ * MNT3ERR_NOTSUPP has no v1 equivalent) unless the handle fits.
+ *
+ * Results are built with malloc() because the RPC service xdr_free()s
+ * them after sending.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mount3.h"
+
+/* Encoded-size bounds for DUMP and EXPORT replies: what fits a UDP
+ * datagram, and a sane TCP record. Entries beyond are left out. */
+#define MOUNT3_REPLY_MAX_UDP (56 * 1024)
+#define MOUNT3_REPLY_MAX_TCP (1024 * 1024)
+
+struct nfs_server *mount3_server(struct rpcsvc_request *req)
+{
+	return req->program->private;
+}
+
+static struct mountlist *mount3_list(struct nfs_server *srv)
+{
+	struct mount3_state *state = srv->mount_state;
+
+	return state ? state->list : NULL;
+}
+
+static size_t mount3_reply_max(const struct rpcsvc_request *req)
+{
+	return req->protocol == IPPROTO_UDP ? MOUNT3_REPLY_MAX_UDP : MOUNT3_REPLY_MAX_TCP;
+}
+
+/* Bytes an XDR string of @len bytes takes. */
+static size_t mount3_xdr_strlen(size_t len)
+{
+	return 4 + ((len + 3) & ~(size_t)3);
+}
+
+static mountstat3 mount3_errno_to_stat(struct nfs_server *srv, int err)
+{
+	switch (-err) {
+	case 0:
+		return MNT3_OK;
+	case EPERM:
+		return MNT3ERR_PERM;
+	case ENOENT:
+	case ESTALE:
+		return MNT3ERR_NOENT;
+	case EIO:
+		return MNT3ERR_IO;
+	case EACCES:
+		return MNT3ERR_ACCES;
+	case ENOTDIR:
+	case ELOOP:
+		return MNT3ERR_NOTDIR;
+	case EINVAL:
+		return MNT3ERR_INVAL;
+	case ENAMETOOLONG:
+		return MNT3ERR_NAMETOOLONG;
+	case ENOSYS:
+	case ENOTSUP:
+		return MNT3ERR_NOTSUPP;
+	default:
+		xl_log(srv->xl, XL_LOG_WARNING, "MNT: unexpected error %s", g_strerror(-err));
+		return MNT3ERR_SERVERFAULT;
+	}
+}
+
+int mount3_null(struct rpcsvc_request *req, void *args, void *res)
+{
+	return RPCSVC_OK;
+}
+
+/* The work of MNT for both versions: @arg_path's normalised form into
+ * @path (MOUNTLIST_DIR_MAX + 1 bytes) and, when MNT3_OK, its handle. */
+static mountstat3 mount3_mnt_resolve(struct rpcsvc_request *req, const char *arg_path,
+				     char *path, struct nfs_fh *fh)
+{
+	struct nfs_server *srv = mount3_server(req);
+	const struct nfs_export *e;
+	const char *rest;
+	struct xl_call call;
+	struct xl_inode *dir;
+	int ret;
+
+	ret = mount3_path_normalise(arg_path, path, MOUNTLIST_DIR_MAX + 1);
+	if (ret < 0)
+		return mount3_errno_to_stat(srv, ret);
+	e = mount3_path_export(srv, path, &rest);
+	if (!e || !nfs_export_allows(e, (const struct sockaddr *)&req->call.client))
+		return MNT3ERR_ACCES;
+	call = req->call;
+	nfs_export_squash(e, &call);
+	ret = mount3_path_resolve(srv, e, rest, &call, &dir);
+	if (ret < 0)
+		return mount3_errno_to_stat(srv, ret);
+	nfs_fh_build(srv, e, xl_inode_gfid(dir), fh);
+	xl_inode_unref(dir);
+	return MNT3_OK;
+}
+
+/* Log a MNT's outcome and record a successful one in the mount list. */
+static void mount3_mnt_done(struct rpcsvc_request *req, const char *arg_path, const char *path,
+			    unsigned status)
+{
+	struct nfs_server *srv = mount3_server(req);
+	struct mountlist *list = mount3_list(srv);
+	char host[INET6_ADDRSTRLEN];
+	int ret;
+
+	mount3_client_host(&req->call, host, sizeof(host));
+	if (status != MNT3_OK) {
+		xl_log(srv->xl, XL_LOG_INFO, "MOUNT v%u of \"%s\" by %s refused (status %u)",
+		       req->vers, arg_path, host, status);
+		return;
+	}
+	xl_log(srv->xl, XL_LOG_INFO, "%s mounted %s (MOUNT v%u)", host, path, req->vers);
+	if (!list)
+		return;
+	ret = mountlist_add(list, host, path);
+	if (ret == -ENOSPC)
+		xl_log(srv->xl, XL_LOG_WARNING, "mount list full: %s:%s not recorded", host, path);
+	else if (ret == -EINVAL)
+		xl_log(srv->xl, XL_LOG_DEBUG, "%s:%s cannot be recorded in the mount list", host,
+		       path);
+}
+
+int mount3_mnt(struct rpcsvc_request *req, void *args, void *res)
+{
+	const char *arg_path = *(dirpath *)args;
+	mountres3 *r = res;
+	mountres3_ok *ok = &r->mountres3_u.mountinfo;
+	char path[MOUNTLIST_DIR_MAX + 1];
+	struct nfs_fh fh;
+
+	r->fhs_status = mount3_mnt_resolve(req, arg_path, path, &fh);
+	if (r->fhs_status == MNT3_OK) {
+		ok->fhandle.fhandle3_val = malloc(fh.len);
+		ok->auth_flavors.auth_flavors_val = malloc(2 * sizeof(int));
+		if (!ok->fhandle.fhandle3_val || !ok->auth_flavors.auth_flavors_val) {
+			free(ok->fhandle.fhandle3_val);
+			free(ok->auth_flavors.auth_flavors_val);
+			memset(ok, 0, sizeof(*ok));
+			r->fhs_status = MNT3ERR_SERVERFAULT;
+		} else {
+			memcpy(ok->fhandle.fhandle3_val, fh.data, fh.len);
+			ok->fhandle.fhandle3_len = fh.len;
+			/* What we accept, AUTH_SYS first: Linux picks the first
+			 * flavour it supports. */
+			ok->auth_flavors.auth_flavors_val[0] = AUTH_SYS;
+			ok->auth_flavors.auth_flavors_val[1] = AUTH_NONE;
+			ok->auth_flavors.auth_flavors_len = 2;
+		}
+	}
+	mount3_mnt_done(req, arg_path, path, r->fhs_status);
+	return RPCSVC_OK;
+}
+
+int mount1_mnt(struct rpcsvc_request *req, void *args, void *res)
+{
+	const char *arg_path = *(dirpath *)args;
+	fhstatus *r = res;
+	char path[MOUNTLIST_DIR_MAX + 1];
+	struct nfs_fh fh;
+
+	r->fhs_status = mount3_mnt_resolve(req, arg_path, path, &fh);
+	if (r->fhs_status == MNT3_OK && fh.len > FHSIZE) {
+		xl_log(mount3_server(req)->xl, XL_LOG_DEBUG,
+		       "MOUNT v1: a %u-byte handle does not fit fhandle[%d]", fh.len, FHSIZE);
+		r->fhs_status = MNT3ERR_ACCES;
+	}
+	if (r->fhs_status == MNT3_OK)
+		memcpy(r->fhstatus_u.fhs_fhandle, fh.data, fh.len);   /* rest stays zero */
+	mount3_mnt_done(req, arg_path, path, r->fhs_status);
+	return RPCSVC_OK;
+}
+
+/* DUMP's list under construction. */
+struct mount3_dump_ctx {
+	mountlist *tail;        /* where the next node goes */
+	size_t bytes, max;      /* encoded size so far, bound */
+	bool truncated;
+	bool failed;
+};
+
+static int mount3_dump_one(void *arg, const char *host, const char *dir)
+{
+	struct mount3_dump_ctx *ctx = arg;
+	mountbody *b;
+	size_t need = 4 + mount3_xdr_strlen(strlen(host)) + mount3_xdr_strlen(strlen(dir));
+
+	if (ctx->bytes + need + 4 > ctx->max) {
+		ctx->truncated = true;
+		return 1;
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b || !(b->ml_hostname = strdup(host)) || !(b->ml_directory = strdup(dir))) {
+		if (b)
+			free(b->ml_hostname);
+		free(b);
+		ctx->failed = true;
+		return 1;
+	}
+	*ctx->tail = b;
+	ctx->tail = &b->ml_next;
+	ctx->bytes += need;
+	return 0;
+}
+
+int mount3_dump(struct rpcsvc_request *req, void *args, void *res)
+{
+	struct nfs_server *srv = mount3_server(req);
+	struct mountlist *list = mount3_list(srv);
+	struct mount3_dump_ctx ctx = { .tail = res, .bytes = 4, .max = mount3_reply_max(req) };
+
+	if (!list)
+		return RPCSVC_OK;
+	mountlist_foreach(list, mount3_dump_one, &ctx);
+	if (ctx.failed)
+		return RPCSVC_SYSTEM_ERR;   /* the service frees what was built */
+	if (ctx.truncated)
+		xl_log(srv->xl, XL_LOG_WARNING, "DUMP: mount list truncated to fit the reply");
+	return RPCSVC_OK;
+}
+
+int mount3_umnt(struct rpcsvc_request *req, void *args, void *res)
+{
+	struct nfs_server *srv = mount3_server(req);
+	struct mountlist *list = mount3_list(srv);
+	const char *arg_path = *(dirpath *)args;
+	char path[MOUNTLIST_DIR_MAX + 1];
+	char host[INET6_ADDRSTRLEN];
+
+	mount3_client_host(&req->call, host, sizeof(host));
+	if (mount3_path_normalise(arg_path, path, sizeof(path)) < 0)
+		g_strlcpy(path, arg_path, sizeof(path));
+	if (list && mountlist_remove(list, host, path) == 0)
+		xl_log(srv->xl, XL_LOG_INFO, "%s unmounted %s", host, path);
+	else
+		xl_log(srv->xl, XL_LOG_DEBUG, "%s unmounted %s, which it had not mounted", host,
+		       path);
+	return RPCSVC_OK;
+}
+
+int mount3_umntall(struct rpcsvc_request *req, void *args, void *res)
+{
+	struct nfs_server *srv = mount3_server(req);
+	struct mountlist *list = mount3_list(srv);
+	char host[INET6_ADDRSTRLEN];
+	int n;
+
+	mount3_client_host(&req->call, host, sizeof(host));
+	n = list ? mountlist_remove_host(list, host) : 0;
+	xl_log(srv->xl, XL_LOG_INFO, "%s unmounted everything (%d entries)", host, n < 0 ? 0 : n);
+	return RPCSVC_OK;
+}
+
+/* One allow-list entry as EXPORT shows it, into @buf: a host name, an
+ * address, or address/prefix for networks. "" for a wildcard. */
+static void mount3_group_text(const struct xl_addr_match *m, char *buf, size_t size)
+{
+	char addr[INET6_ADDRSTRLEN];
+	unsigned full = m->family == AF_INET ? 32 : 128;
+
+	buf[0] = '\0';
+	if (m->family == AF_UNSPEC) {
+		g_strlcpy(buf, m->host ? m->host : "", size);
+		return;
+	}
+	if ((m->family != AF_INET && m->family != AF_INET6) ||
+	    !inet_ntop(m->family, m->addr, addr, sizeof(addr)))
+		return;
+	if (m->prefix < full)
+		snprintf(buf, size, "%s/%u", addr, m->prefix);
+	else
+		g_strlcpy(buf, addr, size);
+}
+
+static bool mount3_addrlist_open(const struct xl_addrlist *list)
+{
+	for (size_t i = 0; i < list->count; i++)
+		if (list->items[i].family == 0)
+			return true;
+	return false;
+}
+
+/* Append the group @name to *@tail. -ENOMEM on allocation failure. */
+static int mount3_group_add(groups **tail, const char *name)
+{
+	groupnode *g = calloc(1, sizeof(*g));
+
+	if (!g || !(g->gr_name = strdup(name))) {
+		free(g);
+		return -ENOMEM;
+	}
+	**tail = g;
+	*tail = &g->gr_next;
+	return 0;
+}
+
+/* Build @e's node with its groups; *@bytes grows by its encoded size.
+ * NULL on allocation failure. */
+static exportnode *mount3_export_node(const struct nfs_export *e, size_t *bytes)
+{
+	exportnode *n = calloc(1, sizeof(*n));
+	groups *tail;
+	char text[MNTNAMLEN + 1];
+
+	if (!n || !(n->ex_dir = strdup(e->path)))
+		goto out_free;
+	*bytes += 4 + mount3_xdr_strlen(strlen(e->path)) + 4;
+	tail = &n->ex_groups;
+	if (mount3_addrlist_open(e->clients)) {
+		*bytes += 4 + mount3_xdr_strlen(1);
+		if (mount3_group_add(&tail, "*") < 0)
+			goto out_free;
+		return n;
+	}
+	for (size_t i = 0; i < e->clients->count; i++) {
+		mount3_group_text(&e->clients->items[i], text, sizeof(text));
+		if (text[0] == '\0')
+			continue;
+		*bytes += 4 + mount3_xdr_strlen(strlen(text));
+		if (mount3_group_add(&tail, text) < 0)
+			goto out_free;
+	}
+	return n;
+out_free:
+	if (n) {
+		exports single = n;
+		XDR x = { .x_op = XDR_FREE };
+
+		mount3_xdr_exports(&x, &single);
+	}
+	return NULL;
+}
+
+int mount3_export(struct rpcsvc_request *req, void *args, void *res)
+{
+	struct nfs_server *srv = mount3_server(req);
+	exports *tail = res;
+	size_t bytes = 4, max = mount3_reply_max(req);
+
+	for (size_t i = 0; i < srv->nexports; i++) {
+		const struct nfs_export *e = &srv->exports[i];
+		size_t more = 0;
+		exportnode *n;
+
+		/* Nobody may mount an export with an empty allow list: an
+		 * empty group list would read as "everyone". */
+		if (!e->clients || e->clients->count == 0)
+			continue;
+		n = mount3_export_node(e, &more);
+		if (!n)
+			return RPCSVC_SYSTEM_ERR;
+		if (bytes + more > max) {
+			exports single = n;
+			XDR x = { .x_op = XDR_FREE };
+
+			mount3_xdr_exports(&x, &single);
+			xl_log(srv->xl, XL_LOG_WARNING, "EXPORT: list truncated to fit the reply");
+			break;
+		}
+		bytes += more;
+		*tail = n;
+		tail = &n->ex_next;
+	}
+	return RPCSVC_OK;
+}
