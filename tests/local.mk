@@ -14,4 +14,4 @@ TESTS += tests/unit/test_nfs3_dir
 tests_unit_test_nfs3_dir_SOURCES = tests/unit/test_nfs3_dir.c \
 	xlators/nfs/server/nfs3_dirsize.c xlators/nfs/server/nfs3_verf.c
 tests_unit_test_nfs3_dir_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
-tests_unit_test_nfs3_dir_LDADD = libnfs3xdr.la libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+tests_unit_test_nfs3_dir_LDADD = libnfs3xdr.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
