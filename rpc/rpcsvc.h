@@ -100,6 +100,12 @@ int rpcsvc_start(struct rpcsvc *svc);
  * from rpcbind, close every socket, stop the threads. Idempotent. */
 void rpcsvc_stop(struct rpcsvc *svc);
 void rpcsvc_free(struct rpcsvc *svc);
+/* The port actually bound for programs added with .port = @port (it
+ * differs when @port is 0: an ephemeral port, the same for TCP and UDP).
+ * 0 if no program asked for @port or the service is not started. */
+uint16_t rpcsvc_port(const struct rpcsvc *svc, uint16_t port);
+/* The program a request is for (its private field is the program's). */
+const struct rpcsvc_program *rpcsvc_request_program(const struct rpcsvc_request *req);
 /* Log counters (connections, calls per program, rejections). */
 void rpcsvc_dump(struct rpcsvc *svc);
 

@@ -1,0 +1,269 @@
+/*
+ * rpc_dispatch.c — one call, on a worker thread, from bytes to reply.
+ *
+ *   decode the call header (rpcmsg.c)      → drop, RPC_MISMATCH, AUTH_ERROR
+ *   find the program and version            → PROG_UNAVAIL, PROG_MISMATCH
+ *   find the procedure's actor              → PROC_UNAVAIL
+ *   decode its arguments                    → GARBAGE_ARGS
+ *   run it: RPCSVC_OK → SUCCESS + results (+ payload), or DROP, GARBAGE,
+ *   SYSTEM_ERR; a result that will not encode → SYSTEM_ERR
+ *
+ * A reply is sent as one record: [record mark] header+results [payload]
+ * [padding], with one sendmsg (TCP) or one datagram (UDP).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "log.h"
+#include "rpcmsg.h"
+#include "rpcsvc_int.h"
+
+#define DISPATCH_NOBODY 65534
+
+static const uint8_t dispatch_zero_pad[4];
+
+/* Send @body (@len bytes) plus the job's payload as the reply. */
+static void dispatch_send(struct rpcsvc_job *job, const uint8_t *body, size_t len)
+{
+	struct iovec iov[4];
+	uint8_t mark[4];
+	size_t total = len;
+	int n = 0, ret;
+
+	if (job->conn)
+		iov[n++] = (struct iovec){ .iov_base = mark, .iov_len = 4 };
+	iov[n++] = (struct iovec){ .iov_base = (void *)body, .iov_len = len };
+	if (job->payload_len) {
+		size_t pad = (4 - job->payload_len % 4) % 4;
+
+		iov[n++] = (struct iovec){ .iov_base = job->payload, .iov_len = job->payload_len };
+		if (pad)
+			iov[n++] = (struct iovec){ .iov_base = (void *)dispatch_zero_pad,
+						   .iov_len = pad };
+		total += job->payload_len + pad;
+	}
+	if (job->conn) {
+		rpc_record_mark(mark, total);
+		ret = rpcsvc_tcp_send(job->conn, iov, n);
+	} else {
+		ret = rpcsvc_udp_send(job, iov, n);
+	}
+	if (ret < 0)
+		xl_logd("rpc", XL_LOG_DEBUG, "reply not sent: %s", g_strerror(-ret));
+}
+
+/* Send a reply that is a header only. */
+static void dispatch_reply_hdr(struct rpcsvc_job *job, const uint8_t *hdr, size_t len)
+{
+	/* A rejection carries no payload. */
+	if (job->payload_release)
+		job->payload_release(job->payload);
+	job->payload = NULL;
+	job->payload_len = 0;
+	job->payload_release = NULL;
+	dispatch_send(job, hdr, len);
+}
+
+static void dispatch_accept_err(struct rpcsvc_job *job, uint32_t xid, enum accept_stat stat,
+				uint32_t low, uint32_t high)
+{
+	uint8_t out[RPCMSG_REPLY_MAX];
+	gint *counter = NULL;
+
+	switch (stat) {
+	case PROG_UNAVAIL:
+		counter = &job->svc->stats.prog_unavail;
+		break;
+	case PROG_MISMATCH:
+		counter = &job->svc->stats.prog_mismatch;
+		break;
+	case PROC_UNAVAIL:
+		counter = &job->svc->stats.proc_unavail;
+		break;
+	case GARBAGE_ARGS:
+		counter = &job->svc->stats.garbage_args;
+		break;
+	default:
+		counter = &job->svc->stats.system_err;
+		break;
+	}
+	g_atomic_int_inc(counter);
+	dispatch_reply_hdr(job, out, rpcmsg_encode_accepted(out, xid, stat, low, high));
+}
+
+/* Find the program for prog/vers: its index, or -1 with @low and @high the
+ * range of versions registered for @prog (low > high when none is). */
+static int dispatch_find_program(struct rpcsvc *svc, uint32_t prog, uint32_t vers,
+				 uint32_t *low, uint32_t *high)
+{
+	guint i;
+
+	*low = UINT32_MAX;
+	*high = 0;
+	for (i = 0; i < svc->programs->len; i++) {
+		const struct rpcsvc_program *p = g_ptr_array_index(svc->programs, i);
+
+		if (p->prog != prog)
+			continue;
+		if (p->vers == vers)
+			return i;
+		*low = MIN(*low, p->vers);
+		*high = MAX(*high, p->vers);
+	}
+	return -1;
+}
+
+/* Fill the request from the header and the transport. */
+static void dispatch_fill_request(struct rpcsvc_job *job, const struct rpc_call_hdr *hdr,
+				  const struct rpcsvc_program *p, struct rpcsvc_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->xid = hdr->xid;
+	req->prog = hdr->prog;
+	req->vers = hdr->vers;
+	req->proc = hdr->proc;
+	req->flavor = hdr->flavor;
+	if (hdr->flavor == AUTH_SYS) {
+		req->call.uid = hdr->uid;
+		req->call.gid = hdr->gid;
+		req->call.ngroups = MIN(hdr->ngroups, XL_CALL_MAX_GROUPS);
+		for (unsigned i = 0; i < req->call.ngroups; i++)
+			req->call.groups[i] = hdr->groups[i];
+		g_strlcpy(req->machine, hdr->machine, sizeof(req->machine));
+	} else {
+		req->call.uid = DISPATCH_NOBODY;
+		req->call.gid = DISPATCH_NOBODY;
+	}
+	memcpy(&req->call.client, &job->peer, job->peer_len);
+	req->call.client_len = job->peer_len;
+	req->protocol = job->conn ? IPPROTO_TCP : IPPROTO_UDP;
+	req->program = p;
+	req->svc = job->svc;
+	req->priv = job;
+}
+
+/* Encode the SUCCESS reply with @res and send it. false: it would not
+ * encode (the caller answers SYSTEM_ERR). */
+static bool dispatch_reply_success(struct rpcsvc_job *job, uint32_t xid,
+				   const struct rpcsvc_actor *actor, void *res)
+{
+	uint8_t hdr[RPCMSG_REPLY_MAX];
+	size_t hlen = rpcmsg_encode_accepted(hdr, xid, SUCCESS, 0, 0);
+	size_t rlen = actor->xdr_res ? xdr_sizeof(actor->xdr_res, res) : 0;
+	uint8_t *body = g_malloc(hlen + rlen);
+	bool ok = true;
+	XDR xdr;
+
+	memcpy(body, hdr, hlen);
+	if (actor->xdr_res) {
+		xdrmem_create(&xdr, (char *)body + hlen, rlen, XDR_ENCODE);
+		ok = actor->xdr_res(&xdr, res) && xdr_getpos(&xdr) == rlen;
+		xdr_destroy(&xdr);
+	}
+	if (ok)
+		dispatch_send(job, body, hlen + rlen);
+	g_free(body);
+	return ok;
+}
+
+/* Decode args, run the actor, reply. */
+static void dispatch_call(struct rpcsvc_job *job, const struct rpc_call_hdr *hdr,
+			  const struct rpcsvc_program *p)
+{
+	const struct rpcsvc_actor *actor = &p->actors[hdr->proc];
+	struct rpcsvc_request req;
+	void *args = g_malloc0(MAX(actor->args_size, 1));
+	void *res = g_malloc0(MAX(actor->res_size, 1));
+	bool args_ok = true;
+	XDR xdr;
+	int ret;
+
+	if (actor->xdr_args) {
+		xdrmem_create(&xdr, (char *)job->buf + hdr->args_off, job->len - hdr->args_off,
+			      XDR_DECODE);
+		args_ok = actor->xdr_args(&xdr, args);
+		xdr_destroy(&xdr);
+	}
+	if (!args_ok) {
+		xl_logd("rpc", XL_LOG_DEBUG, "%s %s: undecodable arguments", p->name,
+			actor->name ? actor->name : "?");
+		dispatch_accept_err(job, hdr->xid, GARBAGE_ARGS, 0, 0);
+		goto out_free;
+	}
+	dispatch_fill_request(job, hdr, p, &req);
+	/* The duplicate request cache goes here: look (xid, client, prog,
+	 * vers, proc, checksum of the args) up; replay a cached reply or drop
+	 * a call still in progress instead of running a non-idempotent
+	 * procedure twice; the reply is stored once sent. */
+	ret = actor->fn(&req, args, res);
+	switch (ret) {
+	case RPCSVC_OK:
+		if (!dispatch_reply_success(job, hdr->xid, actor, res)) {
+			xl_logd("rpc", XL_LOG_ERROR, "%s %s: cannot encode the result", p->name,
+				actor->name ? actor->name : "?");
+			dispatch_accept_err(job, hdr->xid, SYSTEM_ERR, 0, 0);
+		}
+		break;
+	case RPCSVC_DROP:
+		break;
+	case RPCSVC_GARBAGE:
+		dispatch_accept_err(job, hdr->xid, GARBAGE_ARGS, 0, 0);
+		break;
+	default:
+		dispatch_accept_err(job, hdr->xid, SYSTEM_ERR, 0, 0);
+		break;
+	}
+out_free:
+	if (actor->xdr_args)
+		xdr_free(actor->xdr_args, args);
+	if (actor->xdr_res)
+		xdr_free(actor->xdr_res, res);
+	g_free(args);
+	g_free(res);
+}
+
+void rpcsvc_dispatch(struct rpcsvc_job *job)
+{
+	struct rpcsvc *svc = job->svc;
+	struct rpc_call_hdr hdr;
+	enum auth_stat why;
+	uint8_t out[RPCMSG_REPLY_MAX];
+	uint32_t low, high;
+	const struct rpcsvc_program *p;
+	int idx;
+
+	switch (rpcmsg_decode_call(job->buf, job->len, &hdr, &why)) {
+	case RPCMSG_DROP:
+		g_atomic_int_inc(&svc->stats.drops);
+		xl_logd("rpc", XL_LOG_DEBUG, "dropped a malformed %zu-byte message", job->len);
+		return;
+	case RPCMSG_RPC_MISMATCH:
+		g_atomic_int_inc(&svc->stats.rpc_mismatch);
+		dispatch_reply_hdr(job, out, rpcmsg_encode_rpc_mismatch(out, hdr.xid));
+		return;
+	case RPCMSG_AUTH_ERROR:
+		g_atomic_int_inc(&svc->stats.auth_error);
+		dispatch_reply_hdr(job, out, rpcmsg_encode_auth_error(out, hdr.xid, why));
+		return;
+	case RPCMSG_CALL:
+		break;
+	}
+	g_atomic_int_inc(&svc->stats.calls);
+	idx = dispatch_find_program(svc, hdr.prog, hdr.vers, &low, &high);
+	if (idx < 0) {
+		if (low > high)
+			dispatch_accept_err(job, hdr.xid, PROG_UNAVAIL, 0, 0);
+		else
+			dispatch_accept_err(job, hdr.xid, PROG_MISMATCH, low, high);
+		return;
+	}
+	p = g_ptr_array_index(svc->programs, idx);
+	g_atomic_int_inc(&svc->prog_calls[idx]);
+	if (hdr.proc >= p->nactors || !p->actors[hdr.proc].fn) {
+		dispatch_accept_err(job, hdr.xid, PROC_UNAVAIL, 0, 0);
+		return;
+	}
+	dispatch_call(job, &hdr, p);
+}

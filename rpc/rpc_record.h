@@ -1,0 +1,52 @@
+/*
+ * rpc_record.h — TCP record marking (RFC 5531 section 11).
+ *
+ * On a stream an RPC message travels as a record: one or more fragments,
+ * each preceded by a 4-byte big-endian header whose top bit marks the last
+ * fragment and whose low 31 bits give the fragment's length. The
+ * reassembler below is fed bytes in pieces of any size and hands back
+ * whole records. It touches no sockets, so it is unit-tested on its own.
+ */
+#ifndef XLNFS_RPC_RECORD_H
+#define XLNFS_RPC_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define RPC_RECORD_LAST 0x80000000u
+
+struct rpc_record {
+	size_t max_record;      /* largest record (sum of fragments) accepted */
+	uint8_t hdr[4];         /* fragment header being collected */
+	unsigned hdr_have;      /* bytes of hdr collected (4: in a fragment body) */
+	uint32_t frag_left;     /* body bytes still expected in this fragment */
+	bool last;              /* the current fragment is the record's last */
+	uint8_t *buf;           /* the record so far (g_malloc'd) */
+	size_t len, cap;
+};
+
+/* Start an empty reassembler accepting records up to @max_record bytes. */
+void rpc_record_init(struct rpc_record *r, size_t max_record);
+/* Free what @r holds (a partial record). @r may be re-initialised. */
+void rpc_record_fini(struct rpc_record *r);
+
+/*
+ * Consume bytes from @data (@len bytes) up to the end of at most one
+ * record. Returns the number of bytes consumed (≤ @len). When a record
+ * completed, *@rec gets it (g_malloc'd, the caller g_free()s it) and
+ * *@rec_len its length; otherwise *@rec is NULL and all of @data was
+ * consumed. Call again with the rest of the data until it is all
+ * consumed. A record of zero length (an empty last fragment with nothing
+ * before it) is skipped silently. Errors: -EMSGSIZE when a fragment header
+ * announces a record larger than max_record; the stream cannot continue
+ * after an error (the caller closes the connection).
+ */
+ssize_t rpc_record_feed(struct rpc_record *r, const void *data, size_t len, uint8_t **rec,
+			size_t *rec_len);
+
+/* Write the header of a single-fragment record of @len bytes into @hdr. */
+void rpc_record_mark(uint8_t hdr[4], uint32_t len);
+
+#endif
