@@ -82,6 +82,32 @@ static mountstat3 mount3_errno_to_stat(struct nfs_server *srv, int err)
 	}
 }
 
+static const char *mount3_stat_name(unsigned status)
+{
+	switch (status) {
+	case MNT3ERR_PERM:
+		return "PERM";
+	case MNT3ERR_NOENT:
+		return "NOENT";
+	case MNT3ERR_IO:
+		return "IO";
+	case MNT3ERR_ACCES:
+		return "ACCES";
+	case MNT3ERR_NOTDIR:
+		return "NOTDIR";
+	case MNT3ERR_INVAL:
+		return "INVAL";
+	case MNT3ERR_NAMETOOLONG:
+		return "NAMETOOLONG";
+	case MNT3ERR_NOTSUPP:
+		return "NOTSUPP";
+	case MNT3ERR_SERVERFAULT:
+		return "SERVERFAULT";
+	default:
+		return "?";
+	}
+}
+
 int mount3_null(struct rpcsvc_request *req, void *args, void *res)
 {
 	return RPCSVC_OK;
@@ -126,8 +152,11 @@ static void mount3_mnt_done(struct rpcsvc_request *req, const char *arg_path, co
 
 	mount3_client_host(&req->call, host, sizeof(host));
 	if (status != MNT3_OK) {
-		xl_log(srv->xl, XL_LOG_INFO, "MOUNT v%u of \"%s\" by %s refused (status %u)",
-		       req->vers, arg_path, host, status);
+		char *esc = g_strescape(arg_path, NULL);   /* the client's bytes */
+
+		xl_log(srv->xl, XL_LOG_INFO, "MOUNT v%u of \"%s\" by %s refused: %s",
+		       req->vers, esc, host, mount3_stat_name(status));
+		g_free(esc);
 		return;
 	}
 	xl_log(srv->xl, XL_LOG_INFO, "%s mounted %s (MOUNT v%u)", host, path, req->vers);
