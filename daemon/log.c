@@ -93,6 +93,16 @@ void xl_log_close(void)
 	pthread_mutex_unlock(&log_lock);
 }
 
+bool xl_log_is_stderr(void)
+{
+	bool ret;
+
+	pthread_mutex_lock(&log_lock);
+	ret = log_fd == STDERR_FILENO;
+	pthread_mutex_unlock(&log_lock);
+	return ret;
+}
+
 void xl_log_set_level(enum xl_log_level level)
 {
 	log_level = level;

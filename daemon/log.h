@@ -29,6 +29,8 @@ int xl_log_open(const char *path);
 /* Reopen the same path (after logrotate renamed it). 0 or -errno. */
 int xl_log_reopen(void);
 void xl_log_close(void);
+/* Does the log currently go to stderr? */
+bool xl_log_is_stderr(void);
 void xl_log_set_level(enum xl_log_level level);
 enum xl_log_level xl_log_get_level(void);
 /* "TRACE", "DEBUG", … "NONE" (case-insensitive) → level; -EINVAL if unknown. */

@@ -1,3 +1,310 @@
-/* xlnfsd — placeholder until the daemon lands. */
+/*
+ * main.c — xlnfsd: load the volume file, detach, serve until told to stop.
+ *
+ * Start-up order matters and is the point of this file:
+ *   1. parse options; --version, --list-xlators and --check end here;
+ *   2. load and validate the graph while still attached to the terminal,
+ *      so a broken volfile prints FILE:LINE messages and exits 1 with
+ *      nothing started; likewise a pid file held by a running instance;
+ *   3. open the log, detach (unless -N) keeping a status pipe to the
+ *      terminal process, block the signals (before any thread exists, so
+ *      workers inherit the mask), lock the pid file in the final process;
+ *   4. initialize the graph (nfs/server's init starts the RPC service)
+ *      and only then tell the terminal process "ok";
+ *   5. wait for signals: HUP reopens the log, USR1 dumps state, TERM/INT
+ *      finalize the graph (which drains and unregisters) and exit 0.
+ */
 #include "config.h"
-int main(void) { return 0; }
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "daemonize.h"
+#include "log.h"
+#include "pidfile.h"
+#include "signals.h"
+#include "xlator.h"
+
+#define MAIN_DEFAULT_LOG "/var/log/xlnfs/xlnfsd.log"
+#define MAIN_DEFAULT_NAME "<default>"
+
+static const char main_default_volfile[] =
+	"volume posix\n"
+	"    type storage/posix\n"
+	"    option directory /srv/xlnfs\n"
+	"end-volume\n"
+	"volume server\n"
+	"    type nfs/server\n"
+	"    option export-dir /\n"
+	"    option root-squash off\n"
+	"    option state-dir /var/lib/xlnfs\n"
+	"    subvolumes posix\n"
+	"end-volume\n";
+
+struct main_opts {
+	char *volfile, *pidfile, *logfile, *loglevel, *xlator_dir;
+	gboolean foreground, check, list, version;
+};
+
+/* Diagnostics during start-up: on stderr and kept for the status pipe. */
+static void main_diag_capture(void *ctx, const char *msg)
+{
+	GString *buf = ctx;
+
+	fprintf(stderr, "%s\n", msg);
+	g_string_append_printf(buf, "%s\n", msg);
+}
+
+/* A start-up failure: on stderr (the terminal with -N, /dev/null once
+ * detached) and kept for the status pipe. */
+static void main_fail(GString *diag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void main_fail(GString *diag, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	fputs(msg, stderr);
+	if (!xl_log_is_stderr())
+		xl_logd("main", XL_LOG_ERROR, "%.*s", (int)strcspn(msg, "\n"), msg);
+	g_string_append(diag, msg);
+	g_free(msg);
+}
+
+/* Parse the command line; on a usage error print it and return -EINVAL. */
+static int main_parse_args(int *argc, char ***argv, struct main_opts *o)
+{
+	GOptionEntry entries[] = {
+		{ "volfile", 'f', 0, G_OPTION_ARG_FILENAME, &o->volfile,
+		  "Volume file to serve (default: the built-in one)", "FILE" },
+		{ "pid-file", 'p', 0, G_OPTION_ARG_FILENAME, &o->pidfile,
+		  "Write and lock the daemon's pid in FILE", "FILE" },
+		{ "log-file", 'l', 0, G_OPTION_ARG_FILENAME, &o->logfile,
+		  "Log to FILE ('-': stderr; default " MAIN_DEFAULT_LOG
+		  ", stderr with -N)", "FILE" },
+		{ "log-level", 'L', 0, G_OPTION_ARG_STRING, &o->loglevel,
+		  "TRACE, DEBUG, INFO (default), WARNING, ERROR, CRITICAL or NONE", "LEVEL" },
+		{ "no-daemon", 'N', 0, G_OPTION_ARG_NONE, &o->foreground,
+		  "Stay in the foreground", NULL },
+		{ "check", 0, 0, G_OPTION_ARG_NONE, &o->check,
+		  "Check the volume file, print the graph and exit", NULL },
+		{ "list-xlators", 0, 0, G_OPTION_ARG_NONE, &o->list,
+		  "List the translator types with their options and exit", NULL },
+		{ "xlator-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->xlator_dir,
+		  "Load translators from DIR (default: $XLNFS_XLATOR_PATH or " XLATOR_DIR ")",
+		  "DIR" },
+		{ "version", 'V', 0, G_OPTION_ARG_NONE, &o->version,
+		  "Print the version and exit", NULL },
+		{ NULL },
+	};
+	GOptionContext *ctx = g_option_context_new("- userspace NFSv3 server");
+	GError *err = NULL;
+	int ret = 0;
+
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_set_summary(ctx, "Serves the translator graph of a volume file over "
+				     "NFSv3 and MOUNT.");
+	if (!g_option_context_parse(ctx, argc, argv, &err)) {
+		fprintf(stderr, "xlnfsd: %s\nTry 'xlnfsd --help'.\n", err->message);
+		g_error_free(err);
+		ret = -EINVAL;
+	} else if (*argc > 1) {
+		fprintf(stderr, "xlnfsd: unexpected argument '%s'\nTry 'xlnfsd --help'.\n",
+			(*argv)[1]);
+		ret = -EINVAL;
+	} else if (o->loglevel && xl_log_level_parse(o->loglevel) < 0) {
+		fprintf(stderr, "xlnfsd: unknown log level '%s' (expected TRACE, DEBUG, INFO, "
+			"WARNING, ERROR, CRITICAL or NONE)\nTry 'xlnfsd --help'.\n", o->loglevel);
+		ret = -EINVAL;
+	}
+	g_option_context_free(ctx);
+	return ret;
+}
+
+static void main_opts_free(struct main_opts *o)
+{
+	g_free(o->volfile);
+	g_free(o->pidfile);
+	g_free(o->logfile);
+	g_free(o->loglevel);
+	g_free(o->xlator_dir);
+}
+
+/* Open the log: -l, else the default file when detaching, else stderr. */
+static int main_open_log(const struct main_opts *o)
+{
+	const char *path = o->logfile;
+	int ret;
+
+	if (!path && !o->foreground) {
+		char *dir = g_path_get_dirname(MAIN_DEFAULT_LOG);
+
+		if (g_mkdir_with_parents(dir, 0755) < 0) {
+			ret = -errno;
+			fprintf(stderr, "xlnfsd: cannot create %s: %s\n", dir, g_strerror(-ret));
+			g_free(dir);
+			return ret;
+		}
+		g_free(dir);
+		path = MAIN_DEFAULT_LOG;
+	}
+	ret = xl_log_open(path);
+	if (ret < 0)
+		fprintf(stderr, "xlnfsd: cannot open the log %s: %s\n", path, g_strerror(-ret));
+	return ret;
+}
+
+/* Serve until SIGTERM or SIGINT. */
+static void main_signal_loop(struct xl_graph *graph, const sigset_t *set)
+{
+	siginfo_t info;
+	int sig, ret;
+
+	for (;;) {
+		sig = signals_wait(set, &info);
+		switch (sig) {
+		case SIGHUP:
+			ret = xl_log_reopen();
+			xl_logd("main", ret < 0 ? XL_LOG_ERROR : XL_LOG_INFO,
+				"received SIGHUP, log reopened%s%s", ret < 0 ? ": " : "",
+				ret < 0 ? g_strerror(-ret) : "");
+			break;
+		case SIGUSR1:
+			xl_logd("main", XL_LOG_INFO, "received SIGUSR1, state dump follows");
+			xl_graph_dump(graph);
+			break;
+		case SIGTERM:
+		case SIGINT:
+			xl_logd("main", XL_LOG_INFO, "received %s, shutting down",
+				sig == SIGTERM ? "SIGTERM" : "SIGINT");
+			return;
+		default:
+			xl_logd("main", XL_LOG_ERROR, "sigwaitinfo: %s", g_strerror(errno));
+			return;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct main_opts o = { 0 };
+	const char *volname;
+	struct xl_graph *graph = NULL;
+	GString *diag = g_string_new(NULL);
+	sigset_t set;
+	pid_t holder;
+	int ret, status_fd = -1, pid_fd = -1, rc = 1;
+
+	if (main_parse_args(&argc, &argv, &o) < 0)
+		goto out;
+	if (o.version) {
+		printf("xlnfsd %s\n", PACKAGE_VERSION);
+		rc = 0;
+		goto out;
+	}
+	if (o.loglevel)
+		xl_log_set_level((enum xl_log_level)xl_log_level_parse(o.loglevel));
+	if (o.list) {
+		xl_diag_set_handler(xl_diag_stderr, NULL);
+		rc = xl_list_modules(o.xlator_dir, stdout) < 0 ? 1 : 0;
+		goto out;
+	}
+
+	/* 2. Validate before anything starts. */
+	xl_diag_set_handler(xl_diag_stderr, NULL);
+	volname = o.volfile ? o.volfile : MAIN_DEFAULT_NAME;
+	ret = o.volfile ? xl_graph_load(o.volfile, o.xlator_dir, &graph)
+			: xl_graph_load_text(MAIN_DEFAULT_NAME, main_default_volfile,
+					     o.xlator_dir, &graph);
+	if (ret < 0) {
+		fprintf(stderr, "xlnfsd: %s: the volume file has errors\n", volname);
+		goto out;
+	}
+	if (o.check) {
+		xl_graph_print(graph, stdout);
+		rc = 0;
+		goto out;
+	}
+	if (o.pidfile) {
+		ret = pidfile_check(o.pidfile, &holder);
+		if (ret == -EEXIST) {
+			fprintf(stderr, "xlnfsd: another instance (pid %ld) holds %s\n",
+				(long)holder, o.pidfile);
+			goto out;
+		}
+	}
+
+	/* 3. Log, detach, signals, pid file. */
+	if (main_open_log(&o) < 0)
+		goto out;
+	if (!o.foreground) {
+		status_fd = daemonize_start();
+		if (status_fd < 0) {
+			fprintf(stderr, "xlnfsd: cannot fork: %s\n", g_strerror(-status_fd));
+			goto out;
+		}
+	}
+	xl_diag_set_handler(main_diag_capture, diag);
+	ret = signals_block(&set);
+	if (ret < 0) {
+		main_fail(diag, "xlnfsd: cannot block signals: %s\n",
+				       g_strerror(-ret));
+		goto out_report;
+	}
+	if (o.pidfile) {
+		pid_fd = pidfile_acquire(o.pidfile, &holder);
+		if (pid_fd == -EEXIST) {
+			main_fail(diag, "xlnfsd: another instance (pid %ld) holds "
+					       "%s\n", (long)holder, o.pidfile);
+			goto out_report;
+		}
+		if (pid_fd < 0) {
+			main_fail(diag, "xlnfsd: cannot write the pid file %s: %s\n",
+					       o.pidfile, g_strerror(-pid_fd));
+			goto out_report;
+		}
+	}
+	xl_logd("main", XL_LOG_INFO, "xlnfsd %s starting, volfile %s, pid %ld", PACKAGE_VERSION,
+		volname, (long)getpid());
+
+	/* 4. Start serving, then release the terminal. */
+	ret = xl_graph_init(graph);
+	if (ret < 0) {
+		main_fail(diag, "xlnfsd: start-up failed: %s\n", g_strerror(-ret));
+		xl_logd("main", XL_LOG_ERROR, "start-up failed: %s", g_strerror(-ret));
+		goto out_report;
+	}
+	xl_logd("main", XL_LOG_INFO, "serving, top volume '%s'", graph->top->name);
+	daemonize_report(status_fd, NULL);
+	status_fd = -1;
+	xl_diag_set_handler(NULL, NULL);
+
+	/* 5. Until told to stop. */
+	main_signal_loop(graph, &set);
+	xl_graph_fini(graph);
+	rc = 0;
+
+out_report:
+	if (status_fd >= 0)
+		daemonize_report(status_fd, diag->len ? diag->str
+					       : "xlnfsd: start-up failed (see the log)\n");
+	xl_graph_free(graph);
+	graph = NULL;
+	pidfile_release(o.pidfile, pid_fd);
+	xl_logd("main", XL_LOG_INFO, "exiting");
+out:
+	xl_graph_free(graph);
+	xl_diag_set_handler(NULL, NULL);
+	xl_log_close();
+	g_string_free(diag, TRUE);
+	main_opts_free(&o);
+	return rc;
+}

@@ -40,7 +40,9 @@ void xl_diag(const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 	msg = line > 0 ? g_strdup_printf("%s:%d: %s", file, line, text)
 		       : g_strdup_printf("%s: %s", file, text);
-	xl_logd("graph", XL_LOG_ERROR, "%s", msg);
+	/* Printed once when both would go to the terminal. */
+	if (!(diag_handler == xl_diag_stderr && xl_log_is_stderr()))
+		xl_logd("graph", XL_LOG_ERROR, "%s", msg);
 	if (diag_handler)
 		diag_handler(diag_ctx, msg);
 	g_free(msg);
