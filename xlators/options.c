@@ -400,7 +400,7 @@ bool xl_addrlist_match(const struct xl_addrlist *list, const struct sockaddr *sa
 	for (size_t i = 0; i < list->count; i++) {
 		const struct xl_addr_match *m = &list->items[i];
 
-		if (m->family == 0)
+		if (m->family == 0 && !m->host)   /* "*"; AF_UNSPEC is 0 too: a host */
 			return true;
 		if (m->family == family && opt_prefix_equal(addr, m->addr, m->prefix))
 			return true;
