@@ -308,8 +308,8 @@ static void mount3_group_text(const struct xl_addr_match *m, char *buf, size_t s
 	unsigned full = m->family == AF_INET ? 32 : 128;
 
 	buf[0] = '\0';
-	if (m->family == AF_UNSPEC) {
-		g_strlcpy(buf, m->host ? m->host : "", size);
+	if (m->host) {   /* a host name (AF_UNSPEC, which is 0 like "*") */
+		g_strlcpy(buf, m->host, size);
 		return;
 	}
 	if ((m->family != AF_INET && m->family != AF_INET6) ||
@@ -324,7 +324,7 @@ static void mount3_group_text(const struct xl_addr_match *m, char *buf, size_t s
 static bool mount3_addrlist_open(const struct xl_addrlist *list)
 {
 	for (size_t i = 0; i < list->count; i++)
-		if (list->items[i].family == 0)
+		if (list->items[i].family == 0 && !list->items[i].host)
 			return true;
 	return false;
 }
