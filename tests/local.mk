@@ -15,3 +15,16 @@ tests_unit_test_nfs3_dir_SOURCES = tests/unit/test_nfs3_dir.c \
 	xlators/nfs/server/nfs3_dirsize.c xlators/nfs/server/nfs3_verf.c
 tests_unit_test_nfs3_dir_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_nfs3_dir_LDADD = libnfs3xdr.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+
+# rpc (engineer "rpc"): record marking, call/reply headers, the service on loopback.
+check_PROGRAMS += tests/unit/test_record tests/unit/test_rpcmsg tests/unit/test_rpcsvc
+TESTS += tests/unit/test_record tests/unit/test_rpcmsg tests/unit/test_rpcsvc
+tests_unit_test_record_SOURCES = tests/unit/test_record.c
+tests_unit_test_record_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_record_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+tests_unit_test_rpcmsg_SOURCES = tests/unit/test_rpcmsg.c
+tests_unit_test_rpcmsg_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_rpcmsg_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+tests_unit_test_rpcsvc_SOURCES = tests/unit/test_rpcsvc.c
+tests_unit_test_rpcsvc_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_rpcsvc_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)

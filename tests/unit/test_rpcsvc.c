@@ -1,0 +1,594 @@
+/*
+ * test_rpcsvc.c — the RPC service end to end on loopback (no rpcbind, an
+ * ephemeral port): libtirpc clients over TCP and UDP, and raw bytes for
+ * what a well-behaved client never sends (multi-fragment records, bad
+ * versions, garbage framing), checking each reply on the wire.
+ */
+#include "config.h"
+
+#include <CUnit/Basic.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <glib.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "rpcsvc.h"
+
+#define TPROG 0x20000099u
+
+static struct rpcsvc *svc;
+static uint16_t port;
+
+/* What the last ECHO saw (the actor runs on a worker thread). */
+static GMutex seen_lock;
+static struct xl_call seen_call;
+static uint32_t seen_flavor;
+static int seen_protocol;
+static char seen_machine[256];
+static gint payload_released;
+
+/* libtirpc declares xdr_void(void); a typed stand-in avoids the cast. */
+static bool_t t_xdr_void(XDR *xdr, void *p)
+{
+	return TRUE;
+}
+
+static int t_null(struct rpcsvc_request *req, void *args, void *res)
+{
+	return RPCSVC_OK;
+}
+
+static int t_echo(struct rpcsvc_request *req, void *args, void *res)
+{
+	g_mutex_lock(&seen_lock);
+	seen_call = req->call;
+	seen_flavor = req->flavor;
+	seen_protocol = req->protocol;
+	g_strlcpy(seen_machine, req->machine, sizeof(seen_machine));
+	g_mutex_unlock(&seen_lock);
+	*(u_int *)res = *(u_int *)args + 1;
+	return RPCSVC_OK;
+}
+
+static void t_release(void *buf)
+{
+	g_atomic_int_inc(&payload_released);
+	g_free(buf);
+}
+
+/* Result: the payload's length word; the payload follows it. */
+static int t_payload(struct rpcsvc_request *req, void *args, void *res)
+{
+	*(u_int *)res = 5;
+	rpcsvc_request_set_payload(req, g_strdup("hello"), 5, t_release);
+	return RPCSVC_OK;
+}
+
+static int t_syserr(struct rpcsvc_request *req, void *args, void *res)
+{
+	return RPCSVC_SYSTEM_ERR;
+}
+
+static int t_garbage(struct rpcsvc_request *req, void *args, void *res)
+{
+	return RPCSVC_GARBAGE;
+}
+
+static const struct rpcsvc_actor t_actors[] = {
+	[0] = { .name = "NULL", .fn = t_null },
+	[1] = { .name = "ECHO", .fn = t_echo, .xdr_args = (xdrproc_t)xdr_u_int,
+		.xdr_res = (xdrproc_t)xdr_u_int, .args_size = sizeof(u_int),
+		.res_size = sizeof(u_int) },
+	[2] = { .name = "ABSENT" },
+	[3] = { .name = "PAYLOAD", .fn = t_payload, .xdr_res = (xdrproc_t)xdr_u_int,
+		.res_size = sizeof(u_int) },
+	[4] = { .name = "SYSERR", .fn = t_syserr },
+	[5] = { .name = "GARBAGE", .fn = t_garbage },
+};
+
+static const struct rpcsvc_program t_prog1 = {
+	.name = "TEST1", .prog = TPROG, .vers = 1, .port = 0,
+	.actors = t_actors, .nactors = G_N_ELEMENTS(t_actors),
+};
+static const struct rpcsvc_program t_prog3 = {
+	.name = "TEST3", .prog = TPROG, .vers = 3, .port = 0,
+	.actors = t_actors, .nactors = 1,
+};
+
+static int suite_init(void)
+{
+	struct rpcsvc_config cfg = {
+		.listen = "127.0.0.1", .tcp = true, .udp = true, .threads = 3,
+		.max_record = 64 * 1024, .register_rpcbind = false, .drain_ms = 2000,
+		.max_connections = 16,
+	};
+
+	xl_log_set_level(getenv("TEST_DEBUG") ? XL_LOG_DEBUG : XL_LOG_ERROR);
+	svc = rpcsvc_new(&cfg);
+	if (!svc)
+		return -1;
+	if (rpcsvc_program_add(svc, &t_prog1) || rpcsvc_program_add(svc, &t_prog3))
+		return -1;
+	if (rpcsvc_program_add(svc, &t_prog1) != -EEXIST)
+		return -1;
+	if (rpcsvc_start(svc) < 0)
+		return -1;
+	port = rpcsvc_port(svc, 0);
+	return port ? 0 : -1;
+}
+
+static int suite_fini(void)
+{
+	rpcsvc_dump(svc);
+	rpcsvc_stop(svc);
+	rpcsvc_stop(svc); /* idempotent */
+	rpcsvc_free(svc);
+	return 0;
+}
+
+static struct sockaddr_in server_addr(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return sin;
+}
+
+static CLIENT *client(bool tcp, uint32_t vers)
+{
+	struct sockaddr_in sin = server_addr();
+	struct timeval wait = { .tv_sec = 1 };
+	int sock = RPC_ANYSOCK;
+
+	if (tcp)
+		return clnttcp_create(&sin, TPROG, vers, &sock, 0, 0);
+	return clntudp_create(&sin, TPROG, vers, wait, &sock);
+}
+
+static const struct timeval timeout = { .tv_sec = 5 };
+
+static void check_client(bool tcp)
+{
+	CLIENT *cl = client(tcp, 1);
+	struct rpc_err err;
+	u_int in = 41, out = 0;
+	gid_t gids[2] = { 7, 8 };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cl);
+	CU_ASSERT_EQUAL(clnt_call(cl, 0, (xdrproc_t)t_xdr_void, NULL, (xdrproc_t)t_xdr_void, NULL,
+				  timeout),
+			RPC_SUCCESS);
+	CU_ASSERT_EQUAL(clnt_call(cl, 1, (xdrproc_t)xdr_u_int, (char *)&in, (xdrproc_t)xdr_u_int,
+				  (char *)&out, timeout),
+			RPC_SUCCESS);
+	CU_ASSERT_EQUAL(out, 42);
+	g_mutex_lock(&seen_lock);
+	CU_ASSERT_EQUAL(seen_flavor, AUTH_NONE);
+	CU_ASSERT_EQUAL(seen_call.uid, 65534);
+	CU_ASSERT_EQUAL(seen_call.gid, 65534);
+	CU_ASSERT_EQUAL(seen_call.ngroups, 0);
+	CU_ASSERT_EQUAL(seen_protocol, tcp ? IPPROTO_TCP : IPPROTO_UDP);
+	CU_ASSERT_EQUAL(seen_call.client.ss_family, AF_INET);
+	CU_ASSERT_EQUAL(((struct sockaddr_in *)&seen_call.client)->sin_addr.s_addr,
+			htonl(INADDR_LOOPBACK));
+	g_mutex_unlock(&seen_lock);
+
+	/* AUTH_SYS credentials reach the actor as sent. */
+	auth_destroy(cl->cl_auth);
+	cl->cl_auth = authunix_create("tester", 1234, 5678, 2, gids);
+	CU_ASSERT_EQUAL(clnt_call(cl, 1, (xdrproc_t)xdr_u_int, (char *)&in, (xdrproc_t)xdr_u_int,
+				  (char *)&out, timeout),
+			RPC_SUCCESS);
+	g_mutex_lock(&seen_lock);
+	CU_ASSERT_EQUAL(seen_flavor, AUTH_SYS);
+	CU_ASSERT_EQUAL(seen_call.uid, 1234);
+	CU_ASSERT_EQUAL(seen_call.gid, 5678);
+	CU_ASSERT_EQUAL(seen_call.ngroups, 2);
+	CU_ASSERT_EQUAL(seen_call.groups[1], 8);
+	CU_ASSERT_STRING_EQUAL(seen_machine, "tester");
+	g_mutex_unlock(&seen_lock);
+
+	/* Each rejection, as the client library understands it. */
+	CU_ASSERT_EQUAL(clnt_call(cl, 2, (xdrproc_t)t_xdr_void, NULL, (xdrproc_t)t_xdr_void, NULL,
+				  timeout),
+			RPC_PROCUNAVAIL);
+	CU_ASSERT_EQUAL(clnt_call(cl, 99, (xdrproc_t)t_xdr_void, NULL, (xdrproc_t)t_xdr_void, NULL,
+				  timeout),
+			RPC_PROCUNAVAIL);
+	/* ECHO without its argument. */
+	CU_ASSERT_EQUAL(clnt_call(cl, 1, (xdrproc_t)t_xdr_void, NULL, (xdrproc_t)xdr_u_int,
+				  (char *)&out, timeout),
+			RPC_CANTDECODEARGS);
+	CU_ASSERT_EQUAL(clnt_call(cl, 4, (xdrproc_t)t_xdr_void, NULL, (xdrproc_t)t_xdr_void, NULL,
+				  timeout),
+			RPC_SYSTEMERROR);
+	CU_ASSERT_EQUAL(clnt_call(cl, 5, (xdrproc_t)t_xdr_void, NULL, (xdrproc_t)t_xdr_void, NULL,
+				  timeout),
+			RPC_CANTDECODEARGS);
+	auth_destroy(cl->cl_auth);
+	clnt_destroy(cl);
+
+	/* Version 2 is not there: PROG_MISMATCH with 1..3. */
+	cl = client(tcp, 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cl);
+	CU_ASSERT_EQUAL(clnt_call(cl, 0, (xdrproc_t)t_xdr_void, NULL, (xdrproc_t)t_xdr_void, NULL,
+				  timeout),
+			RPC_PROGVERSMISMATCH);
+	clnt_geterr(cl, &err);
+	CU_ASSERT_EQUAL(err.re_vers.low, 1);
+	CU_ASSERT_EQUAL(err.re_vers.high, 3);
+	clnt_destroy(cl);
+}
+
+static void test_tcp_client(void)
+{
+	check_client(true);
+}
+
+static void test_udp_client(void)
+{
+	check_client(false);
+}
+
+static void test_unknown_program(void)
+{
+	struct sockaddr_in sin = server_addr();
+	int sock = RPC_ANYSOCK;
+	CLIENT *cl = clnttcp_create(&sin, TPROG + 1, 1, &sock, 0, 0);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cl);
+	CU_ASSERT_EQUAL(clnt_call(cl, 0, (xdrproc_t)t_xdr_void, NULL, (xdrproc_t)t_xdr_void, NULL,
+				  timeout),
+			RPC_PROGUNAVAIL);
+	clnt_destroy(cl);
+}
+
+/* Raw helpers. */
+
+static void put(GByteArray *b, uint32_t v)
+{
+	uint8_t w[4] = { v >> 24, v >> 16, v >> 8, v };
+
+	g_byte_array_append(b, w, 4);
+}
+
+/* An AUTH_NONE call of TPROG. */
+static GByteArray *raw_call(uint32_t xid, uint32_t rpcvers, uint32_t vers, uint32_t proc)
+{
+	GByteArray *b = g_byte_array_new();
+
+	put(b, xid);
+	put(b, CALL);
+	put(b, rpcvers);
+	put(b, TPROG);
+	put(b, vers);
+	put(b, proc);
+	put(b, AUTH_NONE);
+	put(b, 0);
+	put(b, AUTH_NONE);
+	put(b, 0);
+	return b;
+}
+
+static int raw_connect(void)
+{
+	struct sockaddr_in sin = server_addr();
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static bool send_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= n;
+	}
+	return true;
+}
+
+/* Send @msg as a record cut into fragments of at most @frag bytes. */
+static bool send_record(int fd, const GByteArray *msg, size_t frag)
+{
+	size_t off = 0;
+
+	do {
+		size_t n = MIN(frag, msg->len - off);
+		uint32_t h = htonl((uint32_t)n | (off + n == msg->len ? 0x80000000u : 0));
+
+		if (!send_all(fd, &h, 4) || !send_all(fd, msg->data + off, n))
+			return false;
+		off += n;
+	} while (off < msg->len);
+	return true;
+}
+
+/* Read exactly @len bytes (5 s limit). false on EOF, error or timeout. */
+static bool recv_all(int fd, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pfd, 1, 5000) != 1)
+			return false;
+		n = recv(fd, p, len, 0);
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= n;
+	}
+	return true;
+}
+
+/* Read one single-fragment reply record into a new array (NULL: none). */
+static GByteArray *recv_record(int fd)
+{
+	uint32_t h;
+	GByteArray *b;
+
+	if (!recv_all(fd, &h, 4))
+		return NULL;
+	h = ntohl(h);
+	if (!(h & 0x80000000u) || (h & 0x7fffffff) > 1 << 20)
+		return NULL;
+	b = g_byte_array_sized_new(h & 0x7fffffff);
+	g_byte_array_set_size(b, h & 0x7fffffff);
+	if (!recv_all(fd, b->data, b->len)) {
+		g_byte_array_unref(b);
+		return NULL;
+	}
+	return b;
+}
+
+static uint32_t word(const GByteArray *b, size_t i)
+{
+	uint32_t v;
+
+	if ((i + 1) * 4 > b->len)
+		return 0xdeadbeef;
+	memcpy(&v, b->data + i * 4, 4);
+	return ntohl(v);
+}
+
+static void test_multi_fragment(void)
+{
+	int fd = raw_connect();
+	GByteArray *call, *reply;
+	size_t frag;
+
+	CU_ASSERT_FATAL(fd >= 0);
+	/* ECHO 1000 in fragments of 1, 3, 5, 7 and 13 bytes. */
+	for (frag = 1; frag <= 13; frag += 2) {
+		if (frag == 9 || frag == 11)
+			continue;
+		call = raw_call(500 + frag, 2, 1, 1);
+		put(call, 1000);
+		CU_ASSERT(send_record(fd, call, frag));
+		reply = recv_record(fd);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(reply);
+		CU_ASSERT_EQUAL(reply->len, 28);
+		CU_ASSERT_EQUAL(word(reply, 0), 500 + frag);
+		CU_ASSERT_EQUAL(word(reply, 1), REPLY);
+		CU_ASSERT_EQUAL(word(reply, 2), MSG_ACCEPTED);
+		CU_ASSERT_EQUAL(word(reply, 5), SUCCESS);
+		CU_ASSERT_EQUAL(word(reply, 6), 1001);
+		g_byte_array_unref(call);
+		g_byte_array_unref(reply);
+	}
+	close(fd);
+}
+
+static void test_raw_rejections(void)
+{
+	int fd = raw_connect();
+	GByteArray *call, *reply;
+
+	CU_ASSERT_FATAL(fd >= 0);
+	/* RPC version 3: MSG_DENIED RPC_MISMATCH 2..2. */
+	call = raw_call(77, 3, 1, 0);
+	CU_ASSERT(send_record(fd, call, call->len));
+	reply = recv_record(fd);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(reply);
+	CU_ASSERT_EQUAL(reply->len, 24);
+	CU_ASSERT_EQUAL(word(reply, 0), 77);
+	CU_ASSERT_EQUAL(word(reply, 2), MSG_DENIED);
+	CU_ASSERT_EQUAL(word(reply, 3), RPC_MISMATCH);
+	CU_ASSERT_EQUAL(word(reply, 4), 2);
+	CU_ASSERT_EQUAL(word(reply, 5), 2);
+	g_byte_array_unref(call);
+	g_byte_array_unref(reply);
+
+	/* A truncated header is dropped, the connection goes on. */
+	call = raw_call(78, 2, 1, 0);
+	g_byte_array_set_size(call, 20);
+	CU_ASSERT(send_record(fd, call, call->len));
+	g_byte_array_unref(call);
+
+	/* RPCSEC_GSS credentials: AUTH_ERROR AUTH_TOOWEAK. */
+	call = raw_call(79, 2, 1, 0);
+	call->data[27] = 6;
+	CU_ASSERT(send_record(fd, call, call->len));
+	reply = recv_record(fd);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(reply);
+	CU_ASSERT_EQUAL(reply->len, 20);
+	CU_ASSERT_EQUAL(word(reply, 0), 79);
+	CU_ASSERT_EQUAL(word(reply, 2), MSG_DENIED);
+	CU_ASSERT_EQUAL(word(reply, 3), AUTH_ERROR);
+	CU_ASSERT_EQUAL(word(reply, 4), AUTH_TOOWEAK);
+	g_byte_array_unref(call);
+	g_byte_array_unref(reply);
+
+	/* PROG_MISMATCH on the wire: low 1, high 3. */
+	call = raw_call(80, 2, 7, 0);
+	CU_ASSERT(send_record(fd, call, call->len));
+	reply = recv_record(fd);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(reply);
+	CU_ASSERT_EQUAL(reply->len, 32);
+	CU_ASSERT_EQUAL(word(reply, 0), 80);
+	CU_ASSERT_EQUAL(word(reply, 5), PROG_MISMATCH);
+	CU_ASSERT_EQUAL(word(reply, 6), 1);
+	CU_ASSERT_EQUAL(word(reply, 7), 3);
+	g_byte_array_unref(call);
+	g_byte_array_unref(reply);
+
+	/* ECHO with trailing bytes after its argument is fine. */
+	call = raw_call(81, 2, 1, 1);
+	put(call, 5);
+	put(call, 0xabcdef);
+	CU_ASSERT(send_record(fd, call, call->len));
+	reply = recv_record(fd);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(reply);
+	CU_ASSERT_EQUAL(word(reply, 0), 81);
+	CU_ASSERT_EQUAL(word(reply, 5), SUCCESS);
+	CU_ASSERT_EQUAL(word(reply, 6), 6);
+	g_byte_array_unref(call);
+	g_byte_array_unref(reply);
+	close(fd);
+}
+
+static void test_payload(void)
+{
+	int fd = raw_connect();
+	GByteArray *call, *reply;
+	gint before = g_atomic_int_get(&payload_released);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	call = raw_call(90, 2, 1, 3);
+	CU_ASSERT(send_record(fd, call, call->len));
+	reply = recv_record(fd);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(reply);
+	/* header (24) + length word + "hello" + 3 bytes of padding */
+	CU_ASSERT_EQUAL(reply->len, 24 + 4 + 8);
+	CU_ASSERT_EQUAL(word(reply, 6), 5);
+	CU_ASSERT_EQUAL(memcmp(reply->data + 28, "hello\0\0\0", 8), 0);
+	g_byte_array_unref(call);
+	g_byte_array_unref(reply);
+	close(fd);
+	/* Released by the worker right after sending: give it a moment. */
+	for (int i = 0; i < 500 && g_atomic_int_get(&payload_released) == before; i++)
+		g_usleep(10000);
+	CU_ASSERT_EQUAL(g_atomic_int_get(&payload_released), before + 1);
+}
+
+/* Bad framing closes that connection only. */
+static void test_garbage_framing(void)
+{
+	int bad = raw_connect(), good = raw_connect();
+	uint8_t huge[4] = { 0x7f, 0xff, 0xff, 0xff };
+	uint8_t c;
+	GByteArray *call, *reply;
+	struct pollfd pfd;
+
+	CU_ASSERT_FATAL(bad >= 0 && good >= 0);
+	CU_ASSERT(send_all(bad, huge, 4));
+	pfd = (struct pollfd){ .fd = bad, .events = POLLIN };
+	CU_ASSERT_EQUAL(poll(&pfd, 1, 5000), 1);
+	CU_ASSERT(recv(bad, &c, 1, 0) <= 0); /* EOF or reset */
+	close(bad);
+
+	call = raw_call(99, 2, 1, 0);
+	CU_ASSERT(send_record(good, call, call->len));
+	reply = recv_record(good);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(reply);
+	CU_ASSERT_EQUAL(word(reply, 0), 99);
+	CU_ASSERT_EQUAL(word(reply, 5), SUCCESS);
+	g_byte_array_unref(call);
+	g_byte_array_unref(reply);
+	close(good);
+}
+
+/* Many calls pipelined on one connection, more than the flow-control
+ * threshold, all answered. */
+static void test_pipelined(void)
+{
+	int fd = raw_connect();
+	GByteArray *all = g_byte_array_new();
+	unsigned i, seen = 0;
+	const unsigned n = 500;
+
+	CU_ASSERT_FATAL(fd >= 0);
+	for (i = 0; i < n; i++) {
+		GByteArray *call = raw_call(10000 + i, 2, 1, 1);
+
+		put(call, i);
+		put(all, 0x80000000u | call->len);
+		g_byte_array_append(all, call->data, call->len);
+		g_byte_array_unref(call);
+	}
+	CU_ASSERT(send_all(fd, all->data, all->len));
+	for (i = 0; i < n; i++) {
+		GByteArray *reply = recv_record(fd);
+
+		if (!reply)
+			break;
+		if (word(reply, 6) == word(reply, 0) - 10000 + 1)
+			seen++;
+		g_byte_array_unref(reply);
+	}
+	CU_ASSERT_EQUAL(seen, n);
+	g_byte_array_unref(all);
+	close(fd);
+}
+
+static void test_udp_raw(void)
+{
+	struct sockaddr_in sin = server_addr();
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	GByteArray *call = raw_call(123, 2, 1, 1);
+	uint8_t buf[256];
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	put(call, 9);
+	CU_ASSERT(sendto(fd, call->data, call->len, 0, (struct sockaddr *)&sin, sizeof(sin)) ==
+		  (ssize_t)call->len);
+	CU_ASSERT_EQUAL_FATAL(poll(&pfd, 1, 5000), 1);
+	n = recv(fd, buf, sizeof(buf), 0);
+	CU_ASSERT_EQUAL(n, 28);
+	CU_ASSERT_EQUAL(buf[3], 123);
+	CU_ASSERT_EQUAL(buf[27], 10);
+	g_byte_array_unref(call);
+	close(fd);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	unsigned failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	s = CU_add_suite("rpcsvc on loopback", suite_init, suite_fini);
+	CU_add_test(s, "libtirpc TCP client", test_tcp_client);
+	CU_add_test(s, "libtirpc UDP client", test_udp_client);
+	CU_add_test(s, "unknown program", test_unknown_program);
+	CU_add_test(s, "multi-fragment records", test_multi_fragment);
+	CU_add_test(s, "raw rejections", test_raw_rejections);
+	CU_add_test(s, "payload after the result", test_payload);
+	CU_add_test(s, "garbage framing closes one connection", test_garbage_framing);
+	CU_add_test(s, "pipelined calls", test_pipelined);
+	CU_add_test(s, "raw UDP call", test_udp_raw);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
+	CU_cleanup_registry();
+	return failed || CU_get_error() ? 1 : 0;
+}
