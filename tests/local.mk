@@ -28,3 +28,10 @@ tests_unit_test_rpcmsg_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LI
 tests_unit_test_rpcsvc_SOURCES = tests/unit/test_rpcsvc.c
 tests_unit_test_rpcsvc_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_rpcsvc_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+
+# posix: storage/posix fops against a private directory, as root and as other users.
+check_PROGRAMS += tests/unit/test_posix
+TESTS += tests/unit/test_posix
+tests_unit_test_posix_SOURCES = tests/unit/test_posix.c $(xlators_storage_posix_la_SOURCES)
+tests_unit_test_posix_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_posix_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)

@@ -1,0 +1,465 @@
+/*
+ * posix_entry.c — names: lookup, create, mkdir, symlink, mknod, unlink,
+ * rmdir, rename, link.
+ *
+ * Every call is a *at() call relative to the parent's O_PATH descriptor,
+ * made under the caller's credentials, with a single-component name that
+ * is never followed if it is a symlink (O_NOFOLLOW/AT_SYMLINK_NOFOLLOW).
+ * New objects are opened O_PATH right after creation and registered by
+ * their handle. "." and ".." are accepted by lookup only; ".." of the
+ * export's root is the root itself. An entry on another filesystem (a
+ * mount point inside the export) is refused with -EXDEV: its handles
+ * could not be resolved on ours.
+ *
+ * Removing a name (unlink, rmdir, rename over it) also releases the cached
+ * descriptors of the object if that was its last link, so its space is
+ * freed now and not when the inode table evicts it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "posix.h"
+
+/* A single path component other than "." and ".." (unless @dots). */
+static int posix_name_check(const char *name, bool dots)
+{
+	if (!name || !*name || strchr(name, '/'))
+		return -EINVAL;
+	if (!dots && (!strcmp(name, ".") || !strcmp(name, "..")))
+		return -EINVAL;
+	return 0;
+}
+
+static bool posix_is_root(struct posix_priv *priv, const struct stat *st)
+{
+	return st->st_dev == priv->root_dev && st->st_ino == priv->root_ino;
+}
+
+/* The referenced context of directory @dir (-ENOTDIR if it is not one). */
+static int posix_dir_get(struct xl *xl, struct xl_inode *dir, struct posix_ictx **out,
+			 struct stat *st)
+{
+	int ret;
+
+	ret = posix_ictx_get(xl, dir, out, st);
+	if (ret)
+		return ret;
+	if (!S_ISDIR(st->st_mode)) {
+		posix_ictx_put(*out);
+		*out = NULL;
+		return -ENOTDIR;
+	}
+	return 0;
+}
+
+void posix_sync_dir(struct xl *xl, struct posix_ictx *dctx, bool force)
+{
+	struct posix_conf *conf = xl->conf;
+	int fd;
+
+	if (!force && !conf->sync_metadata)
+		return;
+	fd = openat(dctx->path_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		xl_log(xl, XL_LOG_WARNING, "flushing a directory failed: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+int posix_lookup(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		 struct xl_inode **out, struct stat *st)
+{
+	struct posix_priv *priv = xl->private;
+	struct posix_ictx *dctx;
+	int fd, ret;
+
+	*out = NULL;
+	if (!dir) {
+		fd = openat(priv->root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		if (fstat(fd, st) < 0) {
+			ret = -errno;
+			close(fd);
+			return ret;
+		}
+		return posix_inode_from_fd(xl, fd, st, out);
+	}
+	ret = posix_name_check(name, true);
+	if (ret)
+		return ret;
+	ret = posix_dir_get(xl, dir, &dctx, st);
+	if (ret)
+		return ret;
+	if (!strcmp(name, ".") || (!strcmp(name, "..") && posix_is_root(priv, st))) {
+		*out = xl_inode_ref(dir);
+		goto out_put;
+	}
+	ret = posix_creds_enter(xl, call);
+	if (ret)
+		goto out_put;
+	fd = openat(dctx->path_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		ret = -errno;
+	posix_creds_leave(xl, call);
+	if (fd < 0)
+		goto out_put;
+	if (fstat(fd, st) < 0) {
+		ret = -errno;
+		close(fd);
+		goto out_put;
+	}
+	ret = posix_inode_from_fd(xl, fd, st, out);
+out_put:
+	posix_ictx_put(dctx);
+	return ret;
+}
+
+/* Register the object just created and open as @fd (O_PATH, owned), apply
+ * the @valid parts of @sa, flush the parent. Returns the inode in *out. */
+static int posix_new_entry(struct xl *xl, struct xl_call *call, struct posix_ictx *dctx,
+			   int fd, const struct xl_setattr *sa, unsigned valid,
+			   struct xl_inode **out, struct stat *st)
+{
+	struct posix_ictx *ctx;
+	int ret;
+
+	if (fstat(fd, st) < 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	ret = posix_inode_from_fd(xl, fd, st, out);
+	if (ret)
+		return ret;
+	if (sa && valid) {
+		ret = posix_ictx_get(xl, *out, &ctx, st);
+		if (!ret) {
+			ret = posix_apply_setattr(xl, call, ctx, sa, valid, st);
+			posix_ictx_put(ctx);
+		}
+		if (ret) {
+			xl_inode_unref(*out);
+			*out = NULL;
+			return ret;
+		}
+	}
+	posix_sync_dir(xl, dctx, false);
+	return 0;
+}
+
+/* What of @sa remains to apply after creating with its mode: owner,
+ * group, times, size; the mode again if a chown would clear set-id bits. */
+static unsigned posix_rest_valid(const struct xl_setattr *sa)
+{
+	unsigned valid;
+
+	if (!sa)
+		return 0;
+	valid = sa->valid & ~XL_SET_MODE;
+	if ((sa->valid & XL_SET_MODE) && (sa->valid & (XL_SET_UID | XL_SET_GID)) &&
+	    (sa->mode & (S_ISUID | S_ISGID)))
+		valid |= XL_SET_MODE;
+	return valid;
+}
+
+static mode_t posix_sa_mode(const struct xl_setattr *sa, mode_t def)
+{
+	return sa && (sa->valid & XL_SET_MODE) ? sa->mode & 07777 : def;
+}
+
+int posix_create(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		 const struct xl_setattr *sa, bool exclusive, struct xl_inode **out,
+		 struct stat *st)
+{
+	struct posix_ictx *dctx;
+	unsigned valid;
+	char path[32];
+	int fd, pfd = -1, ret;
+	bool created = false;
+
+	*out = NULL;
+	ret = posix_name_check(name, false);
+	if (ret)
+		return ret;
+	ret = posix_dir_get(xl, dir, &dctx, st);
+	if (ret)
+		return ret;
+	ret = posix_creds_enter(xl, call);
+	if (ret)
+		goto out_put;
+	/* O_RDONLY: a new file opens whatever its mode, and no more is needed */
+	fd = openat(dctx->path_fd, name, O_CREAT | O_EXCL | O_RDONLY | O_NOFOLLOW | O_CLOEXEC,
+		    posix_sa_mode(sa, 0644));
+	if (fd >= 0) {
+		created = true;
+		/* the new file itself, not whatever the name means later */
+		posix_fd_path(fd, path, sizeof(path));
+		pfd = open(path, O_PATH | O_CLOEXEC);
+		if (pfd < 0)
+			ret = -errno;
+		close(fd);
+	} else if (errno == EEXIST && !exclusive) {
+		pfd = openat(dctx->path_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (pfd < 0)
+			ret = -errno;
+	} else {
+		ret = -errno;
+	}
+	posix_creds_leave(xl, call);
+	if (ret)
+		goto out_put;
+	if (created) {
+		valid = posix_rest_valid(sa);
+	} else {
+		struct stat cur;
+
+		if (fstat(pfd, &cur) < 0)
+			ret = -errno;
+		else if (!S_ISREG(cur.st_mode))
+			ret = -EEXIST; /* UNCHECKED over a directory, symlink, device */
+		if (ret) {
+			close(pfd);
+			goto out_put;
+		}
+		/* an existing file only takes a truncation (as knfsd does) */
+		valid = sa ? sa->valid & XL_SET_SIZE : 0;
+	}
+	ret = posix_new_entry(xl, call, dctx, pfd, sa, valid, out, st);
+out_put:
+	posix_ictx_put(dctx);
+	return ret;
+}
+
+/* Common tail of mkdir/symlink/mknod: open @name in @dctx (under the
+ * caller's credentials, which the caller entered) as O_PATH. */
+static int posix_open_new(struct posix_ictx *dctx, const char *name, int extra)
+{
+	int fd = openat(dctx->path_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC | extra);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int posix_mkdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		const struct xl_setattr *sa, struct xl_inode **out, struct stat *st)
+{
+	struct posix_ictx *dctx;
+	int fd = -1, ret;
+
+	*out = NULL;
+	ret = posix_name_check(name, false);
+	if (ret)
+		return ret;
+	ret = posix_dir_get(xl, dir, &dctx, st);
+	if (ret)
+		return ret;
+	ret = posix_creds_enter(xl, call);
+	if (ret)
+		goto out_put;
+	if (mkdirat(dctx->path_fd, name, posix_sa_mode(sa, 0755)) < 0)
+		ret = -errno;
+	else
+		ret = fd = posix_open_new(dctx, name, O_DIRECTORY);
+	posix_creds_leave(xl, call);
+	if (ret < 0)
+		goto out_put;
+	ret = posix_new_entry(xl, call, dctx, fd, sa, posix_rest_valid(sa), out, st);
+out_put:
+	posix_ictx_put(dctx);
+	return ret;
+}
+
+int posix_symlink(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		  const char *target, const struct xl_setattr *sa, struct xl_inode **out,
+		  struct stat *st)
+{
+	struct posix_ictx *dctx;
+	int fd = -1, ret;
+
+	*out = NULL;
+	ret = posix_name_check(name, false);
+	if (ret)
+		return ret;
+	if (!target || !*target)
+		return -ENOENT; /* symlink(2) says so for an empty target */
+	ret = posix_dir_get(xl, dir, &dctx, st);
+	if (ret)
+		return ret;
+	ret = posix_creds_enter(xl, call);
+	if (ret)
+		goto out_put;
+	if (symlinkat(target, dctx->path_fd, name) < 0)
+		ret = -errno;
+	else
+		ret = fd = posix_open_new(dctx, name, 0);
+	posix_creds_leave(xl, call);
+	if (ret < 0)
+		goto out_put;
+	/* symlinks have no mode of their own on Linux */
+	ret = posix_new_entry(xl, call, dctx, fd, sa, sa ? sa->valid & ~XL_SET_MODE : 0, out,
+			      st);
+out_put:
+	posix_ictx_put(dctx);
+	return ret;
+}
+
+int posix_mknod(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		mode_t mode, dev_t rdev, const struct xl_setattr *sa, struct xl_inode **out,
+		struct stat *st)
+{
+	struct posix_ictx *dctx;
+	mode_t type = mode & S_IFMT;
+	int fd = -1, ret;
+
+	*out = NULL;
+	ret = posix_name_check(name, false);
+	if (ret)
+		return ret;
+	if (type != S_IFCHR && type != S_IFBLK && type != S_IFIFO && type != S_IFSOCK)
+		return -EINVAL;
+	if (type == S_IFIFO || type == S_IFSOCK)
+		rdev = 0;
+	ret = posix_dir_get(xl, dir, &dctx, st);
+	if (ret)
+		return ret;
+	ret = posix_creds_enter(xl, call);
+	if (ret)
+		goto out_put;
+	/* devices need CAP_MKNOD, which only a root caller keeps */
+	if (mknodat(dctx->path_fd, name, type | posix_sa_mode(sa, mode & 07777), rdev) < 0)
+		ret = -errno;
+	else
+		ret = fd = posix_open_new(dctx, name, 0);
+	posix_creds_leave(xl, call);
+	if (ret < 0)
+		goto out_put;
+	ret = posix_new_entry(xl, call, dctx, fd, sa, posix_rest_valid(sa), out, st);
+out_put:
+	posix_ictx_put(dctx);
+	return ret;
+}
+
+/* unlink and rmdir: remove @name with @flags, then release the object's
+ * descriptors if that was its last name. */
+static int posix_remove(struct xl *xl, struct xl_call *call, struct xl_inode *dir,
+			const char *name, int flags)
+{
+	struct posix_ictx *dctx;
+	struct xl_gfid victim;
+	struct stat st;
+	bool known;
+	int ret;
+
+	ret = posix_name_check(name, false);
+	if (ret)
+		return ret;
+	ret = posix_dir_get(xl, dir, &dctx, &st);
+	if (ret)
+		return ret;
+	ret = posix_creds_enter(xl, call);
+	if (ret)
+		goto out_put;
+	known = posix_gfid_at(dctx->path_fd, name, &victim) == 0;
+	if (unlinkat(dctx->path_fd, name, flags) < 0)
+		ret = -errno;
+	posix_creds_leave(xl, call);
+	if (ret)
+		goto out_put;
+	if (known)
+		posix_forget_if_gone(xl, &victim);
+	posix_sync_dir(xl, dctx, false);
+out_put:
+	posix_ictx_put(dctx);
+	return ret;
+}
+
+int posix_unlink(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name)
+{
+	return posix_remove(xl, call, dir, name, 0);
+}
+
+int posix_rmdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name)
+{
+	return posix_remove(xl, call, dir, name, AT_REMOVEDIR);
+}
+
+int posix_rename(struct xl *xl, struct xl_call *call, struct xl_inode *olddir,
+		 const char *oldname, struct xl_inode *newdir, const char *newname)
+{
+	struct posix_ictx *octx, *nctx = NULL;
+	struct xl_gfid victim;
+	struct stat st;
+	bool known;
+	int ret;
+
+	ret = posix_name_check(oldname, false);
+	if (!ret)
+		ret = posix_name_check(newname, false);
+	if (ret)
+		return ret;
+	ret = posix_dir_get(xl, olddir, &octx, &st);
+	if (ret)
+		return ret;
+	ret = posix_dir_get(xl, newdir, &nctx, &st);
+	if (ret)
+		goto out_put;
+	ret = posix_creds_enter(xl, call);
+	if (ret)
+		goto out_put;
+	known = posix_gfid_at(nctx->path_fd, newname, &victim) == 0;
+	if (renameat(octx->path_fd, oldname, nctx->path_fd, newname) < 0)
+		ret = -errno;
+	posix_creds_leave(xl, call);
+	if (ret)
+		goto out_put;
+	if (known)
+		posix_forget_if_gone(xl, &victim);
+	posix_sync_dir(xl, octx, false);
+	if (nctx->path_fd != octx->path_fd)
+		posix_sync_dir(xl, nctx, false);
+out_put:
+	posix_ictx_put(nctx);
+	posix_ictx_put(octx);
+	return ret;
+}
+
+int posix_link(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+	       struct xl_inode *newdir, const char *newname, struct stat *st)
+{
+	struct posix_ictx *ctx, *nctx = NULL;
+	char path[32];
+	int ret;
+
+	ret = posix_name_check(newname, false);
+	if (ret)
+		return ret;
+	ret = posix_ictx_get(xl, inode, &ctx, st);
+	if (ret)
+		return ret;
+	ret = posix_dir_get(xl, newdir, &nctx, st);
+	if (ret)
+		goto out_put;
+	ret = posix_creds_enter(xl, call);
+	if (ret)
+		goto out_put;
+	/* linkat(fd, "", AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH, which the
+	 * caller's fsuid drops; following the /proc fd link reaches the same
+	 * object (a symlink itself, not its target) without it */
+	posix_fd_path(ctx->path_fd, path, sizeof(path));
+	if (linkat(AT_FDCWD, path, nctx->path_fd, newname, AT_SYMLINK_FOLLOW) < 0)
+		ret = -errno;
+	posix_creds_leave(xl, call);
+	if (ret)
+		goto out_put;
+	if (fstat(ctx->path_fd, st) < 0)
+		ret = -errno;
+	posix_sync_dir(xl, nctx, false);
+out_put:
+	posix_ictx_put(nctx);
+	posix_ictx_put(ctx);
+	return ret;
+}
