@@ -35,3 +35,15 @@ TESTS += tests/unit/test_posix
 tests_unit_test_posix_SOURCES = tests/unit/test_posix.c $(xlators_storage_posix_la_SOURCES)
 tests_unit_test_posix_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_posix_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+
+# nfs-A: file handles (build/parse/forgery) and the export table (export-dir
+# parsing, normalisation, allows, squashing, export root walk).
+check_PROGRAMS += tests/unit/test_fh tests/unit/test_exports
+TESTS += tests/unit/test_fh tests/unit/test_exports
+tests_unit_test_fh_SOURCES = tests/unit/test_fh.c \
+	xlators/nfs/server/fh.c xlators/nfs/server/exports.c
+tests_unit_test_fh_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_fh_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+tests_unit_test_exports_SOURCES = tests/unit/test_exports.c xlators/nfs/server/exports.c
+tests_unit_test_exports_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_exports_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)

@@ -250,6 +250,11 @@ static int nfs_export_apply_opts(struct nfs_export *e, const char *text, size_t 
 	gchar **opts = g_strsplit(copy, ",", -1);
 	int ret = 0;
 
+	if (!opts[0]) {
+		*errmsg = g_strdup_printf("export %s: empty \"()\"", e->path);
+		ret = -EINVAL;
+	}
+
 	for (gchar **o = opts; *o; o++) {
 		g_strstrip(*o);
 		if (!**o) {
