@@ -47,3 +47,28 @@ tests_unit_test_fh_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 tests_unit_test_exports_SOURCES = tests/unit/test_exports.c xlators/nfs/server/exports.c
 tests_unit_test_exports_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_exports_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+
+# core: translator framework unit tests (options, volfile/graph, inode table) and the
+# test-only translators test/dummy and test/pass they load from tests/unit/modules.
+check_LTLIBRARIES += tests/unit/modules/test/dummy.la tests/unit/modules/test/pass.la
+tests_unit_modules_test_dummy_la_SOURCES = tests/unit/modules/test/dummy.c \
+	tests/unit/modules/test/dummy.h
+tests_unit_modules_test_dummy_la_LDFLAGS = $(xlator_ldflags) -rpath /nowhere
+tests_unit_modules_test_dummy_la_LIBADD = $(xlator_libadd)
+tests_unit_modules_test_pass_la_SOURCES = tests/unit/modules/test/pass.c
+tests_unit_modules_test_pass_la_LDFLAGS = $(xlator_ldflags) -rpath /nowhere
+tests_unit_modules_test_pass_la_LIBADD = $(xlator_libadd)
+core_test_cflags = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(top_srcdir)/tests/unit \
+	-DTEST_MODULE_DIR='"$(abs_top_builddir)/tests/unit/modules"'
+core_test_ldadd = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+check_PROGRAMS += tests/unit/test_options tests/unit/test_volfile tests/unit/test_inode
+TESTS += tests/unit/test_options tests/unit/test_volfile tests/unit/test_inode
+tests_unit_test_options_SOURCES = tests/unit/test_options.c
+tests_unit_test_options_CFLAGS = $(core_test_cflags)
+tests_unit_test_options_LDADD = $(core_test_ldadd)
+tests_unit_test_volfile_SOURCES = tests/unit/test_volfile.c
+tests_unit_test_volfile_CFLAGS = $(core_test_cflags)
+tests_unit_test_volfile_LDADD = $(core_test_ldadd)
+tests_unit_test_inode_SOURCES = tests/unit/test_inode.c
+tests_unit_test_inode_CFLAGS = $(core_test_cflags)
+tests_unit_test_inode_LDADD = $(core_test_ldadd)
