@@ -42,7 +42,7 @@ void rpcsvc_conn_unref(struct rpcsvc_conn *conn)
 		return;
 	close(conn->fd);
 	rpc_record_fini(&conn->rec);
-	g_mutex_clear(&conn->lock);
+	pthread_mutex_destroy(&conn->lock);
 	g_free(conn);
 }
 
@@ -75,7 +75,7 @@ static void tcp_conn_setup(struct rpcsvc *svc, int fd, const struct sockaddr_sto
 	conn->fd = fd;
 	conn->refs = 1;
 	conn->svc = svc;
-	g_mutex_init(&conn->lock);
+	pthread_mutex_init(&conn->lock, NULL);
 	rpc_record_init(&conn->rec, svc->cfg.max_record);
 	memcpy(&conn->peer, ss, len);
 	conn->peer_len = len;
@@ -146,7 +146,7 @@ static void tcp_queue(struct rpcsvc_conn *conn, uint8_t *rec, size_t len)
 	job->conn = conn;
 	memcpy(&job->peer, &conn->peer, conn->peer_len);
 	job->peer_len = conn->peer_len;
-	g_mutex_lock(&conn->lock);
+	pthread_mutex_lock(&conn->lock);
 	conn->inflight++;
 	if (conn->inflight >= RPCSVC_CONN_MAX_INFLIGHT && !conn->paused) {
 		struct epoll_event ev = { .events = 0, .data.ptr = conn };
@@ -154,7 +154,7 @@ static void tcp_queue(struct rpcsvc_conn *conn, uint8_t *rec, size_t len)
 		if (epoll_ctl(svc->epfd, EPOLL_CTL_MOD, conn->fd, &ev) == 0)
 			conn->paused = true;
 	}
-	g_mutex_unlock(&conn->lock);
+	pthread_mutex_unlock(&conn->lock);
 	rpcsvc_job_submit(svc, job);
 }
 
@@ -198,11 +198,11 @@ void rpcsvc_conn_close(struct rpcsvc_conn *conn)
 
 	if (conn->closed)
 		return;
-	g_mutex_lock(&conn->lock);
+	pthread_mutex_lock(&conn->lock);
 	conn->closed = true;
 	epoll_ctl(svc->epfd, EPOLL_CTL_DEL, conn->fd, NULL);
 	shutdown(conn->fd, SHUT_RDWR);
-	g_mutex_unlock(&conn->lock);
+	pthread_mutex_unlock(&conn->lock);
 	g_hash_table_remove(svc->conns, conn);
 	g_atomic_int_add(&svc->stats.conns_current, -1);
 	g_ptr_array_add(svc->closing, conn);
@@ -227,7 +227,7 @@ int rpcsvc_tcp_send(struct rpcsvc_conn *conn, const struct iovec *iov, int iovcn
 	g_return_val_if_fail(iovcnt <= TCP_MAX_IOV, -EINVAL);
 	memcpy(v, iov, iovcnt * sizeof(*iov));
 	msg.msg_iovlen = iovcnt;
-	g_mutex_lock(&conn->lock);
+	pthread_mutex_lock(&conn->lock);
 	while (msg.msg_iovlen > 0) {
 		n = sendmsg(conn->fd, &msg, MSG_NOSIGNAL);
 		if (n < 0) {
@@ -255,13 +255,13 @@ int rpcsvc_tcp_send(struct rpcsvc_conn *conn, const struct iovec *iov, int iovcn
 		/* The loop sees the hang-up and closes the connection. */
 		shutdown(conn->fd, SHUT_RDWR);
 	}
-	g_mutex_unlock(&conn->lock);
+	pthread_mutex_unlock(&conn->lock);
 	return ret;
 }
 
 void rpcsvc_conn_job_done(struct rpcsvc_conn *conn)
 {
-	g_mutex_lock(&conn->lock);
+	pthread_mutex_lock(&conn->lock);
 	conn->inflight--;
 	if (conn->paused && !conn->closed && conn->inflight <= RPCSVC_CONN_MAX_INFLIGHT / 2) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = conn };
@@ -269,5 +269,5 @@ void rpcsvc_conn_job_done(struct rpcsvc_conn *conn)
 		if (epoll_ctl(conn->svc->epfd, EPOLL_CTL_MOD, conn->fd, &ev) == 0)
 			conn->paused = false;
 	}
-	g_mutex_unlock(&conn->lock);
+	pthread_mutex_unlock(&conn->lock);
 }

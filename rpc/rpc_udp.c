@@ -33,9 +33,9 @@ void rpcsvc_udp_readable(struct rpcsvc_listener *l)
 			xl_logd("rpc", XL_LOG_DEBUG, "udp recvmsg: %s", g_strerror(errno));
 		return;
 	}
-	g_mutex_lock(&svc->lock);
+	pthread_mutex_lock(&svc->lock);
 	busy = svc->inflight >= RPCSVC_MAX_QUEUED;
-	g_mutex_unlock(&svc->lock);
+	pthread_mutex_unlock(&svc->lock);
 	if ((msg.msg_flags & MSG_TRUNC) || n == 0 || busy) {
 		g_atomic_int_inc(&svc->stats.udp_dropped);
 		return;

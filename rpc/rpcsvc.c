@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -55,6 +56,7 @@ out_bad:
 struct rpcsvc *rpcsvc_new(const struct rpcsvc_config *cfg)
 {
 	struct rpcsvc *svc;
+	pthread_condattr_t cattr;
 	char **addrs;
 
 	if (!cfg->tcp && !cfg->udp) {
@@ -80,8 +82,11 @@ struct rpcsvc *rpcsvc_new(const struct rpcsvc_config *cfg)
 	svc->listeners = g_ptr_array_new();
 	svc->closing = g_ptr_array_new();
 	svc->epfd = svc->wakefd = svc->spare_fd = -1;
-	g_mutex_init(&svc->lock);
-	g_cond_init(&svc->drained);
+	pthread_mutex_init(&svc->lock, NULL);
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&svc->drained, &cattr);
+	pthread_condattr_destroy(&cattr);
 	return svc;
 }
 
@@ -173,9 +178,9 @@ int rpcsvc_start(struct rpcsvc *svc)
 		xl_logd("rpc", XL_LOG_ERROR, "cannot start the event loop: %s", g_strerror(-ret));
 		goto out_pool;
 	}
-	g_mutex_lock(&svc->lock);
+	pthread_mutex_lock(&svc->lock);
 	svc->started = true;
-	g_mutex_unlock(&svc->lock);
+	pthread_mutex_unlock(&svc->lock);
 	if (svc->cfg.register_rpcbind)
 		rpcsvc_rpcbind_register(svc);
 	return 0;
@@ -196,15 +201,22 @@ out_teardown:
 /* Wait until no job is queued or running, at most drain_ms. */
 static void svc_drain(struct rpcsvc *svc)
 {
-	gint64 deadline = g_get_monotonic_time() + (gint64)svc->cfg.drain_ms * 1000;
+	struct timespec deadline;
 	unsigned left;
 
-	g_mutex_lock(&svc->lock);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += svc->cfg.drain_ms / 1000;
+	deadline.tv_nsec += (long)(svc->cfg.drain_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&svc->lock);
 	while (svc->inflight > 0)
-		if (!g_cond_wait_until(&svc->drained, &svc->lock, deadline))
+		if (pthread_cond_timedwait(&svc->drained, &svc->lock, &deadline) == ETIMEDOUT)
 			break;
 	left = svc->inflight;
-	g_mutex_unlock(&svc->lock);
+	pthread_mutex_unlock(&svc->lock);
 	if (left)
 		xl_logd("rpc", XL_LOG_WARNING,
 			"%u calls still queued or running after %u ms: dropping the queued ones",
@@ -216,13 +228,13 @@ void rpcsvc_stop(struct rpcsvc *svc)
 {
 	guint i;
 
-	g_mutex_lock(&svc->lock);
+	pthread_mutex_lock(&svc->lock);
 	if (!svc->started || svc->stopped) {
-		g_mutex_unlock(&svc->lock);
+		pthread_mutex_unlock(&svc->lock);
 		return;
 	}
 	svc->stopped = true;
-	g_mutex_unlock(&svc->lock);
+	pthread_mutex_unlock(&svc->lock);
 
 	rpcsvc_loop_stop(svc);
 	for (i = 0; i < svc->listeners->len; i++) {
@@ -253,8 +265,8 @@ void rpcsvc_free(struct rpcsvc *svc)
 	g_strfreev(svc->addrs);
 	g_free(svc->ports);
 	g_free(svc->prog_calls);
-	g_mutex_clear(&svc->lock);
-	g_cond_clear(&svc->drained);
+	pthread_mutex_destroy(&svc->lock);
+	pthread_cond_destroy(&svc->drained);
 	g_free(svc);
 }
 
@@ -287,9 +299,10 @@ void rpcsvc_request_set_payload(struct rpcsvc_request *req, void *buf, size_t le
 
 void rpcsvc_job_submit(struct rpcsvc *svc, struct rpcsvc_job *job)
 {
-	g_mutex_lock(&svc->lock);
+	pthread_mutex_lock(&svc->lock);
 	svc->inflight++;
-	g_mutex_unlock(&svc->lock);
+	pthread_mutex_unlock(&svc->lock);
+	RPCSVC_TSAN_RELEASE(job);
 	g_thread_pool_push(svc->pool, job, NULL);
 }
 
@@ -310,13 +323,14 @@ static void svc_worker(gpointer data, gpointer user_data)
 	struct rpcsvc_job *job = data;
 	struct rpcsvc *svc = user_data;
 
+	RPCSVC_TSAN_ACQUIRE(job);
 	if (!g_atomic_int_get(&svc->discard))
 		rpcsvc_dispatch(job);
 	rpcsvc_job_free(job);
-	g_mutex_lock(&svc->lock);
+	pthread_mutex_lock(&svc->lock);
 	if (--svc->inflight == 0)
-		g_cond_broadcast(&svc->drained);
-	g_mutex_unlock(&svc->lock);
+		pthread_cond_broadcast(&svc->drained);
+	pthread_mutex_unlock(&svc->lock);
 }
 
 void rpcsvc_dump(struct rpcsvc *svc)

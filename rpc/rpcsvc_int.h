@@ -20,6 +20,7 @@
 #define XLNFS_RPCSVC_INT_H
 
 #include <glib.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -34,6 +35,18 @@
 #define RPCSVC_MAX_QUEUED 4096        /* drop UDP datagrams beyond this */
 #define RPCSVC_UDP_MAX 65536
 #define RPCSVC_SEND_TIMEOUT_S 30      /* a client that does not read for this long is dropped */
+
+/* Jobs pass to workers through GThreadPool's queue, whose futex-based
+ * locking ThreadSanitizer cannot see; tell it about the hand-off. */
+#if defined(__SANITIZE_THREAD__)
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#define RPCSVC_TSAN_RELEASE(p) __tsan_release(p)
+#define RPCSVC_TSAN_ACQUIRE(p) __tsan_acquire(p)
+#else
+#define RPCSVC_TSAN_RELEASE(p) ((void)(p))
+#define RPCSVC_TSAN_ACQUIRE(p) ((void)(p))
+#endif
 
 /* What an epoll event's data.ptr points at: each begins with this tag. */
 enum rpcsvc_ev_kind {
@@ -60,7 +73,7 @@ struct rpcsvc_conn {
 	int fd;
 	gint refs;
 	struct rpcsvc *svc;
-	GMutex lock;                  /* serialises sends; guards the fields below */
+	pthread_mutex_t lock;         /* serialises sends; guards the fields below */
 	bool closed;                  /* the loop no longer watches it */
 	bool paused;                  /* reading stopped: too many calls in flight */
 	unsigned inflight;            /* jobs queued or running */
@@ -114,8 +127,8 @@ struct rpcsvc {
 	GPtrArray *closing;           /* closed this batch, loop reference still held */
 	gint stopping;                /* the loop must exit */
 	gint discard;                 /* drain time is over: drop queued jobs */
-	GMutex lock;                  /* guards inflight, started, stopped */
-	GCond drained;
+	pthread_mutex_t lock;         /* guards inflight, started, stopped */
+	pthread_cond_t drained;       /* inflight dropped to 0 (CLOCK_MONOTONIC) */
 	unsigned inflight;            /* jobs queued or running */
 	bool started, stopped;
 	bool rpcbind_registered;

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <glib.h>
 #include <poll.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,7 +24,7 @@ static struct rpcsvc *svc;
 static uint16_t port;
 
 /* What the last ECHO saw (the actor runs on a worker thread). */
-static GMutex seen_lock;
+static pthread_mutex_t seen_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct xl_call seen_call;
 static uint32_t seen_flavor;
 static int seen_protocol;
@@ -43,12 +44,12 @@ static int t_null(struct rpcsvc_request *req, void *args, void *res)
 
 static int t_echo(struct rpcsvc_request *req, void *args, void *res)
 {
-	g_mutex_lock(&seen_lock);
+	pthread_mutex_lock(&seen_lock);
 	seen_call = req->call;
 	seen_flavor = req->flavor;
 	seen_protocol = req->protocol;
 	g_strlcpy(seen_machine, req->machine, sizeof(seen_machine));
-	g_mutex_unlock(&seen_lock);
+	pthread_mutex_unlock(&seen_lock);
 	*(u_int *)res = *(u_int *)args + 1;
 	return RPCSVC_OK;
 }
@@ -165,7 +166,7 @@ static void check_client(bool tcp)
 				  (char *)&out, timeout),
 			RPC_SUCCESS);
 	CU_ASSERT_EQUAL(out, 42);
-	g_mutex_lock(&seen_lock);
+	pthread_mutex_lock(&seen_lock);
 	CU_ASSERT_EQUAL(seen_flavor, AUTH_NONE);
 	CU_ASSERT_EQUAL(seen_call.uid, 65534);
 	CU_ASSERT_EQUAL(seen_call.gid, 65534);
@@ -174,7 +175,7 @@ static void check_client(bool tcp)
 	CU_ASSERT_EQUAL(seen_call.client.ss_family, AF_INET);
 	CU_ASSERT_EQUAL(((struct sockaddr_in *)&seen_call.client)->sin_addr.s_addr,
 			htonl(INADDR_LOOPBACK));
-	g_mutex_unlock(&seen_lock);
+	pthread_mutex_unlock(&seen_lock);
 
 	/* AUTH_SYS credentials reach the actor as sent. */
 	auth_destroy(cl->cl_auth);
@@ -182,14 +183,14 @@ static void check_client(bool tcp)
 	CU_ASSERT_EQUAL(clnt_call(cl, 1, (xdrproc_t)xdr_u_int, (char *)&in, (xdrproc_t)xdr_u_int,
 				  (char *)&out, timeout),
 			RPC_SUCCESS);
-	g_mutex_lock(&seen_lock);
+	pthread_mutex_lock(&seen_lock);
 	CU_ASSERT_EQUAL(seen_flavor, AUTH_SYS);
 	CU_ASSERT_EQUAL(seen_call.uid, 1234);
 	CU_ASSERT_EQUAL(seen_call.gid, 5678);
 	CU_ASSERT_EQUAL(seen_call.ngroups, 2);
 	CU_ASSERT_EQUAL(seen_call.groups[1], 8);
 	CU_ASSERT_STRING_EQUAL(seen_machine, "tester");
-	g_mutex_unlock(&seen_lock);
+	pthread_mutex_unlock(&seen_lock);
 
 	/* Each rejection, as the client library understands it. */
 	CU_ASSERT_EQUAL(clnt_call(cl, 2, (xdrproc_t)t_xdr_void, NULL, (xdrproc_t)t_xdr_void, NULL,
