@@ -18,6 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -34,6 +37,7 @@ static struct xl *test_vols[1];
 static struct xl_graph test_graph;
 static const struct xl_fops *F;
 
+static int test_fds_before;
 static struct xl_call root_call;
 static struct xl_call user_call = { .uid = 1000, .gid = 1000 };
 static struct xl_call other_call = { .uid = 2000, .gid = 2000 };
@@ -63,6 +67,21 @@ static void test_stop(void)
 	test_graph.itable = NULL;
 }
 
+/* Open descriptors of this process. */
+static int test_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the DIR's own */
+}
+
 static int suite_init(void)
 {
 	if (!mkdtemp(test_dir))
@@ -73,6 +92,7 @@ static int suite_init(void)
 	test_conf.directory = test_dir;
 	test_conf.sync_metadata = false;
 	F = xl_module.fops;
+	test_fds_before = test_count_fds();
 	return test_start();
 }
 
@@ -444,6 +464,7 @@ static void test_rename(void)
 	struct xl_inode *root = test_root(), *d, *a, *b, *e1, *e2, *sub, *x;
 	struct stat st;
 
+	test_conf.sync_metadata = true; /* the flushing path too */
 	d = test_mkdir(&root_call, root, "ren", 0755);
 	CU_ASSERT_FATAL(d != NULL);
 	a = test_create(&root_call, d, "a", 0644);
@@ -483,6 +504,7 @@ static void test_rename(void)
 	CU_ASSERT_EQUAL(test_lookup(&root_call, sub, "moved", &x, NULL), 0);
 	CU_ASSERT_PTR_EQUAL(x, a);
 	xl_inode_unref(x);
+	test_conf.sync_metadata = false;
 	xl_inode_unref(sub);
 	xl_inode_unref(e1);
 	xl_inode_unref(e2);
@@ -902,6 +924,58 @@ static void test_threads(void)
 	xl_inode_unref(root);
 }
 
+/* Every context's descriptors are closed when the inode table goes. */
+static void test_fd_leaks(void)
+{
+	test_stop();
+	CU_ASSERT_EQUAL(test_count_fds(), test_fds_before);
+	CU_ASSERT_EQUAL_FATAL(test_start(), 0);
+}
+
+/* A mount point inside the export is refused (its handles belong to
+ * another filesystem); readdirplus lists it without attributes. Runs in
+ * a private mount namespace so nothing outside this process sees it. */
+static void test_mount_point(void)
+{
+	struct xl_inode *root = test_root(), *m = NULL, *x = NULL;
+	struct test_listing l;
+	char *path = g_build_filename(test_dir, "mnt", NULL);
+	bool eof, found = false;
+
+	m = test_mkdir(&root_call, root, "mnt", 0755);
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("tmpfs", path, "tmpfs", 0, "size=1m") < 0) {
+		fprintf(stderr, "(no private mount namespace: %s; skipped) ", strerror(errno));
+		goto out;
+	}
+	/* descriptors opened before unshare() still see the old namespace:
+	 * restart so that the export is opened in the new one */
+	xl_inode_unref(m);
+	xl_inode_unref(root);
+	test_stop();
+	CU_ASSERT_EQUAL_FATAL(test_start(), 0);
+	root = test_root();
+	m = NULL;
+	CU_ASSERT_EQUAL(test_lookup(&root_call, root, "mnt", &x, NULL), -EXDEV);
+	CU_ASSERT_PTR_NULL(x);
+	test_listing_init(&l, 0, false);
+	CU_ASSERT_EQUAL(F->readdir(&test_xl, &root_call, root, 0, true, test_fill, &l, &eof), 0);
+	CU_ASSERT(eof);
+	for (guint i = 0; i < l.names->len; i++)
+		found |= !strcmp(g_ptr_array_index(l.names, i), "mnt");
+	CU_ASSERT(found);
+	test_listing_free(&l);
+	CU_ASSERT_EQUAL(umount(path), 0);
+	CU_ASSERT_EQUAL(test_lookup(&root_call, root, "mnt", &x, NULL), 0);
+	if (x)
+		xl_inode_unref(x);
+out:
+	g_free(path);
+	if (m)
+		xl_inode_unref(m);
+	xl_inode_unref(root);
+}
+
 static void test_init_errors(void)
 {
 	struct posix_conf conf = { .directory = "/nonexistent/xlnfs-test" };
@@ -939,7 +1013,9 @@ int main(void)
 	CU_add_test(suite, "setattr", test_setattr);
 	CU_add_test(suite, "statfs", test_statfs);
 	CU_add_test(suite, "readdir cookies", test_readdir);
+	CU_add_test(suite, "mount point inside the export", test_mount_point);
 	CU_add_test(suite, "threads", test_threads);
+	CU_add_test(suite, "no descriptor leaks", test_fd_leaks);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failures = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
