@@ -57,7 +57,8 @@ static void main_diag_capture(void *ctx, const char *msg)
 {
 	GString *buf = ctx;
 
-	fprintf(stderr, "%s\n", msg);
+	if (!xl_log_is_stderr()) /* else xl_diag logged it there already */
+		fprintf(stderr, "%s\n", msg);
 	g_string_append_printf(buf, "%s\n", msg);
 }
 
@@ -77,6 +78,18 @@ static void main_fail(GString *diag, const char *fmt, ...)
 		xl_logd("main", XL_LOG_ERROR, "%.*s", (int)strcspn(msg, "\n"), msg);
 	g_string_append(diag, msg);
 	g_free(msg);
+}
+
+/* The daemon runs in "/": make a relative path absolute now. */
+static void main_absolutize(char **path)
+{
+	char *abs;
+
+	if (!*path || g_path_is_absolute(*path) || strcmp(*path, "-") == 0)
+		return;
+	abs = g_canonicalize_filename(*path, NULL);
+	g_free(*path);
+	*path = abs;
 }
 
 /* Parse the command line; on a usage error print it and return -EINVAL. */
@@ -120,12 +133,17 @@ static int main_parse_args(int *argc, char ***argv, struct main_opts *o)
 		fprintf(stderr, "xlnfsd: unexpected argument '%s'\nTry 'xlnfsd --help'.\n",
 			(*argv)[1]);
 		ret = -EINVAL;
+	} else if (o->pidfile && !*o->pidfile) {
+		fprintf(stderr, "xlnfsd: empty pid file name\nTry 'xlnfsd --help'.\n");
+		ret = -EINVAL;
 	} else if (o->loglevel && xl_log_level_parse(o->loglevel) < 0) {
 		fprintf(stderr, "xlnfsd: unknown log level '%s' (expected TRACE, DEBUG, INFO, "
 			"WARNING, ERROR, CRITICAL or NONE)\nTry 'xlnfsd --help'.\n", o->loglevel);
 		ret = -EINVAL;
 	}
 	g_option_context_free(ctx);
+	main_absolutize(&o->pidfile);
+	main_absolutize(&o->logfile);
 	return ret;
 }
 
@@ -279,7 +297,6 @@ int main(int argc, char **argv)
 	ret = xl_graph_init(graph);
 	if (ret < 0) {
 		main_fail(diag, "xlnfsd: start-up failed: %s\n", g_strerror(-ret));
-		xl_logd("main", XL_LOG_ERROR, "start-up failed: %s", g_strerror(-ret));
 		goto out_report;
 	}
 	xl_logd("main", XL_LOG_INFO, "serving, top volume '%s'", graph->top->name);
