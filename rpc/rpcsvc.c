@@ -69,7 +69,8 @@ struct rpcsvc *rpcsvc_new(const struct rpcsvc_config *cfg)
 	svc = g_new0(struct rpcsvc, 1);
 	svc->cfg = *cfg;
 	svc->addrs = addrs;
-	svc->cfg.listen = NULL; /* the caller's string; we keep addrs */
+	svc->listen = g_strdup(cfg->listen ? cfg->listen : "0.0.0.0");
+	svc->cfg.listen = svc->listen; /* our copy, not the caller's */
 	if (!svc->cfg.threads)
 		svc->cfg.threads = RPCSVC_DEFAULT_THREADS;
 	if (!svc->cfg.max_record)
@@ -263,6 +264,7 @@ void rpcsvc_free(struct rpcsvc *svc)
 	g_ptr_array_free(svc->listeners, TRUE);
 	g_ptr_array_free(svc->closing, TRUE);
 	g_strfreev(svc->addrs);
+	g_free(svc->listen);
 	g_free(svc->ports);
 	g_free(svc->prog_calls);
 	pthread_mutex_destroy(&svc->lock);
@@ -339,11 +341,11 @@ void rpcsvc_dump(struct rpcsvc *svc)
 	guint i;
 
 	xl_logd("rpc", XL_LOG_INFO,
-		"rpc: connections accepted=%d current=%d refused=%d broken=%d",
+		"connections accepted=%d current=%d refused=%d broken=%d",
 		g_atomic_int_get(&s->conns_accepted), g_atomic_int_get(&s->conns_current),
 		g_atomic_int_get(&s->conns_refused), g_atomic_int_get(&s->conns_broken));
 	xl_logd("rpc", XL_LOG_INFO,
-		"rpc: calls=%d dropped=%d udp_dropped=%d rpc_mismatch=%d auth_error=%d "
+		"calls=%d dropped=%d udp_dropped=%d rpc_mismatch=%d auth_error=%d "
 		"prog_unavail=%d prog_mismatch=%d proc_unavail=%d garbage_args=%d system_err=%d",
 		g_atomic_int_get(&s->calls), g_atomic_int_get(&s->drops),
 		g_atomic_int_get(&s->udp_dropped), g_atomic_int_get(&s->rpc_mismatch),
@@ -353,7 +355,7 @@ void rpcsvc_dump(struct rpcsvc *svc)
 	for (i = 0; svc->prog_calls && i < svc->programs->len; i++) {
 		const struct rpcsvc_program *p = g_ptr_array_index(svc->programs, i);
 
-		xl_logd("rpc", XL_LOG_INFO, "rpc: program %s (%u v%u) port %u calls=%d", p->name,
+		xl_logd("rpc", XL_LOG_INFO, "program %s (%u v%u) port %u calls=%d", p->name,
 			p->prog, p->vers, rpcsvc_port(svc, p->port),
 			g_atomic_int_get(&svc->prog_calls[i]));
 	}

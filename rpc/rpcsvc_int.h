@@ -111,6 +111,7 @@ struct rpcsvc_port_map {
 
 struct rpcsvc {
 	struct rpcsvc_config cfg;
+	char *listen;                 /* cfg.listen points here (g_free) */
 	char **addrs;                 /* cfg.listen, split (g_strfreev) */
 	GPtrArray *programs;          /* const struct rpcsvc_program * */
 	gint *prog_calls;             /* calls per program, same index */

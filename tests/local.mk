@@ -72,3 +72,10 @@ tests_unit_test_volfile_LDADD = $(core_test_ldadd)
 tests_unit_test_inode_SOURCES = tests/unit/test_inode.c
 tests_unit_test_inode_CFLAGS = $(core_test_cflags)
 tests_unit_test_inode_LDADD = $(core_test_ldadd)
+
+# rpc (engineer "rpc"): the service against the real rpcbind and rpcinfo, in a private namespace.
+check_PROGRAMS += tests/integration/rpc_null_server
+tests_integration_rpc_null_server_SOURCES = tests/integration/rpc_null_server.c
+tests_integration_rpc_null_server_LDADD = libxlnfs.la $(GLIB_LIBS) $(TIRPC_LIBS)
+TESTS += tests/integration/rpc_null.sh
+dist_noinst_SCRIPTS += tests/integration/rpc_null.sh
