@@ -114,7 +114,7 @@ static int posix_init(struct xl *xl)
 	}
 	priv->root_dev = st.st_dev;
 	priv->root_ino = st.st_ino;
-	ret = posix_gfid_from_fd(priv->root_fd, &priv->root_gfid);
+	ret = posix_gfid_from_fd(priv->root_fd, &priv->root_gfid, &priv->mount_id);
 	if (ret) {
 		xl_log(xl, XL_LOG_ERROR, "%s: its filesystem gives no usable file handles: %s",
 		       conf->directory, strerror(-ret));

@@ -44,6 +44,7 @@ struct posix_priv {
 	dev_t root_dev;     /* objects on another st_dev are refused (-EXDEV) */
 	ino_t root_ino;
 	struct xl_gfid root_gfid;
+	int mount_id;       /* the root's mount (name_to_handle_at) */
 	bool switch_creds;  /* false when the daemon is not root */
 	/* Guards "read a context pointer and take a reference" against
 	 * "detach it and drop the inode's reference"; striped by inode. */
@@ -63,12 +64,13 @@ struct posix_ictx {
 
 /* ---------------------------------------------------------------- handles */
 
-/* The gfid of the object @fd refers to (any fd, O_PATH included).
- * -EOVERFLOW if the handle does not fit XL_GFID_MAX, -EOPNOTSUPP if the
- * filesystem has no handles. */
-int posix_gfid_from_fd(int fd, struct xl_gfid *gfid);
-/* The gfid of @name in directory @dirfd, not following a final symlink. */
-int posix_gfid_at(int dirfd, const char *name, struct xl_gfid *gfid);
+/* The gfid of the object @fd refers to (any fd, O_PATH included), and
+ * the id of its mount in *@mount_id (may be NULL). -EOVERFLOW if the
+ * handle does not fit XL_GFID_MAX, -EOPNOTSUPP if the filesystem has no
+ * handles. */
+int posix_gfid_from_fd(int fd, struct xl_gfid *gfid, int *mount_id);
+/* The same for @name in directory @dirfd, not following a final symlink. */
+int posix_gfid_at(int dirfd, const char *name, struct xl_gfid *gfid, int *mount_id);
 
 /* Open the object named by @gfid as O_PATH (must run as root); returns
  * the fd. A gfid that is not one of ours, or a freed object, answers

@@ -74,7 +74,7 @@ static int posix_dirent_fill(struct posix_dir_state *s, const struct posix_diren
 		return errno == ENOENT ? 1 : 0;
 	if (ent->st.st_dev != priv->root_dev)
 		return 0; /* a mount point: no handle of ours */
-	switch (posix_gfid_at(s->fd, d->d_name, &ent->gfid)) {
+	switch (posix_gfid_at(s->fd, d->d_name, &ent->gfid, NULL)) {
 	case 0:
 		ent->has_attr = true;
 		ent->ino = ent->st.st_ino;

@@ -70,6 +70,50 @@ void posix_sync_dir(struct xl *xl, struct posix_ictx *dctx, bool force)
 		close(fd);
 }
 
+/* The fast path of lookup: the name's handle (one system call) names an
+ * inode that is cached with its descriptor (one fstat). -EAGAIN when the
+ * slow path must open the name: not cached, another mount, odd errors. */
+static int posix_lookup_cached(struct xl *xl, struct xl_call *call, struct posix_ictx *dctx,
+			       const char *name, struct xl_inode **out, struct stat *st)
+{
+	struct posix_priv *priv = xl->private;
+	struct posix_ictx *ctx;
+	struct xl_inode *inode;
+	struct xl_gfid gfid;
+	int ret, mount_id;
+
+	ret = posix_creds_enter(xl, call);
+	if (ret)
+		return ret;
+	ret = posix_gfid_at(dctx->path_fd, name, &gfid, &mount_id);
+	posix_creds_leave(xl, call);
+	switch (ret) {
+	case 0:
+		break;
+	case -ENOENT:
+	case -EACCES:
+	case -ENAMETOOLONG:
+	case -ELOOP:
+		return ret;
+	default:
+		return -EAGAIN;
+	}
+	if (mount_id != priv->mount_id)
+		return -EAGAIN;
+	inode = xl_inode_find(xl->graph->itable, &gfid);
+	if (!inode)
+		return -EAGAIN;
+	/* as root: opens by handle if only the NFS layer knew the inode */
+	ret = posix_ictx_get(xl, inode, &ctx, st);
+	if (ret) {
+		xl_inode_unref(inode);
+		return -EAGAIN;
+	}
+	posix_ictx_put(ctx);
+	*out = inode;
+	return 0;
+}
+
 int posix_lookup(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
 		 struct xl_inode **out, struct stat *st)
 {
@@ -99,6 +143,9 @@ int posix_lookup(struct xl *xl, struct xl_call *call, struct xl_inode *dir, cons
 		*out = xl_inode_ref(dir);
 		goto out_put;
 	}
+	ret = posix_lookup_cached(xl, call, dctx, name, out, st);
+	if (ret != -EAGAIN)
+		goto out_put;
 	ret = posix_creds_enter(xl, call);
 	if (ret)
 		goto out_put;
@@ -363,7 +410,7 @@ static int posix_remove(struct xl *xl, struct xl_call *call, struct xl_inode *di
 	ret = posix_creds_enter(xl, call);
 	if (ret)
 		goto out_put;
-	known = posix_gfid_at(dctx->path_fd, name, &victim) == 0;
+	known = posix_gfid_at(dctx->path_fd, name, &victim, NULL) == 0;
 	if (unlinkat(dctx->path_fd, name, flags) < 0)
 		ret = -errno;
 	posix_creds_leave(xl, call);
@@ -410,7 +457,7 @@ int posix_rename(struct xl *xl, struct xl_call *call, struct xl_inode *olddir,
 	ret = posix_creds_enter(xl, call);
 	if (ret)
 		goto out_put;
-	known = posix_gfid_at(nctx->path_fd, newname, &victim) == 0;
+	known = posix_gfid_at(nctx->path_fd, newname, &victim, NULL) == 0;
 	if (renameat(octx->path_fd, oldname, nctx->path_fd, newname) < 0)
 		ret = -errno;
 	posix_creds_leave(xl, call);

@@ -46,26 +46,28 @@ static int posix_gfid_from_fh(const union posix_fh *h, struct xl_gfid *gfid)
 	return 0;
 }
 
-static int posix_gfid_name(int dirfd, const char *name, int flags, struct xl_gfid *gfid)
+static int posix_gfid_name(int dirfd, const char *name, int flags, struct xl_gfid *gfid,
+			   int *mount_id)
 {
 	union posix_fh h;
-	int mount_id;
+	int mid;
 
 	h.fh.handle_bytes = MAX_HANDLE_SZ;
-	if (name_to_handle_at(dirfd, name, &h.fh, &mount_id, flags) < 0)
+	if (name_to_handle_at(dirfd, name, &h.fh, mount_id ? mount_id : &mid, flags) < 0)
 		return -errno;
 	return posix_gfid_from_fh(&h, gfid);
 }
 
-int posix_gfid_from_fd(int fd, struct xl_gfid *gfid)
+int posix_gfid_from_fd(int fd, struct xl_gfid *gfid, int *mount_id)
 {
-	return posix_gfid_name(fd, "", AT_EMPTY_PATH, gfid);
+	return posix_gfid_name(fd, "", AT_EMPTY_PATH, gfid, mount_id);
 }
 
-int posix_gfid_at(int dirfd, const char *name, struct xl_gfid *gfid)
+int posix_gfid_at(int dirfd, const char *name, struct xl_gfid *gfid, int *mount_id)
 {
-	/* name_to_handle_at() follows nothing unless AT_SYMLINK_FOLLOW */
-	return posix_gfid_name(dirfd, name, 0, gfid);
+	/* name_to_handle_at() follows nothing unless AT_SYMLINK_FOLLOW
+	 * (mount points are crossed, as by any lookup) */
+	return posix_gfid_name(dirfd, name, 0, gfid, mount_id);
 }
 
 int posix_gfid_open(struct posix_priv *priv, const struct xl_gfid *gfid)
@@ -256,7 +258,7 @@ int posix_inode_from_fd(struct xl *xl, int fd, const struct stat *st, struct xl_
 		close(fd);
 		return -EXDEV;
 	}
-	ret = posix_gfid_from_fd(fd, &gfid);
+	ret = posix_gfid_from_fd(fd, &gfid, NULL);
 	if (ret) {
 		close(fd);
 		return ret;
