@@ -79,3 +79,23 @@ tests_integration_rpc_null_server_SOURCES = tests/integration/rpc_null_server.c
 tests_integration_rpc_null_server_LDADD = libxlnfs.la $(GLIB_LIBS) $(TIRPC_LIBS)
 TESTS += tests/integration/rpc_null.sh
 dist_noinst_SCRIPTS += tests/integration/rpc_null.sh
+
+# integration + e2e (engineer "tests"): the daemon, every NFSv3/MOUNT procedure
+# through libnfs, and the Linux kernel client in a qemu guest. The scripts need
+# root (they make a private network namespace); they skip (77) when not root
+# and fail when root but something they need is missing. XLNFS_E2E=skip
+# (e.g. `make distcheck XLNFS_E2E=skip`) skips the kernel-client test.
+AM_TESTS_ENVIRONMENT = top_builddir='$(abs_top_builddir)'; top_srcdir='$(abs_top_srcdir)'; \
+	XLNFS_XLATOR_PATH='$(abs_top_builddir)/xlators'; XLNFS_E2E='$(XLNFS_E2E)'; \
+	export top_builddir top_srcdir XLNFS_XLATOR_PATH XLNFS_E2E;
+TESTS += tests/integration/daemon.sh tests/integration/nfs3.sh tests/e2e/run.sh
+dist_noinst_SCRIPTS += tests/integration/daemon.sh tests/integration/nfs3.sh \
+	tests/e2e/run.sh tests/e2e/guest.sh
+EXTRA_DIST += tests/lib/netns.sh
+if HAVE_LIBNFS
+check_PROGRAMS += tests/integration/nfs3_client
+tests_integration_nfs3_client_SOURCES = tests/integration/nfs3_client.c \
+	tests/integration/nfs3_udp.c tests/integration/nfs3_udp.h
+tests_integration_nfs3_client_CFLAGS = $(AM_CFLAGS) $(LIBNFS_CFLAGS)
+tests_integration_nfs3_client_LDADD = libnfs3xdr.la libmount3xdr.la $(LIBNFS_LIBS) $(TIRPC_LIBS)
+endif
