@@ -43,6 +43,9 @@ for pv in "100003 3" "100005 1" "100005 3"; do
 done
 t_check "NFS v2 is refused (program version mismatch)" \
 	bash -c '! rpcinfo -t 127.0.0.1 100003 2 >/dev/null 2>&1'
+t_check "direct NULL call on tcp 2049" rpc_ping tcp 2049 100003 3
+t_check "direct NULL call on udp 20048" rpc_ping udp 20048 100005 3
+t_check "direct NULL call for NFS v2 is not a success" not rpc_ping tcp 2049 100003 2
 t_check "the log has lines in the documented format" grep -Eq "$LOGLINE" "$T/xlnfsd.log"
 bad=$(grep -Evc "$LOGLINE" "$T/xlnfsd.log")
 t_check "every log line is in the documented format ($bad bad)" test "$bad" = 0
@@ -235,7 +238,7 @@ volume server2
     subvolumes posix
 end-volume
 EOF
-broken missing-end 3 <<EOF
+broken missing-end '1|3|4' <<EOF
 volume posix
     type storage/posix
     option directory $EXPORT
@@ -272,9 +275,9 @@ if xl_start "$VOL"; then
 		port=2049
 		[[ $pv == 100005* ]] && port=20048
 		# shellcheck disable=SC2086
-		t_check "$pv on tcp port $port" rpcinfo -n $port -t 127.0.0.1 $pv
+		t_check "$pv answers NULL on tcp port $port" rpc_ping tcp $port $pv
 		# shellcheck disable=SC2086
-		t_check "$pv on udp port $port" rpcinfo -n $port -u 127.0.0.1 $pv
+		t_check "$pv answers NULL on udp port $port" rpc_ping udp $port $pv
 	done
 	t_check "stop without rpcbind" xl_stop
 else

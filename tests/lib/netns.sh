@@ -46,6 +46,9 @@ t_check() {
 	if "$@"; then t_pass "$desc"; else t_fail "$desc"; fi
 }
 
+# not CMD...: succeeds when CMD fails (for t_check).
+not() { ! "$@"; }
+
 # t_done: summary line; exit status 1 if anything failed.
 t_done() {
 	echo "== $(basename "$0"): $T_PASSES passed, $T_FAILS failed"
@@ -183,6 +186,7 @@ xl_volfile() {
 		echo "volume server"
 		echo "    type nfs/server"
 		echo "    option state-dir $T/state"
+		[[ " $* " == *" root-squash "* ]] || echo "    option root-squash off"
 		while (($# >= 2)); do
 			echo "    option $1 $2"
 			shift 2
@@ -198,13 +202,39 @@ rpc_registered() {
 		'$1 == p && $2 == v && $3 == t { found = 1 } END { exit !found }'
 }
 
+# rpc_ping tcp|udp PORT PROG VERS: call procedure 0 (NULL) of PROG VERS on
+# 127.0.0.1:PORT directly, without rpcbind (rpcinfo -n still asks rpcbind),
+# and check for an accepted SUCCESS reply.
+rpc_ping() {
+	local proto=$1 port=$2 prog=$3 vers=$4 body msg want got
+	u32() { printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) \
+		$(($1 >> 8 & 255)) $(($1 & 255)); }
+	# xid, CALL, RPC v2, prog, vers, proc 0, AUTH_NONE cred and verifier
+	body="$(u32 0x786c6e66)$(u32 0)$(u32 2)$(u32 "$prog")$(u32 "$vers")$(u32 0)$(u32 0)$(u32 0)$(u32 0)$(u32 0)"
+	# xid, REPLY, MSG_ACCEPTED, AUTH_NONE verifier, SUCCESS
+	want='78 6c 6e 66 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00'
+	if [[ $proto == tcp ]]; then
+		msg="$(u32 $((0x80000000 | 40)))$body"
+		want="80 00 00 18 $want"
+	else
+		msg=$body
+	fi
+	got=$(
+		exec 3<>"/dev/$proto/127.0.0.1/$port" || exit 1
+		# shellcheck disable=SC2059
+		printf "$msg" >&3
+		timeout 3 head -c $(((${#want} + 1) / 3)) <&3 | od -An -v -tx1
+	) 2>/dev/null
+	[[ $(echo $got) == "$want" ]]
+}
+
 # xl_wait_ready [PORT]: wait until NFS v3 answers NULL on TCP (directly on
 # PORT when given, else through rpcbind). 1 on timeout.
 xl_wait_ready() {
 	local n
 	for ((n = 0; n < 150; n++)); do
 		if [[ -n ${1:-} ]]; then
-			rpcinfo -n "$1" -t 127.0.0.1 100003 3 >/dev/null 2>&1 && return 0
+			rpc_ping tcp "$1" 100003 3 && return 0
 		else
 			rpc_registered 100003 3 tcp && rpc_registered 100005 3 tcp &&
 				rpcinfo -t 127.0.0.1 100003 3 >/dev/null 2>&1 && return 0
