@@ -1,7 +1,8 @@
 /*
  * rpc_dispatch.c — one call, on a worker thread, from bytes to reply.
  *
- *   decode the call header (rpcmsg.c)      → drop, RPC_MISMATCH, AUTH_ERROR
+ *   decode the call header (rpcmsg.c)       → drop (TCP: and disconnect),
+ *                                             RPC_MISMATCH, AUTH_ERROR
  *   find the program and version            → PROG_UNAVAIL, PROG_MISMATCH
  *   find the procedure's actor              → PROC_UNAVAIL
  *   decode its arguments                    → GARBAGE_ARGS
@@ -224,6 +225,25 @@ out_free:
 	g_free(res);
 }
 
+/* Not an RPC call, or cut short: no reply. On TCP the peer is confused
+ * (or hostile) and its stream cannot be trusted: close the connection. */
+static void dispatch_drop(struct rpcsvc_job *job)
+{
+	char peer[INET6_ADDRSTRLEN + 8];
+
+	g_atomic_int_inc(&job->svc->stats.drops);
+	rpcsvc_addr_str((struct sockaddr *)&job->peer, peer, sizeof(peer));
+	if (job->conn) {
+		xl_logd("rpc", XL_LOG_WARNING,
+			"%s sent a %zu-byte record that is not an RPC call: closing the connection",
+			peer, job->len);
+		rpcsvc_conn_abort(job->conn);
+	} else {
+		xl_logd("rpc", XL_LOG_DEBUG, "%s sent a %zu-byte datagram that is not an RPC call",
+			peer, job->len);
+	}
+}
+
 void rpcsvc_dispatch(struct rpcsvc_job *job)
 {
 	struct rpcsvc *svc = job->svc;
@@ -236,8 +256,7 @@ void rpcsvc_dispatch(struct rpcsvc_job *job)
 
 	switch (rpcmsg_decode_call(job->buf, job->len, &hdr, &why)) {
 	case RPCMSG_DROP:
-		g_atomic_int_inc(&svc->stats.drops);
-		xl_logd("rpc", XL_LOG_DEBUG, "dropped a malformed %zu-byte message", job->len);
+		dispatch_drop(job);
 		return;
 	case RPCMSG_RPC_MISMATCH:
 		g_atomic_int_inc(&svc->stats.rpc_mismatch);

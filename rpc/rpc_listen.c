@@ -92,6 +92,14 @@ static int listen_one(struct rpcsvc *svc, const char *addr, uint16_t port, int t
 		ret = -errno;
 		goto out_log;
 	}
+	/* UDP replies must leave from the address the call came to. */
+	if (type == SOCK_DGRAM &&
+	    (l->family == AF_INET
+		     ? setsockopt(l->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one))
+		     : setsockopt(l->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one))) < 0) {
+		ret = -errno;
+		goto out_log;
+	}
 	if (bind(l->fd, (struct sockaddr *)&l->addr, l->addr_len) < 0) {
 		ret = -errno;
 		goto out_log;

@@ -5,7 +5,8 @@
  * connection has into the shared read buffer and feeds it to the
  * connection's record reassembler; each complete record becomes a job.
  * Garbage that breaks framing (a fragment header announcing more than
- * max_record) closes that connection only.
+ * max_record) closes that connection only; so does a record that is not
+ * an RPC call (rpc_dispatch.c aborts it from the worker).
  *
  * Sockets stay in blocking mode: the loop reads with MSG_DONTWAIT, and the
  * worker that owns a reply writes it whole with sendmsg under the
@@ -257,6 +258,14 @@ int rpcsvc_tcp_send(struct rpcsvc_conn *conn, const struct iovec *iov, int iovcn
 	}
 	pthread_mutex_unlock(&conn->lock);
 	return ret;
+}
+
+void rpcsvc_conn_abort(struct rpcsvc_conn *conn)
+{
+	pthread_mutex_lock(&conn->lock);
+	if (!conn->closed)
+		shutdown(conn->fd, SHUT_RDWR);
+	pthread_mutex_unlock(&conn->lock);
 }
 
 void rpcsvc_conn_job_done(struct rpcsvc_conn *conn)

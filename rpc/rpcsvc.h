@@ -86,10 +86,14 @@ struct rpcsvc_config {
 	unsigned max_connections;
 };
 
-/* Create a service (nothing started). Returns NULL on bad config. */
+/* Create a service (nothing started). Zero threads, max_record and
+ * max_connections mean defaults (8, 2 MiB, 1024); listen NULL means
+ * "0.0.0.0". Returns NULL on bad config (no transport, an entry of listen
+ * that is not a numeric IP address). */
 struct rpcsvc *rpcsvc_new(const struct rpcsvc_config *cfg);
-/* Add a program (before rpcsvc_start). 0 or -errno (-EEXIST for a
- * duplicate prog/vers). */
+/* Add a program (before rpcsvc_start). @prog and its actors are not
+ * copied: they must stay valid until rpcsvc_free(). 0 or -errno (-EEXIST
+ * for a duplicate prog/vers, -EINVAL after start). */
 int rpcsvc_program_add(struct rpcsvc *svc, const struct rpcsvc_program *prog);
 /* Bind a listener for every distinct program port on every address and
  * transport, start the loop and the workers, register with rpcbind (a

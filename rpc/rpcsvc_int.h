@@ -90,6 +90,13 @@ struct rpcsvc_job {
 	struct rpcsvc_listener *udp;  /* UDP: the socket to answer on */
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
+	/* UDP: the address the datagram was sent to, so the reply leaves from
+	 * it even on a wildcard socket (clients use connected sockets). */
+	int pktinfo_family;           /* 0: unknown */
+	union {
+		struct in_pktinfo v4;
+		struct in6_pktinfo v6;
+	} pktinfo;
 	uint8_t *buf;                 /* the record or datagram (g_malloc'd) */
 	size_t len;
 	void *payload;                /* rpcsvc_request_set_payload() */
@@ -162,6 +169,9 @@ void rpcsvc_conn_unref(struct rpcsvc_conn *conn);
 /* Send one record made of @iov (worker thread). 0 or -errno; on failure
  * the connection is shut down. */
 int rpcsvc_tcp_send(struct rpcsvc_conn *conn, const struct iovec *iov, int iovcnt);
+/* Worker side: make the loop close @conn (shut it down; the loop sees the
+ * hang-up). For a peer that sent garbage. */
+void rpcsvc_conn_abort(struct rpcsvc_conn *conn);
 /* A job of @conn finished: resume reading if it was paused. */
 void rpcsvc_conn_job_done(struct rpcsvc_conn *conn);
 

@@ -82,6 +82,24 @@ check "still answers on its port (tcp)" rpcinfo -a 127.0.0.1.164.65 -T tcp $PROG
 check "still answers on its port (udp)" rpcinfo -a 127.0.0.1.164.65 -T udp $PROG 3
 check "version 2 is refused (PROG_MISMATCH 1..3)" \
 	sh -c "rpcinfo -a 127.0.0.1.164.65 -T tcp $PROG 2 2>&1 | grep -q 'low version = 1, high version = 3'"
+# A connected UDP client (as the kernel's) talking to a second address of a
+# wildcard-bound server only hears a reply that comes from that address.
+ip addr add 127.0.0.2/8 dev lo 2>/dev/null || true
+udp_connected_null() { # udp_connected_null ADDR PORT
+	python3 - "$1" "$2" <<'PY'
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.connect((sys.argv[1], int(sys.argv[2])))
+s.settimeout(3)
+s.send(struct.pack(">10I", 0x1234, 0, 2, 536871065, 1, 0, 0, 0, 0, 0))
+r = s.recv(100)
+sys.exit(0 if struct.unpack(">I", r[:4])[0] == 0x1234 else 1)
+PY
+}
+if command -v python3 >/dev/null; then
+	check "UDP reply leaves from the called address (127.0.0.2)" \
+		udp_connected_null 127.0.0.2 42049
+fi
 stop_server TERM
 check "stops cleanly without rpcbind" test $? = 0
 

@@ -417,12 +417,6 @@ static void test_raw_rejections(void)
 	g_byte_array_unref(call);
 	g_byte_array_unref(reply);
 
-	/* A truncated header is dropped, the connection goes on. */
-	call = raw_call(78, 2, 1, 0);
-	g_byte_array_set_size(call, 20);
-	CU_ASSERT(send_record(fd, call, call->len));
-	g_byte_array_unref(call);
-
 	/* RPCSEC_GSS credentials: AUTH_ERROR AUTH_TOOWEAK. */
 	call = raw_call(79, 2, 1, 0);
 	call->data[27] = 6;
@@ -503,6 +497,18 @@ static void test_garbage_framing(void)
 	pfd = (struct pollfd){ .fd = bad, .events = POLLIN };
 	CU_ASSERT_EQUAL(poll(&pfd, 1, 5000), 1);
 	CU_ASSERT(recv(bad, &c, 1, 0) <= 0); /* EOF or reset */
+	close(bad);
+
+	/* A truncated call header: no reply, and the connection is closed. */
+	bad = raw_connect();
+	CU_ASSERT_FATAL(bad >= 0);
+	call = raw_call(78, 2, 1, 0);
+	g_byte_array_set_size(call, 20);
+	CU_ASSERT(send_record(bad, call, call->len));
+	g_byte_array_unref(call);
+	pfd = (struct pollfd){ .fd = bad, .events = POLLIN };
+	CU_ASSERT_EQUAL(poll(&pfd, 1, 5000), 1);
+	CU_ASSERT(recv(bad, &c, 1, 0) <= 0);
 	close(bad);
 
 	call = raw_call(99, 2, 1, 0);
