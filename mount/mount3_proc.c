@@ -24,9 +24,11 @@
 
 #include "mount3.h"
 
-/* Encoded-size bounds for DUMP and EXPORT replies: what fits a UDP
- * datagram, and a sane TCP record. Entries beyond are left out. */
-#define MOUNT3_REPLY_MAX_UDP (56 * 1024)
+/* Encoded-size bounds for DUMP and EXPORT replies, entries beyond are left
+ * out: over UDP what a Sun RPC client receives (libtirpc's clnt_udp
+ * buffer is UDPMSGSIZE, 8800 bytes, headers included; a longer reply
+ * cannot be decoded at all), over TCP a sane record. */
+#define MOUNT3_REPLY_MAX_UDP 8192
 #define MOUNT3_REPLY_MAX_TCP (1024 * 1024)
 
 struct nfs_server *mount3_server(struct rpcsvc_request *req)
@@ -264,7 +266,7 @@ int mount3_dump(struct rpcsvc_request *req, void *args, void *res)
 	if (ctx.failed)
 		return RPCSVC_SYSTEM_ERR;   /* the service frees what was built */
 	if (ctx.truncated)
-		xl_log(srv->xl, XL_LOG_WARNING, "DUMP: mount list truncated to fit the reply");
+		xl_log(srv->xl, XL_LOG_INFO, "DUMP: mount list truncated to fit the reply");
 	return RPCSVC_OK;
 }
 
