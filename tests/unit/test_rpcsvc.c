@@ -78,6 +78,17 @@ static int t_garbage(struct rpcsvc_request *req, void *args, void *res)
 	return RPCSVC_GARBAGE;
 }
 
+/* SLOW: sleeps 300 ms, counting starts and finishes. */
+static gint slow_started, slow_finished;
+
+static int t_slow(struct rpcsvc_request *req, void *args, void *res)
+{
+	g_atomic_int_inc(&slow_started);
+	g_usleep(300 * 1000);
+	g_atomic_int_inc(&slow_finished);
+	return RPCSVC_OK;
+}
+
 static const struct rpcsvc_actor t_actors[] = {
 	[0] = { .name = "NULL", .fn = t_null },
 	[1] = { .name = "ECHO", .fn = t_echo, .xdr_args = (xdrproc_t)xdr_u_int,
@@ -88,6 +99,7 @@ static const struct rpcsvc_actor t_actors[] = {
 		.res_size = sizeof(u_int) },
 	[4] = { .name = "SYSERR", .fn = t_syserr },
 	[5] = { .name = "GARBAGE", .fn = t_garbage },
+	[6] = { .name = "SLOW", .fn = t_slow },
 };
 
 static const struct rpcsvc_program t_prog1 = {
@@ -576,6 +588,140 @@ static void test_udp_raw(void)
 	close(fd);
 }
 
+/* A second service, for limits and stopping: one worker, two connections. */
+static struct rpcsvc *small_start(unsigned drain_ms)
+{
+	struct rpcsvc_config cfg = {
+		.listen = "127.0.0.1", .tcp = true, .threads = 1, .drain_ms = drain_ms,
+		.max_connections = 2,
+	};
+	struct rpcsvc *s = rpcsvc_new(&cfg);
+
+	if (!s)
+		return NULL;
+	if (rpcsvc_program_add(s, &t_prog1) < 0 || rpcsvc_start(s) < 0) {
+		rpcsvc_free(s);
+		return NULL;
+	}
+	port = rpcsvc_port(s, 0);
+	return s;
+}
+
+static bool closed_by_peer(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	uint8_t c;
+
+	return poll(&pfd, 1, 5000) == 1 && recv(fd, &c, 1, 0) <= 0;
+}
+
+static void test_max_connections(void)
+{
+	uint16_t saved = port;
+	struct rpcsvc *s = small_start(1000);
+	int a, b, c;
+	GByteArray *call, *reply;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	a = raw_connect();
+	b = raw_connect();
+	/* Make sure both are accepted before the third knocks. */
+	call = raw_call(1, 2, 1, 0);
+	CU_ASSERT(send_record(a, call, call->len) && send_record(b, call, call->len));
+	reply = recv_record(a);
+	CU_ASSERT_PTR_NOT_NULL(reply);
+	if (reply)
+		g_byte_array_unref(reply);
+	reply = recv_record(b);
+	CU_ASSERT_PTR_NOT_NULL(reply);
+	if (reply)
+		g_byte_array_unref(reply);
+	c = raw_connect();
+	CU_ASSERT(c >= 0);
+	CU_ASSERT(closed_by_peer(c));
+	close(c);
+	/* Once one leaves, there is room again. */
+	close(a);
+	g_usleep(200 * 1000);
+	c = raw_connect();
+	CU_ASSERT(send_record(c, call, call->len));
+	reply = recv_record(c);
+	CU_ASSERT_PTR_NOT_NULL(reply);
+	if (reply)
+		g_byte_array_unref(reply);
+	g_byte_array_unref(call);
+	close(b);
+	close(c);
+	rpcsvc_free(s);
+	port = saved;
+}
+
+/* Stop waits for the call in progress, whose reply still goes out. */
+static void test_stop_drains(void)
+{
+	uint16_t saved = port;
+	struct rpcsvc *s = small_start(3000);
+	gint started = g_atomic_int_get(&slow_started);
+	GByteArray *call = raw_call(321, 2, 1, 6), *reply;
+	int fd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	fd = raw_connect();
+	CU_ASSERT(send_record(fd, call, call->len));
+	for (int i = 0; i < 500 && g_atomic_int_get(&slow_started) == started; i++)
+		g_usleep(2000);
+	rpcsvc_stop(s);
+	reply = recv_record(fd);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(reply);
+	CU_ASSERT_EQUAL(word(reply, 0), 321);
+	CU_ASSERT_EQUAL(word(reply, 5), SUCCESS);
+	CU_ASSERT(closed_by_peer(fd));
+	g_byte_array_unref(reply);
+	g_byte_array_unref(call);
+	close(fd);
+	rpcsvc_free(s);
+	port = saved;
+}
+
+/* drain_ms bounds stop: queued calls beyond it are dropped unanswered. */
+static void test_stop_bounded(void)
+{
+	uint16_t saved = port;
+	struct rpcsvc *s = small_start(100);
+	gint started = g_atomic_int_get(&slow_started);
+	GByteArray *call = raw_call(400, 2, 1, 6);
+	gint64 t0;
+	int fd, i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	fd = raw_connect();
+	for (i = 0; i < 6; i++)
+		CU_ASSERT(send_record(fd, call, call->len));
+	for (i = 0; i < 500 && g_atomic_int_get(&slow_started) == started; i++)
+		g_usleep(2000);
+	t0 = g_get_monotonic_time();
+	rpcsvc_stop(s);
+	/* The running call finishes (≤ 300 ms), the 5 queued ones are dropped. */
+	CU_ASSERT(g_get_monotonic_time() - t0 < 1000 * 1000);
+	CU_ASSERT(g_atomic_int_get(&slow_started) - started < 3);
+	g_byte_array_unref(call);
+	close(fd);
+	rpcsvc_free(s);
+	port = saved;
+}
+
+static void test_bad_config(void)
+{
+	struct rpcsvc_config cfg = { .listen = "127.0.0.1", .tcp = false, .udp = false };
+
+	CU_ASSERT_PTR_NULL(rpcsvc_new(&cfg));
+	cfg.tcp = true;
+	cfg.listen = "127.0.0.1,not-an-address";
+	CU_ASSERT_PTR_NULL(rpcsvc_new(&cfg));
+	cfg.listen = "";
+	CU_ASSERT_PTR_NULL(rpcsvc_new(&cfg));
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -593,6 +739,11 @@ int main(void)
 	CU_add_test(s, "garbage framing closes one connection", test_garbage_framing);
 	CU_add_test(s, "pipelined calls", test_pipelined);
 	CU_add_test(s, "raw UDP call", test_udp_raw);
+	s = CU_add_suite("rpcsvc limits and stop", NULL, NULL);
+	CU_add_test(s, "max_connections", test_max_connections);
+	CU_add_test(s, "stop lets the running call answer", test_stop_drains);
+	CU_add_test(s, "stop is bounded by drain_ms", test_stop_bounded);
+	CU_add_test(s, "bad configurations", test_bad_config);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
