@@ -1839,8 +1839,9 @@ static void t_highlevel(void)
 	check(nfs_fsync(nfs, fh) == 0, "nfs_fsync");
 	nfs_close(nfs, fh);
 	fh = NULL;
-	check(nfs_stat64(nfs, "/hl/big", &st) == 0 && st.nfs_size == size,
-	      "nfs_stat64 size %" PRIu64, (uint64_t)st.nfs_size);
+	memset(&st, 0, sizeof(st));
+	rc = nfs_stat64(nfs, "/hl/big", &st);
+	check(rc == 0 && st.nfs_size == size, "nfs_stat64 size %" PRIu64, (uint64_t)st.nfs_size);
 	rc = nfs_open(nfs, "/hl/big", O_RDONLY, &fh);
 	if (check(rc == 0, "nfs_open /hl/big")) {
 		for (off = 0; off < size && same; off += chunk) {
@@ -1939,15 +1940,17 @@ static int phase_mount(void)
 			const char *n = R.ents[i].name;
 
 			sub_ok |= strncmp(n, "/sub ", 5) == 0 && strstr(n, "127.0.0.1");
-			deny_ok |= strncmp(n, "/deny ", 6) == 0 && strstr(n, "10.9.9.9");
+			deny_ok |= strncmp(n, "/deny ", 6) == 0;
 			missing |= strncmp(n, "/missing ", 9) == 0;
 			afile |= strncmp(n, "/afile ", 7) == 0;
 			root |= strncmp(n, "/ ", 2) == 0;
 		}
+		/* xlnfs lists only what this client may mount (as Ganesha does:
+		 * libnfs mounts nested exports and fails if one refuses it) */
 		check(sub_ok, "EXPORT lists /sub for 127.0.0.1");
-		check(deny_ok, "EXPORT lists /deny for 10.9.9.9");
+		check(!deny_ok, "EXPORT hides /deny (only 10.9.9.9 may mount it)");
 		check(missing && afile, "EXPORT lists /missing and /afile");
-		check(!root && R.nents == 4, "EXPORT lists nothing else (%zu)", R.nents);
+		check(!root && R.nents == 3, "EXPORT lists nothing else (%zu)", R.nents);
 	}
 	expect(mnt3(mrpc, "/"), MNT3ERR_ACCES, "MNT / (not exported)");
 	expect(mnt3(mrpc, "/other"), MNT3ERR_ACCES, "MNT /other (exists, not exported)");
