@@ -99,3 +99,13 @@ tests_integration_nfs3_client_SOURCES = tests/integration/nfs3_client.c \
 tests_integration_nfs3_client_CFLAGS = $(AM_CFLAGS) $(LIBNFS_CFLAGS)
 tests_integration_nfs3_client_LDADD = libnfs3xdr.la libmount3xdr.la $(LIBNFS_LIBS) $(TIRPC_LIBS)
 endif
+
+# nfs-A: the NFS3 actors' shared helpers (errno map, attribute conversion,
+# handle resolution over a fake volume) and READ's payload encoder.
+check_PROGRAMS += tests/unit/test_nfs3_util
+TESTS += tests/unit/test_nfs3_util
+tests_unit_test_nfs3_util_SOURCES = tests/unit/test_nfs3_util.c \
+	xlators/nfs/server/nfs3_util.c xlators/nfs/server/nfs3_io.c \
+	xlators/nfs/server/fh.c xlators/nfs/server/exports.c
+tests_unit_test_nfs3_util_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_nfs3_util_LDADD = libnfs3xdr.la libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
