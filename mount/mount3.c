@@ -14,46 +14,51 @@
 
 #include "mount3.h"
 
-#define MOUNT_ACTORS(mnt_fn, mnt_xdr, mnt_res)                                                   \
+#define MOUNT_ACTORS(mnt_fn, mnt_xdr, mnt_res)                                                     \
 	{                                                                                          \
-		[MOUNTPROC3_NULL] = { .name = "NULL", .fn = mount3_null },                         \
-		[MOUNTPROC3_MNT] = { .name = "MNT", .fn = mnt_fn,                                  \
+		[MOUNTPROC3_NULL] = {.name = "NULL", .fn = mount3_null},                           \
+		[MOUNTPROC3_MNT] = {.name = "MNT",                                                 \
+				    .fn = mnt_fn,                                                  \
+				    .xdr_args = (xdrproc_t)xdr_dirpath,                            \
+				    .xdr_res = (xdrproc_t)mnt_xdr,                                 \
+				    .args_size = sizeof(dirpath),                                  \
+				    .res_size = sizeof(mnt_res)},                                  \
+		[MOUNTPROC3_DUMP] = {.name = "DUMP",                                               \
+				     .fn = mount3_dump,                                            \
+				     .xdr_res = (xdrproc_t)mount3_xdr_mountlist,                   \
+				     .res_size = sizeof(mountlist)},                               \
+		[MOUNTPROC3_UMNT] = {.name = "UMNT",                                               \
+				     .fn = mount3_umnt,                                            \
 				     .xdr_args = (xdrproc_t)xdr_dirpath,                           \
-				     .xdr_res = (xdrproc_t)mnt_xdr, .args_size = sizeof(dirpath),  \
-				     .res_size = sizeof(mnt_res) },                                \
-		[MOUNTPROC3_DUMP] = { .name = "DUMP", .fn = mount3_dump,                           \
-				      .xdr_res = (xdrproc_t)mount3_xdr_mountlist,                  \
-				      .res_size = sizeof(mountlist) },                             \
-		[MOUNTPROC3_UMNT] = { .name = "UMNT", .fn = mount3_umnt,                           \
-				      .xdr_args = (xdrproc_t)xdr_dirpath,                          \
-				      .args_size = sizeof(dirpath) },                              \
-		[MOUNTPROC3_UMNTALL] = { .name = "UMNTALL", .fn = mount3_umntall },                \
-		[MOUNTPROC3_EXPORT] = { .name = "EXPORT", .fn = mount3_export,                     \
-					.xdr_res = (xdrproc_t)mount3_xdr_exports,                  \
-					.res_size = sizeof(exports) },                             \
+				     .args_size = sizeof(dirpath)},                                \
+		[MOUNTPROC3_UMNTALL] = {.name = "UMNTALL", .fn = mount3_umntall},                  \
+		[MOUNTPROC3_EXPORT] = {.name = "EXPORT",                                           \
+				       .fn = mount3_export,                                        \
+				       .xdr_res = (xdrproc_t)mount3_xdr_exports,                   \
+				       .res_size = sizeof(exports)},                               \
 	}
 
 static const struct rpcsvc_actor mount1_actors[] = MOUNT_ACTORS(mount1_mnt, xdr_fhstatus, fhstatus);
-static const struct rpcsvc_actor mount3_actors[] = MOUNT_ACTORS(mount3_mnt, xdr_mountres3, mountres3);
+static const struct rpcsvc_actor mount3_actors[] =
+	MOUNT_ACTORS(mount3_mnt, xdr_mountres3, mountres3);
 
 /* Static like the NFS3 program: the service may look at a program until
  * it is freed, after mount3_fini. One server per process. */
-static struct rpcsvc_program mount3_programs[] = {
-	{
-		.name = "MOUNT3",
-		.prog = MOUNT_PROGRAM,
-		.vers = MOUNT_V3,
-		.actors = mount3_actors,
-		.nactors = G_N_ELEMENTS(mount3_actors),
-	},
-	{
-		.name = "MOUNT1",
-		.prog = MOUNT_PROGRAM,
-		.vers = MOUNT_V1,
-		.actors = mount1_actors,
-		.nactors = G_N_ELEMENTS(mount1_actors),
-	},
+static struct rpcsvc_program mount3_program_v3 = {
+	.name = "MOUNT3",
+	.prog = MOUNT_PROGRAM,
+	.vers = MOUNT_V3,
+	.actors = mount3_actors,
+	.nactors = G_N_ELEMENTS(mount3_actors),
 };
+static struct rpcsvc_program mount3_program_v1 = {
+	.name = "MOUNT1",
+	.prog = MOUNT_PROGRAM,
+	.vers = MOUNT_V1,
+	.actors = mount1_actors,
+	.nactors = G_N_ELEMENTS(mount1_actors),
+};
+static struct rpcsvc_program *const mount3_programs[] = { &mount3_program_v3, &mount3_program_v1 };
 
 int mount3_programs_add(struct nfs_server *srv, uint16_t port)
 {
@@ -73,12 +78,12 @@ int mount3_programs_add(struct nfs_server *srv, uint16_t port)
 	srv->mount_state = state;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(mount3_programs); i++) {
-		mount3_programs[i].port = port;
-		mount3_programs[i].private = srv;
-		ret = rpcsvc_program_add(srv->svc, &mount3_programs[i]);
+		mount3_programs[i]->port = port;
+		mount3_programs[i]->private = srv;
+		ret = rpcsvc_program_add(srv->svc, mount3_programs[i]);
 		if (ret < 0) {
 			xl_log(srv->xl, XL_LOG_ERROR, "cannot add program %s: %s",
-			       mount3_programs[i].name, g_strerror(-ret));
+			       mount3_programs[i]->name, g_strerror(-ret));
 			goto out_fini;
 		}
 	}

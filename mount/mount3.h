@@ -2,7 +2,8 @@
  * mount3.h — inside the MOUNT program (versions 1 and 3): what its files
  * share. mount3.c holds the actor tables and the program's life cycle,
  * mount3_proc.c the actors, mount3_path.c the MNT path rules, mount3_xdr.c
- * the list encoders, mountlist.c the persistent mount list. The public entry points are in nfs_server.h.
+ * the list encoders, mountlist.c the persistent mount list. The public entry points are in
+ * nfs_server.h.
  */
 #ifndef XLNFS_MOUNT3_H
 #define XLNFS_MOUNT3_H

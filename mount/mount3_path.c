@@ -113,7 +113,7 @@ int mount3_path_resolve(struct nfs_server *srv, const struct nfs_export *e, cons
 		goto out_unref;
 	}
 	while (*p) {
-		const char *comp = ++p;   /* skip the '/' */
+		const char *comp = ++p; /* skip the '/' */
 		size_t clen;
 
 		while (*p && *p != '/')
@@ -131,7 +131,7 @@ int mount3_path_resolve(struct nfs_server *srv, const struct nfs_export *e, cons
 		xl_inode_unref(dir);
 		dir = next;
 		if (!S_ISDIR(st.st_mode)) {
-			ret = -ENOTDIR;   /* a file, a device, or a symlink we do not follow */
+			ret = -ENOTDIR; /* a file, a device, or a symlink we do not follow */
 			goto out_unref;
 		}
 	}

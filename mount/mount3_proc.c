@@ -117,8 +117,8 @@ int mount3_null(struct rpcsvc_request *req, void *args, void *res)
 
 /* The work of MNT for both versions: @arg_path's normalised form into
  * @path (MOUNTLIST_DIR_MAX + 1 bytes) and, when MNT3_OK, its handle. */
-static mountstat3 mount3_mnt_resolve(struct rpcsvc_request *req, const char *arg_path,
-				     char *path, struct nfs_fh *fh)
+static mountstat3 mount3_mnt_resolve(struct rpcsvc_request *req, const char *arg_path, char *path,
+				     struct nfs_fh *fh)
 {
 	struct nfs_server *srv = mount3_server(req);
 	const struct nfs_export *e;
@@ -154,10 +154,10 @@ static void mount3_mnt_done(struct rpcsvc_request *req, const char *arg_path, co
 
 	mount3_client_host(&req->call, host, sizeof(host));
 	if (status != MNT3_OK) {
-		char *esc = g_strescape(arg_path, NULL);   /* the client's bytes */
+		char *esc = g_strescape(arg_path, NULL); /* the client's bytes */
 
-		xl_log(srv->xl, XL_LOG_INFO, "MOUNT v%u of \"%s\" by %s refused: %s",
-		       req->vers, esc, host, mount3_stat_name(status));
+		xl_log(srv->xl, XL_LOG_INFO, "MOUNT v%u of \"%s\" by %s refused: %s", req->vers,
+		       esc, host, mount3_stat_name(status));
 		g_free(esc);
 		return;
 	}
@@ -217,15 +217,15 @@ int mount1_mnt(struct rpcsvc_request *req, void *args, void *res)
 		r->fhs_status = MNT3ERR_ACCES;
 	}
 	if (r->fhs_status == MNT3_OK)
-		memcpy(r->fhstatus_u.fhs_fhandle, fh.data, fh.len);   /* rest stays zero */
+		memcpy(r->fhstatus_u.fhs_fhandle, fh.data, fh.len); /* rest stays zero */
 	mount3_mnt_done(req, arg_path, path, r->fhs_status);
 	return RPCSVC_OK;
 }
 
 /* DUMP's list under construction. */
 struct mount3_dump_ctx {
-	mountlist *tail;        /* where the next node goes */
-	size_t bytes, max;      /* encoded size so far, bound */
+	mountlist *tail;   /* where the next node goes */
+	size_t bytes, max; /* encoded size so far, bound */
 	bool truncated;
 	bool failed;
 };
@@ -258,13 +258,13 @@ int mount3_dump(struct rpcsvc_request *req, void *args, void *res)
 {
 	struct nfs_server *srv = mount3_server(req);
 	struct mountlist *list = mount3_list(srv);
-	struct mount3_dump_ctx ctx = { .tail = res, .bytes = 4, .max = mount3_reply_max(req) };
+	struct mount3_dump_ctx ctx = {.tail = res, .bytes = 4, .max = mount3_reply_max(req)};
 
 	if (!list)
 		return RPCSVC_OK;
 	mountlist_foreach(list, mount3_dump_one, &ctx);
 	if (ctx.failed)
-		return RPCSVC_SYSTEM_ERR;   /* the service frees what was built */
+		return RPCSVC_SYSTEM_ERR; /* the service frees what was built */
 	if (ctx.truncated)
 		xl_log(srv->xl, XL_LOG_INFO, "DUMP: mount list truncated to fit the reply");
 	return RPCSVC_OK;
@@ -310,7 +310,7 @@ static void mount3_group_text(const struct xl_addr_match *m, char *buf, size_t s
 	unsigned full = m->family == AF_INET ? 32 : 128;
 
 	buf[0] = '\0';
-	if (m->host) {   /* a host name (AF_UNSPEC, which is 0 like "*") */
+	if (m->host) { /* a host name (AF_UNSPEC, which is 0 like "*") */
 		g_strlcpy(buf, m->host, size);
 		return;
 	}
@@ -375,7 +375,7 @@ static exportnode *mount3_export_node(const struct nfs_export *e, size_t *bytes)
 out_free:
 	if (n) {
 		exports single = n;
-		XDR x = { .x_op = XDR_FREE };
+		XDR x = {.x_op = XDR_FREE};
 
 		mount3_xdr_exports(&x, &single);
 	}
@@ -407,7 +407,7 @@ int mount3_export(struct rpcsvc_request *req, void *args, void *res)
 			return RPCSVC_SYSTEM_ERR;
 		if (bytes + more > max) {
 			exports single = n;
-			XDR x = { .x_op = XDR_FREE };
+			XDR x = {.x_op = XDR_FREE};
 
 			mount3_xdr_exports(&x, &single);
 			xl_log(srv->xl, XL_LOG_WARNING, "EXPORT: list truncated to fit the reply");

@@ -26,15 +26,15 @@
 struct mountlist_entry {
 	char *host;
 	char *dir;
-	char *key;                     /* "host\ndir": the hash set's key */
+	char *key; /* "host\ndir": the hash set's key */
 };
 
 struct mountlist {
 	pthread_mutex_t lock;
-	char *path;                    /* NULL: memory only */
+	char *path; /* NULL: memory only */
 	size_t max;
-	GArray *entries;               /* struct mountlist_entry, in order */
-	GHashTable *keys;              /* set of entry keys (owned by the entries) */
+	GArray *entries;  /* struct mountlist_entry, in order */
+	GHashTable *keys; /* set of entry keys (owned by the entries) */
 };
 
 static bool mountlist_host_valid(const char *host)
@@ -139,8 +139,9 @@ static void mountlist_load_line(struct mountlist *ml, char *line, unsigned linen
 	if (!mountlist_host_valid(line) || !mountlist_dir_valid(slash))
 		goto bad;
 	if (ml->entries->len >= ml->max) {
-		xl_logd("mount", XL_LOG_WARNING, "%s:%u: mount list full (%zu entries), rest ignored",
-			ml->path, lineno, ml->max);
+		xl_logd("mount", XL_LOG_WARNING,
+			"%s:%u: mount list full (%zu entries), rest ignored", ml->path, lineno,
+			ml->max);
 		return;
 	}
 	if (!mountlist_append(ml, line, slash))
@@ -333,8 +334,8 @@ size_t mountlist_count(struct mountlist *ml)
 	return n;
 }
 
-int mountlist_foreach(struct mountlist *ml,
-		      int (*fn)(void *ctx, const char *host, const char *dir), void *ctx)
+int mountlist_foreach(struct mountlist *ml, int (*fn)(void *ctx, const char *host, const char *dir),
+		      void *ctx)
 {
 	int ret = 0;
 

@@ -18,7 +18,7 @@ struct mountlist;
 /* Longest host name and directory an entry may hold (MNTNAMLEN and
  * MNTPATHLEN of the MOUNT protocol). */
 #define MOUNTLIST_HOST_MAX 255
-#define MOUNTLIST_DIR_MAX 1024
+#define MOUNTLIST_DIR_MAX  1024
 /* Default bound on the number of entries. */
 #define MOUNTLIST_DEFAULT_MAX 10000
 
@@ -54,8 +54,8 @@ size_t mountlist_count(struct mountlist *ml);
 /* Call @fn for each entry in order, with the list locked (@fn must not
  * call back into the list). Stops early when @fn returns nonzero and
  * returns that value; 0 otherwise. */
-int mountlist_foreach(struct mountlist *ml,
-		      int (*fn)(void *ctx, const char *host, const char *dir), void *ctx);
+int mountlist_foreach(struct mountlist *ml, int (*fn)(void *ctx, const char *host, const char *dir),
+		      void *ctx);
 
 /* Free the list (the file is left as it is). NULL is ignored. */
 void mountlist_free(struct mountlist *ml);

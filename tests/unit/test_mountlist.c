@@ -67,7 +67,7 @@ static void test_add_remove(void)
 	struct mountlist *ml = mountlist_new(path, 0);
 	char *text;
 
-	CU_ASSERT_EQUAL(mountlist_load(ml), 0);   /* missing file: empty */
+	CU_ASSERT_EQUAL(mountlist_load(ml), 0); /* missing file: empty */
 	CU_ASSERT_EQUAL(mountlist_count(ml), 0);
 	CU_ASSERT_EQUAL(mountlist_add(ml, "10.0.0.1", "/"), 0);
 	CU_ASSERT_EQUAL(mountlist_add(ml, "10.0.0.2", "/export/a"), 0);
@@ -141,7 +141,7 @@ static void test_bound_and_validation(void)
 	CU_ASSERT_EQUAL(mountlist_add(ml, "h", "/a"), 0);
 	CU_ASSERT_EQUAL(mountlist_add(ml, "h", "/b"), 0);
 	CU_ASSERT_EQUAL(mountlist_add(ml, "h", "/c"), -ENOSPC);
-	CU_ASSERT_EQUAL(mountlist_add(ml, "h", "/a"), 0);   /* already there: fine when full */
+	CU_ASSERT_EQUAL(mountlist_add(ml, "h", "/a"), 0); /* already there: fine when full */
 	CU_ASSERT_EQUAL(mountlist_count(ml), 2);
 	CU_ASSERT_EQUAL(mountlist_remove(ml, "h", "/a"), 0);
 	CU_ASSERT_EQUAL(mountlist_add(ml, "h", "/c"), 0);
@@ -154,7 +154,7 @@ static void test_bound_and_validation(void)
 	memset(longhost, 'x', sizeof(longhost) - 1);
 	longhost[sizeof(longhost) - 1] = '\0';
 	CU_ASSERT_EQUAL(mountlist_add(ml, longhost, "/a"), -EINVAL);
-	longhost[sizeof(longhost) - 2] = '\0';   /* exactly the maximum */
+	longhost[sizeof(longhost) - 2] = '\0'; /* exactly the maximum */
 	mountlist_remove(ml, "h", "/c");
 	CU_ASSERT_EQUAL(mountlist_add(ml, longhost, "/a"), 0);
 	memset(longdir, 'd', sizeof(longdir) - 1);
@@ -206,10 +206,10 @@ static void test_corrupt_lines(void)
 			      ":/empty-host\n"
 			      "nopath:\n"
 			      "relative:x/y\n"
-			      "good:/a\n"               /* duplicate */
+			      "good:/a\n"		 /* duplicate */
 			      "10.1.1.1:/b:0x00000001\n" /* Linux rmtab count: part of the path */
 			      "bad\x01host:/c\n"
-			      "also-good:/d");          /* no final newline */
+			      "also-good:/d"); /* no final newline */
 	ml = mountlist_new(path, 0);
 	CU_ASSERT_EQUAL(mountlist_load(ml), 0);
 	test_expect(ml, "good:/a\n10.1.1.1:/b:0x00000001\nalso-good:/d\n");
@@ -254,7 +254,7 @@ static void test_unreadable_and_unwritable(void)
 	CU_ASSERT_EQUAL(mountlist_load(ml), 0);
 	CU_ASSERT_EQUAL(mountlist_add(ml, "h", "/a"), -ENOENT);
 	CU_ASSERT_EQUAL(mountlist_count(ml), 1);
-	CU_ASSERT_EQUAL(mountlist_remove(ml, "h", "/a"), -ENOENT);   /* save failed again */
+	CU_ASSERT_EQUAL(mountlist_remove(ml, "h", "/a"), -ENOENT); /* save failed again */
 	CU_ASSERT_EQUAL(mountlist_count(ml), 0);
 	mountlist_free(ml);
 	g_free(dir);
@@ -342,9 +342,11 @@ static void test_normalise_component_max(void)
 static void test_path_export(void)
 {
 	struct nfs_export ex[3] = {
-		{ .path = (char *)"/" }, { .path = (char *)"/srv" }, { .path = (char *)"/srv/a" },
+	    {.path = (char *)"/"},
+	    {.path = (char *)"/srv"},
+	    {.path = (char *)"/srv/a"},
 	};
-	struct nfs_server srv = { .exports = ex, .nexports = 3 };
+	struct nfs_server srv = {.exports = ex, .nexports = 3};
 	const char *rest = NULL;
 
 	CU_ASSERT_PTR_EQUAL(mount3_path_export(&srv, "/", &rest), &ex[0]);
@@ -360,7 +362,7 @@ static void test_path_export(void)
 	CU_ASSERT_PTR_EQUAL(mount3_path_export(&srv, "/srv/ab", &rest), &ex[1]);
 	CU_ASSERT_STRING_EQUAL(rest, "/ab");
 
-	srv.exports = &ex[1];   /* only /srv and /srv/a */
+	srv.exports = &ex[1]; /* only /srv and /srv/a */
 	srv.nexports = 2;
 	CU_ASSERT_PTR_NULL(mount3_path_export(&srv, "/", &rest));
 	CU_ASSERT_PTR_NULL(mount3_path_export(&srv, "/sr", &rest));
@@ -387,8 +389,8 @@ static void test_same_bytes(xdrproc_t a, xdrproc_t b, void *obj)
 
 static void test_xdr_mountlist(void)
 {
-	mountbody b2 = { .ml_hostname = "::1", .ml_directory = "/x/y" };
-	mountbody b1 = { .ml_hostname = "10.0.0.1", .ml_directory = "/", .ml_next = &b2 };
+	mountbody b2 = {.ml_hostname = "::1", .ml_directory = "/x/y"};
+	mountbody b1 = {.ml_hostname = "10.0.0.1", .ml_directory = "/", .ml_next = &b2};
 	mountlist head = &b1, empty = NULL, decoded = NULL;
 	char buf[1024];
 	XDR x;
@@ -419,12 +421,12 @@ static void test_xdr_mountlist(void)
 
 static void test_xdr_exports(void)
 {
-	groupnode g2 = { .gr_name = "10.0.0.0/8" };
-	groupnode g1 = { .gr_name = "host.example", .gr_next = &g2 };
-	groupnode star = { .gr_name = "*" };
-	exportnode e3 = { .ex_dir = "/none" };
-	exportnode e2 = { .ex_dir = "/srv", .ex_groups = &star, .ex_next = &e3 };
-	exportnode e1 = { .ex_dir = "/", .ex_groups = &g1, .ex_next = &e2 };
+	groupnode g2 = {.gr_name = "10.0.0.0/8"};
+	groupnode g1 = {.gr_name = "host.example", .gr_next = &g2};
+	groupnode star = {.gr_name = "*"};
+	exportnode e3 = {.ex_dir = "/none"};
+	exportnode e2 = {.ex_dir = "/srv", .ex_groups = &star, .ex_next = &e3};
+	exportnode e1 = {.ex_dir = "/", .ex_groups = &g1, .ex_next = &e2};
 	exports head = &e1, decoded = NULL;
 	char buf[1024];
 	XDR x;
@@ -435,7 +437,7 @@ static void test_xdr_exports(void)
 	CU_ASSERT_FATAL(mount3_xdr_exports(&x, &head));
 	xdr_destroy(&x);
 	xdrmem_create(&x, buf, sizeof(buf), XDR_DECODE);
-	CU_ASSERT_FATAL(xdr_exports(&x, &decoded));   /* rpcgen's reading ours */
+	CU_ASSERT_FATAL(xdr_exports(&x, &decoded)); /* rpcgen's reading ours */
 	xdr_destroy(&x);
 	CU_ASSERT_FATAL(decoded && decoded->ex_next && decoded->ex_next->ex_next);
 	CU_ASSERT_STRING_EQUAL(decoded->ex_groups->gr_next->gr_name, "10.0.0.0/8");
