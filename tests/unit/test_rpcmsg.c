@@ -271,6 +271,50 @@ static void test_replies(void)
 	check_words(out, n, (const uint32_t[]){ 5, 1, 1, 1, 5 }, 5);
 }
 
+static uint8_t *dup_bytes(const void *p, size_t n)
+{
+	uint8_t *d = g_malloc(n);
+
+	memcpy(d, p, n);
+	return d;
+}
+
+/* Mutated calls: every verdict is one of the four, and a CALL's arguments
+ * start within the buffer (run under ASan this also checks every read). */
+static void test_mutations(void)
+{
+	GByteArray *cred = authsys_body("client7", 7, 3);
+	GByteArray *good = call(2, AUTH_SYS, cred, AUTH_NONE, 0);
+	GRand *rnd = g_rand_new_with_seed(5531);
+	struct rpc_call_hdr h;
+	enum auth_stat why;
+	unsigned i, bad = 0;
+
+	for (i = 0; i < 200000; i++) {
+		size_t len = g_rand_int_range(rnd, 0, good->len + 1);
+		uint8_t *buf = dup_bytes(good->data, good->len), *cut;
+		unsigned k, flips = g_rand_int_range(rnd, 1, 4);
+		enum rpcmsg_verdict v;
+
+		for (k = 0; k < flips; k++)
+			buf[g_rand_int_range(rnd, 0, good->len)] = g_rand_int(rnd);
+		/* A copy of exactly len bytes, so ASan sees any overread. */
+		cut = dup_bytes(buf, len ? len : 1);
+
+		v = rpcmsg_decode_call(cut, len, &h, &why);
+		if (v > RPCMSG_AUTH_ERROR || (v == RPCMSG_CALL && h.args_off > len) ||
+		    (v == RPCMSG_CALL && h.ngroups > RPCMSG_MAX_GIDS) ||
+		    (v == RPCMSG_AUTH_ERROR && why == AUTH_OK))
+			bad++;
+		g_free(cut);
+		g_free(buf);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	g_rand_free(rnd);
+	g_byte_array_unref(good);
+	g_byte_array_unref(cred);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -285,6 +329,7 @@ int main(void)
 	CU_add_test(s, "bad credentials and verifiers", test_bad_credentials);
 	CU_add_test(s, "truncated headers are dropped", test_truncated);
 	CU_add_test(s, "reply headers byte for byte", test_replies);
+	CU_add_test(s, "random mutations", test_mutations);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
