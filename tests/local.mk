@@ -119,13 +119,3 @@ tests_integration_nfs3_names_LDADD = $(LIBNFS_LIBS)
 endif
 TESTS += tests/integration/nfs3_names.sh
 dist_noinst_SCRIPTS += tests/integration/nfs3_names.sh
-
-# nfs-A: the NFS3 actors' shared helpers (errno map, attribute conversion,
-# handle resolution over a fake volume) and READ's payload encoder.
-check_PROGRAMS += tests/unit/test_nfs3_util
-TESTS += tests/unit/test_nfs3_util
-tests_unit_test_nfs3_util_SOURCES = tests/unit/test_nfs3_util.c \
-	xlators/nfs/server/nfs3_util.c xlators/nfs/server/nfs3_io.c \
-	xlators/nfs/server/fh.c xlators/nfs/server/exports.c
-tests_unit_test_nfs3_util_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
-tests_unit_test_nfs3_util_LDADD = libnfs3xdr.la libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
