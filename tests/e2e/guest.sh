@@ -70,7 +70,7 @@ same "the copied-back tree's checksums" "$(treesum /tmp/tree.back)" "$(cat /tmp/
 rm -rf /tmp/tree.back
 ok "ls -lR" sh -c "ls -lR '$W/tree' >/dev/null"
 ls -l "$W/tree" "$W/tree/with space" | head -n 20
-same "ls shows the UTF-8 name" "$(ls "$W/tree" | grep -c 'ünïcödé ✓')" 1
+same "readdir returns the UTF-8 name" "$(find "$W/tree" -maxdepth 1 -name 'ünïcödé ✓' | wc -l)" 1
 same "UTF-8 file content" "$(cat "$W/tree/ünïcödé ✓/dätä")" "grüße"
 same "a name with spaces" "$(cat "$W/tree/with space/file 3.txt")" "line 3"
 
@@ -179,7 +179,7 @@ if [ "${RESTART:-0}" = 1 ]; then
 	ok "create in the working directory" sh -c 'echo after >./after.txt'
 	same "read back in the working directory" "$(cat ./after.txt 2>&1)" after
 	ok "pwd still resolves" test "$(pwd)" = "$W/cwd"
-	ok "stat .. from the working directory" stat .. >/dev/null
+	ok "stat .. from the working directory" sh -c "stat .. >/dev/null"
 	cd / || true
 	same "the big file survives the restart" "$(sum "$W/big")" "$src"
 	if dmesg | grep -qi 'stale file handle'; then
