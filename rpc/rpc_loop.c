@@ -62,8 +62,15 @@ static gpointer loop_thread(gpointer data)
 		/* A connection closed while handling one event may appear later
 		 * in the same batch: closing never frees it here (the loop's
 		 * reference is dropped only after the batch, see rpc_tcp.c). */
+		/* Connections first, then listeners: hang-ups in this batch
+		 * free their slots before new connections are counted against
+		 * max_connections. */
 		for (i = 0; i < n && !g_atomic_int_get(&svc->stopping); i++)
-			loop_handle(svc, &evs[i]);
+			if (*(enum rpcsvc_ev_kind *)evs[i].data.ptr != RPCSVC_EV_LISTEN)
+				loop_handle(svc, &evs[i]);
+		for (i = 0; i < n && !g_atomic_int_get(&svc->stopping); i++)
+			if (*(enum rpcsvc_ev_kind *)evs[i].data.ptr == RPCSVC_EV_LISTEN)
+				loop_handle(svc, &evs[i]);
 		rpcsvc_conn_reap(svc);
 	}
 	return NULL;

@@ -588,6 +588,60 @@ static void test_udp_raw(void)
 	close(fd);
 }
 
+/* Random bytes and randomly damaged calls on many connections, then a
+ * good call: the service must still answer. */
+static void test_garbage_storm(void)
+{
+	GRand *rnd = g_rand_new_with_seed(1813);
+	GByteArray *good = raw_call(4242, 2, 1, 1), *reply;
+	int i, fd;
+
+	put(good, 1);
+	for (i = 0; i < 60; i++) {
+		GByteArray *junk = g_byte_array_new();
+		unsigned k, n = g_rand_int_range(rnd, 1, 300);
+
+		fd = raw_connect();
+		if (fd < 0)
+			continue;
+		if (i % 2) {
+			/* A well-framed record holding a damaged call. */
+			g_byte_array_append(junk, good->data, good->len);
+			for (k = 0; k < 3; k++)
+				junk->data[g_rand_int_range(rnd, 0, junk->len)] = g_rand_int(rnd);
+			send_record(fd, junk, g_rand_int_range(rnd, 1, junk->len + 1));
+		} else {
+			for (k = 0; k < n; k++) {
+				uint8_t c = g_rand_int(rnd);
+
+				g_byte_array_append(junk, &c, 1);
+			}
+			send_all(fd, junk->data, junk->len);
+		}
+		g_byte_array_unref(junk);
+		close(fd);
+	}
+	/* The storm may still fill max_connections for a moment: a refused
+	 * connection is closed at once, so retry briefly. */
+	reply = NULL;
+	for (i = 0; i < 50 && !reply; i++) {
+		fd = raw_connect();
+		if (fd < 0)
+			break;
+		if (send_record(fd, good, good->len))
+			reply = recv_record(fd);
+		close(fd);
+		if (!reply)
+			g_usleep(20 * 1000);
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(reply);
+	CU_ASSERT_EQUAL(word(reply, 0), 4242);
+	CU_ASSERT_EQUAL(word(reply, 6), 2);
+	g_byte_array_unref(reply);
+	g_byte_array_unref(good);
+	g_rand_free(rnd);
+}
+
 /* A second service, for limits and stopping: one worker, two connections. */
 static struct rpcsvc *small_start(unsigned drain_ms)
 {
@@ -739,6 +793,7 @@ int main(void)
 	CU_add_test(s, "garbage framing closes one connection", test_garbage_framing);
 	CU_add_test(s, "pipelined calls", test_pipelined);
 	CU_add_test(s, "raw UDP call", test_udp_raw);
+	CU_add_test(s, "garbage storm", test_garbage_storm);
 	s = CU_add_suite("rpcsvc limits and stop", NULL, NULL);
 	CU_add_test(s, "max_connections", test_max_connections);
 	CU_add_test(s, "stop lets the running call answer", test_stop_drains);
