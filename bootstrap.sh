@@ -60,7 +60,7 @@ build() {
 	cd "$builddir"
 	if [ ! -f config.status ]; then
 		echo "== configure ($builddir)"
-		"$srcdir/configure" -q
+		"$srcdir/configure" -q --sysconfdir=/etc --localstatedir=/var
 	fi
 	echo "== make"
 	make -j"$(nproc)"

@@ -7,7 +7,7 @@
 #   1. through rpcbind, with a $SIZE_MB file (default 256) and a server
 #      restart while mounted (the guest asks through the 9p share);
 #   2. port=2049,mountport=20048,mountproto=tcp, also with a restart;
-#   3. port=2049,mountport=20048,mountproto=udp.
+#   3. port=2049,mountport=20048,mountproto=udp, with rpcbind stopped.
 # After each run the host checks on the server's disk the file the guest
 # left. Prints PASS/FAIL lines; exits non-zero on any failure.
 #
@@ -99,7 +99,9 @@ run() {
 run "through rpcbind, ${SIZE_MB} MiB, restart" "$SIZE_MB" 1 ""
 run "port=2049,mountport=20048,mountproto=tcp, restart" 16 1 \
 	"port=2049,mountport=20048,mountproto=tcp"
-run "port=2049,mountport=20048,mountproto=udp" 16 0 \
+rpcbind_stop
+t_info "rpcbind stopped: the kernel must use the given ports"
+run "port=2049,mountport=20048,mountproto=udp, no rpcbind" 16 0 \
 	"port=2049,mountport=20048,mountproto=udp"
 t_check "stop" xl_stop
 t_done
