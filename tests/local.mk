@@ -91,7 +91,7 @@ AM_TESTS_ENVIRONMENT = top_builddir='$(abs_top_builddir)'; top_srcdir='$(abs_top
 TESTS += tests/integration/daemon.sh tests/integration/nfs3.sh tests/e2e/run.sh
 dist_noinst_SCRIPTS += tests/integration/daemon.sh tests/integration/nfs3.sh \
 	tests/e2e/run.sh tests/e2e/guest.sh
-EXTRA_DIST += tests/lib/netns.sh
+EXTRA_DIST += tests/lib/netns.sh bootstrap.sh doc/testing.md
 if HAVE_LIBNFS
 check_PROGRAMS += tests/integration/nfs3_client
 tests_integration_nfs3_client_SOURCES = tests/integration/nfs3_client.c \
