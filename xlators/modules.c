@@ -211,6 +211,8 @@ static const char *const mod_type_names[] = {
 
 static void mod_print_option(const struct xl_option *o, FILE *fp)
 {
+	char *expected;
+
 	fprintf(fp, "    option %s <%s>", o->key,
 		(unsigned)o->type < G_N_ELEMENTS(mod_type_names) ? mod_type_names[o->type]
 								: "?");
@@ -218,16 +220,10 @@ static void mod_print_option(const struct xl_option *o, FILE *fp)
 		fprintf(fp, " (required)");
 	if (o->def)
 		fprintf(fp, " default: %s", *o->def ? o->def : "\"\"");
-	if ((o->min || o->max) &&
-	    (o->type == XL_OPT_INT || o->type == XL_OPT_SIZE || o->type == XL_OPT_TIME))
-		fprintf(fp, " range: %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT "%s", o->min, o->max,
-			o->type == XL_OPT_SIZE ? " bytes" : o->type == XL_OPT_TIME ? " ms" : "");
-	if (o->type == XL_OPT_ENUM && o->choices) {
-		fprintf(fp, " choices:");
-		for (const char *const *c = o->choices; *c; c++)
-			fprintf(fp, "%s%s", c == o->choices ? " " : "|", *c);
-	}
-	fprintf(fp, "\n        %s\n", o->desc ? o->desc : "(no description)");
+	expected = xl_option_expected(o);
+	fprintf(fp, "\n        %s\n        %s\n", o->desc ? o->desc : "(no description)",
+		expected);
+	g_free(expected);
 }
 
 int xl_list_modules(const char *xlator_dir, FILE *fp)

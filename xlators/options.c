@@ -152,8 +152,7 @@ static char *opt_choices_text(const struct xl_option *opt)
 	return g_string_free(s, FALSE);
 }
 
-/* "expected ..." text for @opt: what a valid value looks like. */
-static char *opt_expected(const struct xl_option *opt)
+char *xl_option_expected(const struct xl_option *opt)
 {
 	char *range = opt_range_text(opt), *s = NULL, *c;
 
@@ -487,7 +486,7 @@ int xl_option_parse(const struct xl_option *opt, const char *text, void *conf, c
 		struct xl_addrlist *old;
 
 		if (opt_parse_addrlist(text, &list, &bad) < 0) {
-			expected = opt_expected(opt);
+			expected = xl_option_expected(opt);
 			*errmsg = g_strdup_printf("invalid address '%s' in option '%s': %s", bad,
 						  opt->key, expected);
 			ret = -EINVAL;
@@ -507,7 +506,7 @@ int xl_option_parse(const struct xl_option *opt, const char *text, void *conf, c
 	goto out;
 
 bad_value:
-	expected = opt_expected(opt);
+	expected = xl_option_expected(opt);
 	*errmsg = g_strdup_printf("invalid value '%s' for option '%s': %s", text, opt->key,
 				  expected);
 	ret = -EINVAL;

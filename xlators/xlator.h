@@ -56,7 +56,7 @@ struct xl_option {
 	enum xl_opt_type type;
 	const char *def;             /* default as volfile text; NULL: none */
 	bool required;               /* volfile must set it */
-	int64_t min, max;            /* INT/SIZE/TIME bounds; both 0: unbounded */
+	int64_t min, max;            /* INT/SIZE/TIME bounds (TIME in ms); both 0: unbounded */
 	const char *const *choices;  /* ENUM: NULL-terminated list */
 	size_t offset;               /* where the parsed value goes in conf */
 	const char *desc;            /* one line for --list-xlators and docs */
@@ -84,6 +84,10 @@ bool xl_addrlist_match(const struct xl_addrlist *list, const struct sockaddr *sa
  * -EINVAL and sets *errmsg (g_free it) to a message that names the valid
  * range or choices. */
 int xl_option_parse(const struct xl_option *opt, const char *text, void *conf, char **errmsg);
+
+/* What a valid value of @opt looks like, e.g. "expected an integer between
+ * 1 and 64" or "expected one of: fast, safe" (g_free it). */
+char *xl_option_expected(const struct xl_option *opt);
 
 /* Release what xl_option_parse stored for every option of @opts in @conf. */
 void xl_options_free(const struct xl_option *opts, void *conf);

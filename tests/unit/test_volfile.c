@@ -381,7 +381,9 @@ static void test_print_and_list(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "test/dummy — test-only translator"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "test/pass"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "option window-size <size>"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "choices: fast|safe|paranoid"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "expected one of: fast, safe, paranoid"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "expected a size between 4K and 1G"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "option count <int> default: 8\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "option directory <path> (required)"));
 	free(out);
 	CU_ASSERT_EQUAL(xl_list_modules("/nonexistent-dir", stdout), -ENOENT);
