@@ -62,8 +62,9 @@ static int listen_parse(const char *addr, uint16_t port, struct sockaddr_storage
 	return 0;
 }
 
-/* Open one socket of @type bound to @addr:@port; *out gets the listener. */
-static int listen_one(struct rpcsvc *svc, const char *addr, uint16_t port, int type,
+/* Open one socket of @type bound to @addr:@port; *out gets the listener.
+ * @quiet: do not log a failure to bind (an ephemeral group retries). */
+static int listen_one(struct rpcsvc *svc, const char *addr, uint16_t port, int type, bool quiet,
 		      struct rpcsvc_listener **out)
 {
 	struct rpcsvc_listener *l = g_new0(struct rpcsvc_listener, 1);
@@ -119,8 +120,7 @@ static int listen_one(struct rpcsvc *svc, const char *addr, uint16_t port, int t
 	return 0;
 
 out_log:
-	/* Ephemeral retries are not worth a log line; the caller says. */
-	if (!(port == 0 || ret == -EADDRINUSE))
+	if (!(quiet && ret == -EADDRINUSE))
 		xl_logd("rpc", XL_LOG_ERROR, "cannot listen on %s/%s: %s", name,
 			type == SOCK_STREAM ? "tcp" : "udp", g_strerror(-ret));
 	if (l->fd >= 0)
@@ -147,7 +147,7 @@ static int listen_group(struct rpcsvc *svc, uint16_t want, uint16_t *got)
 			if ((types[t] == SOCK_STREAM && !svc->cfg.tcp) ||
 			    (types[t] == SOCK_DGRAM && !svc->cfg.udp))
 				continue;
-			ret = listen_one(svc, svc->addrs[a], port, types[t], &l);
+			ret = listen_one(svc, svc->addrs[a], port, types[t], want == 0, &l);
 			if (ret < 0)
 				goto out_undo;
 			port = l->port;

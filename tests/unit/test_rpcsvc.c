@@ -776,6 +776,74 @@ static void test_bad_config(void)
 	CU_ASSERT_PTR_NULL(rpcsvc_new(&cfg));
 }
 
+/* A port already taken: start fails with -EADDRINUSE, nothing leaks. */
+static void test_port_in_use(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	struct rpcsvc_config cfg = { .listen = "127.0.0.1", .tcp = true, .udp = true };
+	struct rpcsvc_program p = t_prog1;
+	struct rpcsvc *s;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CU_ASSERT_FATAL(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+	getsockname(fd, (struct sockaddr *)&sin, &len);
+	p.port = ntohs(sin.sin_port);
+	s = rpcsvc_new(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(rpcsvc_program_add(s, &p), 0);
+	CU_ASSERT_EQUAL(rpcsvc_start(s), -EADDRINUSE);
+	rpcsvc_free(s);
+	close(fd);
+}
+
+/* IPv6 and IPv4 side by side ("::1,127.0.0.1"), one port for both. */
+static void test_ipv6(void)
+{
+	struct rpcsvc_config cfg = { .listen = "::1, 127.0.0.1", .tcp = true, .udp = true };
+	struct rpcsvc *s = rpcsvc_new(&cfg);
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	uint16_t saved = port;
+	GByteArray *call = raw_call(606, 2, 1, 1), *reply = NULL;
+	int fd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(rpcsvc_program_add(s, &t_prog1), 0);
+	if (rpcsvc_start(s) < 0) {
+		/* No IPv6 on this machine: nothing to test. */
+		rpcsvc_free(s);
+		g_byte_array_unref(call);
+		return;
+	}
+	port = rpcsvc_port(s, 0);
+	sin6.sin6_port = htons(port);
+	put(call, 5);
+	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CU_ASSERT_FATAL(connect(fd, (struct sockaddr *)&sin6, sizeof(sin6)) == 0);
+	CU_ASSERT(send_record(fd, call, call->len));
+	reply = recv_record(fd);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(reply);
+	CU_ASSERT_EQUAL(word(reply, 6), 6);
+	pthread_mutex_lock(&seen_lock);
+	CU_ASSERT_EQUAL(seen_call.client.ss_family, AF_INET6);
+	CU_ASSERT_EQUAL(seen_call.client_len, sizeof(struct sockaddr_in6));
+	pthread_mutex_unlock(&seen_lock);
+	close(fd);
+	g_byte_array_unref(reply);
+	/* The IPv4 side on the same port. */
+	fd = raw_connect();
+	CU_ASSERT(fd >= 0 && send_record(fd, call, call->len));
+	reply = recv_record(fd);
+	CU_ASSERT_PTR_NOT_NULL(reply);
+	if (reply)
+		g_byte_array_unref(reply);
+	close(fd);
+	g_byte_array_unref(call);
+	rpcsvc_free(s);
+	port = saved;
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -799,6 +867,8 @@ int main(void)
 	CU_add_test(s, "stop lets the running call answer", test_stop_drains);
 	CU_add_test(s, "stop is bounded by drain_ms", test_stop_bounded);
 	CU_add_test(s, "bad configurations", test_bad_config);
+	CU_add_test(s, "a port in use", test_port_in_use);
+	CU_add_test(s, "IPv6 and IPv4 on one port", test_ipv6);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
