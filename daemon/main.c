@@ -31,21 +31,20 @@
 #include "signals.h"
 #include "xlator.h"
 
-#define MAIN_DEFAULT_LOG "/var/log/xlnfs/xlnfsd.log"
+#define MAIN_DEFAULT_LOG  "/var/log/xlnfs/xlnfsd.log"
 #define MAIN_DEFAULT_NAME "<default>"
 
-static const char main_default_volfile[] =
-	"volume posix\n"
-	"    type storage/posix\n"
-	"    option directory /srv/xlnfs\n"
-	"end-volume\n"
-	"volume server\n"
-	"    type nfs/server\n"
-	"    option export-dir /\n"
-	"    option root-squash off\n"
-	"    option state-dir /var/lib/xlnfs\n"
-	"    subvolumes posix\n"
-	"end-volume\n";
+static const char main_default_volfile[] = "volume posix\n"
+					   "    type storage/posix\n"
+					   "    option directory /srv/xlnfs\n"
+					   "end-volume\n"
+					   "volume server\n"
+					   "    type nfs/server\n"
+					   "    option export-dir /\n"
+					   "    option root-squash off\n"
+					   "    option state-dir /var/lib/xlnfs\n"
+					   "    subvolumes posix\n"
+					   "end-volume\n";
 
 struct main_opts {
 	char *volfile, *pidfile, *logfile, *loglevel, *xlator_dir;
@@ -96,27 +95,24 @@ static void main_absolutize(char **path)
 static int main_parse_args(int *argc, char ***argv, struct main_opts *o)
 {
 	GOptionEntry entries[] = {
-		{ "volfile", 'f', 0, G_OPTION_ARG_FILENAME, &o->volfile,
-		  "Volume file to serve (default: the built-in one)", "FILE" },
-		{ "pid-file", 'p', 0, G_OPTION_ARG_FILENAME, &o->pidfile,
-		  "Write and lock the daemon's pid in FILE", "FILE" },
-		{ "log-file", 'l', 0, G_OPTION_ARG_FILENAME, &o->logfile,
-		  "Log to FILE ('-': stderr; default " MAIN_DEFAULT_LOG
-		  ", stderr with -N)", "FILE" },
-		{ "log-level", 'L', 0, G_OPTION_ARG_STRING, &o->loglevel,
-		  "TRACE, DEBUG, INFO (default), WARNING, ERROR, CRITICAL or NONE", "LEVEL" },
-		{ "no-daemon", 'N', 0, G_OPTION_ARG_NONE, &o->foreground,
-		  "Stay in the foreground", NULL },
-		{ "check", 0, 0, G_OPTION_ARG_NONE, &o->check,
-		  "Check the volume file, print the graph and exit", NULL },
-		{ "list-xlators", 0, 0, G_OPTION_ARG_NONE, &o->list,
-		  "List the translator types with their options and exit", NULL },
-		{ "xlator-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->xlator_dir,
-		  "Load translators from DIR (default: $XLNFS_XLATOR_PATH or " XLATOR_DIR ")",
-		  "DIR" },
-		{ "version", 'V', 0, G_OPTION_ARG_NONE, &o->version,
-		  "Print the version and exit", NULL },
-		{ NULL },
+	    {"volfile", 'f', 0, G_OPTION_ARG_FILENAME, &o->volfile,
+	     "Volume file to serve (default: the built-in one)", "FILE"},
+	    {"pid-file", 'p', 0, G_OPTION_ARG_FILENAME, &o->pidfile,
+	     "Write and lock the daemon's pid in FILE", "FILE"},
+	    {"log-file", 'l', 0, G_OPTION_ARG_FILENAME, &o->logfile,
+	     "Log to FILE ('-': stderr; default " MAIN_DEFAULT_LOG ", stderr with -N)", "FILE"},
+	    {"log-level", 'L', 0, G_OPTION_ARG_STRING, &o->loglevel,
+	     "TRACE, DEBUG, INFO (default), WARNING, ERROR, CRITICAL or NONE", "LEVEL"},
+	    {"no-daemon", 'N', 0, G_OPTION_ARG_NONE, &o->foreground, "Stay in the foreground",
+	     NULL},
+	    {"check", 0, 0, G_OPTION_ARG_NONE, &o->check,
+	     "Check the volume file, print the graph and exit", NULL},
+	    {"list-xlators", 0, 0, G_OPTION_ARG_NONE, &o->list,
+	     "List the translator types with their options and exit", NULL},
+	    {"xlator-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->xlator_dir,
+	     "Load translators from DIR (default: $XLNFS_XLATOR_PATH or " XLATOR_DIR ")", "DIR"},
+	    {"version", 'V', 0, G_OPTION_ARG_NONE, &o->version, "Print the version and exit", NULL},
+	    {NULL},
 	};
 	GOptionContext *ctx = g_option_context_new("- userspace NFSv3 server");
 	GError *err = NULL;
@@ -124,7 +120,7 @@ static int main_parse_args(int *argc, char ***argv, struct main_opts *o)
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_set_summary(ctx, "Serves the translator graph of a volume file over "
-				     "NFSv3 and MOUNT.");
+					  "NFSv3 and MOUNT.");
 	if (!g_option_context_parse(ctx, argc, argv, &err)) {
 		fprintf(stderr, "xlnfsd: %s\nTry 'xlnfsd --help'.\n", err->message);
 		g_error_free(err);
@@ -137,8 +133,10 @@ static int main_parse_args(int *argc, char ***argv, struct main_opts *o)
 		fprintf(stderr, "xlnfsd: empty pid file name\nTry 'xlnfsd --help'.\n");
 		ret = -EINVAL;
 	} else if (o->loglevel && xl_log_level_parse(o->loglevel) < 0) {
-		fprintf(stderr, "xlnfsd: unknown log level '%s' (expected TRACE, DEBUG, INFO, "
-			"WARNING, ERROR, CRITICAL or NONE)\nTry 'xlnfsd --help'.\n", o->loglevel);
+		fprintf(stderr,
+			"xlnfsd: unknown log level '%s' (expected TRACE, DEBUG, INFO, "
+			"WARNING, ERROR, CRITICAL or NONE)\nTry 'xlnfsd --help'.\n",
+			o->loglevel);
 		ret = -EINVAL;
 	}
 	g_option_context_free(ctx);
@@ -213,7 +211,7 @@ static void main_signal_loop(struct xl_graph *graph, const sigset_t *set)
 
 int main(int argc, char **argv)
 {
-	struct main_opts o = { 0 };
+	struct main_opts o = {0};
 	const char *volname;
 	struct xl_graph *graph = NULL;
 	GString *diag = g_string_new(NULL);
@@ -240,8 +238,8 @@ int main(int argc, char **argv)
 	xl_diag_set_handler(xl_diag_stderr, NULL);
 	volname = o.volfile ? o.volfile : MAIN_DEFAULT_NAME;
 	ret = o.volfile ? xl_graph_load(o.volfile, o.xlator_dir, &graph)
-			: xl_graph_load_text(MAIN_DEFAULT_NAME, main_default_volfile,
-					     o.xlator_dir, &graph);
+			: xl_graph_load_text(MAIN_DEFAULT_NAME, main_default_volfile, o.xlator_dir,
+					     &graph);
 	if (ret < 0) {
 		fprintf(stderr, "xlnfsd: %s: the volume file has errors\n", volname);
 		goto out;
@@ -273,20 +271,21 @@ int main(int argc, char **argv)
 	xl_diag_set_handler(main_diag_capture, diag);
 	ret = signals_block(&set);
 	if (ret < 0) {
-		main_fail(diag, "xlnfsd: cannot block signals: %s\n",
-				       g_strerror(-ret));
+		main_fail(diag, "xlnfsd: cannot block signals: %s\n", g_strerror(-ret));
 		goto out_report;
 	}
 	if (o.pidfile) {
 		pid_fd = pidfile_acquire(o.pidfile, &holder);
 		if (pid_fd == -EEXIST) {
-			main_fail(diag, "xlnfsd: another instance (pid %ld) holds "
-					       "%s\n", (long)holder, o.pidfile);
+			main_fail(diag,
+				  "xlnfsd: another instance (pid %ld) holds "
+				  "%s\n",
+				  (long)holder, o.pidfile);
 			goto out_report;
 		}
 		if (pid_fd < 0) {
-			main_fail(diag, "xlnfsd: cannot write the pid file %s: %s\n",
-					       o.pidfile, g_strerror(-pid_fd));
+			main_fail(diag, "xlnfsd: cannot write the pid file %s: %s\n", o.pidfile,
+				  g_strerror(-pid_fd));
 			goto out_report;
 		}
 	}
@@ -311,8 +310,8 @@ int main(int argc, char **argv)
 
 out_report:
 	if (status_fd >= 0)
-		daemonize_report(status_fd, diag->len ? diag->str
-					       : "xlnfsd: start-up failed (see the log)\n");
+		daemonize_report(status_fd,
+				 diag->len ? diag->str : "xlnfsd: start-up failed (see the log)\n");
 	xl_graph_free(graph);
 	graph = NULL;
 	pidfile_release(o.pidfile, pid_fd);

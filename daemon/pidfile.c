@@ -15,7 +15,7 @@
 /* The pid holding a write lock on @fd, or 0 if none. -errno on error. */
 static int pidfile_holder(int fd, pid_t *holder)
 {
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 
 	if (fcntl(fd, F_GETLK, &fl) < 0)
 		return -errno;
@@ -40,7 +40,7 @@ int pidfile_check(const char *path, pid_t *holder)
 
 int pidfile_acquire(const char *path, pid_t *holder)
 {
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 	char buf[32];
 	int fd, len, ret;
 

@@ -12,7 +12,7 @@
 
 int signals_block(sigset_t *set)
 {
-	struct sigaction sa = { .sa_handler = SIG_IGN };
+	struct sigaction sa = {.sa_handler = SIG_IGN};
 	int ret;
 
 	sigemptyset(set);

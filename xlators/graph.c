@@ -29,14 +29,14 @@
 
 /* The effective value of one option, for xl_graph_print. */
 struct graph_optval {
-	const char *key;             /* the module's key */
+	const char *key; /* the module's key */
 	char *value;
 	bool is_default;
 };
 
 struct graph_vol {
-	int line;                    /* of "volume NAME" */
-	GArray *values;              /* struct graph_optval */
+	int line;	/* of "volume NAME" */
+	GArray *values; /* struct graph_optval */
 	bool inited;
 };
 
@@ -44,8 +44,8 @@ struct graph_vol {
 struct graph_priv {
 	char *file;
 	struct xl_modset *modset;
-	struct graph_vol *vols;      /* parallel to graph->volumes */
-	size_t *order;               /* init order: children before parents */
+	struct graph_vol *vols; /* parallel to graph->volumes */
+	size_t *order;		/* init order: children before parents */
 	size_t norder;
 };
 
@@ -121,11 +121,12 @@ static char *graph_unknown_option_msg(const struct xl *xl, const char *key)
 	}
 	if (best && best_d <= limit)
 		msg = g_strdup_printf("unknown option '%s' for volume '%s' (type %s); did you "
-				      "mean '%s'?", key, xl->name, mod->type, best->key);
+				      "mean '%s'?",
+				      key, xl->name, mod->type, best->key);
 	else
 		msg = g_strdup_printf("unknown option '%s' for volume '%s' (type %s); valid "
-				      "options: %s", key, xl->name, mod->type,
-				      keys->len ? keys->str : "none");
+				      "options: %s",
+				      key, xl->name, mod->type, keys->len ? keys->str : "none");
 	g_string_free(keys, TRUE);
 	return msg;
 }
@@ -133,7 +134,7 @@ static char *graph_unknown_option_msg(const struct xl *xl, const char *key)
 static void graph_record_value(struct graph_vol *gv, const char *key, const char *value,
 			       bool is_default)
 {
-	struct graph_optval v = { key, g_strdup(value), is_default };
+	struct graph_optval v = {key, g_strdup(value), is_default};
 
 	for (guint i = 0; i < gv->values->len; i++) {
 		struct graph_optval *o = &g_array_index(gv->values, struct graph_optval, i);
@@ -159,8 +160,8 @@ static int graph_apply_options(const char *file, struct xl *xl, struct graph_vol
 		if (!o->def)
 			continue;
 		if (xl_option_parse(o, o->def, xl->conf, &msg) < 0) {
-			xl_diag(file, vv->type_line, "type %s: bad built-in default: %s",
-				mod->type, msg);
+			xl_diag(file, vv->type_line, "type %s: bad built-in default: %s", mod->type,
+				msg);
 			g_free(msg);
 			ret = -EINVAL;
 			continue;
@@ -197,9 +198,10 @@ static int graph_apply_options(const char *file, struct xl *xl, struct graph_vol
 			set = strcmp(vo->key, o->key) == 0;
 		}
 		if (!set) {
-			xl_diag(file, vv->line, "volume '%s' (type %s): required option '%s' is "
-				"not set (%s)", xl->name, mod->type, o->key,
-				o->desc ? o->desc : "no description");
+			xl_diag(file, vv->line,
+				"volume '%s' (type %s): required option '%s' is "
+				"not set (%s)",
+				xl->name, mod->type, o->key, o->desc ? o->desc : "no description");
 			ret = -EINVAL;
 		}
 	}
@@ -215,14 +217,14 @@ static int graph_check_children(const char *file, struct xl *xl, const struct xl
 
 	if (xl->nchildren < mod->min_children) {
 		xl_diag(file, line, "volume '%s' (type %s) needs at least %u subvolume%s, has %zu",
-			xl->name, mod->type, mod->min_children,
-			mod->min_children == 1 ? "" : "s", xl->nchildren);
+			xl->name, mod->type, mod->min_children, mod->min_children == 1 ? "" : "s",
+			xl->nchildren);
 		return -EINVAL;
 	}
 	if (mod->max_children && xl->nchildren > mod->max_children) {
 		xl_diag(file, line, "volume '%s' (type %s) takes at most %u subvolume%s, has %zu",
-			xl->name, mod->type, mod->max_children,
-			mod->max_children == 1 ? "" : "s", xl->nchildren);
+			xl->name, mod->type, mod->max_children, mod->max_children == 1 ? "" : "s",
+			xl->nchildren);
 		return -EINVAL;
 	}
 	return 0;
@@ -295,8 +297,8 @@ static int graph_check_shape(struct xl_graph *g, struct xl_volfile *vf)
 		if (g->top) {
 			xl_diag(p->file, p->vols[i].line,
 				"more than one top volume: '%s' (line %d) and '%s' are both used "
-				"by no other volume", g->top->name, p->vols[g->top->slot].line,
-				g->volumes[i]->name);
+				"by no other volume",
+				g->top->name, p->vols[g->top->slot].line, g->volumes[i]->name);
 			ret = -EINVAL;
 			continue;
 		}
@@ -488,8 +490,8 @@ int xl_graph_load(const char *path, const char *xlator_dir, struct xl_graph **ou
 	int ret;
 
 	if (!g_file_get_contents(path, &text, NULL, &err)) {
-		ret = err->domain == G_FILE_ERROR && err->code == G_FILE_ERROR_NOENT ? -ENOENT
-										     : -EIO;
+		ret =
+		    err->domain == G_FILE_ERROR && err->code == G_FILE_ERROR_NOENT ? -ENOENT : -EIO;
 		xl_diag(path, 0, "cannot read the volume file: %s", err->message);
 		g_error_free(err);
 		return ret;
@@ -575,8 +577,8 @@ void xl_graph_print(struct xl_graph *g, FILE *fp)
 		fprintf(fp, "\nvolume %s\n    type %s\n", xl->name, xl->module->type);
 		for (int pass = 0; pass < 2; pass++)
 			for (guint i = 0; i < vals->len; i++) {
-				struct graph_optval *o = &g_array_index(vals, struct graph_optval,
-									i);
+				struct graph_optval *o =
+				    &g_array_index(vals, struct graph_optval, i);
 				char *q;
 
 				if (o->is_default != (pass == 1))

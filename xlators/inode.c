@@ -28,17 +28,17 @@ struct xl_inode {
 	struct xl_inode_table *table;
 	struct xl_gfid gfid;
 	unsigned refs;
-	bool hashed;                 /* in table->index */
+	bool hashed; /* in table->index */
 	bool on_lru;
 	struct xl_inode *prev, *next; /* LRU links, oldest at head */
-	void **ctx;                  /* indexed by volume slot */
+	void **ctx;		      /* indexed by volume slot */
 	size_t nctx;
 };
 
 struct xl_inode_table {
 	pthread_mutex_t lock;
 	struct xl_graph *graph;
-	GHashTable *index;           /* struct xl_gfid * → struct xl_inode * */
+	GHashTable *index; /* struct xl_gfid * → struct xl_inode * */
 	struct xl_inode *lru_head, *lru_tail;
 	size_t lru_limit;
 	struct xl_inode_stats stats;

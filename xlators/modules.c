@@ -13,7 +13,7 @@
 
 struct xl_modset {
 	char *dir;
-	GHashTable *mods;            /* type → GModule * */
+	GHashTable *mods; /* type → GModule * */
 };
 
 static void mod_close(gpointer gm)
@@ -26,8 +26,7 @@ struct xl_modset *xl_modset_new(const char *dir)
 	struct xl_modset *set = g_new0(struct xl_modset, 1);
 
 	set->dir = g_strdup(dir);
-	set->mods = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-					  mod_close);
+	set->mods = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, mod_close);
 	return set;
 }
 
@@ -146,7 +145,8 @@ int xl_modset_get(struct xl_modset *set, const char *type, const struct xl_modul
 	}
 	if (!mod_valid_type(type)) {
 		*errmsg = g_strdup_printf("invalid type '%s' (expected CATEGORY/NAME, e.g. "
-					  "storage/posix)", type);
+					  "storage/posix)",
+					  type);
 		return -EINVAL;
 	}
 	cat = g_strndup(type, strcspn(type, "/"));
@@ -156,8 +156,8 @@ int xl_modset_get(struct xl_modset *set, const char *type, const struct xl_modul
 		if (!g_file_test(alt, G_FILE_TEST_EXISTS)) {
 			avail = mod_available(set->dir);
 			*errmsg = g_strdup_printf("unknown type '%s': no %s or %s (translator "
-						  "directory %s; types available: %s)", type,
-						  path, alt, set->dir, avail);
+						  "directory %s; types available: %s)",
+						  type, path, alt, set->dir, avail);
 			ret = -ENOENT;
 			goto out;
 		}
@@ -166,8 +166,8 @@ int xl_modset_get(struct xl_modset *set, const char *type, const struct xl_modul
 	}
 	gm = g_module_open(path, G_MODULE_BIND_LOCAL);
 	if (!gm) {
-		*errmsg = g_strdup_printf("type '%s': cannot load %s: %s", type, path,
-					  g_module_error());
+		*errmsg =
+		    g_strdup_printf("type '%s': cannot load %s: %s", type, path, g_module_error());
 		ret = -ENOEXEC;
 		goto out;
 	}
@@ -179,7 +179,8 @@ int xl_modset_get(struct xl_modset *set, const char *type, const struct xl_modul
 	mod = sym;
 	if (mod->abi != XL_ABI_VERSION) {
 		*errmsg = g_strdup_printf("type '%s': %s was built for translator ABI %u, this "
-					  "is ABI %u", type, path, mod->abi, XL_ABI_VERSION);
+					  "is ABI %u",
+					  type, path, mod->abi, XL_ABI_VERSION);
 		ret = -ENOEXEC;
 		goto out_close;
 	}
@@ -204,9 +205,10 @@ out:
 }
 
 static const char *const mod_type_names[] = {
-	[XL_OPT_BOOL] = "bool", [XL_OPT_INT] = "int",   [XL_OPT_SIZE] = "size",
-	[XL_OPT_TIME] = "time", [XL_OPT_STR] = "string", [XL_OPT_PATH] = "path",
-	[XL_OPT_ENUM] = "enum", [XL_OPT_ADDRLIST] = "address-list",
+    [XL_OPT_BOOL] = "bool",  [XL_OPT_INT] = "int",
+    [XL_OPT_SIZE] = "size",  [XL_OPT_TIME] = "time",
+    [XL_OPT_STR] = "string", [XL_OPT_PATH] = "path",
+    [XL_OPT_ENUM] = "enum",  [XL_OPT_ADDRLIST] = "address-list",
 };
 
 static void mod_print_option(const struct xl_option *o, FILE *fp)
@@ -214,15 +216,13 @@ static void mod_print_option(const struct xl_option *o, FILE *fp)
 	char *expected;
 
 	fprintf(fp, "    option %s <%s>", o->key,
-		(unsigned)o->type < G_N_ELEMENTS(mod_type_names) ? mod_type_names[o->type]
-								: "?");
+		(unsigned)o->type < G_N_ELEMENTS(mod_type_names) ? mod_type_names[o->type] : "?");
 	if (o->required)
 		fprintf(fp, " (required)");
 	if (o->def)
 		fprintf(fp, " default: %s", *o->def ? o->def : "\"\"");
 	expected = xl_option_expected(o);
-	fprintf(fp, "\n        %s\n        %s\n", o->desc ? o->desc : "(no description)",
-		expected);
+	fprintf(fp, "\n        %s\n        %s\n", o->desc ? o->desc : "(no description)", expected);
 	g_free(expected);
 }
 
@@ -242,8 +242,8 @@ int xl_list_modules(const char *xlator_dir, FILE *fp)
 	set = xl_modset_new(xlator_dir);
 	fprintf(fp, "Translators in %s:\n", xlator_dir);
 	for (guint i = 0; i < all->len; i++) {
-		char *type = g_strndup(g_ptr_array_index(all, i),
-				       strcspn(g_ptr_array_index(all, i), "\t"));
+		char *type =
+		    g_strndup(g_ptr_array_index(all, i), strcspn(g_ptr_array_index(all, i), "\t"));
 		const struct xl_module *mod;
 		char *msg = NULL;
 

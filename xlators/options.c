@@ -23,8 +23,8 @@
 
 #include "xlator.h"
 
-static const char *const opt_true_words[] = { "on", "yes", "true", "enable", "1", NULL };
-static const char *const opt_false_words[] = { "off", "no", "false", "disable", "0", NULL };
+static const char *const opt_true_words[] = {"on", "yes", "true", "enable", "1", NULL};
+static const char *const opt_false_words[] = {"off", "no", "false", "disable", "0", NULL};
 
 static bool opt_word_in(const char *text, const char *const *words)
 {
@@ -49,7 +49,8 @@ static char *opt_size_str(uint64_t v)
 		v /= 1024;
 		u++;
 	}
-	return u < 0 ? g_strdup_printf("%" PRIu64, v) : g_strdup_printf("%" PRIu64 "%c", v, units[u]);
+	return u < 0 ? g_strdup_printf("%" PRIu64, v)
+		     : g_strdup_printf("%" PRIu64 "%c", v, units[u]);
 }
 
 /* Milliseconds as "250ms" or "30s". */
@@ -170,7 +171,8 @@ char *xl_option_expected(const struct xl_option *opt)
 		break;
 	case XL_OPT_TIME:
 		s = g_strdup_printf("expected a duration%s%s (suffix ms or s; a bare number is "
-				    "seconds)", range ? " " : "", range ? range : "");
+				    "seconds)",
+				    range ? " " : "", range ? range : "");
 		break;
 	case XL_OPT_STR:
 		s = g_strdup("expected a string");
@@ -344,7 +346,7 @@ static bool opt_prefix_equal(const uint8_t *a, const uint8_t *b, unsigned prefix
 /* Does the host name @name resolve to @addr (@family, network order)? */
 static bool opt_host_resolves_to(const char *name, int family, const uint8_t *addr)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai;
 	bool found = false;
 
 	if (getaddrinfo(name, NULL, &hints, &res) != 0)
@@ -370,7 +372,7 @@ static bool opt_host_resolves_to(const char *name, int family, const uint8_t *ad
 
 bool xl_addrlist_match(const struct xl_addrlist *list, const struct sockaddr *sa)
 {
-	uint8_t addr[16] = { 0 };
+	uint8_t addr[16] = {0};
 	int family;
 	char rname[NI_MAXHOST];
 	int rname_state = 0; /* 0: not looked up, 1: have it, -1: none */
@@ -399,15 +401,17 @@ bool xl_addrlist_match(const struct xl_addrlist *list, const struct sockaddr *sa
 	for (size_t i = 0; i < list->count; i++) {
 		const struct xl_addr_match *m = &list->items[i];
 
-		if (m->family == 0 && !m->host)   /* "*"; AF_UNSPEC is 0 too: a host */
+		if (m->family == 0 && !m->host) /* "*"; AF_UNSPEC is 0 too: a host */
 			return true;
 		if (m->family == family && opt_prefix_equal(addr, m->addr, m->prefix))
 			return true;
 		if (m->family != AF_UNSPEC)
 			continue;
 		if (rname_state == 0)
-			rname_state = getnameinfo(sa, salen, rname, sizeof(rname), NULL, 0,
-						  NI_NAMEREQD) == 0 ? 1 : -1;
+			rname_state =
+			    getnameinfo(sa, salen, rname, sizeof(rname), NULL, 0, NI_NAMEREQD) == 0
+				? 1
+				: -1;
 		if (rname_state > 0 && strcasecmp(rname, m->host) == 0)
 			return true;
 		if (opt_host_resolves_to(m->host, family, addr))
@@ -498,8 +502,8 @@ int xl_option_parse(const struct xl_option *opt, const char *text, void *conf, c
 		break;
 	}
 	default:
-		*errmsg = g_strdup_printf("option '%s' has an unknown type %d", opt->key,
-					  (int)opt->type);
+		*errmsg =
+		    g_strdup_printf("option '%s' has an unknown type %d", opt->key, (int)opt->type);
 		ret = -EINVAL;
 		goto out;
 	}
@@ -507,8 +511,8 @@ int xl_option_parse(const struct xl_option *opt, const char *text, void *conf, c
 
 bad_value:
 	expected = xl_option_expected(opt);
-	*errmsg = g_strdup_printf("invalid value '%s' for option '%s': %s", text, opt->key,
-				  expected);
+	*errmsg =
+	    g_strdup_printf("invalid value '%s' for option '%s': %s", text, opt->key, expected);
 	ret = -EINVAL;
 out:
 	g_free(expected);

@@ -105,7 +105,7 @@ static bool vf_valid_name(const char *s)
 struct vf_parser {
 	const char *file;
 	struct xl_volfile *vf;
-	struct xl_vf_volume *cur;   /* open volume block, or NULL */
+	struct xl_vf_volume *cur; /* open volume block, or NULL */
 };
 
 /* One statement; @w are its words (w[0] != NULL). 0 or -EINVAL. */
@@ -118,8 +118,8 @@ static int vf_statement(struct vf_parser *ps, char **w, int line)
 	if (strcmp(kw, "volume") == 0) {
 		if (v) {
 			xl_diag(ps->file, line,
-				"'volume' inside volume '%s' (line %d): missing end-volume", v->name,
-				v->line);
+				"'volume' inside volume '%s' (line %d): missing end-volume",
+				v->name, v->line);
 			return -EINVAL;
 		}
 		if (nargs != 1 || !vf_valid_name(w[1])) {
@@ -139,7 +139,8 @@ static int vf_statement(struct vf_parser *ps, char **w, int line)
 	    strcmp(kw, "end-volume")) {
 		xl_diag(ps->file, line,
 			"unknown statement '%s' (expected volume, type, option, subvolumes or "
-			"end-volume)", kw);
+			"end-volume)",
+			kw);
 		return -EINVAL;
 	}
 	if (!v) {
@@ -169,8 +170,10 @@ static int vf_statement(struct vf_parser *ps, char **w, int line)
 		for (guint i = 0; i < v->options->len; i++) {
 			o = g_ptr_array_index(v->options, i);
 			if (strcmp(o->key, w[1]) == 0) {
-				xl_diag(ps->file, line, "option '%s' set twice in volume '%s' "
-					"(first at line %d)", w[1], v->name, o->line);
+				xl_diag(ps->file, line,
+					"option '%s' set twice in volume '%s' "
+					"(first at line %d)",
+					w[1], v->name, o->line);
 				return -EINVAL;
 			}
 		}
@@ -214,7 +217,7 @@ static int vf_statement(struct vf_parser *ps, char **w, int line)
 
 int xl_volfile_parse(const char *name, const char *text, struct xl_volfile **out)
 {
-	struct vf_parser ps = { .file = name };
+	struct vf_parser ps = {.file = name};
 	gchar **lines = g_strsplit(text, "\n", -1);
 	int ret = 0, line;
 

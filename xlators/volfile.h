@@ -28,17 +28,17 @@ struct xl_vf_option {
 
 struct xl_vf_volume {
 	char *name;
-	int line;                 /* of "volume NAME" */
+	int line; /* of "volume NAME" */
 	char *type;
 	int type_line;
-	GPtrArray *options;       /* struct xl_vf_option *, in file order */
-	char **subvols;           /* NULL-terminated; NULL if no subvolumes */
+	GPtrArray *options; /* struct xl_vf_option *, in file order */
+	char **subvols;	    /* NULL-terminated; NULL if no subvolumes */
 	int subvols_line;
 };
 
 struct xl_volfile {
-	char *name;               /* file name used in messages */
-	GPtrArray *volumes;       /* struct xl_vf_volume *, in file order */
+	char *name;	    /* file name used in messages */
+	GPtrArray *volumes; /* struct xl_vf_volume *, in file order */
 };
 
 /* Parse @text; @name is the file name for messages. Syntax errors are

@@ -68,16 +68,15 @@ int xl_access(struct xl *xl, struct xl_call *call, struct xl_inode *inode, int m
 	return t ? t->module->fops->access(t, call, inode, mask) : -ENOSYS;
 }
 
-int xl_readlink(struct xl *xl, struct xl_call *call, struct xl_inode *inode, char *buf,
-		size_t size)
+int xl_readlink(struct xl *xl, struct xl_call *call, struct xl_inode *inode, char *buf, size_t size)
 {
 	struct xl *t = XL_RESOLVE(xl, readlink);
 
 	return t ? t->module->fops->readlink(t, call, inode, buf, size) : -ENOSYS;
 }
 
-int xl_read(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
-	    size_t len, void *buf, bool *eof, struct stat *st)
+int xl_read(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off, size_t len,
+	    void *buf, bool *eof, struct stat *st)
 {
 	struct xl *t = XL_RESOLVE(xl, read);
 
@@ -89,8 +88,7 @@ int xl_write(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64
 {
 	struct xl *t = XL_RESOLVE(xl, write);
 
-	return t ? t->module->fops->write(t, call, inode, off, iov, iovcnt, stable, st)
-		 : -ENOSYS;
+	return t ? t->module->fops->write(t, call, inode, off, iov, iovcnt, stable, st) : -ENOSYS;
 }
 
 int xl_fsync(struct xl *xl, struct xl_call *call, struct xl_inode *inode, bool datasync)
@@ -101,13 +99,11 @@ int xl_fsync(struct xl *xl, struct xl_call *call, struct xl_inode *inode, bool d
 }
 
 int xl_create(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
-	      const struct xl_setattr *sa, bool exclusive, struct xl_inode **out,
-	      struct stat *st)
+	      const struct xl_setattr *sa, bool exclusive, struct xl_inode **out, struct stat *st)
 {
 	struct xl *t = XL_RESOLVE(xl, create);
 
-	return t ? t->module->fops->create(t, call, dir, name, sa, exclusive, out, st)
-		 : -ENOSYS;
+	return t ? t->module->fops->create(t, call, dir, name, sa, exclusive, out, st) : -ENOSYS;
 }
 
 int xl_mkdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
@@ -124,8 +120,7 @@ int xl_symlink(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const 
 {
 	struct xl *t = XL_RESOLVE(xl, symlink);
 
-	return t ? t->module->fops->symlink(t, call, dir, name, target, sa, out, st)
-		 : -ENOSYS;
+	return t ? t->module->fops->symlink(t, call, dir, name, target, sa, out, st) : -ENOSYS;
 }
 
 int xl_mknod(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
@@ -134,8 +129,7 @@ int xl_mknod(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const ch
 {
 	struct xl *t = XL_RESOLVE(xl, mknod);
 
-	return t ? t->module->fops->mknod(t, call, dir, name, mode, rdev, sa, out, st)
-		 : -ENOSYS;
+	return t ? t->module->fops->mknod(t, call, dir, name, mode, rdev, sa, out, st) : -ENOSYS;
 }
 
 int xl_unlink(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name)
@@ -152,17 +146,16 @@ int xl_rmdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const ch
 	return t ? t->module->fops->rmdir(t, call, dir, name) : -ENOSYS;
 }
 
-int xl_rename(struct xl *xl, struct xl_call *call, struct xl_inode *olddir,
-	      const char *oldname, struct xl_inode *newdir, const char *newname)
+int xl_rename(struct xl *xl, struct xl_call *call, struct xl_inode *olddir, const char *oldname,
+	      struct xl_inode *newdir, const char *newname)
 {
 	struct xl *t = XL_RESOLVE(xl, rename);
 
-	return t ? t->module->fops->rename(t, call, olddir, oldname, newdir, newname)
-		 : -ENOSYS;
+	return t ? t->module->fops->rename(t, call, olddir, oldname, newdir, newname) : -ENOSYS;
 }
 
-int xl_link(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
-	    struct xl_inode *newdir, const char *newname, struct stat *st)
+int xl_link(struct xl *xl, struct xl_call *call, struct xl_inode *inode, struct xl_inode *newdir,
+	    const char *newname, struct stat *st)
 {
 	struct xl *t = XL_RESOLVE(xl, link);
 
@@ -174,12 +167,10 @@ int xl_readdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, uint64
 {
 	struct xl *t = XL_RESOLVE(xl, readdir);
 
-	return t ? t->module->fops->readdir(t, call, dir, cookie, plus, fill, ctx, eof)
-		 : -ENOSYS;
+	return t ? t->module->fops->readdir(t, call, dir, cookie, plus, fill, ctx, eof) : -ENOSYS;
 }
 
-int xl_statfs(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
-	      struct statvfs *sv)
+int xl_statfs(struct xl *xl, struct xl_call *call, struct xl_inode *inode, struct statvfs *sv)
 {
 	struct xl *t = XL_RESOLVE(xl, statfs);
 

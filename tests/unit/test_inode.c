@@ -26,7 +26,7 @@ static void t_forget(struct xl *xl, struct xl_inode *inode, void *ctx)
 	g_string_append_printf(forgotten, "%s=%s ", xl->name, (const char *)ctx);
 	if (reenter_table) {
 		/* Must not deadlock: forget() runs without the table lock. */
-		struct xl_gfid g = { .len = 1, .bytes = { 0xee } };
+		struct xl_gfid g = {.len = 1, .bytes = {0xee}};
 		struct xl_inode *other = xl_inode_get(reenter_table, &g);
 
 		CU_ASSERT_PTR_NULL(xl_inode_ctx_get(inode, xl));
@@ -34,16 +34,16 @@ static void t_forget(struct xl *xl, struct xl_inode *inode, void *ctx)
 	}
 }
 
-static const struct xl_module t_module = { .abi = XL_ABI_VERSION, .type = "test/t",
-					   .forget = t_forget };
-static struct xl vol_a = { .name = "a", .module = &t_module, .slot = 0 };
-static struct xl vol_b = { .name = "b", .module = &t_module, .slot = 1 };
-static struct xl *vols[] = { &vol_a, &vol_b };
-static struct xl_graph graph = { .volumes = vols, .nvolumes = 2 };
+static const struct xl_module t_module = {
+    .abi = XL_ABI_VERSION, .type = "test/t", .forget = t_forget};
+static struct xl vol_a = {.name = "a", .module = &t_module, .slot = 0};
+static struct xl vol_b = {.name = "b", .module = &t_module, .slot = 1};
+static struct xl *vols[] = {&vol_a, &vol_b};
+static struct xl_graph graph = {.volumes = vols, .nvolumes = 2};
 
 static struct xl_gfid gfid(unsigned n)
 {
-	struct xl_gfid g = { .len = 16 };
+	struct xl_gfid g = {.len = 16};
 
 	memcpy(g.bytes, &n, sizeof(n));
 	g.bytes[15] = 0x5a;
@@ -74,10 +74,10 @@ static void test_get_find(void)
 	a = xl_inode_get(t, &g1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 	CU_ASSERT_TRUE(xl_gfid_equal(xl_inode_gfid(a), &g1));
-	CU_ASSERT_PTR_EQUAL(xl_inode_get(t, &g1), a);   /* second ref */
+	CU_ASSERT_PTR_EQUAL(xl_inode_get(t, &g1), a); /* second ref */
 	b = xl_inode_get(t, &g2);
 	CU_ASSERT_PTR_NOT_EQUAL(a, b);
-	c = xl_inode_get(t, &shorter);                  /* length is part of the id */
+	c = xl_inode_get(t, &shorter); /* length is part of the id */
 	CU_ASSERT_PTR_NOT_EQUAL(a, c);
 	CU_ASSERT_FALSE(xl_gfid_equal(&g1, &shorter));
 
@@ -89,7 +89,7 @@ static void test_get_find(void)
 
 	xl_inode_unref(a);
 	xl_inode_table_stats(t, &st);
-	CU_ASSERT_EQUAL(st.active, 3);                  /* a still has one ref */
+	CU_ASSERT_EQUAL(st.active, 3); /* a still has one ref */
 	xl_inode_unref(a);
 	xl_inode_unref(b);
 	xl_inode_unref(c);
@@ -158,7 +158,7 @@ static void test_lru(void)
 	xl_inode_table_stats(t, &st);
 	CU_ASSERT_EQUAL(st.lru, 1);
 	CU_ASSERT_EQUAL(st.active, 0);
-	g = gfid(2);                            /* the last released stays */
+	g = gfid(2); /* the last released stays */
 	in[2] = xl_inode_find(t, &g);
 	CU_ASSERT_PTR_NOT_NULL(in[2]);
 	xl_inode_unref(in[2]);
@@ -176,7 +176,7 @@ static void test_ctx_and_forget(void)
 	CU_ASSERT_PTR_NULL(xl_inode_ctx_get(in, &vol_a));
 	CU_ASSERT_STRING_EQUAL(xl_inode_ctx_get(in, &vol_b), "B1");
 	xl_inode_ctx_set(in, &vol_a, "A1");
-	xl_inode_ctx_set(in, &vol_b, "B2");     /* replaces */
+	xl_inode_ctx_set(in, &vol_b, "B2"); /* replaces */
 	CU_ASSERT_STRING_EQUAL(xl_inode_ctx_get(in, &vol_a), "A1");
 	CU_ASSERT_STRING_EQUAL(xl_inode_ctx_get(in, &vol_b), "B2");
 	CU_ASSERT_STRING_EQUAL(xl_inode_ctx_del(in, &vol_a), "A1");
@@ -210,11 +210,11 @@ static void test_inode_forget(void)
 	xl_inode_ctx_set(old, &vol_a, "old");
 	xl_inode_forget(old);
 	CU_ASSERT_PTR_NULL(xl_inode_find(t, &g));
-	fresh = xl_inode_get(t, &g);                    /* a new object, same id */
+	fresh = xl_inode_get(t, &g); /* a new object, same id */
 	CU_ASSERT_PTR_NOT_EQUAL(fresh, old);
 	CU_ASSERT_PTR_NULL(xl_inode_ctx_get(fresh, &vol_a));
 	g_string_truncate(forgotten, 0);
-	xl_inode_unref(old);                            /* freed, not cached */
+	xl_inode_unref(old); /* freed, not cached */
 	CU_ASSERT_STRING_EQUAL(forgotten->str, "a=old ");
 	xl_inode_table_stats(t, &st);
 	CU_ASSERT_EQUAL(st.lru, 0);
@@ -242,7 +242,7 @@ static void test_inode_forget(void)
 }
 
 #define THREADS 4
-#define ROUNDS 20000
+#define ROUNDS	20000
 
 /* CUnit is not thread-safe: workers count mismatches, the test asserts. */
 static int mismatches;

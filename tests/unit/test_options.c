@@ -29,28 +29,31 @@ struct conf {
 	struct xl_addrlist *al;
 };
 
-static const char *const modes[] = { "fast", "safe", "paranoid", NULL };
+static const char *const modes[] = {"fast", "safe", "paranoid", NULL};
 
 static const struct xl_option opts[] = {
-	{ .key = "flag", .type = XL_OPT_BOOL, .offset = offsetof(struct conf, b) },
-	{ .key = "count", .type = XL_OPT_INT, .min = 1, .max = 64,
-	  .offset = offsetof(struct conf, i) },
-	{ .key = "offset", .type = XL_OPT_INT, .offset = offsetof(struct conf, i) },
-	{ .key = "window-size", .type = XL_OPT_SIZE, .min = 4096, .max = 1073741824,
-	  .offset = offsetof(struct conf, size) },
-	{ .key = "any-size", .type = XL_OPT_SIZE, .offset = offsetof(struct conf, size) },
-	{ .key = "timeout", .type = XL_OPT_TIME, .min = 100, .max = 60000,
-	  .offset = offsetof(struct conf, ms) },
-	{ .key = "label", .type = XL_OPT_STR, .offset = offsetof(struct conf, s) },
-	{ .key = "directory", .type = XL_OPT_PATH, .offset = offsetof(struct conf, path) },
-	{ .key = "mode", .type = XL_OPT_ENUM, .choices = modes,
-	  .offset = offsetof(struct conf, e) },
-	{ .key = "allow", .type = XL_OPT_ADDRLIST, .offset = offsetof(struct conf, al) },
-	{ NULL },
+    {.key = "flag", .type = XL_OPT_BOOL, .offset = offsetof(struct conf, b)},
+    {.key = "count", .type = XL_OPT_INT, .min = 1, .max = 64, .offset = offsetof(struct conf, i)},
+    {.key = "offset", .type = XL_OPT_INT, .offset = offsetof(struct conf, i)},
+    {.key = "window-size",
+     .type = XL_OPT_SIZE,
+     .min = 4096,
+     .max = 1073741824,
+     .offset = offsetof(struct conf, size)},
+    {.key = "any-size", .type = XL_OPT_SIZE, .offset = offsetof(struct conf, size)},
+    {.key = "timeout",
+     .type = XL_OPT_TIME,
+     .min = 100,
+     .max = 60000,
+     .offset = offsetof(struct conf, ms)},
+    {.key = "label", .type = XL_OPT_STR, .offset = offsetof(struct conf, s)},
+    {.key = "directory", .type = XL_OPT_PATH, .offset = offsetof(struct conf, path)},
+    {.key = "mode", .type = XL_OPT_ENUM, .choices = modes, .offset = offsetof(struct conf, e)},
+    {.key = "allow", .type = XL_OPT_ADDRLIST, .offset = offsetof(struct conf, al)},
+    {NULL},
 };
 
-enum { O_FLAG, O_COUNT, O_OFFSET, O_WSIZE, O_ANYSIZE, O_TIMEOUT, O_LABEL, O_DIR, O_MODE,
-       O_ALLOW };
+enum { O_FLAG, O_COUNT, O_OFFSET, O_WSIZE, O_ANYSIZE, O_TIMEOUT, O_LABEL, O_DIR, O_MODE, O_ALLOW };
 
 static struct conf c;
 
@@ -87,8 +90,8 @@ static void expect_bad(int opt, const char *text, ...)
 
 static void test_bool(void)
 {
-	const char *yes[] = { "on", "yes", "true", "enable", "1", "ON", "True" };
-	const char *no[] = { "off", "no", "false", "disable", "0", "OFF" };
+	const char *yes[] = {"on", "yes", "true", "enable", "1", "ON", "True"};
+	const char *no[] = {"off", "no", "false", "disable", "0", "OFF"};
 
 	for (size_t k = 0; k < G_N_ELEMENTS(yes); k++) {
 		c.b = false;
@@ -125,10 +128,12 @@ static void test_int(void)
 
 static void test_size(void)
 {
-	struct { const char *text; uint64_t v; } ok[] = {
-		{ "4096", 4096 }, { "4K", 4096 }, { "4k", 4096 }, { "4KB", 4096 },
-		{ "1M", 1048576 }, { "3MB", 3145728 }, { "1G", 1073741824 },
-		{ "1GB", 1073741824 },
+	struct {
+		const char *text;
+		uint64_t v;
+	} ok[] = {
+	    {"4096", 4096},  {"4K", 4096},     {"4k", 4096},	   {"4KB", 4096},
+	    {"1M", 1048576}, {"3MB", 3145728}, {"1G", 1073741824}, {"1GB", 1073741824},
 	};
 
 	for (size_t k = 0; k < G_N_ELEMENTS(ok); k++) {
@@ -190,7 +195,7 @@ static void test_str_path_enum(void)
 
 static struct sockaddr_storage addr(const char *text)
 {
-	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_storage ss = {0};
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 
@@ -219,22 +224,21 @@ static void test_addrlist(void)
 	CU_ASSERT_TRUE(match("192.0.2.1"));
 	CU_ASSERT_TRUE(match("2001:db8::1"));
 
-	CU_ASSERT_EQUAL(parse(O_ALLOW, "10.0.0.0/8, 192.168.1.5 ,fd00::/8,2001:db8::7", NULL),
-			0);
+	CU_ASSERT_EQUAL(parse(O_ALLOW, "10.0.0.0/8, 192.168.1.5 ,fd00::/8,2001:db8::7", NULL), 0);
 	CU_ASSERT_EQUAL(c.al->count, 4);
 	CU_ASSERT_TRUE(match("10.1.2.3"));
 	CU_ASSERT_TRUE(match("10.255.255.255"));
 	CU_ASSERT_FALSE(match("11.0.0.1"));
 	CU_ASSERT_TRUE(match("192.168.1.5"));
 	CU_ASSERT_FALSE(match("192.168.1.6"));
-	CU_ASSERT_TRUE(match("::ffff:10.9.8.7"));      /* v4-mapped client */
+	CU_ASSERT_TRUE(match("::ffff:10.9.8.7")); /* v4-mapped client */
 	CU_ASSERT_TRUE(match("::ffff:192.168.1.5"));
 	CU_ASSERT_FALSE(match("::ffff:11.0.0.1"));
 	CU_ASSERT_TRUE(match("fd12:3456::1"));
 	CU_ASSERT_FALSE(match("fe80::1"));
 	CU_ASSERT_TRUE(match("2001:db8::7"));
 	CU_ASSERT_FALSE(match("2001:db8::8"));
-	CU_ASSERT_FALSE(match("::a00:1"));             /* not v4-mapped: not 10.0.0.1 */
+	CU_ASSERT_FALSE(match("::a00:1")); /* not v4-mapped: not 10.0.0.1 */
 
 	/* Host bits in a CIDR are ignored; odd prefixes work. */
 	CU_ASSERT_EQUAL(parse(O_ALLOW, "172.16.5.4/12,2001:db8:8000::/33", NULL), 0);

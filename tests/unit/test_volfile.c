@@ -22,8 +22,8 @@
 #include "modules/test/dummy.h"
 #include "xlator.h"
 
-static GPtrArray *diags;           /* messages captured from xl_diag */
-static char *trace;                /* test/dummy's dummy_trace */
+static GPtrArray *diags; /* messages captured from xl_diag */
+static char *trace;	 /* test/dummy's dummy_trace */
 
 static void capture(void *ctx, const char *msg)
 {
@@ -101,23 +101,22 @@ static struct xl *vol(struct xl_graph *g, const char *name)
 	return NULL;
 }
 
-static const char good[] =
-	"# an example with everything\n"
-	"volume leaf   # trailing comment\n"
-	"    type test/dummy\n"
-	"    option directory \"/srv/with space\"  # after a quoted value\n"
-	"    option label \"a # is \\\"not\\\" a comment\"\n"
-	"    option count 12\n"
-	"    option window-size 4MB\n"
-	"    option timeout 250ms\n"
-	"    option mode paranoid\n"
-	"    option allow 10.0.0.0/8, ::1\n"
-	"end-volume\n"
-	"\n"
-	"\tvolume top\n"
-	"\t\ttype test/pass\n"
-	"\t\tsubvolumes leaf\n"
-	"\tend-volume\n";
+static const char good[] = "# an example with everything\n"
+			   "volume leaf   # trailing comment\n"
+			   "    type test/dummy\n"
+			   "    option directory \"/srv/with space\"  # after a quoted value\n"
+			   "    option label \"a # is \\\"not\\\" a comment\"\n"
+			   "    option count 12\n"
+			   "    option window-size 4MB\n"
+			   "    option timeout 250ms\n"
+			   "    option mode paranoid\n"
+			   "    option allow 10.0.0.0/8, ::1\n"
+			   "end-volume\n"
+			   "\n"
+			   "\tvolume top\n"
+			   "\t\ttype test/pass\n"
+			   "\t\tsubvolumes leaf\n"
+			   "\tend-volume\n";
 
 static void test_good(void)
 {
@@ -125,7 +124,7 @@ static void test_good(void)
 	struct xl *leaf, *top;
 	struct dummy_conf *c;
 	struct stat st;
-	struct xl_call call = { 0 };
+	struct xl_call call = {0};
 
 	CU_ASSERT_EQUAL_FATAL(load(good, &g), 0);
 	CU_ASSERT_EQUAL(diags->len, 0);
@@ -151,7 +150,7 @@ static void test_good(void)
 	CU_ASSERT_EQUAL(c->timeout_ms, 250);
 	CU_ASSERT_EQUAL(c->mode, 2);
 	CU_ASSERT_EQUAL(c->allow->count, 2);
-	CU_ASSERT_FALSE(c->flag);               /* default "off" */
+	CU_ASSERT_FALSE(c->flag); /* default "off" */
 
 	/* Dispatch: top has no fops, so getattr reaches leaf; nobody has statfs. */
 	CU_ASSERT_EQUAL(xl_getattr(top, &call, NULL, &st), 0);
@@ -211,80 +210,87 @@ static void test_errors(void)
 	expect_error("# nothing\n\n", "t.vol:1: ", "empty volume file");
 	expect_error("\noption a b\n", "t.vol:2: ", "'option' outside a volume");
 	expect_error(D("a") "type test/dummy\n", "t.vol:5: ", "'type' outside a volume");
-	expect_error("volume a\n type test/dummy\n", "t.vol:1: ",
-		     "volume 'a' is missing end-volume");
-	expect_error("volume a\n type test/dummy\nvolume b\n", "t.vol:3: ",
-		     "missing end-volume");
-	expect_error("volume a\n frobnicate x\nend-volume\n", "t.vol:2: ",
-		     "unknown statement 'frobnicate'");
+	expect_error("volume a\n type test/dummy\n",
+		     "t.vol:1: ", "volume 'a' is missing end-volume");
+	expect_error("volume a\n type test/dummy\nvolume b\n", "t.vol:3: ", "missing end-volume");
+	expect_error("volume a\n frobnicate x\nend-volume\n",
+		     "t.vol:2: ", "unknown statement 'frobnicate'");
 	expect_error("volume a\n type test/dummy\n option label \"open\nend-volume\n",
 		     "t.vol:3: ", "unterminated quoted value");
 	expect_error("volume a\nend-volume\n", "t.vol:1: ", "volume 'a' has no type");
-	expect_error("volume a\n type test/dummy\n type test/pass\nend-volume\n", "t.vol:3: ",
-		     "already has a type (line 2)");
-	expect_error("volume a\n type test/dummy\n option directory\nend-volume\n", "t.vol:3: ",
-		     "'option' takes a key and a value");
+	expect_error("volume a\n type test/dummy\n type test/pass\nend-volume\n",
+		     "t.vol:3: ", "already has a type (line 2)");
+	expect_error("volume a\n type test/dummy\n option directory\nend-volume\n",
+		     "t.vol:3: ", "'option' takes a key and a value");
 	expect_error("volume a b\n", "t.vol:1: ", "'volume' takes one name");
 	expect_error("volume a\n type test/dummy\n option directory /a\n option directory /b\n"
-		     "end-volume\n", "t.vol:4: ", "option 'directory' set twice");
+		     "end-volume\n",
+		     "t.vol:4: ", "option 'directory' set twice");
 
 	/* Types and options. */
-	expect_error("volume a\n type test/nope\nend-volume\n", "t.vol:2: ",
-		     "unknown type 'test/nope'");
+	expect_error("volume a\n type test/nope\nend-volume\n",
+		     "t.vol:2: ", "unknown type 'test/nope'");
 	expect_error("volume a\n type test/nope\nend-volume\n", "t.vol:2: ", TEST_MODULE_DIR);
-	expect_error("volume a\n type test/nope\nend-volume\n", "t.vol:2: ",
-		     "types available: test/dummy, test/pass");
+	expect_error("volume a\n type test/nope\nend-volume\n",
+		     "t.vol:2: ", "types available: test/dummy, test/pass");
 	expect_error("volume a\n type ../../etc\nend-volume\n", "t.vol:2: ", "invalid type");
 	expect_error("volume a\n type test/dummy\n option directory /d\n option directoy /x\n"
-		     "end-volume\n", "t.vol:4: ",
+		     "end-volume\n",
+		     "t.vol:4: ",
 		     "unknown option 'directoy' for volume 'a' (type test/dummy); did you mean "
 		     "'directory'?");
 	expect_error("volume a\n type test/dummy\n option directory /d\n option zzzzzzzzzzzz 1\n"
-		     "end-volume\n", "t.vol:4: ", "valid options: flag, count,");
+		     "end-volume\n",
+		     "t.vol:4: ", "valid options: flag, count,");
 	expect_error("volume a\n type test/dummy\n option directory /d\n\n option count 99\n"
-		     "end-volume\n", "t.vol:5: ", "between 1 and 64");
+		     "end-volume\n",
+		     "t.vol:5: ", "between 1 and 64");
 	expect_error("volume a\n type test/dummy\n option directory /d\n option mode slow\n"
-		     "end-volume\n", "t.vol:4: ", "one of: fast, safe, paranoid");
+		     "end-volume\n",
+		     "t.vol:4: ", "one of: fast, safe, paranoid");
 	expect_error("volume a\n type test/dummy\n option directory /d\n option window-size 1\n"
-		     "end-volume\n", "t.vol:4: ", "between 4K and 1G");
+		     "end-volume\n",
+		     "t.vol:4: ", "between 4K and 1G");
 	expect_error("volume a\n type test/dummy\n option directory rel\nend-volume\n",
 		     "t.vol:3: ", "absolute path");
-	expect_error("volume a\n type test/dummy\nend-volume\n", "t.vol:1: ",
-		     "required option 'directory' is not set");
+	expect_error("volume a\n type test/dummy\nend-volume\n",
+		     "t.vol:1: ", "required option 'directory' is not set");
 	expect_error("volume a\n type test/dummy\n option directory /d\n option fail-validate on\n"
-		     "end-volume\n", "t.vol:1: ", "volume 'a' (type test/dummy): invalid "
+		     "end-volume\n",
+		     "t.vol:1: ",
+		     "volume 'a' (type test/dummy): invalid "
 		     "configuration");
 
 	/* Shape. */
 	expect_error(D("a") D("a"), "t.vol:5: ", "volume 'a' already defined at line 1");
-	expect_error("volume a\n type test/pass\n subvolumes ghost\nend-volume\n", "t.vol:3: ",
-		     "volume 'a': subvolume 'ghost' is not defined");
+	expect_error("volume a\n type test/pass\n subvolumes ghost\nend-volume\n",
+		     "t.vol:3: ", "volume 'a': subvolume 'ghost' is not defined");
 	expect_error("volume a\n type test/dummy\n option directory /d\n subvolumes b\n"
 		     "end-volume\n"
 		     "volume b\n type test/dummy\n option directory /d\n subvolumes a\n"
 		     "end-volume\n" D("top"),
 		     "t.vol:9: ", "cycle in subvolumes: a -> b -> a");
-	expect_error("volume a\n type test/pass\n subvolumes a\nend-volume\n", "t.vol:3: ",
-		     "cycle in subvolumes: a -> a");
-	expect_error(D("a") D("b"), "t.vol:5: ",
-		     "more than one top volume: 'a' (line 1) and 'b'");
-	expect_error("volume p\n type test/pass\nend-volume\n", "t.vol:1: ",
-		     "volume 'p' (type test/pass) needs at least 1 subvolume, has 0");
+	expect_error("volume a\n type test/pass\n subvolumes a\nend-volume\n",
+		     "t.vol:3: ", "cycle in subvolumes: a -> a");
+	expect_error(D("a") D("b"), "t.vol:5: ", "more than one top volume: 'a' (line 1) and 'b'");
+	expect_error("volume p\n type test/pass\nend-volume\n",
+		     "t.vol:1: ", "volume 'p' (type test/pass) needs at least 1 subvolume, has 0");
 	expect_error(D("x") D("y") "volume p\n type test/pass\n subvolumes x y\nend-volume\n",
 		     "t.vol:11: ", "takes at most 1 subvolume, has 2");
-	expect_error("volume p\n type test/pass\n subvolumes x x\nend-volume\n", "t.vol:3: ",
-		     "subvolume 'x' listed twice");
+	expect_error("volume p\n type test/pass\n subvolumes x x\nend-volume\n",
+		     "t.vol:3: ", "subvolume 'x' listed twice");
 }
 
 static void test_init_fini_order(void)
 {
 	/* A diamond: top → l, r → base. */
 	const char text[] =
-		D("base")
-		"volume l\n type test/dummy\n option directory /d\n subvolumes base\nend-volume\n"
-		"volume r\n type test/dummy\n option directory /d\n subvolumes base\nend-volume\n"
-		"volume top\n type test/dummy\n option directory /d\n subvolumes l r\n"
-		"end-volume\n";
+	    D("base") "volume l\n type test/dummy\n option directory /d\n subvolumes "
+		      "base\nend-volume\n"
+		      "volume r\n type test/dummy\n option directory /d\n subvolumes "
+		      "base\nend-volume\n"
+		      "volume top\n type test/dummy\n option directory /d\n subvolumes l r\n"
+		      "end-volume\n";
 	struct xl_graph *g;
 
 	CU_ASSERT_EQUAL_FATAL(load(text, &g), 0);
@@ -292,13 +298,13 @@ static void test_init_fini_order(void)
 	trace[0] = '\0';
 	CU_ASSERT_EQUAL(xl_graph_init(g), 0);
 	CU_ASSERT_STRING_EQUAL(trace, "init:base init:l init:r init:top ");
-	CU_ASSERT_EQUAL(xl_graph_init(g), 0);         /* already up: nothing more */
+	CU_ASSERT_EQUAL(xl_graph_init(g), 0); /* already up: nothing more */
 	CU_ASSERT_STRING_EQUAL(trace, "init:base init:l init:r init:top ");
 	trace[0] = '\0';
 	xl_graph_fini(g);
 	CU_ASSERT_STRING_EQUAL(trace, "fini:top fini:r fini:l fini:base ");
 	trace[0] = '\0';
-	xl_graph_fini(g);                             /* idempotent */
+	xl_graph_fini(g); /* idempotent */
 	CU_ASSERT_STRING_EQUAL(trace, "");
 	xl_graph_free(g);
 }
@@ -306,10 +312,10 @@ static void test_init_fini_order(void)
 static void test_init_rollback(void)
 {
 	const char text[] =
-		D("base")
-		"volume mid\n type test/dummy\n option directory /d\n option fail-init yes\n"
-		" subvolumes base\nend-volume\n"
-		"volume top\n type test/dummy\n option directory /d\n subvolumes mid\nend-volume\n";
+	    D("base") "volume mid\n type test/dummy\n option directory /d\n option fail-init yes\n"
+		      " subvolumes base\nend-volume\n"
+		      "volume top\n type test/dummy\n option directory /d\n subvolumes "
+		      "mid\nend-volume\n";
 	struct xl_graph *g;
 
 	CU_ASSERT_EQUAL_FATAL(load(text, &g), 0);
@@ -319,14 +325,14 @@ static void test_init_rollback(void)
 	CU_ASSERT_STRING_EQUAL(trace, "init:base init-fail:mid fini:base ");
 	CU_ASSERT_TRUE(diag_has("t.vol:5: volume 'mid' (type test/dummy): init failed: "));
 	trace[0] = '\0';
-	xl_graph_free(g);                             /* nothing left to fini */
+	xl_graph_free(g); /* nothing left to fini */
 	CU_ASSERT_STRING_EQUAL(trace, "");
 }
 
 static void test_free_forgets(void)
 {
 	struct xl_graph *g;
-	struct xl_gfid id = { .len = 2, .bytes = { 1, 2 } };
+	struct xl_gfid id = {.len = 2, .bytes = {1, 2}};
 	struct xl_inode *in;
 
 	CU_ASSERT_EQUAL_FATAL(load(D("solo"), &g), 0);
@@ -335,7 +341,7 @@ static void test_free_forgets(void)
 	xl_inode_ctx_set(in, g->top, "c1");
 	xl_inode_unref(in);
 	trace[0] = '\0';
-	xl_graph_free(g);      /* fini, then the table forgets the context */
+	xl_graph_free(g); /* fini, then the table forgets the context */
 	CU_ASSERT_STRING_EQUAL(trace, "fini:solo forget:solo ctx:c1 ");
 }
 
