@@ -7,9 +7,9 @@
  *
  *   nfs3_names SERVER BACKING_DIR
  *
- * The server must export "/" and "/sub" of BACKING_DIR (which must exist
- * and hold nothing else the test relies on) without root squashing; run
- * by tests/integration/nfs3_names.sh. Exit 0 when every check passed.
+ * The server must export "/", "/sub" and read-only "/ro" of BACKING_DIR
+ * (directories that must exist; nothing else is relied on) without root
+ * squashing; run by tests/integration/nfs3_names.sh. Exit 0 when every check passed.
  */
 #include <errno.h>
 #include <poll.h>
@@ -312,6 +312,9 @@ static int do_symlink(const struct fh *dir, const char *name, const char *target
 	SYMLINK3args a = { .where = { .dir = fh3(dir), .name = (char *)name } };
 
 	a.symlink.symlink_data = (char *)target;
+	/* as Linux clients send it */
+	a.symlink.symlink_attributes.mode.set_it = 1;
+	a.symlink.symlink_attributes.mode.set_mode3_u.mode = 0777;
 	reply_reset(&R, take_create);
 	if (rpc_nfs3_symlink_async(nfs, reply_cb, &a, &R))
 		exit(99);
@@ -680,10 +683,31 @@ static void test_readdir(const struct fh *root, const struct fh *sub)
 	check(R.eof, "READDIRPLUS of a small directory reaches eof");
 }
 
+/* Nothing changes through a read-only export. */
+static void test_read_only(const struct fh *ro, const struct fh *root)
+{
+	struct fh file;
+
+	CHECK_STATUS(do_lookup(ro, "file"), NFS3_OK, "LOOKUP in a read-only export");
+	file = R.fh;
+	CHECK_STATUS(do_readdir(ro, 0, NULL, 4096), NFS3_OK, "READDIR of a read-only export");
+	CHECK_STATUS(do_create(ro, "new", GUARDED, NULL, -1), NFS3ERR_ROFS, "CREATE in ro");
+	CHECK_STATUS(do_mkdir(ro, "new"), NFS3ERR_ROFS, "MKDIR in ro");
+	CHECK_STATUS(do_symlink(ro, "new", "x"), NFS3ERR_ROFS, "SYMLINK in ro");
+	CHECK_STATUS(do_mknod(ro, "new", NF3FIFO, 0, 0), NFS3ERR_ROFS, "MKNOD in ro");
+	CHECK_STATUS(do_remove(ro, "file"), NFS3ERR_ROFS, "REMOVE in ro");
+	CHECK_STATUS(do_rmdir(ro, "file"), NFS3ERR_ROFS, "RMDIR in ro");
+	CHECK_STATUS(do_rename(ro, "file", ro, "new"), NFS3ERR_ROFS, "RENAME in ro");
+	CHECK_STATUS(do_link(&file, ro, "new"), NFS3ERR_ROFS, "LINK in ro");
+	CHECK_STATUS(do_readlink(&file), NFS3ERR_INVAL, "READLINK of a file in ro");
+	(void)root;
+}
+
 int main(int argc, char **argv)
 {
-	struct fh root, sub;
+	struct fh root, sub, ro;
 	char path[4096];
+	FILE *f;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: %s SERVER BACKING_DIR\n", argv[0]);
@@ -692,8 +716,13 @@ int main(int argc, char **argv)
 	backing = argv[2];
 	snprintf(path, sizeof(path), "%s/sub/inner", backing);
 	mkdir(path, 0755); /* may exist */
+	snprintf(path, sizeof(path), "%s/ro/file", backing);
+	f = fopen(path, "w");
+	if (f)
+		fclose(f);
 	root = mount_export(argv[1], "/");
 	sub = mount_export(argv[1], "/sub");
+	ro = mount_export(argv[1], "/ro");
 	nfs = rpc_init_context();
 	memset(&R, 0, sizeof(R));
 	if (!nfs || rpc_connect_program_async(nfs, argv[1], NFS_PROGRAM, NFS_V3, reply_cb, &R))
@@ -704,6 +733,7 @@ int main(int argc, char **argv)
 	test_create(&root);
 	test_remove(&root, &sub);
 	test_readdir(&root, &sub);
+	test_read_only(&ro, &root);
 
 	reply_reset(&R, NULL);
 	rpc_destroy_context(nfs);

@@ -12,8 +12,8 @@ CLIENT=$top_builddir/tests/integration/nfs3_names
 [[ -x $CLIENT ]] || t_abort "$CLIENT not built"
 
 EXPORT=$T/export
-mkdir -p "$EXPORT/sub"
-xl_volfile "$T/export.vol" "$EXPORT" export-dir "/ /sub" root-squash off
+mkdir -p "$EXPORT/sub" "$EXPORT/ro"
+xl_volfile "$T/export.vol" "$EXPORT" export-dir "/ /sub /ro(ro)" root-squash off
 xl_start "$T/export.vol" || t_abort "xlnfsd did not start"
 
 rc=0
