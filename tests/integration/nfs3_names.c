@@ -64,12 +64,12 @@ struct fh {
 struct reply {
 	bool done;
 	int rpc_status;
-	int status;                 /* nfsstat3 */
-	struct fh fh;               /* new object / looked-up handle */
+	int status;   /* nfsstat3 */
+	struct fh fh; /* new object / looked-up handle */
 	bool has_fh;
-	fattr3 attr;                /* its attributes */
+	fattr3 attr; /* its attributes */
 	bool has_attr;
-	char text[4200];            /* READLINK */
+	char text[4200]; /* READLINK */
 	/* READDIR(PLUS) */
 	unsigned nnames;
 	char *names[MAX_NAMES];
@@ -134,7 +134,7 @@ static void reply_cb(struct rpc_context *rpc, int status, void *data, void *priv
 static void wait_reply(struct rpc_context *rpc, struct reply *r)
 {
 	while (!r->done) {
-		struct pollfd p = { .fd = rpc_get_fd(rpc), .events = rpc_which_events(rpc) };
+		struct pollfd p = {.fd = rpc_get_fd(rpc), .events = rpc_which_events(rpc)};
 
 		if (poll(&p, 1, 10000) <= 0 || rpc_service(rpc, p.revents) < 0) {
 			fprintf(stderr, "ERROR: rpc: %s\n", rpc_get_error(rpc));
@@ -248,7 +248,8 @@ NO_ALIGN_CHECK static void take_readdirplus(struct reply *r, void *res)
 			r->has_attrs[i] = e->name_attributes.attributes_follow;
 			r->has_fhs[i] = e->name_handle.handle_follows;
 			if (r->has_fhs[i])
-				fh_set(&r->fhs[i], e->name_handle.post_op_fh3_u.handle.data.data_val,
+				fh_set(&r->fhs[i],
+				       e->name_handle.post_op_fh3_u.handle.data.data_val,
 				       e->name_handle.post_op_fh3_u.handle.data.data_len);
 		}
 		r->last_cookie = e->cookie;
@@ -262,7 +263,7 @@ static struct reply R;
 
 static int do_lookup(const struct fh *dir, const char *name)
 {
-	LOOKUP3args a = { .what = { .dir = fh3(dir), .name = (char *)name } };
+	LOOKUP3args a = {.what = {.dir = fh3(dir), .name = (char *)name}};
 
 	reply_reset(&R, take_lookup);
 	if (rpc_nfs3_lookup_async(nfs, reply_cb, &a, &R))
@@ -273,7 +274,7 @@ static int do_lookup(const struct fh *dir, const char *name)
 
 static int do_mkdir(const struct fh *dir, const char *name)
 {
-	MKDIR3args a = { .where = { .dir = fh3(dir), .name = (char *)name } };
+	MKDIR3args a = {.where = {.dir = fh3(dir), .name = (char *)name}};
 
 	a.attributes.mode.set_it = 1;
 	a.attributes.mode.set_mode3_u.mode = 0755;
@@ -287,7 +288,7 @@ static int do_mkdir(const struct fh *dir, const char *name)
 static int do_create(const struct fh *dir, const char *name, createmode3 mode, const char *verf,
 		     int64_t size)
 {
-	CREATE3args a = { .where = { .dir = fh3(dir), .name = (char *)name } };
+	CREATE3args a = {.where = {.dir = fh3(dir), .name = (char *)name}};
 
 	a.how.mode = mode;
 	if (mode == EXCLUSIVE) {
@@ -309,7 +310,7 @@ static int do_create(const struct fh *dir, const char *name, createmode3 mode, c
 
 static int do_symlink(const struct fh *dir, const char *name, const char *target)
 {
-	SYMLINK3args a = { .where = { .dir = fh3(dir), .name = (char *)name } };
+	SYMLINK3args a = {.where = {.dir = fh3(dir), .name = (char *)name}};
 
 	a.symlink.symlink_data = (char *)target;
 	/* as Linux clients send it */
@@ -322,10 +323,9 @@ static int do_symlink(const struct fh *dir, const char *name, const char *target
 	return R.status;
 }
 
-static int do_mknod(const struct fh *dir, const char *name, ftype3 type, unsigned maj,
-		    unsigned min)
+static int do_mknod(const struct fh *dir, const char *name, ftype3 type, unsigned maj, unsigned min)
 {
-	MKNOD3args a = { .where = { .dir = fh3(dir), .name = (char *)name } };
+	MKNOD3args a = {.where = {.dir = fh3(dir), .name = (char *)name}};
 
 	a.what.type = type;
 	if (type == NF3CHR || type == NF3BLK) {
@@ -343,7 +343,7 @@ static int do_mknod(const struct fh *dir, const char *name, ftype3 type, unsigne
 
 static int do_readlink(const struct fh *obj)
 {
-	READLINK3args a = { .symlink = fh3(obj) };
+	READLINK3args a = {.symlink = fh3(obj)};
 
 	reply_reset(&R, take_readlink);
 	if (rpc_nfs3_readlink_async(nfs, reply_cb, &a, &R))
@@ -354,7 +354,7 @@ static int do_readlink(const struct fh *obj)
 
 static int do_remove(const struct fh *dir, const char *name)
 {
-	REMOVE3args a = { .object = { .dir = fh3(dir), .name = (char *)name } };
+	REMOVE3args a = {.object = {.dir = fh3(dir), .name = (char *)name}};
 
 	reply_reset(&R, NULL);
 	if (rpc_nfs3_remove_async(nfs, reply_cb, &a, &R))
@@ -365,7 +365,7 @@ static int do_remove(const struct fh *dir, const char *name)
 
 static int do_rmdir(const struct fh *dir, const char *name)
 {
-	RMDIR3args a = { .object = { .dir = fh3(dir), .name = (char *)name } };
+	RMDIR3args a = {.object = {.dir = fh3(dir), .name = (char *)name}};
 
 	reply_reset(&R, NULL);
 	if (rpc_nfs3_rmdir_async(nfs, reply_cb, &a, &R))
@@ -377,8 +377,8 @@ static int do_rmdir(const struct fh *dir, const char *name)
 static int do_rename(const struct fh *from, const char *oldname, const struct fh *to,
 		     const char *newname)
 {
-	RENAME3args a = { .from = { .dir = fh3(from), .name = (char *)oldname },
-			  .to = { .dir = fh3(to), .name = (char *)newname } };
+	RENAME3args a = {.from = {.dir = fh3(from), .name = (char *)oldname},
+			 .to = {.dir = fh3(to), .name = (char *)newname}};
 
 	reply_reset(&R, NULL);
 	if (rpc_nfs3_rename_async(nfs, reply_cb, &a, &R))
@@ -389,7 +389,7 @@ static int do_rename(const struct fh *from, const char *oldname, const struct fh
 
 static int do_link(const struct fh *file, const struct fh *dir, const char *name)
 {
-	LINK3args a = { .file = fh3(file), .link = { .dir = fh3(dir), .name = (char *)name } };
+	LINK3args a = {.file = fh3(file), .link = {.dir = fh3(dir), .name = (char *)name}};
 
 	reply_reset(&R, take_link);
 	if (rpc_nfs3_link_async(nfs, reply_cb, &a, &R))
@@ -400,7 +400,7 @@ static int do_link(const struct fh *file, const struct fh *dir, const char *name
 
 static int do_readdir(const struct fh *dir, uint64_t cookie, const char *verf, unsigned count)
 {
-	READDIR3args a = { .dir = fh3(dir), .cookie = cookie, .count = count };
+	READDIR3args a = {.dir = fh3(dir), .cookie = cookie, .count = count};
 
 	if (verf)
 		memcpy(a.cookieverf, verf, 8);
@@ -414,8 +414,8 @@ static int do_readdir(const struct fh *dir, uint64_t cookie, const char *verf, u
 static int do_readdirplus(const struct fh *dir, uint64_t cookie, const char *verf,
 			  unsigned dircount, unsigned maxcount)
 {
-	READDIRPLUS3args a = { .dir = fh3(dir), .cookie = cookie, .dircount = dircount,
-			       .maxcount = maxcount };
+	READDIRPLUS3args a = {
+	    .dir = fh3(dir), .cookie = cookie, .dircount = dircount, .maxcount = maxcount};
 
 	if (verf)
 		memcpy(a.cookieverf, verf, 8);
@@ -538,7 +538,7 @@ static void test_create(const struct fh *root)
 	check(local_stat("d/fifo", &st) && S_ISFIFO(st.st_mode), "MKNOD made a fifo");
 	CHECK_STATUS(do_mknod(&d, "null", NF3CHR, 1, 3), NFS3_OK, "MKNOD chr 1,3");
 	check(local_stat("d/null", &st) && S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 &&
-		      minor(st.st_rdev) == 3 && R.attr.rdev.specdata1 == 1,
+		  minor(st.st_rdev) == 3 && R.attr.rdev.specdata1 == 1,
 	      "MKNOD made character device 1,3");
 	CHECK_STATUS(do_mknod(&d, "reg", NF3REG, 0, 0), NFS3ERR_BADTYPE, "MKNOD NF3REG");
 	CHECK_STATUS(do_mknod(&d, "dir", NF3DIR, 0, 0), NFS3ERR_BADTYPE, "MKNOD NF3DIR");
@@ -583,10 +583,10 @@ static void test_remove(const struct fh *root, const struct fh *sub)
 
 /* Whole listing of @dir in pieces of @count bytes: every name of the
  * backing directory exactly once, "." and ".." included. */
-static void test_readdir_paging(const struct fh *dir, const char *rel, unsigned nfiles,
-				bool plus, unsigned count)
+static void test_readdir_paging(const struct fh *dir, const char *rel, unsigned nfiles, bool plus,
+				unsigned count)
 {
-	char seen[4096] = { 0 }, verf[8] = { 0 };
+	char seen[4096] = {0}, verf[8] = {0};
 	unsigned calls = 0, total = 0, dots = 0, i, n;
 	uint64_t cookie = 0;
 	bool ok = true, handles = true;
@@ -660,7 +660,8 @@ static void test_readdir(const struct fh *root, const struct fh *sub)
 	check(!R.eof && R.nnames > 0, "first page is not the end");
 	memcpy(verf, R.verf, 8);
 	cookie = R.last_cookie;
-	CHECK_STATUS(do_readdir(&big, cookie, verf, 512), NFS3_OK, "READDIR resumes with its verifier");
+	CHECK_STATUS(do_readdir(&big, cookie, verf, 512), NFS3_OK,
+		     "READDIR resumes with its verifier");
 	sleep(1); /* a coarse-mtime filesystem still sees the change */
 	CHECK_STATUS(do_create(&big, "newcomer", GUARDED, NULL, -1), NFS3_OK, "CREATE in big");
 	CHECK_STATUS(do_readdir(&big, cookie, verf, 512), NFS3ERR_BAD_COOKIE,
@@ -668,7 +669,8 @@ static void test_readdir(const struct fh *root, const struct fh *sub)
 	CHECK_STATUS(do_readdirplus(&big, cookie, verf, 512, 4096), NFS3ERR_BAD_COOKIE,
 		     "READDIRPLUS with the verifier of a changed directory");
 	CHECK_STATUS(do_readdir(&big, 0, verf, 512), NFS3_OK, "cookie 0 ignores the verifier");
-	CHECK_STATUS(do_readdir(&big, cookie, NULL, 512), NFS3_OK, "a zero verifier is not checked");
+	CHECK_STATUS(do_readdir(&big, cookie, NULL, 512), NFS3_OK,
+		     "a zero verifier is not checked");
 
 	CHECK_STATUS(do_lookup(&big, "entry-1"), NFS3_OK, "LOOKUP big/entry-1");
 	CHECK_STATUS(do_readdir(&R.fh, 0, NULL, 4096), NFS3ERR_NOTDIR, "READDIR of a file");

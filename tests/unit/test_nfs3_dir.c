@@ -42,7 +42,7 @@ static void test_name_size(void)
  * fixed part plus nfs3_xdr_entry3_size of each. */
 static void test_readdir_size_matches_xdr(void)
 {
-	static const char *names[] = { ".", "..", "a", "abcd", "abcde", "a-rather-long-name.txt" };
+	static const char *names[] = {".", "..", "a", "abcd", "abcde", "a-rather-long-name.txt"};
 	entry3 ents[6];
 	READDIR3res res;
 	size_t want = NFS3_XDR_READDIR_FIXED, n;
@@ -69,8 +69,8 @@ static void test_readdirplus_size_matches_xdr(void)
 	static char fh[64];
 	entryplus3 ents[4];
 	READDIRPLUS3res res;
-	size_t want = NFS3_XDR_READDIR_FIXED, fhlen[4] = { 0, 36, 64, 0 };
-	bool attr[4] = { false, true, true, false };
+	size_t want = NFS3_XDR_READDIR_FIXED, fhlen[4] = {0, 36, 64, 0};
+	bool attr[4] = {false, true, true, false};
 	size_t n;
 
 	memset(&res, 0, sizeof(res));
@@ -131,7 +131,7 @@ static void test_budget(void)
 static void test_cookieverf(void)
 {
 	struct stat st;
-	cookieverf3 a, b, zero = { 0 };
+	cookieverf3 a, b, zero = {0};
 
 	memset(&st, 0, sizeof(st));
 	st.st_mtim.tv_sec = 0x01020304;
@@ -149,8 +149,8 @@ static void test_cookieverf(void)
 	nfs3_cookieverf_from_stat(&st, b);
 	CU_ASSERT_NOT_EQUAL(memcmp(b, zero, 8), 0);
 
-	CU_ASSERT_TRUE(nfs3_cookieverf_ok(0, b, a));     /* cookie 0: never checked */
-	CU_ASSERT_TRUE(nfs3_cookieverf_ok(7, zero, a));  /* no verifier given */
+	CU_ASSERT_TRUE(nfs3_cookieverf_ok(0, b, a));	/* cookie 0: never checked */
+	CU_ASSERT_TRUE(nfs3_cookieverf_ok(7, zero, a)); /* no verifier given */
 	CU_ASSERT_TRUE(nfs3_cookieverf_ok(7, a, a));
 	CU_ASSERT_FALSE(nfs3_cookieverf_ok(7, b, a));
 }

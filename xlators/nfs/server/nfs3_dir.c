@@ -77,9 +77,8 @@ static int nfs3_dir_is_export_root(struct nfs_server *srv, const struct nfs_expo
 
 /* Look @name up in @dir, "." and ".." included; ".." of the export root
  * is the root. 0 with *out referenced and *st, or -errno. */
-static int nfs3_dir_lookup_name(struct nfs_server *srv, struct xl_call *call,
-				struct nfs3_obj *dir, const char *name, struct xl_inode **out,
-				struct stat *st)
+static int nfs3_dir_lookup_name(struct nfs_server *srv, struct xl_call *call, struct nfs3_obj *dir,
+				const char *name, struct xl_inode **out, struct stat *st)
 {
 	bool is_root = false;
 	int ret;
@@ -104,7 +103,7 @@ int nfs3_lookup(struct rpcsvc_request *req, void *args, void *res)
 	LOOKUP3res *r = res;
 	LOOKUP3resok *ok = &r->LOOKUP3res_u.resok;
 	struct nfs_server *srv = nfs3_server(req);
-	struct nfs3_obj dir = { 0 };
+	struct nfs3_obj dir = {0};
 	struct xl_inode *inode = NULL;
 	struct xl_call call;
 	struct nfs_fh fh;
@@ -152,11 +151,11 @@ struct nfs3_rd {
 	struct xl_call *call;
 	struct nfs3_obj *dir;
 	bool plus;
-	int is_root;              /* dir is the export root: -1 unknown, 0, 1 */
+	int is_root; /* dir is the export root: -1 unknown, 0, 1 */
 	struct nfs3_dirsize ds;
-	entry3 *head, **tail;     /* READDIR */
+	entry3 *head, **tail;	    /* READDIR */
 	entryplus3 *phead, **ptail; /* READDIRPLUS */
-	bool full;                /* an entry did not fit */
+	bool full;		    /* an entry did not fit */
 };
 
 /* What nfs3_readdir_do hands the two actors. */
@@ -236,7 +235,7 @@ static int nfs3_rd_add_plus(struct nfs3_rd *rd, const struct xl_dirent *ent, uin
 			    const struct stat *st, const struct xl_gfid *gfid)
 {
 	size_t len = strlen(ent->name), size;
-	struct nfs_fh fh = { 0 };
+	struct nfs_fh fh = {0};
 	entryplus3 *e;
 
 	if (gfid && gfid->len)
@@ -303,12 +302,12 @@ static int nfs3_rd_fill(void *ctx, const struct xl_dirent *ent)
  * status; @out is filled in every case (dir_attributes when known). On
  * failure the list is already freed.
  */
-static nfsstat3 nfs3_readdir_do(struct rpcsvc_request *req, struct nfs3_rd *rd,
-				const nfs_fh3 *fh, cookie3 cookie, const cookieverf3 verf,
-				size_t max, size_t dirmax, struct nfs3_rd_out *out)
+static nfsstat3 nfs3_readdir_do(struct rpcsvc_request *req, struct nfs3_rd *rd, const nfs_fh3 *fh,
+				cookie3 cookie, const cookieverf3 verf, size_t max, size_t dirmax,
+				struct nfs3_rd_out *out)
 {
 	struct nfs_server *srv = nfs3_server(req);
-	struct nfs3_obj dir = { 0 };
+	struct nfs3_obj dir = {0};
 	struct xl_call call;
 	bool eof = false;
 	nfsstat3 status;
@@ -366,11 +365,10 @@ int nfs3_readdir(struct rpcsvc_request *req, void *args, void *res)
 	READDIR3args *a = args;
 	READDIR3res *r = res;
 	READDIR3resok *ok = &r->READDIR3res_u.resok;
-	struct nfs3_rd rd = { .plus = false };
-	struct nfs3_rd_out out = { 0 };
+	struct nfs3_rd rd = {.plus = false};
+	struct nfs3_rd_out out = {0};
 
-	r->status = nfs3_readdir_do(req, &rd, &a->dir, a->cookie, a->cookieverf, a->count, 0,
-				    &out);
+	r->status = nfs3_readdir_do(req, &rd, &a->dir, a->cookie, a->cookieverf, a->count, 0, &out);
 	if (r->status != NFS3_OK) {
 		r->READDIR3res_u.resfail.dir_attributes = out.dir_attributes;
 		return RPCSVC_OK;
@@ -387,8 +385,8 @@ int nfs3_readdirplus(struct rpcsvc_request *req, void *args, void *res)
 	READDIRPLUS3args *a = args;
 	READDIRPLUS3res *r = res;
 	READDIRPLUS3resok *ok = &r->READDIRPLUS3res_u.resok;
-	struct nfs3_rd rd = { .plus = true };
-	struct nfs3_rd_out out = { 0 };
+	struct nfs3_rd rd = {.plus = true};
+	struct nfs3_rd_out out = {0};
 
 	r->status = nfs3_readdir_do(req, &rd, &a->dir, a->cookie, a->cookieverf, a->maxcount,
 				    a->dircount, &out);

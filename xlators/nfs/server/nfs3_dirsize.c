@@ -30,8 +30,7 @@ size_t nfs3_xdr_entryplus3_size(size_t namelen, bool has_attr, size_t fhlen)
 	return size;
 }
 
-void nfs3_dirsize_init(struct nfs3_dirsize *ds, size_t max, size_t dirmax,
-		       unsigned maxentries)
+void nfs3_dirsize_init(struct nfs3_dirsize *ds, size_t max, size_t dirmax, unsigned maxentries)
 {
 	ds->max = max;
 	ds->dirmax = dirmax;

@@ -14,7 +14,7 @@
 #include <stddef.h>
 
 /* Bytes of a fattr3 and of the fixed part of a READDIR(PLUS)3res. */
-#define NFS3_XDR_FATTR3 84
+#define NFS3_XDR_FATTR3	       84
 #define NFS3_XDR_READDIR_FIXED (4 + (4 + NFS3_XDR_FATTR3) + 8 + 4 + 4)
 
 /* A name of @len bytes as a filename3: length word + padded bytes. */
@@ -30,17 +30,16 @@ size_t nfs3_xdr_dirinfo_size(size_t namelen);
 
 /* A running budget for one reply. */
 struct nfs3_dirsize {
-	size_t max;       /* count (READDIR) or maxcount (READDIRPLUS) */
-	size_t dirmax;    /* dircount (READDIRPLUS); 0: no such limit */
-	size_t used;      /* bytes of the reply so far, fixed part included */
-	size_t dirused;   /* dircount bytes so far */
-	unsigned entries; /* entries taken */
+	size_t max;	     /* count (READDIR) or maxcount (READDIRPLUS) */
+	size_t dirmax;	     /* dircount (READDIRPLUS); 0: no such limit */
+	size_t used;	     /* bytes of the reply so far, fixed part included */
+	size_t dirused;	     /* dircount bytes so far */
+	unsigned entries;    /* entries taken */
 	unsigned maxentries; /* a cap on entries; 0: none */
 };
 
 /* Start a budget: used = NFS3_XDR_READDIR_FIXED. */
-void nfs3_dirsize_init(struct nfs3_dirsize *ds, size_t max, size_t dirmax,
-		       unsigned maxentries);
+void nfs3_dirsize_init(struct nfs3_dirsize *ds, size_t max, size_t dirmax, unsigned maxentries);
 /* Take an entry of @size reply bytes and @dirsize dircount bytes if both
  * still fit (and the entry cap is not reached): true and counted; else
  * false and nothing changes. */

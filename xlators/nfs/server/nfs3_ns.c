@@ -78,12 +78,11 @@ static void nfs3_ns_wcc(struct nfs_server *srv, struct xl_call *call, const stru
  *  EXCLUSIVE  the verifier goes into atime/mtime (nfs3_verf); an existing
  *             file holding the same verifier is this call retransmitted.
  */
-static nfsstat3 nfs3_create_obj(struct nfs_server *srv, struct xl_call *call,
-				struct nfs3_obj *dir, const CREATE3args *a, struct xl_inode **inode,
-				struct stat *st)
+static nfsstat3 nfs3_create_obj(struct nfs_server *srv, struct xl_call *call, struct nfs3_obj *dir,
+				const CREATE3args *a, struct xl_inode **inode, struct stat *st)
 {
 	const createhow3 *how = &a->how;
-	struct xl_setattr sa = { 0 };
+	struct xl_setattr sa = {0};
 	int ret, tries;
 
 	if (how->mode == EXCLUSIVE) {
@@ -106,7 +105,7 @@ static nfsstat3 nfs3_create_obj(struct nfs_server *srv, struct xl_call *call,
 		    (how->mode == EXCLUSIVE && !nfs3_createverf_match(how->createhow3_u.verf, st)))
 			return NFS3ERR_EXIST;
 		if (how->mode == UNCHECKED && (sa.valid & XL_SET_SIZE)) {
-			struct xl_setattr trunc = { .valid = XL_SET_SIZE, .size = sa.size };
+			struct xl_setattr trunc = {.valid = XL_SET_SIZE, .size = sa.size};
 
 			ret = xl_setattr(srv->child, call, *inode, &trunc, st);
 		}
@@ -121,7 +120,7 @@ int nfs3_create(struct rpcsvc_request *req, void *args, void *res)
 	CREATE3res *r = res;
 	CREATE3resok *ok = &r->CREATE3res_u.resok;
 	struct nfs_server *srv = nfs3_server(req);
-	struct nfs3_obj dir = { 0 };
+	struct nfs3_obj dir = {0};
 	struct xl_inode *inode = NULL;
 	struct xl_call call;
 	struct stat st;
@@ -162,7 +161,7 @@ int nfs3_mkdir(struct rpcsvc_request *req, void *args, void *res)
 	MKDIR3res *r = res;
 	MKDIR3resok *ok = &r->MKDIR3res_u.resok;
 	struct nfs_server *srv = nfs3_server(req);
-	struct nfs3_obj dir = { 0 };
+	struct nfs3_obj dir = {0};
 	struct xl_inode *inode = NULL;
 	struct xl_setattr sa;
 	struct xl_call call;
@@ -200,7 +199,7 @@ int nfs3_symlink(struct rpcsvc_request *req, void *args, void *res)
 	SYMLINK3resok *ok = &r->SYMLINK3res_u.resok;
 	struct nfs_server *srv = nfs3_server(req);
 	const char *target = a->symlink.symlink_data;
-	struct nfs3_obj dir = { 0 };
+	struct nfs3_obj dir = {0};
 	struct xl_inode *inode = NULL;
 	struct xl_setattr sa;
 	struct xl_call call;
@@ -277,7 +276,7 @@ int nfs3_mknod(struct rpcsvc_request *req, void *args, void *res)
 	MKNOD3res *r = res;
 	MKNOD3resok *ok = &r->MKNOD3res_u.resok;
 	struct nfs_server *srv = nfs3_server(req);
-	struct nfs3_obj dir = { 0 };
+	struct nfs3_obj dir = {0};
 	struct xl_inode *inode = NULL;
 	struct xl_setattr sa;
 	struct xl_call call;
@@ -293,8 +292,7 @@ int nfs3_mknod(struct rpcsvc_request *req, void *args, void *res)
 	status = nfs3_mknod_what(&a->what, &mode, &rdev, &sa);
 	if (status != NFS3_OK)
 		goto out;
-	ret = xl_mknod(srv->child, &call, dir.inode, a->where.name, mode, rdev, &sa, &inode,
-		       &st);
+	ret = xl_mknod(srv->child, &call, dir.inode, a->where.name, mode, rdev, &sa, &inode, &st);
 	if (ret < 0) {
 		status = nfs3_errno_to_status(ret);
 		goto out;
@@ -315,8 +313,8 @@ out:
 
 /* Unlink @name from @dir. A directory is NFS3ERR_ISDIR: Linux's unlink(2)
  * gives EISDIR, POSIX allows EPERM, which is then told apart by a lookup. */
-static nfsstat3 nfs3_remove_name(struct nfs_server *srv, struct xl_call *call,
-				 struct nfs3_obj *dir, const char *name)
+static nfsstat3 nfs3_remove_name(struct nfs_server *srv, struct xl_call *call, struct nfs3_obj *dir,
+				 const char *name)
 {
 	struct xl_inode *inode = NULL;
 	struct stat st;
@@ -338,7 +336,7 @@ int nfs3_remove(struct rpcsvc_request *req, void *args, void *res)
 	REMOVE3args *a = args;
 	REMOVE3res *r = res;
 	struct nfs_server *srv = nfs3_server(req);
-	struct nfs3_obj dir = { 0 };
+	struct nfs3_obj dir = {0};
 	struct xl_call call;
 	nfsstat3 status;
 
@@ -364,7 +362,7 @@ int nfs3_rmdir(struct rpcsvc_request *req, void *args, void *res)
 	RMDIR3res *r = res;
 	struct nfs_server *srv = nfs3_server(req);
 	const char *name = a->object.name;
-	struct nfs3_obj dir = { 0 };
+	struct nfs3_obj dir = {0};
 	struct xl_call call;
 	nfsstat3 status;
 	int ret;
@@ -421,7 +419,7 @@ int nfs3_rename(struct rpcsvc_request *req, void *args, void *res)
 	RENAME3args *a = args;
 	RENAME3res *r = res;
 	struct nfs_server *srv = nfs3_server(req);
-	struct nfs3_obj from = { 0 }, to = { 0 };
+	struct nfs3_obj from = {0}, to = {0};
 	struct xl_call call;
 	nfsstat3 status;
 	int ret;
@@ -453,7 +451,7 @@ int nfs3_link(struct rpcsvc_request *req, void *args, void *res)
 	LINK3args *a = args;
 	LINK3res *r = res;
 	struct nfs_server *srv = nfs3_server(req);
-	struct nfs3_obj file = { 0 }, dir = { 0 };
+	struct nfs3_obj file = {0}, dir = {0};
 	struct xl_call call, dircall;
 	struct stat st;
 	nfsstat3 status;
@@ -501,7 +499,7 @@ int nfs3_readlink(struct rpcsvc_request *req, void *args, void *res)
 	READLINK3args *a = args;
 	READLINK3res *r = res;
 	struct nfs_server *srv = nfs3_server(req);
-	struct nfs3_obj obj = { 0 };
+	struct nfs3_obj obj = {0};
 	struct xl_call call;
 	nfsstat3 status;
 	char *buf = NULL;
@@ -531,8 +529,7 @@ int nfs3_readlink(struct rpcsvc_request *req, void *args, void *res)
 out:
 	r->status = status;
 	if (status != NFS3_OK && obj.inode)
-		nfs3_post_op_from_stat(srv, &obj.st,
-				       &r->READLINK3res_u.resfail.symlink_attributes);
+		nfs3_post_op_from_stat(srv, &obj.st, &r->READLINK3res_u.resfail.symlink_attributes);
 	free(buf);
 	nfs3_obj_release(&obj);
 	return RPCSVC_OK;
