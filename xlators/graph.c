@@ -272,6 +272,15 @@ static int graph_visit(struct xl_graph *g, struct xl_volfile *vf, size_t i, int 
 	return 0;
 }
 
+/* Is volume @i a redefinition (already reported) of an earlier name? */
+static bool graph_is_duplicate(struct xl_graph *g, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(g->volumes[j]->name, g->volumes[i]->name) == 0)
+			return true;
+	return false;
+}
+
 /* Cycles, the single top, and the init order. 0 or -EINVAL (reported). */
 static int graph_check_shape(struct xl_graph *g, struct xl_volfile *vf)
 {
@@ -292,7 +301,7 @@ static int graph_check_shape(struct xl_graph *g, struct xl_volfile *vf)
 	if (ret < 0)
 		goto out;
 	for (size_t i = 0; i < g->nvolumes; i++) {
-		if (used[i])
+		if (used[i] || graph_is_duplicate(g, i))
 			continue;
 		if (g->top) {
 			xl_diag(p->file, p->vols[i].line,

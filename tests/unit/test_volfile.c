@@ -263,6 +263,7 @@ static void test_errors(void)
 
 	/* Shape. */
 	expect_error(D("a") D("a"), "t.vol:5: ", "volume 'a' already defined at line 1");
+	CU_ASSERT_FALSE(diag_has("more than one top")); /* no follow-on error */
 	expect_error("volume a\n type test/pass\n subvolumes ghost\nend-volume\n",
 		     "t.vol:3: ", "volume 'a': subvolume 'ghost' is not defined");
 	expect_error("volume a\n type test/dummy\n option directory /d\n subvolumes b\n"
