@@ -172,6 +172,10 @@ struct res {
 
 typedef void (*take_fn)(void *data, struct res *out);
 
+/* libnfs's decoder may place list nodes (entry3, exportnode, ...) at
+ * addresses misaligned for their type: copy each before reading it. */
+#define LOAD(dst, src) memcpy(&(dst), (src), sizeof(dst))
+
 struct pending {
 	bool done;
 	int rpc_status;
@@ -207,7 +211,7 @@ static void pending_cb(struct rpc_context *rpc, int status, void *data, void *pr
 		return;
 	}
 	if (!p->no_stat && data)
-		p->stat = *(int *)data;
+		LOAD(p->stat, data);
 	if (p->take && p->out && data)
 		p->take(data, p->out);
 }
@@ -518,43 +522,47 @@ static struct dent *dent_add(struct res *out)
 static void take_readdir(void *data, struct res *out)
 {
 	READDIR3res *r = data;
-	entry3 *e;
+	entry3 e;
+	const entry3 *next;
 
 	if (r->status != NFS3_OK)
 		return;
 	memcpy(out->verf, r->READDIR3res_u.resok.cookieverf, 8);
 	out->eof = r->READDIR3res_u.resok.reply.eof;
-	for (e = r->READDIR3res_u.resok.reply.entries; e; e = e->nextentry) {
+	for (next = r->READDIR3res_u.resok.reply.entries; next; next = e.nextentry) {
 		struct dent *d = dent_add(out);
 
-		d->name = strdup(e->name);
-		d->cookie = e->cookie;
-		d->fileid = e->fileid;
+		LOAD(e, next);
+		d->name = strdup(e.name);
+		d->cookie = e.cookie;
+		d->fileid = e.fileid;
 	}
 }
 
 static void take_readdirplus(void *data, struct res *out)
 {
 	READDIRPLUS3res *r = data;
-	entryplus3 *e;
+	entryplus3 e;
+	const entryplus3 *next;
 
 	if (r->status != NFS3_OK)
 		return;
 	memcpy(out->verf, r->READDIRPLUS3res_u.resok.cookieverf, 8);
 	out->eof = r->READDIRPLUS3res_u.resok.reply.eof;
-	for (e = r->READDIRPLUS3res_u.resok.reply.entries; e; e = e->nextentry) {
+	for (next = r->READDIRPLUS3res_u.resok.reply.entries; next; next = e.nextentry) {
 		struct dent *d = dent_add(out);
 
-		d->name = strdup(e->name);
-		d->cookie = e->cookie;
-		d->fileid = e->fileid;
-		d->has_attr = e->name_attributes.attributes_follow;
+		LOAD(e, next);
+		d->name = strdup(e.name);
+		d->cookie = e.cookie;
+		d->fileid = e.fileid;
+		d->has_attr = e.name_attributes.attributes_follow;
 		if (d->has_attr)
-			d->attr = e->name_attributes.post_op_attr_u.attributes;
-		d->has_fh = e->name_handle.handle_follows;
+			d->attr = e.name_attributes.post_op_attr_u.attributes;
+		d->has_fh = e.name_handle.handle_follows;
 		if (d->has_fh)
-			fh_set(&d->fh, e->name_handle.post_op_fh3_u.handle.data.data_val,
-			       e->name_handle.post_op_fh3_u.handle.data.data_len);
+			fh_set(&d->fh, e.name_handle.post_op_fh3_u.handle.data.data_val,
+			       e.name_handle.post_op_fh3_u.handle.data.data_len);
 	}
 }
 
@@ -577,35 +585,44 @@ static void take_mnt(void *data, struct res *out)
 /* DUMP: entries as "host:dir"; EXPORT: entries as "dir" with groups in data. */
 static void take_dump(void *data, struct res *out)
 {
-	mountlist ml;
+	mountlist next;
+	mountbody ml;
 
-	for (ml = *(mountlist *)data; ml; ml = ml->ml_next) {
+	for (LOAD(next, data); next; next = ml.ml_next) {
 		struct dent *d = dent_add(out);
 
-		if (asprintf(&d->name, "%s:%s", ml->ml_hostname, ml->ml_directory) < 0)
+		LOAD(ml, next);
+		if (asprintf(&d->name, "%s:%s", ml.ml_hostname, ml.ml_directory) < 0)
 			abort();
 	}
 }
 
 static void take_export(void *data, struct res *out)
 {
-	exports ex;
+	exports next;
+	exportnode ex;
 
-	for (ex = *(exports *)data; ex; ex = ex->ex_next) {
+	for (LOAD(next, data); next; next = ex.ex_next) {
 		struct dent *d = dent_add(out);
-		size_t len = strlen(ex->ex_dir) + 2;
-		groups g;
+		size_t len;
+		groupnode g;
+		groups gn;
 
-		for (g = ex->ex_groups; g; g = g->gr_next)
-			len += strlen(g->gr_name) + 1;
+		LOAD(ex, next);
+		len = strlen(ex.ex_dir) + 2;
+		for (gn = ex.ex_groups; gn; gn = g.gr_next) {
+			LOAD(g, gn);
+			len += strlen(g.gr_name) + 1;
+		}
 		d->name = malloc(len);
 		if (!d->name)
 			abort();
-		strcpy(d->name, ex->ex_dir);
+		strcpy(d->name, ex.ex_dir);
 		strcat(d->name, " ");
-		for (g = ex->ex_groups; g; g = g->gr_next) {
-			strcat(d->name, g->gr_name);
-			strcat(d->name, g->gr_next ? "," : "");
+		for (gn = ex.ex_groups; gn; gn = g.gr_next) {
+			LOAD(g, gn);
+			strcat(d->name, g.gr_name);
+			strcat(d->name, g.gr_next ? "," : "");
 		}
 	}
 }

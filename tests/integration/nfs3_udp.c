@@ -1,10 +1,11 @@
 /*
  * nfs3_udp.c — the integration client's UDP checks (see nfs3_udp.h).
  *
- * libtirpc clients created through rpcbind ("udp"), with AUTH_SYS as the
+ * libtirpc UDP clients (ports from the portmapper), with AUTH_SYS as the
  * calling user, and the XDR routines rpcgen builds from the project's
  * nfs3_prot.x and mount3_prot.x.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,15 +36,31 @@ static bool_t udp_xdr_void(XDR *xdrs, void *p)
 
 static CLIENT *udp_client(const char *host, rpcprog_t prog, rpcvers_t vers)
 {
-	CLIENT *clnt = clnt_create(host, prog, vers, "udp");
+	struct sockaddr_in sin = { .sin_family = AF_INET }; /* port 0: ask the portmapper */
+	struct timeval retry = { .tv_sec = 1 };
+	int sock = RPC_ANYSOCK;
+	CLIENT *clnt;
 
+	/* clntudp_create rather than clnt_create: the latter keeps an rpcbind
+	 * address cache that is never freed (a leak report under ASan). */
+	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1) {
+		fprintf(stderr, "udp: %s is not an IPv4 address\n", host);
+		return NULL;
+	}
+	clnt = clntudp_create(&sin, prog, vers, retry, &sock);
 	if (!clnt) {
-		clnt_pcreateerror("udp: clnt_create");
+		clnt_pcreateerror("udp: clntudp_create");
 		return NULL;
 	}
 	auth_destroy(clnt->cl_auth);
 	clnt->cl_auth = authunix_create_default();
 	return clnt;
+}
+
+static void udp_client_destroy(CLIENT *clnt)
+{
+	auth_destroy(clnt->cl_auth); /* clnt_destroy leaves it */
+	clnt_destroy(clnt);
 }
 
 static bool udp_call(CLIENT *clnt, rpcproc_t proc, xdrproc_t xargs, void *args, xdrproc_t xres,
@@ -86,7 +103,7 @@ static void udp_mount_checks(const char *host, const char *export_path, const vo
 	}
 	if (ok)
 		clnt_freeres(clnt, (xdrproc_t)xdr_mountres3, (char *)&mres);
-	clnt_destroy(clnt);
+	udp_client_destroy(clnt);
 }
 
 static void udp_nfs_checks(const char *host, const void *rootfh, size_t rootfh_len,
@@ -150,7 +167,7 @@ static void udp_nfs_checks(const char *host, const void *rootfh, size_t rootfh_l
 	}
 	if (lok)
 		clnt_freeres(clnt, (xdrproc_t)xdr_LOOKUP3res, (char *)&lr);
-	clnt_destroy(clnt);
+	udp_client_destroy(clnt);
 }
 
 int udp_checks(const char *host, const char *export_path, const void *rootfh,
