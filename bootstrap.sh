@@ -68,6 +68,8 @@ build() {
 
 primary_address() {
 	addr=$(ip -4 route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p')
+	[ -n "$addr" ] || addr=$(ip -4 -o addr show scope global 2>/dev/null |
+		sed -n 's/.* inet \([0-9.]*\).*/\1/p' | head -n 1)
 	[ -n "$addr" ] || addr=$(hostname -I 2>/dev/null | cut -d' ' -f1)
 	[ -n "$addr" ] || addr=$(hostname)
 	echo "$addr"
