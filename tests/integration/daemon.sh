@@ -62,6 +62,7 @@ t_check "first instance still runs" kill -0 "$XLNFSD_PID"
 t_check "pidfile still names the first instance" \
 	test "$(tr -dc 0-9 <"$T/xlnfsd.pid")" = "$XLNFSD_PID"
 t_check "first instance still serves" rpcinfo -t 127.0.0.1 100003 3
+xl_reap "$T/xlnfsd.pid"
 
 # ------------------------------------------------------------ SIGHUP, USR1
 t_info "SIGHUP reopens the log"
@@ -70,7 +71,7 @@ kill -HUP "$XLNFSD_PID"
 for _ in $(seq 50); do [[ -s $T/xlnfsd.log ]] && break; sleep 0.1; done
 t_check "a new log file appears after SIGHUP" test -s "$T/xlnfsd.log"
 cat "$T/xlnfsd.log" 2>/dev/null
-t_check "the new log says it was reopened" grep -Eiq 'reopen|SIGHUP|log' "$T/xlnfsd.log"
+t_check "the new log says it was reopened" grep -Eiq 'reopen|SIGHUP' "$T/xlnfsd.log"
 t_check "the old log is kept" test -s "$T/xlnfsd.log.1"
 t_check "daemon serves after SIGHUP" rpcinfo -t 127.0.0.1 100003 3
 
@@ -254,6 +255,7 @@ t_check "unknown command-line option: message" test -s "$T/opt.out"
 rc=0
 "$XLNFSD" -L NOSUCHLEVEL -f "$VOL" -p "$T/x.pid" -l - >"$T/opt.out" 2>&1 || rc=$?
 t_check "bad log level: exit 1 (got $rc)" test "$rc" = 1
+xl_reap "$T/x.pid"
 
 xl_volfile "$T/missing.vol" "$T/no-such-dir"
 rc=0
@@ -264,6 +266,7 @@ t_check "missing export directory: message names it" \
 	bash -c "cat '$T/missing.out' '$T/missing.log' 2>/dev/null | grep -q 'no-such-dir'"
 t_check "missing export directory: no daemon left" bash -c '! rpcinfo -p 127.0.0.1 | grep -q "^ *100003 "'
 t_check "missing export directory: no pidfile left" test ! -e "$T/missing.pid"
+xl_reap "$T/missing.pid"
 
 # ------------------------------------------------------------ no rpcbind
 t_info "rpcbind not running"

@@ -281,6 +281,15 @@ xl_stop() {
 	XLNFSD_PID=''
 }
 
+# xl_reap PIDFILE: a daemon that should not have started did: stop it.
+xl_reap() {
+	local pid
+	[[ -s $1 ]] || return 0
+	pid=$(tr -dc 0-9 <"$1")
+	[[ -n $pid && $pid != "$XLNFSD_PID" ]] || return 0
+	kill -TERM "$pid" 2>/dev/null && { pid_wait_gone "$pid" 100 || kill -KILL "$pid"; }
+}
+
 # xl_restart VOLFILE [ARGS...]
 xl_restart() {
 	xl_stop || return 1
