@@ -1,0 +1,13 @@
+# bench/ (engineer "bench"): side-by-side performance runs of xlnfs and
+# nfs-ganesha (bench/run.sh, doc/bench.md). nfsload is a libnfs load
+# generator; it is a check program so `make check` keeps it compiling, and
+# bench/run.sh builds it with `make bench/nfsload`.
+dist_noinst_SCRIPTS += bench/run.sh bench/guest.sh
+EXTRA_DIST += doc/bench.md
+if HAVE_LIBNFS
+check_PROGRAMS += bench/nfsload
+bench_nfsload_SOURCES = bench/nfsload.c
+bench_nfsload_CPPFLAGS = $(LIBNFS_CFLAGS)
+bench_nfsload_CFLAGS = $(AM_CFLAGS) -pthread
+bench_nfsload_LDADD = $(LIBNFS_LIBS) -lpthread
+endif
