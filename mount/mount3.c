@@ -22,7 +22,8 @@
 				    .xdr_args = (xdrproc_t)xdr_dirpath,                            \
 				    .xdr_res = (xdrproc_t)mnt_xdr,                                 \
 				    .args_size = sizeof(dirpath),                                  \
-				    .res_size = sizeof(mnt_res)},                                  \
+				    .res_size = sizeof(mnt_res),                                   \
+				    .drc = true},                                                  \
 		[MOUNTPROC3_DUMP] = {.name = "DUMP",                                               \
 				     .fn = mount3_dump,                                            \
 				     .xdr_res = (xdrproc_t)mount3_xdr_mountlist,                   \
@@ -30,7 +31,8 @@
 		[MOUNTPROC3_UMNT] = {.name = "UMNT",                                               \
 				     .fn = mount3_umnt,                                            \
 				     .xdr_args = (xdrproc_t)xdr_dirpath,                           \
-				     .args_size = sizeof(dirpath)},                                \
+				     .args_size = sizeof(dirpath),                                 \
+				     .drc = true},                                                 \
 		[MOUNTPROC3_UMNTALL] = {.name = "UMNTALL", .fn = mount3_umntall},                  \
 		[MOUNTPROC3_EXPORT] = {.name = "EXPORT",                                           \
 				       .fn = mount3_export,                                        \

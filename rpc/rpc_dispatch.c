@@ -6,6 +6,8 @@
  *   find the program and version            → PROG_UNAVAIL, PROG_MISMATCH
  *   find the procedure's actor              → PROC_UNAVAIL
  *   decode its arguments                    → GARBAGE_ARGS
+ *   a procedure marked .drc: a retransmission → the stored reply again,
+ *   or nothing while the first copy still runs (rpc_drc.c)
  *   run it: RPCSVC_OK → SUCCESS + results (+ payload), or DROP, GARBAGE,
  *   SYSTEM_ERR; a result that will not encode → SYSTEM_ERR
  *
@@ -25,34 +27,105 @@
 
 static const uint8_t dispatch_zero_pad[4];
 
-/* Send @body (@len bytes) plus the job's payload as the reply. */
-static void dispatch_send(struct rpcsvc_job *job, const uint8_t *body, size_t len)
+/* Send the reply made of @iov (@n < 4 entries, @total bytes; room for a
+ * record mark in front on TCP). */
+static void dispatch_send_iov(struct rpcsvc_job *job, const struct iovec *iov, int n, size_t total)
 {
-	struct iovec iov[4];
+	struct iovec v[4];
 	uint8_t mark[4];
-	size_t total = len;
-	int n = 0, ret;
+	int ret;
 
-	if (job->conn)
-		iov[n++] = (struct iovec){ .iov_base = mark, .iov_len = 4 };
-	iov[n++] = (struct iovec){ .iov_base = (void *)body, .iov_len = len };
-	if (job->payload_len) {
-		size_t pad = (4 - job->payload_len % 4) % 4;
-
-		iov[n++] = (struct iovec){ .iov_base = job->payload, .iov_len = job->payload_len };
-		if (pad)
-			iov[n++] = (struct iovec){ .iov_base = (void *)dispatch_zero_pad,
-						   .iov_len = pad };
-		total += job->payload_len + pad;
-	}
 	if (job->conn) {
 		rpc_record_mark(mark, total);
-		ret = rpcsvc_tcp_send(job->conn, iov, n);
+		v[0] = (struct iovec){ .iov_base = mark, .iov_len = 4 };
+		memcpy(v + 1, iov, n * sizeof(*iov));
+		ret = rpcsvc_tcp_send(job->conn, v, n + 1);
 	} else {
 		ret = rpcsvc_udp_send(job, iov, n);
 	}
 	if (ret < 0)
 		xl_logd("rpc", XL_LOG_DEBUG, "reply not sent: %s", g_strerror(-ret));
+}
+
+/* Send @reply (a whole RPC message) as it is. */
+static void dispatch_send_bytes(struct rpcsvc_job *job, GBytes *reply)
+{
+	gsize len;
+	const void *data = g_bytes_get_data(reply, &len);
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+
+	dispatch_send_iov(job, &iov, 1, len);
+}
+
+/* Send @body (@len bytes) plus the job's payload as the reply. A call in
+ * the duplicate request cache gets its reply flattened and stored first,
+ * whether or not the send then succeeds: a client that lost its
+ * connection retransmits, and must find it. */
+static void dispatch_send(struct rpcsvc_job *job, const uint8_t *body, size_t len)
+{
+	size_t pad = (4 - job->payload_len % 4) % 4;
+	size_t total = len + (job->payload_len ? job->payload_len + pad : 0);
+	struct iovec iov[3];
+	int n = 0;
+
+	if (job->drc_entry) {
+		uint8_t *flat = g_malloc(total);
+		GBytes *reply;
+
+		memcpy(flat, body, len);
+		if (job->payload_len) {
+			memcpy(flat + len, job->payload, job->payload_len);
+			memset(flat + len + job->payload_len, 0, pad);
+		}
+		reply = g_bytes_new_take(flat, total);
+		rpc_drc_finish(job->svc->drc, job->drc_entry, reply);
+		job->drc_entry = NULL;
+		dispatch_send_bytes(job, reply);
+		g_bytes_unref(reply);
+		return;
+	}
+	iov[n++] = (struct iovec){ .iov_base = (void *)body, .iov_len = len };
+	if (job->payload_len) {
+		iov[n++] = (struct iovec){ .iov_base = job->payload, .iov_len = job->payload_len };
+		if (pad)
+			iov[n++] = (struct iovec){ .iov_base = (void *)dispatch_zero_pad,
+						   .iov_len = pad };
+	}
+	dispatch_send_iov(job, iov, n, total);
+}
+
+/* Look a call of a .drc actor up in the duplicate request cache. true:
+ * run it (job->drc_entry set when the cache is on); false: it was a
+ * duplicate, answered from the cache or dropped while the first copy
+ * runs. */
+static bool dispatch_drc_check(struct rpcsvc_job *job, const struct rpc_call_hdr *hdr)
+{
+	struct rpc_drc_key key;
+	GBytes *reply;
+	bool auth_sys = hdr->flavor == AUTH_SYS;
+
+	if (!job->svc->drc)
+		return true;
+	rpc_drc_key_init(&key, hdr->xid, hdr->prog, hdr->vers, hdr->proc,
+			 job->conn ? IPPROTO_TCP : IPPROTO_UDP,
+			 auth_sys ? hdr->uid : DISPATCH_NOBODY, auth_sys ? hdr->gid : DISPATCH_NOBODY,
+			 (const struct sockaddr *)&job->peer, job->peer_len,
+			 job->buf + hdr->args_off, job->len - hdr->args_off);
+	switch (rpc_drc_lookup(job->svc->drc, &key, &job->drc_entry, &reply)) {
+	case RPC_DRC_NEW:
+		return true;
+	case RPC_DRC_REPLAY:
+		xl_logd("rpc", XL_LOG_DEBUG, "xid %#x: retransmission, replaying the reply",
+			hdr->xid);
+		dispatch_send_bytes(job, reply);
+		g_bytes_unref(reply);
+		return false;
+	case RPC_DRC_IN_PROGRESS:
+		xl_logd("rpc", XL_LOG_DEBUG, "xid %#x: retransmission while running, dropped",
+			hdr->xid);
+		return false;
+	}
+	return false;
 }
 
 /* Send a reply that is a header only. */
@@ -175,12 +248,15 @@ static void dispatch_call(struct rpcsvc_job *job, const struct rpc_call_hdr *hdr
 {
 	const struct rpcsvc_actor *actor = &p->actors[hdr->proc];
 	struct rpcsvc_request req;
-	void *args = g_malloc0(MAX(actor->args_size, 1));
-	void *res = g_malloc0(MAX(actor->res_size, 1));
+	void *args, *res;
 	bool args_ok = true;
 	XDR xdr;
 	int ret;
 
+	if (actor->drc && !dispatch_drc_check(job, hdr))
+		return;
+	args = g_malloc0(MAX(actor->args_size, 1));
+	res = g_malloc0(MAX(actor->res_size, 1));
 	if (actor->xdr_args) {
 		xdrmem_create(&xdr, (char *)job->buf + hdr->args_off, job->len - hdr->args_off,
 			      XDR_DECODE);
@@ -194,10 +270,6 @@ static void dispatch_call(struct rpcsvc_job *job, const struct rpc_call_hdr *hdr
 		goto out_free;
 	}
 	dispatch_fill_request(job, hdr, p, &req);
-	/* The duplicate request cache goes here: look (xid, client, prog,
-	 * vers, proc, checksum of the args) up; replay a cached reply or drop
-	 * a call still in progress instead of running a non-idempotent
-	 * procedure twice; the reply is stored once sent. */
 	ret = actor->fn(&req, args, res);
 	switch (ret) {
 	case RPCSVC_OK:
@@ -217,6 +289,11 @@ static void dispatch_call(struct rpcsvc_job *job, const struct rpc_call_hdr *hdr
 		break;
 	}
 out_free:
+	/* No reply was sent (dropped): a retransmission must run it. */
+	if (job->drc_entry) {
+		rpc_drc_abandon(job->svc->drc, job->drc_entry);
+		job->drc_entry = NULL;
+	}
 	if (actor->xdr_args)
 		xdr_free(actor->xdr_args, args);
 	if (actor->xdr_res)

@@ -83,6 +83,13 @@ struct rpcsvc *rpcsvc_new(const struct rpcsvc_config *cfg)
 	svc->listeners = g_ptr_array_new();
 	svc->closing = g_ptr_array_new();
 	svc->epfd = svc->wakefd = svc->spare_fd = -1;
+	if (!cfg->drc_off) {
+		struct rpc_drc_config dcfg = { .max_entries = cfg->drc_entries,
+					       .max_bytes = cfg->drc_bytes,
+					       .ttl_ms = cfg->drc_ttl_ms };
+
+		svc->drc = rpc_drc_new(&dcfg);
+	}
 	pthread_mutex_init(&svc->lock, NULL);
 	pthread_condattr_init(&cattr);
 	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
@@ -267,6 +274,7 @@ void rpcsvc_free(struct rpcsvc *svc)
 	g_free(svc->listen);
 	g_free(svc->ports);
 	g_free(svc->prog_calls);
+	rpc_drc_free(svc->drc);
 	pthread_mutex_destroy(&svc->lock);
 	pthread_cond_destroy(&svc->drained);
 	g_free(svc);
@@ -352,6 +360,18 @@ void rpcsvc_dump(struct rpcsvc *svc)
 		g_atomic_int_get(&s->auth_error), g_atomic_int_get(&s->prog_unavail),
 		g_atomic_int_get(&s->prog_mismatch), g_atomic_int_get(&s->proc_unavail),
 		g_atomic_int_get(&s->garbage_args), g_atomic_int_get(&s->system_err));
+	if (svc->drc) {
+		struct rpc_drc_stats ds;
+
+		rpc_drc_get_stats(svc->drc, &ds);
+		xl_logd("rpc", XL_LOG_INFO,
+			"duplicate request cache: new=%" G_GUINT64_FORMAT " replayed=%" G_GUINT64_FORMAT
+			" dropped_in_progress=%" G_GUINT64_FORMAT " evicted=%" G_GUINT64_FORMAT
+			" expired=%" G_GUINT64_FORMAT " entries=%zu bytes=%zu running=%zu",
+			(guint64)ds.misses, (guint64)ds.replays, (guint64)ds.in_progress,
+			(guint64)ds.evictions, (guint64)ds.expired, ds.entries, ds.bytes,
+			ds.running);
+	}
 	for (i = 0; svc->prog_calls && i < svc->programs->len; i++) {
 		const struct rpcsvc_program *p = g_ptr_array_index(svc->programs, i);
 

@@ -44,6 +44,9 @@ struct rpcsvc_actor {
 	xdrproc_t xdr_res;       /* NULL: void result */
 	size_t args_size;
 	size_t res_size;
+	/* Not idempotent: answer retransmissions from the duplicate request
+	 * cache (rpc_drc.h) instead of running the call again. */
+	bool drc;
 };
 
 struct rpcsvc_program {
@@ -84,6 +87,12 @@ struct rpcsvc_config {
 	bool register_rpcbind;   /* register/unregister programs with rpcbind */
 	unsigned drain_ms;       /* bound on finishing in-flight calls at stop */
 	unsigned max_connections;
+	/* Duplicate request cache for actors marked .drc: completed entries
+	 * and reply bytes kept, and their lifetime since last use (0: the
+	 * defaults, 8192 entries, 8 MiB, 120 s). drc_off disables it. */
+	size_t drc_entries, drc_bytes;
+	unsigned drc_ttl_ms;
+	bool drc_off;
 };
 
 /* Create a service (nothing started). Zero threads, max_record and
@@ -110,7 +119,8 @@ void rpcsvc_free(struct rpcsvc *svc);
 uint16_t rpcsvc_port(const struct rpcsvc *svc, uint16_t port);
 /* The program a request is for (its private field is the program's). */
 const struct rpcsvc_program *rpcsvc_request_program(const struct rpcsvc_request *req);
-/* Log counters (connections, calls per program, rejections). */
+/* Log counters (connections, calls per program, rejections, duplicate
+ * request cache). */
 void rpcsvc_dump(struct rpcsvc *svc);
 
 #endif

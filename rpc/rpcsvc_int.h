@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include "rpc_drc.h"
 #include "rpc_record.h"
 #include "rpcsvc.h"
 
@@ -102,6 +103,9 @@ struct rpcsvc_job {
 	void *payload;                /* rpcsvc_request_set_payload() */
 	size_t payload_len;
 	void (*payload_release)(void *buf);
+	/* The call's duplicate request cache entry while it runs (NULL: not
+	 * cached); the reply sent is stored in it. */
+	struct rpc_drc_entry *drc_entry;
 };
 
 /* The counters rpcsvc_dump() prints. */
@@ -140,6 +144,7 @@ struct rpcsvc {
 	unsigned inflight;            /* jobs queued or running */
 	bool started, stopped;
 	bool rpcbind_registered;
+	struct rpc_drc *drc;          /* NULL when cfg.drc_off */
 	struct rpcsvc_stats stats;
 };
 

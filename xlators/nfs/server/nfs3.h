@@ -96,6 +96,14 @@ int nfs3_commit(struct rpcsvc_request *req, void *args, void *res);
  * (rpcsvc_request_set_payload). Decoding and freeing are xdr_READ3res's. */
 bool_t nfs3_xdr_READ3res_payload(XDR *xdrs, READ3res *res);
 
+/* WRITE3args's decoder for the actor table, without copying the data:
+ * decoding needs the whole call in one aligned memory stream (xdrmem, as
+ * the RPC service decodes) and leaves data.data_val pointing into that
+ * stream's buffer, valid as long as the buffer is. Fails (GARBAGE_ARGS)
+ * when the data's length exceeds what the stream holds, padding included.
+ * Freeing frees the file handle only; encoding is xdr_WRITE3args's. */
+bool_t nfs3_xdr_WRITE3args_inplace(XDR *xdrs, WRITE3args *args);
+
 /* Add the NFS v3 program on @port to srv->svc. */
 int nfs3_program_add(struct nfs_server *srv, uint16_t port);
 

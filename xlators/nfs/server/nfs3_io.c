@@ -6,6 +6,10 @@
  * encoded by nfs3_xdr_READ3res_payload, which writes the opaque's length
  * word but leaves the bytes to the payload.
  *
+ * WRITE data is not copied out of the call either: nfs3_xdr_WRITE3args_inplace
+ * points data.data_val into the received record, which the service keeps
+ * until the actor returns.
+ *
  * WRITE honours the stability asked and reports what was done, with the
  * server's write verifier (new on every start) so clients notice a
  * restart and resend UNSTABLE data; COMMIT is an fsync of the file.
@@ -27,6 +31,34 @@ bool_t nfs3_xdr_READ3res_payload(XDR *xdrs, READ3res *res)
 	return xdr_nfsstat3(xdrs, &res->status) && xdr_post_op_attr(xdrs, &ok->file_attributes) &&
 	       xdr_count3(xdrs, &ok->count) && xdr_bool(xdrs, &ok->eof) &&
 	       xdr_u_int(xdrs, &ok->data.data_len);
+}
+
+bool_t nfs3_xdr_WRITE3args_inplace(XDR *xdrs, WRITE3args *args)
+{
+	u_int len;
+	char *data;
+
+	if (xdrs->x_op == XDR_ENCODE)
+		return xdr_WRITE3args(xdrs, args);
+	if (xdrs->x_op == XDR_FREE) {
+		args->data.data_val = NULL; /* borrowed: not ours to free */
+		args->data.data_len = 0;
+		return xdr_nfs_fh3(xdrs, &args->file);
+	}
+	if (!xdr_nfs_fh3(xdrs, &args->file) || !xdr_offset3(xdrs, &args->offset) ||
+	    !xdr_count3(xdrs, &args->count) || !xdr_stable_how(xdrs, &args->stable) ||
+	    !xdr_u_int(xdrs, &len))
+		return FALSE;
+	/* The bytes and their padding must all be in the stream; xdr_inline
+	 * hands back a pointer to them (NULL when they are not). */
+	if (len > UINT32_MAX - 3)
+		return FALSE;
+	data = (char *)xdr_inline(xdrs, (len + 3) & ~3u);
+	if (!data)
+		return FALSE;
+	args->data.data_len = len;
+	args->data.data_val = data;
+	return TRUE;
 }
 
 /* READ, WRITE and COMMIT work on regular files only. */

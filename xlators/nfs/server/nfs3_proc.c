@@ -6,17 +6,23 @@
 
 #include "nfs3.h"
 
-#define NFS3_ACTOR(NAME, fn_, T)                                                         \
+#define NFS3_ACTOR_DRC(NAME, fn_, T, drc_)                                               \
 	{                                                                                \
 		.name = NAME, .fn = fn_, .xdr_args = (xdrproc_t)xdr_##T##3args,          \
 		.xdr_res = (xdrproc_t)xdr_##T##3res, .args_size = sizeof(T##3args),      \
-		.res_size = sizeof(T##3res),                                             \
+		.res_size = sizeof(T##3res), .drc = drc_,                                \
 	}
+/* Idempotent procedures run again when retransmitted. */
+#define NFS3_ACTOR(NAME, fn_, T) NFS3_ACTOR_DRC(NAME, fn_, T, false)
+/* The others are answered from the duplicate request cache: a second
+ * CREATE or REMOVE would answer EXIST or NOENT to the client whose first
+ * reply was lost. */
+#define NFS3_ACTOR_NI(NAME, fn_, T) NFS3_ACTOR_DRC(NAME, fn_, T, true)
 
 static const struct rpcsvc_actor nfs3_actors[] = {
 	[NFSPROC3_NULL] = { .name = "NULL", .fn = nfs3_null },
 	[NFSPROC3_GETATTR] = NFS3_ACTOR("GETATTR", nfs3_getattr, GETATTR),
-	[NFSPROC3_SETATTR] = NFS3_ACTOR("SETATTR", nfs3_setattr, SETATTR),
+	[NFSPROC3_SETATTR] = NFS3_ACTOR_NI("SETATTR", nfs3_setattr, SETATTR),
 	[NFSPROC3_LOOKUP] = NFS3_ACTOR("LOOKUP", nfs3_lookup, LOOKUP),
 	[NFSPROC3_ACCESS] = NFS3_ACTOR("ACCESS", nfs3_access, ACCESS),
 	[NFSPROC3_READLINK] = NFS3_ACTOR("READLINK", nfs3_readlink, READLINK),
@@ -24,15 +30,19 @@ static const struct rpcsvc_actor nfs3_actors[] = {
 	[NFSPROC3_READ] = { .name = "READ", .fn = nfs3_read, .xdr_args = (xdrproc_t)xdr_READ3args,
 			    .xdr_res = (xdrproc_t)nfs3_xdr_READ3res_payload,
 			    .args_size = sizeof(READ3args), .res_size = sizeof(READ3res) },
-	[NFSPROC3_WRITE] = NFS3_ACTOR("WRITE", nfs3_write, WRITE),
-	[NFSPROC3_CREATE] = NFS3_ACTOR("CREATE", nfs3_create, CREATE),
-	[NFSPROC3_MKDIR] = NFS3_ACTOR("MKDIR", nfs3_mkdir, MKDIR),
-	[NFSPROC3_SYMLINK] = NFS3_ACTOR("SYMLINK", nfs3_symlink, SYMLINK),
-	[NFSPROC3_MKNOD] = NFS3_ACTOR("MKNOD", nfs3_mknod, MKNOD),
-	[NFSPROC3_REMOVE] = NFS3_ACTOR("REMOVE", nfs3_remove, REMOVE),
-	[NFSPROC3_RMDIR] = NFS3_ACTOR("RMDIR", nfs3_rmdir, RMDIR),
-	[NFSPROC3_RENAME] = NFS3_ACTOR("RENAME", nfs3_rename, RENAME),
-	[NFSPROC3_LINK] = NFS3_ACTOR("LINK", nfs3_link, LINK),
+	/* WRITE data is used where it was received, not copied (nfs3_io.c). */
+	[NFSPROC3_WRITE] = { .name = "WRITE", .fn = nfs3_write,
+			     .xdr_args = (xdrproc_t)nfs3_xdr_WRITE3args_inplace,
+			     .xdr_res = (xdrproc_t)xdr_WRITE3res, .args_size = sizeof(WRITE3args),
+			     .res_size = sizeof(WRITE3res), .drc = true },
+	[NFSPROC3_CREATE] = NFS3_ACTOR_NI("CREATE", nfs3_create, CREATE),
+	[NFSPROC3_MKDIR] = NFS3_ACTOR_NI("MKDIR", nfs3_mkdir, MKDIR),
+	[NFSPROC3_SYMLINK] = NFS3_ACTOR_NI("SYMLINK", nfs3_symlink, SYMLINK),
+	[NFSPROC3_MKNOD] = NFS3_ACTOR_NI("MKNOD", nfs3_mknod, MKNOD),
+	[NFSPROC3_REMOVE] = NFS3_ACTOR_NI("REMOVE", nfs3_remove, REMOVE),
+	[NFSPROC3_RMDIR] = NFS3_ACTOR_NI("RMDIR", nfs3_rmdir, RMDIR),
+	[NFSPROC3_RENAME] = NFS3_ACTOR_NI("RENAME", nfs3_rename, RENAME),
+	[NFSPROC3_LINK] = NFS3_ACTOR_NI("LINK", nfs3_link, LINK),
 	[NFSPROC3_READDIR] = NFS3_ACTOR("READDIR", nfs3_readdir, READDIR),
 	[NFSPROC3_READDIRPLUS] = NFS3_ACTOR("READDIRPLUS", nfs3_readdirplus, READDIRPLUS),
 	[NFSPROC3_FSSTAT] = NFS3_ACTOR("FSSTAT", nfs3_fsstat, FSSTAT),

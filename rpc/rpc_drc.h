@@ -1,0 +1,117 @@
+/*
+ * rpc_drc.h — the duplicate request cache (DRC).
+ *
+ * A client that gets no reply in time sends the call again with the same
+ * xid, possibly over a new TCP connection from another source port. For
+ * an idempotent procedure running it twice is harmless; for CREATE,
+ * REMOVE, RENAME, WRITE… the second run would answer wrongly (EXIST,
+ * NOENT) or do the work twice. The service therefore looks each call of a
+ * procedure marked .drc up here first:
+ *
+ *   new          → run it, then store its encoded reply (rpc_drc_finish)
+ *   in progress  → the first copy is still running: drop this one (the
+ *                  client retries and then finds the reply)
+ *   done         → resend the stored reply, byte for byte
+ *
+ * A call is known by its xid, program, version, procedure, transport,
+ * the client's address WITHOUT the port (a reconnecting client may get a
+ * new one), its AUTH_SYS uid/gid, and the length and a checksum of the
+ * first RPC_DRC_CSUM_LEN bytes of its arguments (so a new call that
+ * happens to reuse an xid is not mistaken for a retransmission).
+ *
+ * Completed entries sit on an LRU list bounded in count and bytes and
+ * expire ttl after their last use. Every function is thread-safe. The
+ * cache touches no sockets, so it is unit-tested on its own.
+ */
+#ifndef XLNFS_RPC_DRC_H
+#define XLNFS_RPC_DRC_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#define RPC_DRC_CSUM_LEN 256
+#define RPC_DRC_DEFAULT_ENTRIES 8192
+#define RPC_DRC_DEFAULT_BYTES (8u << 20)
+#define RPC_DRC_DEFAULT_TTL_MS (120u * 1000)
+
+struct rpc_drc;
+struct rpc_drc_entry;
+
+/* What identifies one call. Build it with rpc_drc_key_init. */
+struct rpc_drc_key {
+	uint32_t xid, prog, vers, proc;
+	uint32_t protocol;            /* IPPROTO_TCP / IPPROTO_UDP */
+	uint32_t uid, gid;            /* AUTH_SYS as sent; 65534 for AUTH_NONE */
+	uint32_t family;              /* AF_INET or AF_INET6 (v4-mapped → AF_INET) */
+	uint8_t addr[16];             /* the address, no port */
+	uint32_t args_len;
+	uint32_t csum;                /* of the first RPC_DRC_CSUM_LEN bytes of args */
+};
+
+struct rpc_drc_config {
+	size_t max_entries;           /* completed entries kept; 0: the default */
+	size_t max_bytes;             /* their replies' bytes (plus overhead); 0: default */
+	unsigned ttl_ms;              /* since last use; 0: the default */
+	/* Milliseconds on a monotonic clock; NULL: g_get_monotonic_time. For
+	 * tests. */
+	int64_t (*now_ms)(void);
+};
+
+/* What a lookup says to do. */
+enum rpc_drc_verdict {
+	RPC_DRC_NEW = 0,              /* run the call; then finish or abandon */
+	RPC_DRC_IN_PROGRESS,          /* a copy is running: send nothing */
+	RPC_DRC_REPLAY,               /* send the stored reply again */
+};
+
+/* Counters (a snapshot). */
+struct rpc_drc_stats {
+	uint64_t misses;              /* new calls entered */
+	uint64_t replays;             /* duplicates answered from the cache */
+	uint64_t in_progress;         /* duplicates dropped while the first ran */
+	uint64_t evictions;           /* completed entries pushed out by the bounds */
+	uint64_t expired;             /* completed entries dropped for age */
+	size_t entries;               /* completed entries now */
+	size_t bytes;                 /* their accounted bytes now */
+	size_t running;               /* entries in progress now */
+};
+
+/* Fill @key for a call. @peer/@peer_len: the client's address (its port
+ * is ignored; an IPv4-mapped IPv6 address counts as IPv4). @args/@args_len:
+ * the call's encoded arguments. */
+void rpc_drc_key_init(struct rpc_drc_key *key, uint32_t xid, uint32_t prog, uint32_t vers,
+		      uint32_t proc, int protocol, uint32_t uid, uint32_t gid,
+		      const struct sockaddr *peer, socklen_t peer_len, const void *args,
+		      size_t args_len);
+
+/* A cache with @cfg's bounds (@cfg may be NULL: defaults). Never NULL. */
+struct rpc_drc *rpc_drc_new(const struct rpc_drc_config *cfg);
+/* Free the cache and every entry. No call may be in progress. NULL is a
+ * no-op. */
+void rpc_drc_free(struct rpc_drc *drc);
+
+/*
+ * Look @key up. RPC_DRC_NEW: the call is now in progress and *@entry is
+ * its handle, to pass to exactly one of rpc_drc_finish / rpc_drc_abandon.
+ * RPC_DRC_REPLAY: *@reply gets a reference to the stored reply (the RPC
+ * message without TCP record mark; g_bytes_unref it). RPC_DRC_IN_PROGRESS:
+ * nothing is returned.
+ */
+enum rpc_drc_verdict rpc_drc_lookup(struct rpc_drc *drc, const struct rpc_drc_key *key,
+				    struct rpc_drc_entry **entry, GBytes **reply);
+/* The call of @entry was answered with @reply (the whole RPC message,
+ * without record mark): store a reference to it for duplicates. @entry is
+ * no longer valid. The reply may be evicted at once if it alone exceeds
+ * the byte bound. */
+void rpc_drc_finish(struct rpc_drc *drc, struct rpc_drc_entry *entry, GBytes *reply);
+/* The call of @entry sent no reply (dropped, or not worth caching): forget
+ * it, so a retransmission runs it. @entry is no longer valid. */
+void rpc_drc_abandon(struct rpc_drc *drc, struct rpc_drc_entry *entry);
+/* Take a snapshot of the counters. */
+void rpc_drc_get_stats(struct rpc_drc *drc, struct rpc_drc_stats *st);
+
+#endif
