@@ -119,15 +119,15 @@ tests_integration_nfs3_names_LDADD = $(LIBNFS_LIBS)
 endif
 TESTS += tests/integration/nfs3_names.sh
 dist_noinst_SCRIPTS += tests/integration/nfs3_names.sh
-TESTS += tests/integration/nfs3_names.sh
-dist_noinst_SCRIPTS += tests/integration/nfs3_names.sh
 
-# drc: the duplicate request cache (alone and in the service) and the in-place
-# WRITE3args decoder.
-check_PROGRAMS += tests/unit/test_drc
-TESTS += tests/unit/test_drc
-tests_unit_test_drc_SOURCES = tests/unit/test_drc.c \
-	xlators/nfs/server/nfs3_util.c xlators/nfs/server/nfs3_io.c \
-	xlators/nfs/server/fh.c xlators/nfs/server/exports.c
-tests_unit_test_drc_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
-tests_unit_test_drc_LDADD = libnfs3xdr.la libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+# conformance: POSIX checks (pjdfstest/cthon04/fsx-like) run through the Linux kernel
+# NFS client in a qemu guest; posix_conf is linked statically (the guest has only
+# busybox), hence its own link command with -static and no libtool.
+check_PROGRAMS += tests/conformance/posix_conf
+tests_conformance_posix_conf_SOURCES = tests/conformance/posix_conf.c
+tests_conformance_posix_conf_CFLAGS = -O2 $(WARN_CFLAGS)
+tests_conformance_posix_conf_LDFLAGS = -static
+tests_conformance_posix_conf_LINK = $(CCLD) $(tests_conformance_posix_conf_CFLAGS) $(CFLAGS) \
+	$(tests_conformance_posix_conf_LDFLAGS) $(LDFLAGS) -o $@
+TESTS += tests/conformance/run.sh
+dist_noinst_SCRIPTS += tests/conformance/run.sh tests/conformance/guest.sh
