@@ -119,6 +119,18 @@ tests_integration_nfs3_names_LDADD = $(LIBNFS_LIBS)
 endif
 TESTS += tests/integration/nfs3_names.sh
 dist_noinst_SCRIPTS += tests/integration/nfs3_names.sh
+TESTS += tests/integration/nfs3_names.sh
+dist_noinst_SCRIPTS += tests/integration/nfs3_names.sh
+
+# drc: the duplicate request cache (alone and in the service) and the in-place
+# WRITE3args decoder.
+check_PROGRAMS += tests/unit/test_drc
+TESTS += tests/unit/test_drc
+tests_unit_test_drc_SOURCES = tests/unit/test_drc.c \
+	xlators/nfs/server/nfs3_util.c xlators/nfs/server/nfs3_io.c \
+	xlators/nfs/server/fh.c xlators/nfs/server/exports.c
+tests_unit_test_drc_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_drc_LDADD = libnfs3xdr.la libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 
 # conformance: POSIX checks (pjdfstest/cthon04/fsx-like) run through the Linux kernel
 # NFS client in a qemu guest; posix_conf is linked statically (the guest has only
