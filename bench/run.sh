@@ -21,6 +21,7 @@
 #   SERVER is "ganesha" or "LABEL=BUILDDIR" (an xlnfs build tree, e.g.
 #   xlnfs-O0=/tmp/b-dbg); default: "xlnfs=<this build> ganesha".
 # Environment: RUNS (3), THREADS (4), SIZE_MB (guest file, 256), CP_MB (512),
+#   NFILES (2000), NDIR (5000), NTREE (1000) (guest.sh's counts),
 #   VM (1), PERF (1), OUT (results folder, default a new /tmp/xlnfs-bench.*),
 #   XLNFS_SHARED (folder holding nfs-vm-client and examples/ganesha-nfsv3.conf).
 # Needs: nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-utils linux-perf, qemu etc.
@@ -30,20 +31,14 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${top_builddir:=$top_srcdir}"
 export top_srcdir top_builddir
 . "$top_srcdir/tests/lib/netns.sh"
+. "$here/lib.sh"
 
 RUNS=${RUNS:-3} THREADS=${THREADS:-4} SIZE_MB=${SIZE_MB:-256} CP_MB=${CP_MB:-512}
 VM=${VM:-1} PERF=${PERF:-1}
 NFSLOAD=$top_builddir/bench/nfsload
 
-find_shared() {
-	local d
-	for d in "${XLNFS_SHARED:-}" "$top_srcdir/../shared" /work/shared; do
-		[[ -n $d && -x $d/nfs-vm-client ]] && { (cd "$d" && pwd); return 0; }
-	done
-	return 1
-}
 if [[ ${XLNFS_IN_NETNS:-} != 1 ]]; then
-	SHARED=$(find_shared) || { echo "ERROR: ../shared (nfs-vm-client) not found; set XLNFS_SHARED"; exit 99; }
+	SHARED=$(bench_find_shared) || { echo "ERROR: ../shared (nfs-vm-client) not found; set XLNFS_SHARED"; exit 99; }
 	[[ -x $NFSLOAD ]] || { echo "ERROR: $NFSLOAD not built (make bench/nfsload)"; exit 99; }
 	for tool in ganesha.nfsd nfs-cp; do
 		command -v $tool >/dev/null || { echo "ERROR: $tool missing (nfs-ganesha, libnfs-utils)"; exit 99; }
@@ -60,62 +55,8 @@ RESULTS=$OUT/results.tsv
 : >"$RESULTS"
 echo "results in $OUT"
 
-SERVER_PID=''
-EXPORT_PATH=''
-
 # record SERVER METRIC VALUE UNIT
 record() { printf '%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"; }
-
-wait_registered() { # PID: until NFS v3 and MOUNT v3 answer on TCP
-	local n
-	for ((n = 0; n < 300; n++)); do
-		rpc_registered 100005 3 tcp && rpcinfo -t 127.0.0.1 100003 3 >/dev/null 2>&1 && return 0
-		kill -0 "$1" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
-# start_server LABEL SPEC EXPORTDIR: sets SERVER_PID and EXPORT_PATH
-start_server() {
-	local label=$1 spec=$2 dir=$3
-	if [[ $spec == ganesha ]]; then
-		mkdir -p "$T/$label.recovery"
-		sed -e "s|@EXPORT@|$dir|" -e "s|@RECOVERY@|$T/$label.recovery|" \
-			-e "/Bind_addr/d" "$SHARED/examples/ganesha-nfsv3.conf" >"$T/$label.conf"
-		ganesha.nfsd -F -f "$T/$label.conf" -L "$T/$label.log" -p "$T/$label.pid" \
-			-N NIV_EVENT &
-		SERVER_PID=$!
-		netns_track "$SERVER_PID"
-		EXPORT_PATH=/export
-	else
-		XLNFSD=${spec#*=}/daemon/xlnfsd
-		XLNFS_XLATOR_PATH=${spec#*=}/xlators
-		[[ -x $XLNFSD ]] || { echo "no $XLNFSD"; return 1; }
-		xl_volfile "$T/$label.vol" "$dir" export-dir /
-		"$XLNFSD" -f "$T/$label.vol" -p "$T/$label.pid" -l "$T/$label.log" -L WARNING ||
-			return 1
-		for ((n = 0; n < 50; n++)); do
-			[[ -s $T/$label.pid ]] && break
-			sleep 0.1
-		done
-		SERVER_PID=$(tr -dc 0-9 <"$T/$label.pid")
-		[[ -n $SERVER_PID ]] || return 1
-		netns_track "$SERVER_PID"
-		EXPORT_PATH=/
-	fi
-	wait_registered "$SERVER_PID" || { tail -n 20 "$T/$label.log"; return 1; }
-}
-
-stop_server() {
-	[[ -n $SERVER_PID ]] || return 0
-	kill -TERM "$SERVER_PID" 2>/dev/null
-	pid_wait_gone "$SERVER_PID" 150 || kill -KILL "$SERVER_PID" 2>/dev/null
-	wait "$SERVER_PID" 2>/dev/null
-	netns_untrack "$SERVER_PID"
-	SERVER_PID=''
-	rm -f /run/rpcbind/*.xdr
-}
 
 # stats V...: "median min max" of numbers
 stats() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%s %s %s", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
@@ -132,12 +73,12 @@ load() {
 	record "$label" "$name" "$(stats "${vals[@]}")" "$([[ $field == MiB_per_s ]] && echo MiB/s || echo calls/s)"
 }
 
-# copy LABEL: nfs-cp of $CP_MB MiB in and out, RUNS times
+# copy LABEL EXPORTDIR: nfs-cp of $CP_MB MiB in and out, RUNS times
 copy() {
 	local label=$1 i t0 t1 url vin=() vout=()
-	url=nfs://127.0.0.1${EXPORT_PATH}/cp.bin  # "//cp.bin": libnfs mounts "/" then
+	url=nfs://127.0.0.1${EXPORT_PATH}/cp.bin # xlnfs: "//cp.bin" makes libnfs mount "/"
 	for ((i = 0; i < RUNS; i++)); do
-		rm -f "$T/cp.back"
+		rm -f "$T/cp.back" "$2/cp.bin" # nfs-cp creates exclusively
 		t0=$(date +%s.%N)
 		nfs-cp "$T/cp.src" "$url" >/dev/null || { echo "nfs-cp in failed"; return 1; }
 		t1=$(date +%s.%N)
@@ -176,7 +117,8 @@ profile() {
 # guest LABEL: the kernel client in qemu
 guest() {
 	local label=$1 rc=0 line
-	"$SHARED/nfs-vm-client" --mem 1024 --timeout $((600 + SIZE_MB * 4)) -e SIZE_MB="$SIZE_MB" \
+	"$SHARED/nfs-vm-client" --mem 1024 --timeout $((900 + SIZE_MB * 4)) -e SIZE_MB="$SIZE_MB" \
+		-e NFILES="${NFILES:-2000}" -e NDIR="${NDIR:-5000}" -e NTREE="${NTREE:-1000}" \
 		-- "$here/guest.sh" "$EXPORT_PATH" >"$OUT/$label.guest.out" 2>&1 &
 	local vm=$!
 	netns_track "$vm"
@@ -197,18 +139,18 @@ for spec in "${SERVERS[@]}"; do
 	dir=$T/export-$label
 	mkdir -p "$dir"
 	echo "== $label"
-	start_server "$label" "$spec" "$dir" || { echo "$label did not start"; fails=1; continue; }
+	bench_start "$label" "$spec" "$dir" || { echo "$label did not start"; fails=1; continue; }
 	{
 		load "$label" "GETATTR x1" getattr 1 10000 &&
 			load "$label" "GETATTR x$THREADS" getattr "$THREADS" 10000 &&
 			load "$label" "LOOKUP x$THREADS" lookup "$THREADS" 10000 &&
 			load "$label" "READ 1M x$THREADS" read "$THREADS" 64 MiB_per_s &&
 			load "$label" "WRITE 1M x$THREADS" write "$THREADS" 64 MiB_per_s &&
-			copy "$label" &&
+			copy "$label" "$dir" &&
 			{ ((PERF == 0)) || profile "$label"; } &&
 			{ ((VM == 0)) || guest "$label"; }
 	} || fails=1
-	stop_server
+	bench_stop
 	rm -rf "$dir"
 done
 
