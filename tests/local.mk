@@ -143,3 +143,27 @@ tests_conformance_posix_conf_LINK = $(CCLD) $(tests_conformance_posix_conf_CFLAG
 	$(tests_conformance_posix_conf_LDFLAGS) $(LDFLAGS) -o $@
 TESTS += tests/conformance/run.sh
 dist_noinst_SCRIPTS += tests/conformance/run.sh tests/conformance/guest.sh
+
+# fuzz (engineer "fuzz"): the libFuzzer targets' code (tests/fuzz/fuzz_*.c),
+# linked with a plain main that replays tests/fuzz/corpus/<target>/ (seeds
+# and crash regressions). tests/fuzz/build.sh builds the real fuzzers with clang.
+check_PROGRAMS += tests/fuzz/replay_record tests/fuzz/replay_callhdr \
+	tests/fuzz/replay_nfs3_args tests/fuzz/replay_dispatch
+TESTS += tests/fuzz/replay.sh
+dist_noinst_SCRIPTS += tests/fuzz/replay.sh tests/fuzz/build.sh tests/fuzz/gen_corpus.py
+EXTRA_DIST += tests/fuzz/corpus
+fuzz_replay_ldadd = libxlnfs.la $(GLIB_LIBS) $(TIRPC_LIBS)
+tests_fuzz_replay_record_SOURCES = tests/fuzz/fuzz_record.c tests/fuzz/replay_main.c \
+	tests/fuzz/fuzz.h
+tests_fuzz_replay_record_LDADD = $(fuzz_replay_ldadd)
+tests_fuzz_replay_callhdr_SOURCES = tests/fuzz/fuzz_callhdr.c tests/fuzz/replay_main.c \
+	tests/fuzz/fuzz.h
+tests_fuzz_replay_callhdr_LDADD = $(fuzz_replay_ldadd)
+tests_fuzz_replay_nfs3_args_SOURCES = tests/fuzz/fuzz_nfs3_args.c tests/fuzz/replay_main.c \
+	tests/fuzz/fuzz.h xlators/nfs/server/nfs3_io.c xlators/nfs/server/nfs3_util.c \
+	xlators/nfs/server/fh.c xlators/nfs/server/exports.c mount/mount3_xdr.c
+tests_fuzz_replay_nfs3_args_CFLAGS = $(AM_CFLAGS)
+tests_fuzz_replay_nfs3_args_LDADD = libnfs3xdr.la libmount3xdr.la $(fuzz_replay_ldadd)
+tests_fuzz_replay_dispatch_SOURCES = tests/fuzz/fuzz_dispatch.c tests/fuzz/replay_main.c \
+	tests/fuzz/fuzz.h
+tests_fuzz_replay_dispatch_LDADD = $(fuzz_replay_ldadd)

@@ -1,0 +1,111 @@
+/*
+ * fuzz_record.c — TCP record reassembly (rpc/rpc_record.c) under arbitrary
+ * splits.
+ *
+ * Input: byte 0 picks max_record (64 << (b & 7) bytes, or 0x7fffffff+ for
+ * b & 8), bytes 1-4 seed the pseudo-random piece sizes, the rest is the
+ * stream. The stream is fed once whole and once in pieces; both must give
+ * the same records, in the same order, and stop with the same error at the
+ * same place: reassembly may not depend on how TCP splits the bytes. Each
+ * record must be non-empty and within max_record.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib.h>
+
+#include "fuzz.h"
+#include "rpc_record.h"
+
+
+struct record_run {
+	GPtrArray *recs;      /* GBytes * */
+	int error;            /* 0 or the -errno that stopped the stream */
+	size_t error_at;      /* stream offset after the bytes consumed before it */
+};
+
+/* Feed @len bytes at @p to @r, appending records to @run; false once the
+ * stream failed. */
+static bool record_feed_piece(struct rpc_record *r, const uint8_t *p, size_t len, size_t base,
+			      struct record_run *run)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		uint8_t *rec;
+		size_t rec_len;
+		ssize_t used = rpc_record_feed(r, p + off, len - off, &rec, &rec_len);
+
+		if (used < 0) {
+			run->error = (int)used;
+			run->error_at = base + off;
+			return false;
+		}
+		FUZZ_CHECK((size_t)used <= len - off);
+		off += used;
+		if (rec) {
+			FUZZ_CHECK(rec_len > 0 && rec_len <= r->max_record);
+			g_ptr_array_add(run->recs, g_bytes_new_take(rec, rec_len));
+		} else {
+			/* No record: everything was consumed. */
+			FUZZ_CHECK(off == len);
+		}
+	}
+	return true;
+}
+
+/* Run the whole stream through a fresh reassembler, in pieces whose sizes
+ * come from @seed (0: one piece). */
+static void record_run(const uint8_t *s, size_t len, size_t max_record, uint32_t seed,
+		       struct record_run *run)
+{
+	struct rpc_record r;
+	size_t off = 0;
+
+	run->recs = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	run->error = 0;
+	run->error_at = 0;
+	rpc_record_init(&r, max_record);
+	while (off < len) {
+		size_t piece = len - off;
+
+		if (seed) {
+			/* xorshift32: small pieces mostly, sometimes large ones. */
+			seed ^= seed << 13;
+			seed ^= seed >> 17;
+			seed ^= seed << 5;
+			piece = (seed & 0x300) ? 1 + seed % 7 : 1 + seed % 4096;
+			piece = MIN(piece, len - off);
+		}
+		if (!record_feed_piece(&r, s + off, piece, off, run))
+			break;
+		off += piece;
+	}
+	rpc_record_fini(&r);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct record_run whole, split;
+	size_t max_record;
+	uint32_t seed;
+
+	if (size < 5)
+		return 0;
+	max_record = data[0] & 8 ? 0x7fffffffu + (size_t)(data[0] & 7) : 64u << (data[0] & 7);
+	seed = (uint32_t)data[1] << 24 | (uint32_t)data[2] << 16 | (uint32_t)data[3] << 8 |
+	       data[4];
+	seed |= 1; /* xorshift needs a non-zero state */
+	record_run(data + 5, size - 5, max_record, 0, &whole);
+	record_run(data + 5, size - 5, max_record, seed, &split);
+
+	FUZZ_CHECK(whole.error == split.error);
+	FUZZ_CHECK(whole.recs->len == split.recs->len);
+	for (guint i = 0; i < whole.recs->len; i++)
+		FUZZ_CHECK(g_bytes_equal(g_ptr_array_index(whole.recs, i),
+					 g_ptr_array_index(split.recs, i)));
+	g_ptr_array_unref(whole.recs);
+	g_ptr_array_unref(split.recs);
+	return 0;
+}
