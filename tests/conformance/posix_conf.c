@@ -236,6 +236,18 @@ static void t_open(void)
 		close(fd);
 	CHECK("mode 0 honoured", mode_of(P("creat0")) == 0, "mode %o", mode_of(P("creat0")));
 
+	/* the client applies the umask; the server must not apply its own */
+	umask(0);
+	fd = open(P("umask0"), O_CREAT | O_WRONLY, 0666);
+	if (fd >= 0)
+		close(fd);
+	mkdir(P("umask0.d"), 0777);
+	umask(022);
+	CHECK("with umask 0, create 0666 gives 0666", mode_of(P("umask0")) == 0666, "mode %o",
+	      mode_of(P("umask0")));
+	CHECK("with umask 0, mkdir 0777 gives 0777", mode_of(P("umask0.d")) == 0777, "mode %o",
+	      mode_of(P("umask0.d")));
+
 	write_file(P("trunc"), "0123456789", 10, 0644);
 	fd = open(P("trunc"), O_CREAT | O_WRONLY, 0644);
 	if (fd >= 0)
@@ -1204,6 +1216,149 @@ static void t_append(void)
 	      cnt[0] == RECS && cnt[1] == RECS, "size %zd, A %d B %d", n, cnt[0], cnt[1]);
 }
 
+/* ------------------------------------------------------------------ handles, depth, churn */
+
+static void t_handles(void)
+{
+	char name[256];
+	struct stat st;
+	int dfd, fd, made = 0, seen = 0;
+	DIR *d;
+	struct dirent *e;
+
+	/* an open directory keeps working after it (and its parent) moved */
+	mkdir(P("h1"), 0755);
+	mkdir(P("h1/inner"), 0755);
+	dfd = open(P("h1/inner"), O_RDONLY | O_DIRECTORY);
+	OKSYS("rename the parent of an open directory", rename(P("h1"), P("h2")));
+	fd = openat(dfd, "made-after", O_CREAT | O_WRONLY, 0644);
+	CHECK("create through the moved directory's fd", fd >= 0, "%s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	CHECK("it is in the new place", access(P("h2/inner/made-after"), F_OK) == 0, "%s",
+	      strerror(errno));
+	CHECK("fstatat .. from the moved directory is the renamed parent",
+	      fstatat(dfd, "..", &st, 0) == 0 && stat(P("h2"), &st) == 0, "%s", strerror(errno));
+	close(dfd);
+	stat(pc_base, &st);
+	nlink_t before = st.st_nlink;
+	OKSYS("move a directory out to a subdirectory", rename(P("h2/inner"), P("inner-moved")) |
+	      rename(P("inner-moved"), P("h2/back")));
+	stat(pc_base, &st);
+	CHECK("the old parent's nlink is back", st.st_nlink == before, "%lu vs %lu",
+	      (unsigned long)st.st_nlink, (unsigned long)before);
+
+	/* a deep path */
+	char deep[PATH_MAX] = "deep";
+	mkdir(P("%s", deep), 0755);
+	int depth = 1;
+	while (depth < 64 && strlen(deep) + 8 < 900) {
+		strcat(deep, "/level");
+		if (mkdir(P("%s", deep), 0755) < 0)
+			break;
+		depth++;
+	}
+	CHECK("64 nested directories", depth == 64, "depth %d: %s", depth, strerror(errno));
+	strcat(deep, "/file");
+	OKSYS("a file at the bottom", write_file(P("%s", deep), "deep", 4, 0644));
+
+	/* directories of long names: READDIR replies fill up on bytes, not entries */
+	mkdir(P("longnames"), 0755);
+	for (int i = 0; i < 600; i++) {
+		memset(name, 'a' + i % 26, 255);
+		snprintf(name, 8, "%06d", i);
+		name[6] = '-';
+		name[255] = 0;
+		if (write_file(P("longnames/%s", name), "", 0, 0644) == 0)
+			made++;
+	}
+	d = opendir(P("longnames"));
+	while (d && (e = readdir(d)))
+		seen += strlen(e->d_name) == 255;
+	if (d)
+		closedir(d);
+	CHECK("600 entries with 255-byte names listed", made == 600 && seen == 600,
+	      "made %d seen %d", made, seen);
+}
+
+static void t_parallel(void)
+{
+	enum { KIDS = 4, ITER = 150, BLK = 65536 };
+	pid_t pids[KIDS];
+	int bad = 0, left = -1;
+	static char blk[BLK], back[BLK];
+
+	mkdir(P("churn"), 0755);
+	write_file(P("disjoint"), "", 0, 0644);
+	for (int k = 0; k < KIDS; k++) {
+		pids[k] = fork();
+		if (pids[k] == 0) {
+			char a[64], b[64], c[64];
+			int fd = open(P("disjoint"), O_WRONLY);
+			memset(blk, 'a' + k, BLK);
+			for (int i = 0; i < 16; i++)
+				if (pwrite(fd, blk, BLK, (off_t)(i * KIDS + k) * BLK) != BLK)
+					_exit(1);
+			close(fd);
+			for (int i = 0; i < ITER; i++) {
+				snprintf(a, sizeof(a), "churn/f%d.%d", k, i);
+				snprintf(b, sizeof(b), "churn/g%d.%d", k, i);
+				snprintf(c, sizeof(c), "churn/h%d.%d", k, i);
+				if (write_file(P("%s", a), a, strlen(a), 0644) ||
+				    rename(P("%s", a), P("%s", b)) || link(P("%s", b), P("%s", c)) ||
+				    unlink(P("%s", b)))
+					_exit(2);
+				if (i % 2 && unlink(P("%s", c)))
+					_exit(3);
+			}
+			_exit(0);
+		}
+	}
+	for (int k = 0; k < KIDS; k++) {
+		int status;
+		waitpid(pids[k], &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			bad++;
+			printf("# child %d: status %d\n", k, status);
+		}
+	}
+	CHECK("4 processes: create/rename/link/unlink churn and disjoint pwrites", bad == 0,
+	      "%d children failed", bad);
+	left = 0;
+	DIR *d = opendir(P("churn"));
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char *p = e->d_name;
+		int k, i;
+		if (*p == '.')
+			continue;
+		if (sscanf(p, "h%d.%d", &k, &i) == 2 && i % 2 == 0) {
+			char buf[64] = "";
+			read_file(P("churn/%s", p), buf, sizeof(buf) - 1);
+			char want[64];
+			snprintf(want, sizeof(want), "churn/f%d.%d", k, i);
+			if (!strcmp(buf, want)) {
+				left++;
+				continue;
+			}
+		}
+		bad++;
+	}
+	if (d)
+		closedir(d);
+	CHECK("churn leaves exactly the expected files with their data",
+	      bad == 0 && left == KIDS * ITER / 2, "left %d bad %d", left, bad);
+	int fd = open(P("disjoint"), O_RDONLY);
+	bad = 0;
+	for (int i = 0; i < 16 * KIDS; i++) {
+		memset(blk, 'a' + i % KIDS, BLK);
+		if (pread(fd, back, BLK, (off_t)i * BLK) != BLK || memcmp(blk, back, BLK))
+			bad++;
+	}
+	close(fd);
+	CHECK("disjoint parallel pwrites all landed", bad == 0, "%d bad blocks", bad);
+}
+
 /* ------------------------------------------------------------------ fsx */
 
 static uint64_t fsx_state = 0x9e3779b97f4a7c15ULL;
@@ -1427,6 +1582,8 @@ int main(int argc, char **argv)
 	t_readdir();
 	t_names();
 	t_append();
+	t_handles();
+	t_parallel();
 	t_fsx();
 	if (leave)
 		leave_for_host(dir);
