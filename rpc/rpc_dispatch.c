@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "log.h"
@@ -25,7 +26,29 @@
 
 #define DISPATCH_NOBODY 65534
 
+/* Replies up to this size are encoded on the stack. */
+#define DISPATCH_STACK_REPLY 1024
+/* Argument and result structures up to this size live on the stack. */
+#define DISPATCH_STACK_STRUCT 512
+
 static const uint8_t dispatch_zero_pad[4];
+
+/* Room for an actor's decoded arguments or unencoded results. */
+union dispatch_space {
+	uint8_t b[DISPATCH_STACK_STRUCT];
+	max_align_t align;
+};
+
+/* A zeroed @size-byte structure: in @space when it fits, else g_malloc'd
+ * (the caller g_frees what is not @space). */
+static void *dispatch_alloc(union dispatch_space *space, size_t size)
+{
+	if (size <= sizeof(*space)) {
+		memset(space->b, 0, MAX(size, 1));
+		return space->b;
+	}
+	return g_malloc0(size);
+}
 
 /* Send the reply made of @iov (@n < 4 entries, @total bytes; room for a
  * record mark in front on TCP). */
@@ -218,28 +241,52 @@ static void dispatch_fill_request(struct rpcsvc_job *job, const struct rpc_call_
 	req->priv = job;
 }
 
-/* Encode the SUCCESS reply with @res and send it. false: it would not
- * encode (the caller answers SYSTEM_ERR). */
+/* Encode @res with @actor's xdr_res into @buf (@size bytes): its length,
+ * or 0 when it does not fit or will not encode. */
+static size_t dispatch_encode(const struct rpcsvc_actor *actor, void *res, uint8_t *buf,
+			      size_t size)
+{
+	size_t len = 0;
+	XDR xdr;
+
+	xdrmem_create(&xdr, (char *)buf, size, XDR_ENCODE);
+	if (actor->xdr_res(&xdr, res))
+		len = xdr_getpos(&xdr);
+	xdr_destroy(&xdr);
+	return len;
+}
+
+/* Encode the SUCCESS reply with @res and send it. Most results fit a
+ * buffer on the stack and are encoded once; larger ones are sized first
+ * (xdr_sizeof) and encoded into the heap. false: it would not encode
+ * (the caller answers SYSTEM_ERR). */
 static bool dispatch_reply_success(struct rpcsvc_job *job, uint32_t xid,
 				   const struct rpcsvc_actor *actor, void *res)
 {
-	uint8_t hdr[RPCMSG_REPLY_MAX];
-	size_t hlen = rpcmsg_encode_accepted(hdr, xid, SUCCESS, 0, 0);
-	size_t rlen = actor->xdr_res ? xdr_sizeof(actor->xdr_res, res) : 0;
-	uint8_t *body = g_malloc(hlen + rlen);
-	bool ok = true;
-	XDR xdr;
+	union {
+		uint8_t b[DISPATCH_STACK_REPLY];
+		uint32_t align;
+	} stack;
+	uint8_t *body = stack.b;
+	size_t hlen = rpcmsg_encode_accepted(stack.b, xid, SUCCESS, 0, 0);
+	size_t rlen = 0;
 
-	memcpy(body, hdr, hlen);
 	if (actor->xdr_res) {
-		xdrmem_create(&xdr, (char *)body + hlen, rlen, XDR_ENCODE);
-		ok = actor->xdr_res(&xdr, res) && xdr_getpos(&xdr) == rlen;
-		xdr_destroy(&xdr);
+		rlen = dispatch_encode(actor, res, stack.b + hlen, sizeof(stack) - hlen);
+		if (rlen == 0) {
+			rlen = xdr_sizeof(actor->xdr_res, res);
+			body = g_malloc(hlen + rlen);
+			memcpy(body, stack.b, hlen);
+			if (dispatch_encode(actor, res, body + hlen, rlen) != rlen) {
+				g_free(body);
+				return false;
+			}
+		}
 	}
-	if (ok)
-		dispatch_send(job, body, hlen + rlen);
-	g_free(body);
-	return ok;
+	dispatch_send(job, body, hlen + rlen);
+	if (body != stack.b)
+		g_free(body);
+	return true;
 }
 
 /* Decode args, run the actor, reply. */
@@ -248,6 +295,7 @@ static void dispatch_call(struct rpcsvc_job *job, const struct rpc_call_hdr *hdr
 {
 	const struct rpcsvc_actor *actor = &p->actors[hdr->proc];
 	struct rpcsvc_request req;
+	union dispatch_space args_space, res_space;
 	void *args, *res;
 	bool args_ok = true;
 	XDR xdr;
@@ -255,8 +303,8 @@ static void dispatch_call(struct rpcsvc_job *job, const struct rpc_call_hdr *hdr
 
 	if (actor->drc && !dispatch_drc_check(job, hdr))
 		return;
-	args = g_malloc0(MAX(actor->args_size, 1));
-	res = g_malloc0(MAX(actor->res_size, 1));
+	args = dispatch_alloc(&args_space, actor->args_size);
+	res = dispatch_alloc(&res_space, actor->res_size);
 	if (actor->xdr_args) {
 		xdrmem_create(&xdr, (char *)job->buf + hdr->args_off, job->len - hdr->args_off,
 			      XDR_DECODE);
@@ -298,8 +346,10 @@ out_free:
 		xdr_free(actor->xdr_args, args);
 	if (actor->xdr_res)
 		xdr_free(actor->xdr_res, res);
-	g_free(args);
-	g_free(res);
+	if (args != args_space.b)
+		g_free(args);
+	if (res != res_space.b)
+		g_free(res);
 }
 
 /* Not an RPC call, or cut short: no reply. On TCP the peer is confused

@@ -6,7 +6,9 @@
  * the fragment body into the record buffer, growing it as bytes arrive
  * (not as announced, so a client announcing a large fragment and sending
  * nothing does not make us allocate it). After the last fragment the
- * record is handed to the caller and the machine restarts.
+ * record is handed to the caller and the machine restarts. A large body
+ * may also be received straight into the record buffer (body_room and
+ * body_commit), saving the copy from the socket's read buffer.
  */
 #include "config.h"
 
@@ -70,6 +72,40 @@ static int record_start_fragment(struct rpc_record *r)
 	return 0;
 }
 
+/* A fragment's last body byte arrived: hand the record out if it was the
+ * last fragment (and not empty). */
+static void record_fragment_end(struct rpc_record *r, uint8_t **rec, size_t *rec_len)
+{
+	r->hdr_have = 0;
+	if (!r->last || r->len == 0)
+		return;
+	*rec = r->buf;
+	*rec_len = r->len;
+	r->buf = NULL;
+	r->len = r->cap = 0;
+}
+
+#define RECORD_DIRECT_STEP (64u << 10)
+
+size_t rpc_record_body_room(struct rpc_record *r, uint8_t **dst)
+{
+	if (r->hdr_have < 4 || r->frag_left == 0)
+		return 0;
+	record_reserve(r, MIN((size_t)r->frag_left, MAX(r->len, (size_t)RECORD_DIRECT_STEP)));
+	*dst = r->buf + r->len;
+	return MIN((size_t)r->frag_left, r->cap - r->len);
+}
+
+void rpc_record_body_commit(struct rpc_record *r, size_t n, uint8_t **rec, size_t *rec_len)
+{
+	*rec = NULL;
+	*rec_len = 0;
+	r->len += n;
+	r->frag_left -= n;
+	if (r->frag_left == 0)
+		record_fragment_end(r, rec, rec_len);
+}
+
 ssize_t rpc_record_feed(struct rpc_record *r, const void *data, size_t len, uint8_t **rec,
 			size_t *rec_len)
 {
@@ -98,17 +134,10 @@ ssize_t rpc_record_feed(struct rpc_record *r, const void *data, size_t len, uint
 		}
 		if (r->hdr_have < 4 || r->frag_left > 0)
 			continue;
-		/* A fragment ended. */
-		r->hdr_have = 0;
-		if (!r->last)
-			continue;
-		if (r->len == 0)
-			continue; /* an empty record: nothing to hand up */
-		*rec = r->buf;
-		*rec_len = r->len;
-		r->buf = NULL;
-		r->len = r->cap = 0;
-		break;
+		/* A fragment ended (an empty record hands nothing up). */
+		record_fragment_end(r, rec, rec_len);
+		if (*rec)
+			break;
 	}
 	return used;
 }

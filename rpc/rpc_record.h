@@ -46,6 +46,19 @@ void rpc_record_fini(struct rpc_record *r);
 ssize_t rpc_record_feed(struct rpc_record *r, const void *data, size_t len, uint8_t **rec,
 			size_t *rec_len);
 
+/*
+ * Receiving a fragment's body straight into the record, without going
+ * through a read buffer (for large WRITE calls). rpc_record_body_room
+ * says where the next body bytes go (*@dst) and how many may go there;
+ * 0 when no body is due (a header is). The room never exceeds what the
+ * fragment still announces, and the buffer grows only in proportion to
+ * what was received (at least 64 KiB at a time), never to an announced
+ * size. After writing @n (≤ room) bytes there, rpc_record_body_commit
+ * accounts them; *@rec and *@rec_len are as for rpc_record_feed.
+ */
+size_t rpc_record_body_room(struct rpc_record *r, uint8_t **dst);
+void rpc_record_body_commit(struct rpc_record *r, size_t n, uint8_t **rec, size_t *rec_len);
+
 /* Write the header of a single-fragment record of @len bytes into @hdr. */
 void rpc_record_mark(uint8_t hdr[4], uint32_t len);
 

@@ -14,6 +14,11 @@
  * and a client that stops reading costs one worker for at most
  * RPCSVC_SEND_TIMEOUT_S before it is disconnected.
  *
+ * Large fragment bodies (WRITE data) are received straight into the
+ * record being assembled (rpc_record_body_room), so the payload is copied
+ * once, by the kernel, between the socket and the buffer the storage
+ * writes from.
+ *
  * Flow control: past RPCSVC_CONN_MAX_INFLIGHT queued calls the loop stops
  * watching the connection; the worker finishing a call resumes it.
  */
@@ -31,6 +36,7 @@
 
 #define TCP_ACCEPT_BATCH 32
 #define TCP_MAX_IOV 8
+#define TCP_DIRECT_MIN 4096  /* body bytes due before reading into the record */
 
 void rpcsvc_conn_ref(struct rpcsvc_conn *conn)
 {
@@ -159,24 +165,45 @@ static void tcp_queue(struct rpcsvc_conn *conn, uint8_t *rec, size_t len)
 	rpcsvc_job_submit(svc, job);
 }
 
-void rpcsvc_tcp_readable(struct rpcsvc_conn *conn)
+/* What recv() returned on @conn: true if there is data to use; on end of
+ * stream or an error the connection is closed. */
+static bool tcp_recv_ok(struct rpcsvc_conn *conn, ssize_t n)
 {
-	struct rpcsvc *svc = conn->svc;
-	uint8_t *rec;
-	size_t off = 0, rec_len;
-	ssize_t n, used;
-
-	if (conn->closed)
-		return;
-	n = recv(conn->fd, svc->rbuf, RPCSVC_UDP_MAX, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return;
+		return false;
 	if (n <= 0) {
 		xl_logd("rpc", XL_LOG_DEBUG, "connection from %s closed: %s", conn->peername,
 			n == 0 ? "end of stream" : g_strerror(errno));
 		rpcsvc_conn_close(conn);
+		return false;
+	}
+	return true;
+}
+
+void rpcsvc_tcp_readable(struct rpcsvc_conn *conn)
+{
+	struct rpcsvc *svc = conn->svc;
+	uint8_t *rec, *dst;
+	size_t off = 0, rec_len, room;
+	ssize_t n, used;
+
+	if (conn->closed)
+		return;
+	/* In the body of a large fragment (WRITE data): receive it where the
+	 * record is assembled, not into the read buffer and then copied. */
+	room = rpc_record_body_room(&conn->rec, &dst);
+	if (room >= TCP_DIRECT_MIN) {
+		n = recv(conn->fd, dst, room, MSG_DONTWAIT);
+		if (!tcp_recv_ok(conn, n))
+			return;
+		rpc_record_body_commit(&conn->rec, n, &rec, &rec_len);
+		if (rec)
+			tcp_queue(conn, rec, rec_len);
 		return;
 	}
+	n = recv(conn->fd, svc->rbuf, RPCSVC_UDP_MAX, MSG_DONTWAIT);
+	if (!tcp_recv_ok(conn, n))
+		return;
 	while (off < (size_t)n) {
 		used = rpc_record_feed(&conn->rec, svc->rbuf + off, n - off, &rec, &rec_len);
 		if (used < 0) {

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "nfs3.h"
 #include "rpc_drc.h"
+#include "rpc_record.h"
 #include "rpcsvc.h"
 
 /* ------------------------------------------------------------------ */
@@ -371,6 +372,28 @@ static int t_drop(struct rpcsvc_request *req, void *args, void *res)
 	return RPCSVC_DROP;
 }
 
+/* SUM: the sum of the bytes of an opaque<>. */
+struct t_blob {
+	u_int len;
+	char *val;
+};
+
+static bool_t t_xdr_blob(XDR *xdr, struct t_blob *b)
+{
+	return xdr_bytes(xdr, &b->val, &b->len, 1u << 20);
+}
+
+static int t_sum(struct rpcsvc_request *req, void *args, void *res)
+{
+	const struct t_blob *b = args;
+	uint32_t sum = 0;
+
+	for (u_int i = 0; i < b->len; i++)
+		sum += (uint8_t)b->val[i];
+	*(u_int *)res = sum;
+	return RPCSVC_OK;
+}
+
 #define T_ACTOR(NAME, FN, DRC)                                                                 \
 	{ .name = NAME, .fn = FN, .xdr_args = (xdrproc_t)xdr_u_int,                             \
 	  .xdr_res = (xdrproc_t)xdr_u_int, .args_size = sizeof(u_int),                          \
@@ -382,6 +405,9 @@ static const struct rpcsvc_actor t_actors[] = {
 	[2] = T_ACTOR("PLAIN", t_plain, false),
 	[3] = T_ACTOR("SLOW", t_slow, true),
 	[4] = T_ACTOR("DROP", t_drop, true),
+	[5] = { .name = "SUM", .fn = t_sum, .xdr_args = (xdrproc_t)t_xdr_blob,
+		.xdr_res = (xdrproc_t)xdr_u_int, .args_size = sizeof(struct t_blob),
+		.res_size = sizeof(u_int) },
 };
 
 static const struct rpcsvc_program t_prog = {
@@ -708,6 +734,102 @@ static void test_svc_uncached(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* WRITE data received straight into the record (rpc_record_body_*)    */
+
+/* Receive @len body bytes of pattern (offset @from) through body_room/
+ * body_commit in pieces of at most @piece; the record if one completed. */
+static uint8_t *direct_fill(struct rpc_record *r, size_t from, size_t len, size_t piece,
+			    size_t *rec_len)
+{
+	uint8_t *rec = NULL, *dst;
+
+	while (len > 0) {
+		size_t room = rpc_record_body_room(r, &dst);
+		size_t n;
+
+		CU_ASSERT_FATAL(room > 0);
+		/* Grows with what arrived, not with what was announced. */
+		CU_ASSERT(room <= 2 * (r->len + (64u << 10)));
+		n = MIN(MIN(room, piece), len);
+		for (size_t i = 0; i < n; i++)
+			dst[i] = (uint8_t)((from + i) * 7);
+		rpc_record_body_commit(r, n, &rec, rec_len);
+		from += n;
+		len -= n;
+		CU_ASSERT(len == 0 || rec == NULL);
+	}
+	return rec;
+}
+
+static void test_record_direct(void)
+{
+	struct rpc_record r;
+	size_t total = 300000, rec_len, ok = 0;
+	uint8_t hdr[4], first[100], *rec, *dst;
+
+	rpc_record_init(&r, 1 << 20);
+	/* Nothing is due before a header. */
+	CU_ASSERT_EQUAL(rpc_record_body_room(&r, &dst), 0);
+	/* Two fragments: 100 000 then 200 000 bytes, the first 100 fed. */
+	rpc_record_mark(hdr, 100000);
+	hdr[0] &= 0x7f; /* not the last */
+	CU_ASSERT_EQUAL(rpc_record_feed(&r, hdr, 4, &rec, &rec_len), 4);
+	for (size_t i = 0; i < sizeof(first); i++)
+		first[i] = (uint8_t)(i * 7);
+	CU_ASSERT_EQUAL(rpc_record_feed(&r, first, sizeof(first), &rec, &rec_len), 100);
+	CU_ASSERT_PTR_NULL(direct_fill(&r, 100, 100000 - 100, 50000, &rec_len));
+	/* The first fragment is complete: a header is due. */
+	CU_ASSERT_EQUAL(rpc_record_body_room(&r, &dst), 0);
+	rpc_record_mark(hdr, 200000);
+	CU_ASSERT_EQUAL(rpc_record_feed(&r, hdr, 4, &rec, &rec_len), 4);
+	rec = direct_fill(&r, 100000, 200000, 1 << 20, &rec_len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+	CU_ASSERT_EQUAL(rec_len, total);
+	for (size_t i = 0; i < total; i++)
+		ok += rec[i] == (uint8_t)(i * 7);
+	CU_ASSERT_EQUAL(ok, total);
+	g_free(rec);
+	/* The machine starts over. */
+	CU_ASSERT_EQUAL(rpc_record_body_room(&r, &dst), 0);
+	rpc_record_fini(&r);
+}
+
+/* A large WRITE-like call through the service: the record arrives in
+ * pieces, mostly received in place; the actor sees every byte. */
+static void test_svc_big_record(void)
+{
+	uint16_t port;
+	struct rpcsvc *svc = start_service(false, &port);
+	GByteArray *m, *r;
+	uint32_t sum = 0, len = 700001;
+	int fd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svc);
+	fd = tcp_connect(port);
+	CU_ASSERT_FATAL(fd >= 0);
+	m = call_msg(0x7777, 5, len); /* SUM: the length word, then the bytes */
+	for (uint32_t i = 0; i < len; i++) {
+		uint8_t c = (uint8_t)(i * 13 + i / 251);
+
+		g_byte_array_append(m, &c, 1);
+		sum += c;
+	}
+	g_byte_array_append(m, (const guint8 *)"\0\0\0", 3); /* XDR padding */
+	CU_ASSERT(tcp_send(fd, m));
+	r = tcp_recv(fd);
+	CU_ASSERT_EQUAL(result(r), sum);
+	g_byte_array_unref(r);
+	/* And the next call on the stream is framed right after it. */
+	g_atomic_int_set(&count_runs, 0);
+	r = tcp_call(fd, 0x7778, 1, 1);
+	CU_ASSERT_EQUAL(result(r), 1001);
+	g_byte_array_unref(r);
+	g_byte_array_unref(m);
+	close(fd);
+	rpcsvc_free(svc);
+}
+
+/* ------------------------------------------------------------------ */
 /* WRITE3args in place                                                 */
 
 /* Encode a WRITE3args with @len data bytes into an aligned buffer. */
@@ -827,6 +949,8 @@ int main(void)
 	CU_add_test(s, "service: UDP", test_svc_udp);
 	CU_add_test(s, "service: duplicate while running", test_svc_in_progress);
 	CU_add_test(s, "service: uncached, dropped, drc_off", test_svc_uncached);
+	CU_add_test(s, "record body received in place", test_record_direct);
+	CU_add_test(s, "service: a large record", test_svc_big_record);
 	CU_add_test(s, "WRITE3args decoded in place", test_write_inplace);
 	CU_add_test(s, "WRITE3args bad lengths", test_write_bad_lengths);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
