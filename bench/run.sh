@@ -73,12 +73,15 @@ load() {
 	record "$label" "$name" "$(stats "${vals[@]}")" "$([[ $field == MiB_per_s ]] && echo MiB/s || echo calls/s)"
 }
 
-# copy LABEL EXPORTDIR: nfs-cp of $CP_MB MiB in and out, RUNS times
+# copy LABEL: nfs-cp of $CP_MB MiB in and out, RUNS times
 copy() {
 	local label=$1 i t0 t1 url vin=() vout=()
-	url=nfs://127.0.0.1${EXPORT_PATH}/cp.bin # xlnfs: "//cp.bin" makes libnfs mount "/"
 	for ((i = 0; i < RUNS; i++)); do
-		rm -f "$T/cp.back" "$2/cp.bin" # nfs-cp creates exclusively
+		# a new name each run: nfs-cp creates exclusively, and ganesha's
+		# cache would not see a file removed behind its back
+		# (xlnfs: "//cp0.bin" makes libnfs mount "/")
+		url=nfs://127.0.0.1${EXPORT_PATH}/cp$i.bin
+		rm -f "$T/cp.back"
 		t0=$(date +%s.%N)
 		nfs-cp "$T/cp.src" "$url" >/dev/null || { echo "nfs-cp in failed"; return 1; }
 		t1=$(date +%s.%N)
@@ -146,7 +149,7 @@ for spec in "${SERVERS[@]}"; do
 			load "$label" "LOOKUP x$THREADS" lookup "$THREADS" 10000 &&
 			load "$label" "READ 1M x$THREADS" read "$THREADS" 64 MiB_per_s &&
 			load "$label" "WRITE 1M x$THREADS" write "$THREADS" 64 MiB_per_s &&
-			copy "$label" "$dir" &&
+			copy "$label" &&
 			{ ((PERF == 0)) || profile "$label"; } &&
 			{ ((VM == 0)) || guest "$label"; }
 	} || fails=1
