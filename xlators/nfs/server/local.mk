@@ -25,7 +25,7 @@ CLEANFILES += xlators/nfs/server/nfs3_prot.h xlators/nfs/server/nfs3_prot_xdr.c
 EXTRA_DIST += xlators/nfs/server/nfs3_prot.x
 
 xlators/nfs/server/nfs3_prot.h: xlators/nfs/server/nfs3_prot.x
-	$(AM_V_GEN)$(MKDIR_P) xlators/nfs/server && $(RPCGEN) -h -o $@ $(srcdir)/xlators/nfs/server/nfs3_prot.x
+	$(AM_V_GEN)$(MKDIR_P) xlators/nfs/server && rm -f $@ && $(RPCGEN) -h -o $@ $(srcdir)/xlators/nfs/server/nfs3_prot.x
 xlators/nfs/server/nfs3_prot_xdr.c: xlators/nfs/server/nfs3_prot.x
 	$(AM_V_GEN)$(MKDIR_P) xlators/nfs/server && $(RPCGEN) -c $(srcdir)/xlators/nfs/server/nfs3_prot.x \
 		| sed 's|^#include ".*nfs3_prot.h"|#include "nfs3_prot.h"|' > $@-t && mv $@-t $@
