@@ -14,7 +14,7 @@
 # (No -Werror: clang warns where gcc does not; the gcc build is the judge.)
 #
 # Run (fuzz_dispatch binds 127.0.0.1: run it in a private network
-# namespace, as tests/fuzz/run.sh does):
+# namespace: tests/fuzz/run.sh BINDIR TARGET SECONDS does that):
 #   OUTDIR/fuzz_record -max_total_time=300 CORPUS_COPY tests/fuzz/corpus/record
 set -eu
 
@@ -51,9 +51,8 @@ obj() {
 }
 
 core=""
-for f in daemon/log.c rpc/rpcsvc.c rpc/rpc_record.c rpc/rpcmsg.c rpc/rpc_listen.c \
-	rpc/rpc_loop.c rpc/rpc_tcp.c rpc/rpc_udp.c rpc/rpc_dispatch.c rpc/rpcbind.c \
-	$(cd "$srcdir" && ls xlators/*.c); do
+# libxlnfs: what daemon/, rpc/ and xlators/ local.mk put in it.
+for f in daemon/log.c $(cd "$srcdir" && ls rpc/*.c xlators/*.c); do
 	core="$core $(obj "$(echo "$f" | tr / _)" "$srcdir/$f")"
 done
 posix=""

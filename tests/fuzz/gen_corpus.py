@@ -117,7 +117,7 @@ MOUNT_ARGS = [
 NFS3_DECODERS = ["GETATTR", "SETATTR", "LOOKUP", "ACCESS", "READLINK", "READ", "WRITE",
                  "CREATE", "MKDIR", "SYMLINK", "MKNOD", "REMOVE", "RMDIR", "RENAME", "LINK",
                  "READDIR", "READDIRPLUS", "FSSTAT", "FSINFO", "PATHCONF", "COMMIT"]
-DEC_DIRPATH, DEC_MOUNTLIST, DEC_EXPORTS, DEC_READRES = 21, 22, 23, 24
+DEC_DIRPATH, DEC_MOUNTLIST, DEC_EXPORTS = 21, 22, 23
 
 
 def write(d, fname, data):
@@ -183,8 +183,6 @@ def main():
     ex = u32(1) + name("/") + u32(1) + name("*") + u32(1) + name("10.0.0.0/8") + u32(0) + \
         u32(1) + name("/dir") + u32(0) + u32(0)
     write(d, "seed-exports", bytes([DEC_EXPORTS]) + ex)
-    rr = u32(0) + u32(0) + u32(5) + u32(1) + opaque(b"hello")
-    write(d, "seed-read3res", bytes([DEC_READRES]) + rr)
 
 
 if __name__ == "__main__":
