@@ -4,10 +4,13 @@
  *
  * Input: byte 0 picks max_record (64 << (b & 7) bytes, or 0x7fffffff+ for
  * b & 8), bytes 1-4 seed the pseudo-random piece sizes, the rest is the
- * stream. The stream is fed once whole and once in pieces; both must give
- * the same records, in the same order, and stop with the same error at the
- * same place: reassembly may not depend on how TCP splits the bytes. Each
- * record must be non-empty and within max_record.
+ * stream. The stream is fed once whole, once in pieces, and once in pieces
+ * some of which go straight into the record body (rpc_record_body_room and
+ * _commit, as rpc_tcp.c receives large WRITEs); all must give the same
+ * records, in the same order, and stop with the same error: reassembly may
+ * not depend on how TCP splits the bytes or how they are received. Each
+ * record must be non-empty and within max_record, and the body room must
+ * lie within the buffer (ASan checks the writes) and the fragment.
  */
 #include "config.h"
 
@@ -22,12 +25,11 @@
 struct record_run {
 	GPtrArray *recs;      /* GBytes * */
 	int error;            /* 0 or the -errno that stopped the stream */
-	size_t error_at;      /* stream offset after the bytes consumed before it */
 };
 
 /* Feed @len bytes at @p to @r, appending records to @run; false once the
  * stream failed. */
-static bool record_feed_piece(struct rpc_record *r, const uint8_t *p, size_t len, size_t base,
+static bool record_feed_piece(struct rpc_record *r, const uint8_t *p, size_t len,
 			      struct record_run *run)
 {
 	size_t off = 0;
@@ -39,7 +41,6 @@ static bool record_feed_piece(struct rpc_record *r, const uint8_t *p, size_t len
 
 		if (used < 0) {
 			run->error = (int)used;
-			run->error_at = base + off;
 			return false;
 		}
 		FUZZ_CHECK((size_t)used <= len - off);
@@ -55,17 +56,40 @@ static bool record_feed_piece(struct rpc_record *r, const uint8_t *p, size_t len
 	return true;
 }
 
+/* Put @len bytes at @p into @r's body room, as far as there is room:
+ * the number of bytes taken (0 when no body is due). */
+static size_t record_direct_piece(struct rpc_record *r, const uint8_t *p, size_t len,
+				  struct record_run *run)
+{
+	uint32_t frag_left = r->frag_left;
+	uint8_t *dst, *rec;
+	size_t room = rpc_record_body_room(r, &dst), n, rec_len;
+
+	if (room == 0)
+		return 0;
+	FUZZ_CHECK(room <= frag_left);
+	FUZZ_CHECK(r->cap <= r->max_record);
+	n = MIN(room, len);
+	memcpy(dst, p, n);
+	rpc_record_body_commit(r, n, &rec, &rec_len);
+	if (rec) {
+		FUZZ_CHECK(rec_len > 0 && rec_len <= r->max_record);
+		g_ptr_array_add(run->recs, g_bytes_new_take(rec, rec_len));
+	}
+	return n;
+}
+
 /* Run the whole stream through a fresh reassembler, in pieces whose sizes
- * come from @seed (0: one piece). */
+ * come from @seed (0: one piece); with @direct, every other piece that
+ * meets a fragment body goes through the body room. */
 static void record_run(const uint8_t *s, size_t len, size_t max_record, uint32_t seed,
-		       struct record_run *run)
+		       bool direct, struct record_run *run)
 {
 	struct rpc_record r;
 	size_t off = 0;
 
 	run->recs = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
 	run->error = 0;
-	run->error_at = 0;
 	rpc_record_init(&r, max_record);
 	while (off < len) {
 		size_t piece = len - off;
@@ -78,7 +102,15 @@ static void record_run(const uint8_t *s, size_t len, size_t max_record, uint32_t
 			piece = (seed & 0x300) ? 1 + seed % 7 : 1 + seed % 4096;
 			piece = MIN(piece, len - off);
 		}
-		if (!record_feed_piece(&r, s + off, piece, off, run))
+		if (direct && (seed & 1)) {
+			size_t n = record_direct_piece(&r, s + off, piece, run);
+
+			if (n > 0) {
+				off += n;
+				continue;
+			}
+		}
+		if (!record_feed_piece(&r, s + off, piece, run))
 			break;
 		off += piece;
 	}
@@ -87,7 +119,7 @@ static void record_run(const uint8_t *s, size_t len, size_t max_record, uint32_t
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct record_run whole, split;
+	struct record_run whole, split, direct;
 	size_t max_record;
 	uint32_t seed;
 
@@ -97,15 +129,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	seed = (uint32_t)data[1] << 24 | (uint32_t)data[2] << 16 | (uint32_t)data[3] << 8 |
 	       data[4];
 	seed |= 1; /* xorshift needs a non-zero state */
-	record_run(data + 5, size - 5, max_record, 0, &whole);
-	record_run(data + 5, size - 5, max_record, seed, &split);
+	record_run(data + 5, size - 5, max_record, 0, false, &whole);
+	record_run(data + 5, size - 5, max_record, seed, false, &split);
+	record_run(data + 5, size - 5, max_record, seed, true, &direct);
 
-	FUZZ_CHECK(whole.error == split.error);
-	FUZZ_CHECK(whole.recs->len == split.recs->len);
-	for (guint i = 0; i < whole.recs->len; i++)
+	FUZZ_CHECK(whole.error == split.error && whole.error == direct.error);
+	FUZZ_CHECK(whole.recs->len == split.recs->len && whole.recs->len == direct.recs->len);
+	for (guint i = 0; i < whole.recs->len; i++) {
 		FUZZ_CHECK(g_bytes_equal(g_ptr_array_index(whole.recs, i),
 					 g_ptr_array_index(split.recs, i)));
+		FUZZ_CHECK(g_bytes_equal(g_ptr_array_index(whole.recs, i),
+					 g_ptr_array_index(direct.recs, i)));
+	}
 	g_ptr_array_unref(whole.recs);
 	g_ptr_array_unref(split.recs);
+	g_ptr_array_unref(direct.recs);
 	return 0;
 }

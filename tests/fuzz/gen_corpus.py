@@ -170,6 +170,8 @@ def main():
     write(os.path.join(top, "record"), "seed-fragments", bytes([4]) + b"\x9a\xbc\xde\xf1" + frags)
     write(os.path.join(top, "record"), "seed-too-large",
           bytes([0]) + b"\x01\x02\x03\x04" + u32(0x80000000 | 4096) + b"z" * 100)
+    big = u32(40000) + b"w" * 40000 + u32(0x80000000 | 30000) + b"v" * 30000
+    write(os.path.join(top, "record"), "seed-large-body", bytes([0x0F]) + b"\x31\x41\x59\x27" + big)
     write(os.path.join(top, "record"), "seed-empty-last",
           bytes([9]) + b"\x01\x02\x03\x05" + u32(0x80000000) + u32(0x80000004) + b"abcd")
 
