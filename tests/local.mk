@@ -150,7 +150,8 @@ dist_noinst_SCRIPTS += tests/conformance/run.sh tests/conformance/guest.sh
 check_PROGRAMS += tests/fuzz/replay_record tests/fuzz/replay_callhdr \
 	tests/fuzz/replay_nfs3_args tests/fuzz/replay_dispatch
 TESTS += tests/fuzz/replay.sh
-dist_noinst_SCRIPTS += tests/fuzz/replay.sh tests/fuzz/build.sh tests/fuzz/gen_corpus.py
+dist_noinst_SCRIPTS += tests/fuzz/replay.sh tests/fuzz/build.sh tests/fuzz/run.sh \
+	tests/fuzz/gen_corpus.py
 EXTRA_DIST += tests/fuzz/corpus
 fuzz_replay_ldadd = libxlnfs.la $(GLIB_LIBS) $(TIRPC_LIBS)
 tests_fuzz_replay_record_SOURCES = tests/fuzz/fuzz_record.c tests/fuzz/replay_main.c \
