@@ -1569,22 +1569,27 @@ int main(int argc, char **argv)
 		printf("Bail out! mkdir %s: %s\n", pc_base, strerror(errno));
 		return 2;
 	}
-	t_open();
-	t_data();
-	t_stat();
-	t_chmod_root();
-	t_users();
-	t_dirs();
-	t_rename();
-	t_link_symlink();
-	t_mknod();
-	t_silly();
-	t_readdir();
-	t_names();
-	t_append();
-	t_handles();
-	t_parallel();
-	t_fsx();
+	static const struct {
+		const char *name;
+		void (*fn)(void);
+	} sections[] = {
+		{ "open", t_open },	     { "data", t_data },
+		{ "stat", t_stat },	     { "chmod", t_chmod_root },
+		{ "users", t_users },	     { "dirs", t_dirs },
+		{ "rename", t_rename },	     { "link", t_link_symlink },
+		{ "mknod", t_mknod },	     { "silly", t_silly },
+		{ "readdir", t_readdir },    { "names", t_names },
+		{ "append", t_append },	     { "handles", t_handles },
+		{ "parallel", t_parallel },  { "fsx", t_fsx },
+	};
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		sections[i].fn();
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		printf("# %s: %.1f s\n", sections[i].name,
+		       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	}
 	if (leave)
 		leave_for_host(dir);
 done:
