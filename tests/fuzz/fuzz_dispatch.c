@@ -20,7 +20,8 @@
  * FUZZ_DISPATCH_RESET inputs (so the directory does not grow for ever).
  *
  * Environment: XLNFS_XLATOR_PATH (modules), TMPDIR (where the export is
- * made), FUZZ_LOG=LEVEL to see logs.
+ * made), FUZZ_LOG=LEVEL to see logs, FUZZ_TRACE=1 to print each call's
+ * program, procedure and reply (accept status, then result status).
  */
 #include "config.h"
 
@@ -60,6 +61,7 @@ static struct {
 	uint8_t reply[RPCSVC_UDP_MAX];   /* the last reply received */
 	ssize_t reply_len;
 	unsigned runs;
+	bool trace;
 } fz;
 
 /* -------------------------------------------------------------- calls */
@@ -85,6 +87,31 @@ static uint32_t get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* Print what the call was and how it was answered. */
+static void fuzz_trace(const uint8_t *buf, size_t len)
+{
+	const uint8_t *r = fz.reply;
+	uint32_t vlen;
+
+	if (len >= 24)
+		fprintf(stderr, "call prog %u vers %u proc %u: ", get32(buf + 12), get32(buf + 16),
+			get32(buf + 20));
+	else
+		fprintf(stderr, "%zu bytes: ", len);
+	if (fz.reply_len < 0) {
+		fprintf(stderr, "no reply\n");
+	} else if (fz.reply_len < 24 || get32(r + 8) != MSG_ACCEPTED) {
+		fprintf(stderr, "denied (%zd bytes)\n", fz.reply_len);
+	} else {
+		vlen = (get32(r + 16) + 3) & ~3u;
+		if (fz.reply_len < 28 + (ssize_t)vlen)
+			fprintf(stderr, "accept stat %u\n", get32(r + 20 + vlen));
+		else
+			fprintf(stderr, "accept stat %u status %u\n", get32(r + 20 + vlen),
+				get32(r + 24 + vlen));
+	}
+}
+
 /* Dispatch @len bytes at @buf as a UDP datagram from our socket; the
  * reply, if any, lands in fz.reply (fz.reply_len -1 when none). */
 static void fuzz_dispatch(const uint8_t *buf, size_t len)
@@ -106,6 +133,8 @@ static void fuzz_dispatch(const uint8_t *buf, size_t len)
 	fz.reply_len = -1;
 	while ((n = recv(fz.out.fd, fz.reply, sizeof(fz.reply), MSG_DONTWAIT)) >= 0)
 		fz.reply_len = n;
+	if (fz.trace)
+		fuzz_trace(buf, len);
 }
 
 /* Start a call with AUTH_NONE. Each gets a new xid, so the duplicate
@@ -296,6 +325,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	int ret;
 
 	xl_log_set_level(level ? (enum xl_log_level)xl_log_level_parse(level) : XL_LOG_CRITICAL);
+	fz.trace = getenv("FUZZ_TRACE") != NULL;
 	fz.tmp = g_build_filename(g_get_tmp_dir(), "xlnfs-fuzz.XXXXXX", NULL);
 	if (!g_mkdtemp(fz.tmp))
 		fuzz_die("mkdtemp");
