@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -248,6 +249,28 @@ static uint64_t nfs_server_new_verf(void)
 	return v;
 }
 
+/* @want, lowered if the inodes it lets the table cache could hold more
+ * descriptors than the process may open: a cached inode can hold up to
+ * three (storage/posix: O_PATH, read-write, read-only), and a quarter of
+ * the limit stays for sockets and everything else. Children are
+ * initialised first, so the limit is already as high as it goes. */
+static size_t nfs_server_lru_limit(struct xl *xl, size_t want)
+{
+	struct rlimit rl;
+	size_t cap;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return want;
+	cap = (size_t)rl.rlim_cur / 4;
+	if (want <= cap)
+		return want;
+	xl_log(xl, XL_LOG_WARNING,
+	       "inode-lru-limit %zu lowered to %zu: cached inodes hold descriptors and the "
+	       "open files limit is %llu (raise it with ulimit -n / LimitNOFILE)",
+	       want, cap, (unsigned long long)rl.rlim_cur);
+	return cap;
+}
+
 static void nfs_server_free(struct nfs_server *srv)
 {
 	const struct nfs_server_conf *conf = srv->xl->conf;
@@ -322,7 +345,8 @@ static int nfs_server_init(struct xl *xl)
 		goto out_free;
 	srv->write_verf = nfs_server_new_verf();
 	if (xl->graph && xl->graph->itable)
-		xl_inode_table_set_lru_limit(xl->graph->itable, (size_t)conf->inode_lru_limit);
+		xl_inode_table_set_lru_limit(xl->graph->itable,
+					     nfs_server_lru_limit(xl, (size_t)conf->inode_lru_limit));
 
 	srv->svc = rpcsvc_new(&cfg);
 	if (!srv->svc) {
