@@ -17,7 +17,9 @@
  * bytes "FH#K"), K '0' root, '1' file, '2' dir, '3' link, are replaced by
  * the real handle (length word and padded bytes) before dispatch. The
  * fixtures are rebuilt when an input broke one and every
- * FUZZ_DISPATCH_RESET inputs (so the directory does not grow for ever).
+ * FUZZ_DISPATCH_RESET inputs (so the directory does not grow for ever);
+ * then the process must be well within its open files limit, which is set
+ * low (FUZZ_NOFILE) for that.
  *
  * Environment: XLNFS_XLATOR_PATH (modules), TMPDIR (where the export is
  * made), FUZZ_LOG=LEVEL to see logs, FUZZ_TRACE=1 to print each call's
@@ -27,9 +29,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,6 +50,9 @@
 #define FUZZ_DISPATCH_RESET 1000
 #define FUZZ_FILE_SIZE 10000
 #define FUZZ_NFIX 4
+/* The open files limit the server runs with here, low so that a
+ * descriptor leak or an inode cache larger than the limit shows soon. */
+#define FUZZ_NOFILE 1024
 
 static const char *const fuzz_fix_names[FUZZ_NFIX] = { ".", "file", "dir", "link" };
 
@@ -234,10 +241,27 @@ static void fuzz_fixtures_create(void)
 	g_free(p);
 }
 
+/* Descriptors open now. */
+static int fuzz_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
 /* Empty the export, make the fixtures again and learn their handles the
  * way a client does: MNT for the root, LOOKUP for the others. */
 static void fuzz_fixtures_reset(void)
 {
+	/* The server must keep clear of the limit however many objects
+	 * clients touched (its inode cache holds descriptors). */
+	FUZZ_CHECK(fuzz_count_fds() < FUZZ_NOFILE * 7 / 8);
 	if (nftw(fz.export_dir, fuzz_rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
 		fuzz_die("empty the export");
 	fuzz_fixtures_create();
@@ -326,6 +350,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	xl_log_set_level(level ? (enum xl_log_level)xl_log_level_parse(level) : XL_LOG_CRITICAL);
 	fz.trace = getenv("FUZZ_TRACE") != NULL;
+	if (setrlimit(RLIMIT_NOFILE, &(struct rlimit){ FUZZ_NOFILE, FUZZ_NOFILE }) < 0)
+		fuzz_die("setrlimit");
 	fz.tmp = g_build_filename(g_get_tmp_dir(), "xlnfs-fuzz.XXXXXX", NULL);
 	if (!g_mkdtemp(fz.tmp))
 		fuzz_die("mkdtemp");
