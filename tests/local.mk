@@ -135,12 +135,14 @@ tests_unit_test_drc_LDADD = libnfs3xdr.la libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS)
 # conformance: POSIX checks (pjdfstest/cthon04/fsx-like) run through the Linux kernel
 # NFS client in a qemu guest; posix_conf is linked statically (the guest has only
 # busybox), hence its own link command with -static and no libtool.
-check_PROGRAMS += tests/conformance/posix_conf
-tests_conformance_posix_conf_SOURCES = tests/conformance/posix_conf.c
-tests_conformance_posix_conf_CFLAGS = -O2 $(WARN_CFLAGS)
-tests_conformance_posix_conf_LDFLAGS = -static
-tests_conformance_posix_conf_LINK = $(CCLD) $(tests_conformance_posix_conf_CFLAGS) $(CFLAGS) \
-	$(tests_conformance_posix_conf_LDFLAGS) $(LDFLAGS) -o $@
+# Built by its own rule, not as an automake program: a sanitizer build's
+# CFLAGS/LDFLAGS (-fsanitize) cannot be combined with -static.
+check_SCRIPTS += tests/conformance/posix_conf
+CLEANFILES += tests/conformance/posix_conf
+EXTRA_DIST += tests/conformance/posix_conf.c
+tests/conformance/posix_conf: tests/conformance/posix_conf.c
+	$(AM_V_CC)$(MKDIR_P) tests/conformance && \
+		$(CC) -O2 $(WARN_CFLAGS) -static -o $@ $(srcdir)/tests/conformance/posix_conf.c
 TESTS += tests/conformance/run.sh
 dist_noinst_SCRIPTS += tests/conformance/run.sh tests/conformance/guest.sh
 
