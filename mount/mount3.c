@@ -1,7 +1,8 @@
 /*
  * mount3.c — the MOUNT program (100005) versions 1 and 3: their const
  * actor tables, and the program's life cycle (the mount list is loaded
- * when the programs are added and released by mount3_fini).
+ * when the programs are added and released by mount3_fini), and what a
+ * statedump shows of it (mount3_statedump).
  *
  * Both versions share the actors but MNT, whose result differs (fhstatus
  * with a fixed 32-byte handle in v1, mountres3 in v3). DUMP and EXPORT use
@@ -104,4 +105,73 @@ void mount3_fini(struct nfs_server *srv)
 	srv->mount_state = NULL;
 	mountlist_free(state->list);
 	g_free(state);
+}
+
+/* The most mount list entries a statedump shows. */
+#define MOUNT3_DUMP_MAX 100
+
+struct mount3_dump_ctx {
+	struct nfs_server *srv;
+	size_t shown;
+};
+
+static int mount3_dump_entry(void *ctx, const char *host, const char *dir)
+{
+	struct mount3_dump_ctx *d = ctx;
+
+	if (d->shown >= MOUNT3_DUMP_MAX)
+		return 1;
+	d->shown++;
+	xl_log(d->srv->xl, XL_LOG_INFO, "mount %s:%s", host, dir);
+	return 0;
+}
+
+/* @e's allow list as text: "*", or its entries separated by '|' as in
+ * allow=. g_free it. */
+static char *mount3_dump_clients(const struct nfs_export *e)
+{
+	GString *s;
+	char text[MOUNTLIST_HOST_MAX + 1];
+
+	if (!e->clients)
+		return g_strdup("(nobody)");
+	if (mount3_addrlist_open(e->clients))
+		return g_strdup("*");
+	s = g_string_new(NULL);
+	for (size_t i = 0; i < e->clients->count; i++) {
+		mount3_group_text(&e->clients->items[i], text, sizeof(text));
+		if (text[0] == '\0')
+			continue;
+		if (s->len)
+			g_string_append_c(s, '|');
+		g_string_append(s, text);
+	}
+	return g_string_free(s, FALSE);
+}
+
+void mount3_statedump(struct nfs_server *srv)
+{
+	struct mount3_state *state = srv->mount_state;
+	struct mount3_dump_ctx ctx = { .srv = srv };
+	size_t n;
+
+	for (size_t i = 0; i < srv->nexports; i++) {
+		const struct nfs_export *e = &srv->exports[i];
+		char *clients = mount3_dump_clients(e);
+
+		xl_log(srv->xl, XL_LOG_INFO,
+		       "export %s id %08x %s, %s, anonuid %u, anongid %u, allow %s", e->path,
+		       e->id, e->read_only ? "ro" : "rw",
+		       e->all_squash ? "all-squash" : e->root_squash ? "root-squash" : "no-squash",
+		       (unsigned)e->anonuid, (unsigned)e->anongid, clients);
+		g_free(clients);
+	}
+	if (!state || !state->list) {
+		xl_log(srv->xl, XL_LOG_INFO, "mount list: none (MOUNT not running)");
+		return;
+	}
+	n = mountlist_count(state->list);
+	xl_log(srv->xl, XL_LOG_INFO, "mount list: %zu entries%s", n,
+	       n > MOUNT3_DUMP_MAX ? " (the first 100 follow)" : "");
+	mountlist_foreach(state->list, mount3_dump_entry, &ctx);
 }

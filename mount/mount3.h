@@ -46,6 +46,12 @@ int mount3_path_resolve(struct nfs_server *srv, const struct nfs_export *e, cons
  * v4-mapped IPv6 as IPv4) into @buf (INET6_ADDRSTRLEN bytes at least). */
 void mount3_client_host(const struct xl_call *call, char *buf, size_t size);
 
+/* One allow-list entry as EXPORT shows it, into @buf: a host name, an
+ * address, or address/prefix for networks. "" for a wildcard. */
+void mount3_group_text(const struct xl_addr_match *m, char *buf, size_t size);
+/* Does @list have a "*" entry (everyone may mount)? */
+bool mount3_addrlist_open(const struct xl_addrlist *list);
+
 /* XDR for DUMP's and EXPORT's results (mount3_xdr.c): the same bytes as
  * rpcgen's xdr_mountlist / xdr_exports, but a loop instead of one level of
  * recursion per entry, so a long list cannot exhaust a worker's stack.

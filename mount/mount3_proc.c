@@ -302,9 +302,7 @@ int mount3_umntall(struct rpcsvc_request *req, void *args, void *res)
 	return RPCSVC_OK;
 }
 
-/* One allow-list entry as EXPORT shows it, into @buf: a host name, an
- * address, or address/prefix for networks. "" for a wildcard. */
-static void mount3_group_text(const struct xl_addr_match *m, char *buf, size_t size)
+void mount3_group_text(const struct xl_addr_match *m, char *buf, size_t size)
 {
 	char addr[INET6_ADDRSTRLEN];
 	unsigned full = m->family == AF_INET ? 32 : 128;
@@ -323,7 +321,7 @@ static void mount3_group_text(const struct xl_addr_match *m, char *buf, size_t s
 		g_strlcpy(buf, addr, size);
 }
 
-static bool mount3_addrlist_open(const struct xl_addrlist *list)
+bool mount3_addrlist_open(const struct xl_addrlist *list)
 {
 	for (size_t i = 0; i < list->count; i++)
 		if (list->items[i].family == 0 && !list->items[i].host)

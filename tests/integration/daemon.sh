@@ -2,8 +2,9 @@
 # tests/integration/daemon.sh — the xlnfsd daemon as an administrator meets it:
 # start-up and rpcbind registration (NFS v3, MOUNT v1/v3, TCP and UDP), the
 # pidfile lock, stale pidfiles, SIGHUP log reopening, SIGTERM shutdown
-# (pidfile and rpcbind entries removed, exit 0), `--check` on the shipped and
-# on broken volfiles (file:LINE: messages), command-line and start-up
+# (pidfile and rpcbind entries removed, exit 0), the SIGUSR1 statedump (exports,
+# mount list), `--check` on the shipped and on broken volfiles (file:LINE:
+# messages) and the drc options, command-line and start-up
 # errors, and running without rpcbind on the fixed ports.
 # Runs in a private network namespace (tests/lib/netns.sh).
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -76,10 +77,25 @@ t_check "the old log is kept" test -s "$T/xlnfsd.log.1"
 t_check "daemon serves after SIGHUP" rpcinfo -t 127.0.0.1 100003 3
 
 t_info "SIGUSR1 writes a statedump"
+# a MNT first (nfs-ls mounts through rpcbind), so the mount list has an entry
+t_check "nfs-ls nfs://127.0.0.1/ mounts the export" nfs-ls nfs://127.0.0.1/
 size0=$(stat -c %s "$T/xlnfsd.log")
 kill -USR1 "$XLNFSD_PID"
-for _ in $(seq 50); do (($(stat -c %s "$T/xlnfsd.log") > size0)) && break; sleep 0.1; done
+for _ in $(seq 50); do
+	tail -c +$((size0 + 1)) "$T/xlnfsd.log" | grep -q 'mount list: ' && break
+	sleep 0.1
+done
 t_check "statedump adds lines to the log" test "$(stat -c %s "$T/xlnfsd.log")" -gt "$size0"
+tail -c +$((size0 + 1)) "$T/xlnfsd.log" >"$T/dump.txt"
+grep -E 'export |mount ' "$T/dump.txt"
+t_check "statedump lists the export with its options and clients" \
+	grep -Eq ': export / id [0-9a-f]{8} rw, no-squash, anonuid 65534, anongid 65534, allow \*$' \
+	"$T/dump.txt"
+nmounts=$(sed -nE 's/.*: mount list: ([0-9]+) entries.*/\1/p' "$T/dump.txt")
+t_check "statedump counts the mount list (${nmounts:-no count line})" test "${nmounts:-0}" -ge 1
+t_check "statedump shows as many host:path lines as it counts" \
+	test "$(grep -Ec ': mount [^ ]+:/' "$T/dump.txt")" = "${nmounts:-x}"
+t_check "statedump shows nfs-ls's mount" grep -Eq ': mount 127\.0\.0\.1:/$' "$T/dump.txt"
 t_check "daemon serves after SIGUSR1" rpcinfo -t 127.0.0.1 100003 3
 
 # ---------------------------------------------------------------- SIGTERM
@@ -141,6 +157,15 @@ for v in "$top_srcdir"/volfiles/*.vol; do
 	t_check "--check accepts $(basename "$v")" test "$rc" = 0
 done
 t_check "volfiles/ ships volfiles ($nvol)" test "$nvol" -ge 2
+xl_volfile "$T/drc.vol" "$EXPORT" drc on drc-entries 1024 drc-size 4MB drc-ttl 30s
+rc=0
+"$XLNFSD" --check -f "$T/drc.vol" -l - >"$T/check.out" 2>&1 || rc=$?
+((rc == 0)) || cat "$T/check.out"
+t_check "--check accepts drc, drc-entries, drc-size, drc-ttl" test "$rc" = 0
+xl_volfile "$T/nodrc.vol" "$EXPORT" drc off
+rc=0
+"$XLNFSD" --check -f "$T/nodrc.vol" -l - >"$T/check.out" 2>&1 || rc=$?
+t_check "--check accepts drc off" test "$rc" = 0
 
 t_info "--check on broken volfiles"
 # broken NAME EXPECTED-LINES: the volfile comes on stdin; EXPECTED-LINES is a
@@ -176,6 +201,29 @@ end-volume
 volume server
     type nfs/server
     option nfs-port 99999999
+    subvolumes posix
+end-volume
+EOF
+broken bad-drc-entries 7 <<EOF
+volume posix
+    type storage/posix
+    option directory $EXPORT
+end-volume
+volume server
+    type nfs/server
+    option drc-entries 0
+    subvolumes posix
+end-volume
+EOF
+broken bad-drc-ttl 8 <<EOF
+volume posix
+    type storage/posix
+    option directory $EXPORT
+end-volume
+volume server
+    type nfs/server
+    option drc on
+    option drc-ttl 99999s
     subvolumes posix
 end-volume
 EOF

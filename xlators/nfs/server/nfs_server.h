@@ -105,5 +105,9 @@ int nfs_fh_parse(const struct nfs_server *srv, const uint8_t *data, size_t len,
 int mount3_programs_add(struct nfs_server *srv, uint16_t port);
 /* Save and free the mount list state. */
 void mount3_fini(struct nfs_server *srv);
+/* For a statedump: log each export (path, id, ro/rw, squashing, who may
+ * mount it) and the mount list (its size and its first 100 host:path
+ * entries) at INFO. Named so as not to clash with the DUMP actor. */
+void mount3_statedump(struct nfs_server *srv);
 
 #endif

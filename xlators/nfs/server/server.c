@@ -45,6 +45,9 @@ struct nfs_server_conf {
 	uint64_t rtmax, wtmax, dtpref;
 	bool fileid_32bit;
 	int64_t inode_lru_limit;
+	bool drc;
+	int64_t drc_entries;
+	uint64_t drc_size, drc_ttl_ms;
 };
 
 #define KB 1024LL
@@ -118,6 +121,19 @@ static const struct xl_option nfs_server_options[] = {
 	{ .key = "inode-lru-limit", .type = XL_OPT_INT, .def = "16384", .min = 0,
 	  .max = 10000000, .offset = offsetof(struct nfs_server_conf, inode_lru_limit),
 	  .desc = "unreferenced inodes kept cached in the graph's inode table" },
+	{ .key = "drc", .type = XL_OPT_BOOL, .def = "on",
+	  .offset = offsetof(struct nfs_server_conf, drc),
+	  .desc = "duplicate request cache: a retransmitted non-idempotent call gets its "
+		  "first reply instead of running again" },
+	{ .key = "drc-entries", .type = XL_OPT_INT, .def = "8192", .min = 64, .max = 1000000,
+	  .offset = offsetof(struct nfs_server_conf, drc_entries),
+	  .desc = "completed calls the duplicate request cache keeps" },
+	{ .key = "drc-size", .type = XL_OPT_SIZE, .def = "8MB", .min = 64 * KB, .max = 1024 * MB,
+	  .offset = offsetof(struct nfs_server_conf, drc_size),
+	  .desc = "reply bytes the duplicate request cache keeps" },
+	{ .key = "drc-ttl", .type = XL_OPT_TIME, .def = "120s", .min = 1000, .max = 3600 * 1000,
+	  .offset = offsetof(struct nfs_server_conf, drc_ttl_ms),
+	  .desc = "how long a cached reply is kept since its last use" },
 	{ NULL },
 };
 
@@ -314,6 +330,10 @@ static int nfs_server_init(struct xl *xl)
 		.max_record = conf->max_record,
 		.register_rpcbind = conf->rpc_register,
 		.drain_ms = (unsigned)conf->drain_ms,
+		.drc_off = !conf->drc,
+		.drc_entries = (size_t)conf->drc_entries,
+		.drc_bytes = (size_t)conf->drc_size,
+		.drc_ttl_ms = (unsigned)conf->drc_ttl_ms,
 	};
 	struct nfs_server *srv = g_new0(struct nfs_server, 1);
 	bool mount = true;
@@ -404,9 +424,7 @@ static void nfs_server_dump(struct xl *xl)
 		return;
 	xl_log(xl, XL_LOG_INFO, "write verifier %016" G_GINT64_MODIFIER "x, %zu export(s)",
 	       (guint64)srv->write_verf, srv->nexports);
-	for (size_t i = 0; i < srv->nexports; i++)
-		xl_log(xl, XL_LOG_INFO, "export %s id %08x %s", srv->exports[i].path,
-		       srv->exports[i].id, srv->exports[i].read_only ? "ro" : "rw");
+	mount3_statedump(srv);
 	rpcsvc_dump(srv->svc);
 }
 
