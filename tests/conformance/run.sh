@@ -20,24 +20,7 @@
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/netns.sh"
 
-if [[ ${XLNFS_E2E:-} == skip ]]; then
-	echo "SKIP: XLNFS_E2E=skip"
-	exit 77
-fi
-
-find_client() {
-	local d
-	for d in "${XLNFS_SHARED:-}" \
-		"$(git -C "$top_srcdir" rev-parse --show-toplevel 2>/dev/null)/../shared" \
-		"$top_srcdir/../shared" /work/shared; do
-		[[ -n $d && -x $d/nfs-vm-client ]] && { echo "$d/nfs-vm-client"; return 0; }
-	done
-	return 1
-}
-VMCLIENT=$(find_client) || {
-	echo "ERROR: nfs-vm-client not found (set XLNFS_SHARED to the folder holding it)"
-	exit 99
-}
+vm_client_find
 POSIX_CONF=${POSIX_CONF:-$top_builddir/tests/conformance/posix_conf}
 [[ -x $POSIX_CONF ]] || { echo "ERROR: $POSIX_CONF not built"; exit 99; }
 netns_enter "$@"

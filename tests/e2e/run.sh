@@ -17,24 +17,7 @@
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/netns.sh"
 
-if [[ ${XLNFS_E2E:-} == skip ]]; then
-	echo "SKIP: XLNFS_E2E=skip"
-	exit 77
-fi
-
-find_client() {
-	local d
-	for d in "${XLNFS_SHARED:-}" \
-		"$(git -C "$top_srcdir" rev-parse --show-toplevel 2>/dev/null)/../shared" \
-		"$top_srcdir/../shared" /work/shared; do
-		[[ -n $d && -x $d/nfs-vm-client ]] && { echo "$d/nfs-vm-client"; return 0; }
-	done
-	return 1
-}
-VMCLIENT=$(find_client) || {
-	echo "ERROR: nfs-vm-client not found (set XLNFS_SHARED to the folder holding it)"
-	exit 99
-}
+vm_client_find
 netns_enter "$@"
 
 SIZE_MB=${SIZE_MB:-256}

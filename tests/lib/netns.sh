@@ -1,4 +1,4 @@
-# tests/lib/netns.sh — shared shell helpers for the integration and e2e tests.
+# tests/lib/netns.sh — shared shell helpers for the integration, e2e and conformance tests.
 #
 # Sourced (bash) by a test script, which then calls `netns_enter "$@"` first:
 # that re-executes the script inside a private network + mount namespace
@@ -294,4 +294,28 @@ xl_reap() {
 xl_restart() {
 	xl_stop || return 1
 	xl_start "$@"
+}
+
+# ------------------------------------------------ the kernel-client guest
+
+# vm_client_find: for the tests that mount through the Linux kernel's NFS
+# client in a qemu guest (e2e, conformance). Exits 77 when XLNFS_E2E=skip;
+# else sets VMCLIENT to nfs-vm-client from $XLNFS_SHARED, ../shared next to
+# the repository or /work/shared, and exits 99 when it is in none of them.
+vm_client_find() {
+	local d
+	if [[ ${XLNFS_E2E:-} == skip ]]; then
+		echo "SKIP: XLNFS_E2E=skip"
+		exit 77
+	fi
+	for d in "${XLNFS_SHARED:-}" \
+		"$(git -C "$top_srcdir" rev-parse --show-toplevel 2>/dev/null)/../shared" \
+		"$top_srcdir/../shared" /work/shared; do
+		if [[ -n $d && -x $d/nfs-vm-client ]]; then
+			VMCLIENT=$d/nfs-vm-client
+			return 0
+		fi
+	done
+	echo "ERROR: nfs-vm-client not found (set XLNFS_SHARED to the folder holding it)"
+	exit 99
 }

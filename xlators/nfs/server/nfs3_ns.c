@@ -51,21 +51,24 @@ static nfsstat3 nfs3_ns_dir(struct rpcsvc_request *req, const diropargs3 *where,
 	return nfs3_check_name(where->name, create);
 }
 
-/* Fill the handle and attributes of a newly made object. */
-static void nfs3_ns_new_obj(struct nfs_server *srv, const struct nfs3_obj *dir,
-			    struct xl_inode *inode, const struct stat *st, post_op_fh3 *fh,
-			    post_op_attr *attr)
-{
-	nfs3_post_op_fh(srv, dir->export, inode, fh);
-	nfs3_post_op_from_stat(srv, st, attr);
-}
-
 /* wcc data of @dir, or nothing when it was not resolved. */
 static void nfs3_ns_wcc(struct nfs_server *srv, struct xl_call *call, const struct nfs3_obj *dir,
 			wcc_data *wcc)
 {
 	if (dir->inode)
 		nfs3_wcc_fill(srv, call, dir->inode, &dir->st, wcc);
+}
+
+/* The resok of CREATE, MKDIR, SYMLINK and MKNOD: the handle and attributes
+ * of the object made in @dir, and @dir's wcc data. */
+static void nfs3_ns_new_obj(struct nfs_server *srv, struct xl_call *call,
+			    const struct nfs3_obj *dir, struct xl_inode *inode,
+			    const struct stat *st, post_op_fh3 *fh, post_op_attr *attr,
+			    wcc_data *dir_wcc)
+{
+	nfs3_post_op_fh(srv, dir->export, inode, fh);
+	nfs3_post_op_from_stat(srv, st, attr);
+	nfs3_ns_wcc(srv, call, dir, dir_wcc);
 }
 
 /* --------------------------------------------------------------- CREATE */
@@ -139,13 +142,12 @@ int nfs3_create(struct rpcsvc_request *req, void *args, void *res)
 		goto out;
 	}
 	status = nfs3_create_obj(srv, &call, &dir, a, &inode, &st);
-	if (status != NFS3_OK)
-		goto out;
-	nfs3_ns_new_obj(srv, &dir, inode, &st, &ok->obj, &ok->obj_attributes);
-	nfs3_ns_wcc(srv, &call, &dir, &ok->dir_wcc);
 out:
 	r->status = status;
-	if (status != NFS3_OK)
+	if (status == NFS3_OK)
+		nfs3_ns_new_obj(srv, &call, &dir, inode, &st, &ok->obj, &ok->obj_attributes,
+				&ok->dir_wcc);
+	else
 		nfs3_ns_wcc(srv, &call, &dir, &r->CREATE3res_u.resfail.dir_wcc);
 	if (inode)
 		xl_inode_unref(inode);
@@ -174,15 +176,14 @@ int nfs3_mkdir(struct rpcsvc_request *req, void *args, void *res)
 		goto out;
 	nfs3_setattr_from_sattr(&a->attributes, &sa);
 	ret = xl_mkdir(srv->child, &call, dir.inode, a->where.name, &sa, &inode, &st);
-	if (ret < 0) {
+	if (ret < 0)
 		status = nfs3_errno_to_status(ret);
-		goto out;
-	}
-	nfs3_ns_new_obj(srv, &dir, inode, &st, &ok->obj, &ok->obj_attributes);
-	nfs3_ns_wcc(srv, &call, &dir, &ok->dir_wcc);
 out:
 	r->status = status;
-	if (status != NFS3_OK)
+	if (status == NFS3_OK)
+		nfs3_ns_new_obj(srv, &call, &dir, inode, &st, &ok->obj, &ok->obj_attributes,
+				&ok->dir_wcc);
+	else
 		nfs3_ns_wcc(srv, &call, &dir, &r->MKDIR3res_u.resfail.dir_wcc);
 	if (inode)
 		xl_inode_unref(inode);
@@ -223,15 +224,14 @@ int nfs3_symlink(struct rpcsvc_request *req, void *args, void *res)
 	}
 	nfs3_setattr_from_sattr(&a->symlink.symlink_attributes, &sa);
 	ret = xl_symlink(srv->child, &call, dir.inode, a->where.name, target, &sa, &inode, &st);
-	if (ret < 0) {
+	if (ret < 0)
 		status = nfs3_errno_to_status(ret);
-		goto out;
-	}
-	nfs3_ns_new_obj(srv, &dir, inode, &st, &ok->obj, &ok->obj_attributes);
-	nfs3_ns_wcc(srv, &call, &dir, &ok->dir_wcc);
 out:
 	r->status = status;
-	if (status != NFS3_OK)
+	if (status == NFS3_OK)
+		nfs3_ns_new_obj(srv, &call, &dir, inode, &st, &ok->obj, &ok->obj_attributes,
+				&ok->dir_wcc);
+	else
 		nfs3_ns_wcc(srv, &call, &dir, &r->SYMLINK3res_u.resfail.dir_wcc);
 	if (inode)
 		xl_inode_unref(inode);
@@ -293,15 +293,14 @@ int nfs3_mknod(struct rpcsvc_request *req, void *args, void *res)
 	if (status != NFS3_OK)
 		goto out;
 	ret = xl_mknod(srv->child, &call, dir.inode, a->where.name, mode, rdev, &sa, &inode, &st);
-	if (ret < 0) {
+	if (ret < 0)
 		status = nfs3_errno_to_status(ret);
-		goto out;
-	}
-	nfs3_ns_new_obj(srv, &dir, inode, &st, &ok->obj, &ok->obj_attributes);
-	nfs3_ns_wcc(srv, &call, &dir, &ok->dir_wcc);
 out:
 	r->status = status;
-	if (status != NFS3_OK)
+	if (status == NFS3_OK)
+		nfs3_ns_new_obj(srv, &call, &dir, inode, &st, &ok->obj, &ok->obj_attributes,
+				&ok->dir_wcc);
+	else
 		nfs3_ns_wcc(srv, &call, &dir, &r->MKNOD3res_u.resfail.dir_wcc);
 	if (inode)
 		xl_inode_unref(inode);
