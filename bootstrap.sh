@@ -4,7 +4,8 @@
 #   sh bootstrap.sh serve   install what is missing, build, and serve /srv/xlnfs
 #                           over NFSv3 in the foreground (Ctrl-C stops it)
 #   sh bootstrap.sh test    install what is missing (including qemu and a kernel
-#                           for the kernel-client test), build, run every test
+#                           for the kernel-client tests, and the applications
+#                           tests/e2e/apps.sh runs there), build, run every test
 #                           (`make check`), then `make distcheck`
 #   sh bootstrap.sh build   install the build dependencies and build only
 #
@@ -20,7 +21,8 @@ build_pkgs="build-essential autoconf automake libtool pkg-config libtirpc-dev
 libglib2.0-dev libcunit1-dev rpcsvc-proto"
 serve_pkgs="rpcbind iproute2"
 test_pkgs="libnfs-dev libnfs-utils nfs-common rpcbind iproute2 util-linux procps
-qemu-system-x86 linux-image-amd64 busybox-static cpio kmod"
+qemu-system-x86 linux-image-amd64 busybox-static cpio kmod
+git sqlite3 rsync tar coreutils diffutils findutils"
 
 die() {
 	echo "bootstrap.sh: $*" >&2
