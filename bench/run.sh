@@ -23,6 +23,7 @@
 # Environment: RUNS (3), THREADS (4), SIZE_MB (guest file, 256), CP_MB (512),
 #   NFILES (2000), NDIR (5000), NTREE (1000) (guest.sh's counts),
 #   VM (1), PERF (1), OUT (results folder, default a new /tmp/xlnfs-bench.*),
+#   BENCH_POSIX_OPTS ("KEY VALUE ..." storage/posix options for every xlnfs),
 #   XLNFS_SHARED (folder holding nfs-vm-client and examples/ganesha-nfsv3.conf).
 # Needs: nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-utils linux-perf, qemu etc.
 # for nfs-vm-client; bench/nfsload built (`make bench/nfsload`).
