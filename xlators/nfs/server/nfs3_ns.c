@@ -59,16 +59,69 @@ static void nfs3_ns_wcc(struct nfs_server *srv, struct xl_call *call, const stru
 		nfs3_wcc_fill(srv, call, dir->inode, &dir->st, wcc);
 }
 
-/* The resok of CREATE, MKDIR, SYMLINK and MKNOD: the handle and attributes
- * of the object made in @dir, and @dir's wcc data. */
-static void nfs3_ns_new_obj(struct nfs_server *srv, struct xl_call *call,
-			    const struct nfs3_obj *dir, struct xl_inode *inode,
-			    const struct stat *st, post_op_fh3 *fh, post_op_attr *attr,
-			    wcc_data *dir_wcc)
+/*
+ * CREATE, MKDIR, SYMLINK and MKNOD differ only in how they make the object:
+ * their results have the same shape, which RFC 1813 gives four names. One
+ * routine answers them all; each procedure gives its make function and the
+ * places of its result (NFS3_NS_MADE).
+ */
+
+/* Make the object that @args (the procedure's own) ask for in @dir, as the
+ * caller of @call. NFS3_OK with *@inode (referenced) and @st, or the status
+ * to answer; *@inode may be set on failure too and is put by the caller. */
+typedef nfsstat3 nfs3_ns_make_fn(struct nfs_server *srv, struct xl_call *call,
+				 const struct nfs3_obj *dir, const void *args,
+				 struct xl_inode **inode, struct stat *st);
+
+/* The places nfs3_ns_make fills in one procedure's result. */
+struct nfs3_ns_made {
+	nfsstat3 *status;
+	post_op_fh3 *obj;
+	post_op_attr *obj_attributes;
+	wcc_data *dir_wcc;  /* resok's */
+	wcc_data *fail_wcc; /* resfail's */
+};
+
+/* The union in @r, a T##3res (its own macro: in "T##3res_u.resok" the
+ * preprocessor would read "3res_u.resok" as one number). */
+#define NFS3_NS_U(T, r) ((r)->T##3res_u)
+/* The nfs3_ns_made of @r, a T##3res. */
+#define NFS3_NS_MADE(T, r)                                                                         \
+	{                                                                                          \
+		.status = &(r)->status, .obj = &NFS3_NS_U(T, r).resok.obj,                         \
+		.obj_attributes = &NFS3_NS_U(T, r).resok.obj_attributes,                           \
+		.dir_wcc = &NFS3_NS_U(T, r).resok.dir_wcc,                                         \
+		.fail_wcc = &NFS3_NS_U(T, r).resfail.dir_wcc,                                      \
+	}
+
+/* Resolve and check the directory of @where, make the object there with
+ * @make, and fill @res: the new object's handle and attributes and the
+ * directory's wcc data, or the status and wcc data. */
+static int nfs3_ns_make(struct rpcsvc_request *req, const diropargs3 *where, nfs3_ns_make_fn *make,
+			const void *args, const struct nfs3_ns_made *res)
 {
-	nfs3_post_op_fh(srv, dir->export, inode, fh);
-	nfs3_post_op_from_stat(srv, st, attr);
-	nfs3_ns_wcc(srv, call, dir, dir_wcc);
+	struct nfs_server *srv = nfs3_server(req);
+	struct nfs3_obj dir = {0};
+	struct xl_inode *inode = NULL;
+	struct xl_call call;
+	struct stat st;
+	nfsstat3 status;
+
+	status = nfs3_ns_dir(req, where, true, &call, &dir);
+	if (status == NFS3_OK)
+		status = make(srv, &call, &dir, args, &inode, &st);
+	*res->status = status;
+	if (status == NFS3_OK) {
+		nfs3_post_op_fh(srv, dir.export, inode, res->obj);
+		nfs3_post_op_from_stat(srv, &st, res->obj_attributes);
+		nfs3_ns_wcc(srv, &call, &dir, res->dir_wcc);
+	} else {
+		nfs3_ns_wcc(srv, &call, &dir, res->fail_wcc);
+	}
+	if (inode)
+		xl_inode_unref(inode);
+	nfs3_obj_release(&dir);
+	return RPCSVC_OK;
 }
 
 /* --------------------------------------------------------------- CREATE */
@@ -81,19 +134,27 @@ static void nfs3_ns_new_obj(struct nfs_server *srv, struct xl_call *call,
  *  EXCLUSIVE  the verifier goes into atime/mtime (nfs3_verf); an existing
  *             file holding the same verifier is this call retransmitted.
  */
-static nfsstat3 nfs3_create_obj(struct nfs_server *srv, struct xl_call *call, struct nfs3_obj *dir,
-				const CREATE3args *a, struct xl_inode **inode, struct stat *st)
+static nfsstat3 nfs3_create_obj(struct nfs_server *srv, struct xl_call *call,
+				const struct nfs3_obj *dir, const void *args,
+				struct xl_inode **inode, struct stat *st)
 {
+	const CREATE3args *a = args;
 	const createhow3 *how = &a->how;
 	struct xl_setattr sa = {0};
-	int ret, tries;
+	int ret = 0, tries;
 
-	if (how->mode == EXCLUSIVE) {
+	switch (how->mode) {
+	case UNCHECKED:
+	case GUARDED:
+		nfs3_setattr_from_sattr(&how->createhow3_u.obj_attributes, &sa);
+		break;
+	case EXCLUSIVE:
 		sa.valid = XL_SET_MODE | XL_SET_ATIME | XL_SET_MTIME;
 		sa.mode = 0600; /* the client follows with SETATTR */
 		nfs3_createverf_to_times(how->createhow3_u.verf, &sa.atime, &sa.mtime);
-	} else {
-		nfs3_setattr_from_sattr(&how->createhow3_u.obj_attributes, &sa);
+		break;
+	default:
+		return NFS3ERR_INVAL;
 	}
 	for (tries = 0; tries < 3; tries++) {
 		ret = xl_create(srv->child, call, dir->inode, a->where.name, &sa, true, inode, st);
@@ -120,123 +181,63 @@ static nfsstat3 nfs3_create_obj(struct nfs_server *srv, struct xl_call *call, st
 int nfs3_create(struct rpcsvc_request *req, void *args, void *res)
 {
 	CREATE3args *a = args;
-	CREATE3res *r = res;
-	CREATE3resok *ok = &r->CREATE3res_u.resok;
-	struct nfs_server *srv = nfs3_server(req);
-	struct nfs3_obj dir = {0};
-	struct xl_inode *inode = NULL;
-	struct xl_call call;
-	struct stat st;
-	nfsstat3 status;
+	const struct nfs3_ns_made made = NFS3_NS_MADE(CREATE, (CREATE3res *)res);
 
-	status = nfs3_ns_dir(req, &a->where, true, &call, &dir);
-	if (status != NFS3_OK)
-		goto out;
-	switch (a->how.mode) {
-	case UNCHECKED:
-	case GUARDED:
-	case EXCLUSIVE:
-		break;
-	default:
-		status = NFS3ERR_INVAL;
-		goto out;
-	}
-	status = nfs3_create_obj(srv, &call, &dir, a, &inode, &st);
-out:
-	r->status = status;
-	if (status == NFS3_OK)
-		nfs3_ns_new_obj(srv, &call, &dir, inode, &st, &ok->obj, &ok->obj_attributes,
-				&ok->dir_wcc);
-	else
-		nfs3_ns_wcc(srv, &call, &dir, &r->CREATE3res_u.resfail.dir_wcc);
-	if (inode)
-		xl_inode_unref(inode);
-	nfs3_obj_release(&dir);
-	return RPCSVC_OK;
+	return nfs3_ns_make(req, &a->where, nfs3_create_obj, a, &made);
 }
 
 /* ---------------------------------------------------------------- MKDIR */
 
+static nfsstat3 nfs3_mkdir_obj(struct nfs_server *srv, struct xl_call *call,
+			       const struct nfs3_obj *dir, const void *args,
+			       struct xl_inode **inode, struct stat *st)
+{
+	const MKDIR3args *a = args;
+	struct xl_setattr sa;
+	int ret;
+
+	nfs3_setattr_from_sattr(&a->attributes, &sa);
+	ret = xl_mkdir(srv->child, call, dir->inode, a->where.name, &sa, inode, st);
+	return ret < 0 ? nfs3_errno_to_status(ret) : NFS3_OK;
+}
+
 int nfs3_mkdir(struct rpcsvc_request *req, void *args, void *res)
 {
 	MKDIR3args *a = args;
-	MKDIR3res *r = res;
-	MKDIR3resok *ok = &r->MKDIR3res_u.resok;
-	struct nfs_server *srv = nfs3_server(req);
-	struct nfs3_obj dir = {0};
-	struct xl_inode *inode = NULL;
-	struct xl_setattr sa;
-	struct xl_call call;
-	struct stat st;
-	nfsstat3 status;
-	int ret;
+	const struct nfs3_ns_made made = NFS3_NS_MADE(MKDIR, (MKDIR3res *)res);
 
-	status = nfs3_ns_dir(req, &a->where, true, &call, &dir);
-	if (status != NFS3_OK)
-		goto out;
-	nfs3_setattr_from_sattr(&a->attributes, &sa);
-	ret = xl_mkdir(srv->child, &call, dir.inode, a->where.name, &sa, &inode, &st);
-	if (ret < 0)
-		status = nfs3_errno_to_status(ret);
-out:
-	r->status = status;
-	if (status == NFS3_OK)
-		nfs3_ns_new_obj(srv, &call, &dir, inode, &st, &ok->obj, &ok->obj_attributes,
-				&ok->dir_wcc);
-	else
-		nfs3_ns_wcc(srv, &call, &dir, &r->MKDIR3res_u.resfail.dir_wcc);
-	if (inode)
-		xl_inode_unref(inode);
-	nfs3_obj_release(&dir);
-	return RPCSVC_OK;
+	return nfs3_ns_make(req, &a->where, nfs3_mkdir_obj, a, &made);
 }
 
 /* -------------------------------------------------------------- SYMLINK */
 
-int nfs3_symlink(struct rpcsvc_request *req, void *args, void *res)
+static nfsstat3 nfs3_symlink_obj(struct nfs_server *srv, struct xl_call *call,
+				 const struct nfs3_obj *dir, const void *args,
+				 struct xl_inode **inode, struct stat *st)
 {
-	SYMLINK3args *a = args;
-	SYMLINK3res *r = res;
-	SYMLINK3resok *ok = &r->SYMLINK3res_u.resok;
-	struct nfs_server *srv = nfs3_server(req);
+	const SYMLINK3args *a = args;
 	const char *target = a->symlink.symlink_data;
-	struct nfs3_obj dir = {0};
-	struct xl_inode *inode = NULL;
 	struct xl_setattr sa;
-	struct xl_call call;
-	struct stat st;
-	nfsstat3 status;
 	size_t len;
 	int ret;
 
-	status = nfs3_ns_dir(req, &a->where, true, &call, &dir);
-	if (status != NFS3_OK)
-		goto out;
 	/* knfsd: an empty target is INVAL, a too long one NAMETOOLONG. */
 	len = target ? strlen(target) : 0;
-	if (len == 0) {
-		status = NFS3ERR_INVAL;
-		goto out;
-	}
-	if (len > NFS3_NS_PATH_MAX) {
-		status = NFS3ERR_NAMETOOLONG;
-		goto out;
-	}
+	if (len == 0)
+		return NFS3ERR_INVAL;
+	if (len > NFS3_NS_PATH_MAX)
+		return NFS3ERR_NAMETOOLONG;
 	nfs3_setattr_from_sattr(&a->symlink.symlink_attributes, &sa);
-	ret = xl_symlink(srv->child, &call, dir.inode, a->where.name, target, &sa, &inode, &st);
-	if (ret < 0)
-		status = nfs3_errno_to_status(ret);
-out:
-	r->status = status;
-	if (status == NFS3_OK)
-		nfs3_ns_new_obj(srv, &call, &dir, inode, &st, &ok->obj, &ok->obj_attributes,
-				&ok->dir_wcc);
-	else
-		nfs3_ns_wcc(srv, &call, &dir, &r->SYMLINK3res_u.resfail.dir_wcc);
-	if (inode)
-		xl_inode_unref(inode);
-	nfs3_obj_release(&dir);
-	return RPCSVC_OK;
+	ret = xl_symlink(srv->child, call, dir->inode, a->where.name, target, &sa, inode, st);
+	return ret < 0 ? nfs3_errno_to_status(ret) : NFS3_OK;
+}
+
+int nfs3_symlink(struct rpcsvc_request *req, void *args, void *res)
+{
+	SYMLINK3args *a = args;
+	const struct nfs3_ns_made made = NFS3_NS_MADE(SYMLINK, (SYMLINK3res *)res);
+
+	return nfs3_ns_make(req, &a->where, nfs3_symlink_obj, a, &made);
 }
 
 /* ---------------------------------------------------------------- MKNOD */
@@ -270,50 +271,62 @@ static nfsstat3 nfs3_mknod_what(const mknoddata3 *what, mode_t *mode, dev_t *rde
 	return NFS3_OK;
 }
 
-int nfs3_mknod(struct rpcsvc_request *req, void *args, void *res)
+static nfsstat3 nfs3_mknod_obj(struct nfs_server *srv, struct xl_call *call,
+			       const struct nfs3_obj *dir, const void *args,
+			       struct xl_inode **inode, struct stat *st)
 {
-	MKNOD3args *a = args;
-	MKNOD3res *r = res;
-	MKNOD3resok *ok = &r->MKNOD3res_u.resok;
-	struct nfs_server *srv = nfs3_server(req);
-	struct nfs3_obj dir = {0};
-	struct xl_inode *inode = NULL;
+	const MKNOD3args *a = args;
 	struct xl_setattr sa;
-	struct xl_call call;
-	struct stat st;
 	nfsstat3 status;
 	mode_t mode;
 	dev_t rdev;
 	int ret;
 
-	status = nfs3_ns_dir(req, &a->where, true, &call, &dir);
-	if (status != NFS3_OK)
-		goto out;
 	status = nfs3_mknod_what(&a->what, &mode, &rdev, &sa);
 	if (status != NFS3_OK)
-		goto out;
-	ret = xl_mknod(srv->child, &call, dir.inode, a->where.name, mode, rdev, &sa, &inode, &st);
-	if (ret < 0)
-		status = nfs3_errno_to_status(ret);
-out:
-	r->status = status;
+		return status;
+	ret = xl_mknod(srv->child, call, dir->inode, a->where.name, mode, rdev, &sa, inode, st);
+	return ret < 0 ? nfs3_errno_to_status(ret) : NFS3_OK;
+}
+
+int nfs3_mknod(struct rpcsvc_request *req, void *args, void *res)
+{
+	MKNOD3args *a = args;
+	const struct nfs3_ns_made made = NFS3_NS_MADE(MKNOD, (MKNOD3res *)res);
+
+	return nfs3_ns_make(req, &a->where, nfs3_mknod_obj, a, &made);
+}
+
+/* ------------------------------------------------------- REMOVE, RMDIR */
+
+/* Remove @name from @dir as the caller of @call: NFS3_OK or the status. */
+typedef nfsstat3 nfs3_ns_drop_fn(struct nfs_server *srv, struct xl_call *call,
+				 const struct nfs3_obj *dir, const char *name);
+
+/* REMOVE and RMDIR, whose results have the same shape: resolve and check
+ * the directory of @what, remove the name with @drop, and answer *@status_out
+ * with the directory's wcc data in @ok_wcc or @fail_wcc. */
+static int nfs3_ns_drop(struct rpcsvc_request *req, const diropargs3 *what, nfs3_ns_drop_fn *drop,
+			nfsstat3 *status_out, wcc_data *ok_wcc, wcc_data *fail_wcc)
+{
+	struct nfs_server *srv = nfs3_server(req);
+	struct nfs3_obj dir = {0};
+	struct xl_call call;
+	nfsstat3 status;
+
+	status = nfs3_ns_dir(req, what, false, &call, &dir);
 	if (status == NFS3_OK)
-		nfs3_ns_new_obj(srv, &call, &dir, inode, &st, &ok->obj, &ok->obj_attributes,
-				&ok->dir_wcc);
-	else
-		nfs3_ns_wcc(srv, &call, &dir, &r->MKNOD3res_u.resfail.dir_wcc);
-	if (inode)
-		xl_inode_unref(inode);
+		status = drop(srv, &call, &dir, what->name);
+	*status_out = status;
+	nfs3_ns_wcc(srv, &call, &dir, status == NFS3_OK ? ok_wcc : fail_wcc);
 	nfs3_obj_release(&dir);
 	return RPCSVC_OK;
 }
 
-/* --------------------------------------------------------------- REMOVE */
-
 /* Unlink @name from @dir. A directory is NFS3ERR_ISDIR: Linux's unlink(2)
  * gives EISDIR, POSIX allows EPERM, which is then told apart by a lookup. */
-static nfsstat3 nfs3_remove_name(struct nfs_server *srv, struct xl_call *call, struct nfs3_obj *dir,
-				 const char *name)
+static nfsstat3 nfs3_remove_name(struct nfs_server *srv, struct xl_call *call,
+				 const struct nfs3_obj *dir, const char *name)
 {
 	struct xl_inode *inode = NULL;
 	struct stat st;
@@ -334,61 +347,33 @@ int nfs3_remove(struct rpcsvc_request *req, void *args, void *res)
 {
 	REMOVE3args *a = args;
 	REMOVE3res *r = res;
-	struct nfs_server *srv = nfs3_server(req);
-	struct nfs3_obj dir = {0};
-	struct xl_call call;
-	nfsstat3 status;
 
-	status = nfs3_ns_dir(req, &a->object, false, &call, &dir);
-	if (status != NFS3_OK)
-		goto out;
-	status = nfs3_remove_name(srv, &call, &dir, a->object.name);
-out:
-	r->status = status;
-	if (status == NFS3_OK)
-		nfs3_ns_wcc(srv, &call, &dir, &r->REMOVE3res_u.resok.dir_wcc);
-	else
-		nfs3_ns_wcc(srv, &call, &dir, &r->REMOVE3res_u.resfail.dir_wcc);
-	nfs3_obj_release(&dir);
-	return RPCSVC_OK;
+	return nfs3_ns_drop(req, &a->object, nfs3_remove_name, &r->status,
+			    &r->REMOVE3res_u.resok.dir_wcc, &r->REMOVE3res_u.resfail.dir_wcc);
 }
 
-/* ---------------------------------------------------------------- RMDIR */
+/* Remove the directory @name from @dir. As rmdir(2): "." is EINVAL; ".."
+ * (never empty: it holds dir) ENOTEMPTY. */
+static nfsstat3 nfs3_rmdir_name(struct nfs_server *srv, struct xl_call *call,
+				const struct nfs3_obj *dir, const char *name)
+{
+	int ret;
+
+	if (strcmp(name, ".") == 0)
+		return NFS3ERR_INVAL;
+	if (strcmp(name, "..") == 0)
+		return NFS3ERR_NOTEMPTY;
+	ret = xl_rmdir(srv->child, call, dir->inode, name);
+	return ret < 0 ? nfs3_errno_to_status(ret == -EEXIST ? -ENOTEMPTY : ret) : NFS3_OK;
+}
 
 int nfs3_rmdir(struct rpcsvc_request *req, void *args, void *res)
 {
 	RMDIR3args *a = args;
 	RMDIR3res *r = res;
-	struct nfs_server *srv = nfs3_server(req);
-	const char *name = a->object.name;
-	struct nfs3_obj dir = {0};
-	struct xl_call call;
-	nfsstat3 status;
-	int ret;
 
-	status = nfs3_ns_dir(req, &a->object, false, &call, &dir);
-	if (status != NFS3_OK)
-		goto out;
-	/* As rmdir(2): "." is EINVAL; ".." (never empty: it holds dir) ENOTEMPTY. */
-	if (strcmp(name, ".") == 0) {
-		status = NFS3ERR_INVAL;
-		goto out;
-	}
-	if (strcmp(name, "..") == 0) {
-		status = NFS3ERR_NOTEMPTY;
-		goto out;
-	}
-	ret = xl_rmdir(srv->child, &call, dir.inode, name);
-	if (ret < 0)
-		status = nfs3_errno_to_status(ret == -EEXIST ? -ENOTEMPTY : ret);
-out:
-	r->status = status;
-	if (status == NFS3_OK)
-		nfs3_ns_wcc(srv, &call, &dir, &r->RMDIR3res_u.resok.dir_wcc);
-	else
-		nfs3_ns_wcc(srv, &call, &dir, &r->RMDIR3res_u.resfail.dir_wcc);
-	nfs3_obj_release(&dir);
-	return RPCSVC_OK;
+	return nfs3_ns_drop(req, &a->object, nfs3_rmdir_name, &r->status,
+			    &r->RMDIR3res_u.resok.dir_wcc, &r->RMDIR3res_u.resfail.dir_wcc);
 }
 
 /* --------------------------------------------------------------- RENAME */
