@@ -282,50 +282,84 @@ out_put:
 	return ret;
 }
 
-/* Common tail of mkdir/symlink/mknod: open @name in @dctx (under the
- * caller's credentials, which the caller entered) as O_PATH. */
-static int posix_open_new(struct posix_ictx *dctx, const char *name, int extra)
-{
-	int fd = openat(dctx->path_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC | extra);
+/* What mkdir, symlink and mknod make: the type and permission bits, and
+ * the device number (mknod) or the target (symlink). */
+struct posix_new {
+	mode_t mode;
+	dev_t rdev;
+	const char *target;
+};
 
-	return fd < 0 ? -errno : fd;
+/* Make @what as @name in @dctx and open it O_PATH (under the caller's
+ * credentials, which the caller entered). The descriptor, or -errno. */
+static int posix_make_at(struct posix_ictx *dctx, const char *name, const struct posix_new *what)
+{
+	mode_t perm = what->mode & 07777;
+	int ret, extra = 0;
+
+	switch (what->mode & S_IFMT) {
+	case S_IFDIR:
+		ret = mkdirat(dctx->path_fd, name, perm);
+		extra = O_DIRECTORY;
+		break;
+	case S_IFLNK:
+		ret = symlinkat(what->target, dctx->path_fd, name);
+		break;
+	default:
+		/* devices need CAP_MKNOD, which only a root caller keeps */
+		ret = mknodat(dctx->path_fd, name, what->mode, what->rdev);
+		break;
+	}
+	if (ret < 0)
+		return -errno;
+	ret = openat(dctx->path_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC | extra);
+	return ret < 0 ? -errno : ret;
 }
 
-int posix_mkdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
-		const struct xl_setattr *sa, struct xl_inode **out, struct stat *st)
+/* mkdir, symlink and mknod once their arguments are checked: make @what
+ * as @name in @dir, then apply the @valid parts of @sa. */
+static int posix_make(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		      const struct posix_new *what, const struct xl_setattr *sa, unsigned valid,
+		      struct xl_inode **out, struct stat *st)
 {
 	struct posix_ictx *dctx;
-	int fd = -1, ret;
+	int fd, ret;
 
-	*out = NULL;
-	ret = posix_name_check(name, false);
-	if (ret)
-		return ret;
 	ret = posix_dir_get(xl, dir, &dctx, st);
 	if (ret)
 		return ret;
 	ret = posix_creds_enter(xl, call);
 	if (ret)
 		goto out_put;
-	if (mkdirat(dctx->path_fd, name, posix_sa_mode(sa, 0755)) < 0)
-		ret = -errno;
-	else
-		ret = fd = posix_open_new(dctx, name, O_DIRECTORY);
+	ret = fd = posix_make_at(dctx, name, what);
 	posix_creds_leave(xl, call);
 	if (ret < 0)
 		goto out_put;
-	ret = posix_new_entry(xl, call, dctx, fd, sa, posix_rest_valid(sa), out, st);
+	ret = posix_new_entry(xl, call, dctx, fd, sa, valid, out, st);
 out_put:
 	posix_ictx_put(dctx);
 	return ret;
+}
+
+int posix_mkdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		const struct xl_setattr *sa, struct xl_inode **out, struct stat *st)
+{
+	struct posix_new what = {.mode = S_IFDIR | posix_sa_mode(sa, 0755)};
+	int ret;
+
+	*out = NULL;
+	ret = posix_name_check(name, false);
+	if (ret)
+		return ret;
+	return posix_make(xl, call, dir, name, &what, sa, posix_rest_valid(sa), out, st);
 }
 
 int posix_symlink(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
 		  const char *target, const struct xl_setattr *sa, struct xl_inode **out,
 		  struct stat *st)
 {
-	struct posix_ictx *dctx;
-	int fd = -1, ret;
+	struct posix_new what = {.mode = S_IFLNK, .target = target};
+	int ret;
 
 	*out = NULL;
 	ret = posix_name_check(name, false);
@@ -333,34 +367,18 @@ int posix_symlink(struct xl *xl, struct xl_call *call, struct xl_inode *dir, con
 		return ret;
 	if (!target || !*target)
 		return -ENOENT; /* symlink(2) says so for an empty target */
-	ret = posix_dir_get(xl, dir, &dctx, st);
-	if (ret)
-		return ret;
-	ret = posix_creds_enter(xl, call);
-	if (ret)
-		goto out_put;
-	if (symlinkat(target, dctx->path_fd, name) < 0)
-		ret = -errno;
-	else
-		ret = fd = posix_open_new(dctx, name, 0);
-	posix_creds_leave(xl, call);
-	if (ret < 0)
-		goto out_put;
 	/* symlinks have no mode of their own on Linux */
-	ret = posix_new_entry(xl, call, dctx, fd, sa, sa ? sa->valid & ~XL_SET_MODE : 0, out,
-			      st);
-out_put:
-	posix_ictx_put(dctx);
-	return ret;
+	return posix_make(xl, call, dir, name, &what, sa, sa ? sa->valid & ~XL_SET_MODE : 0, out,
+			  st);
 }
 
 int posix_mknod(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
 		mode_t mode, dev_t rdev, const struct xl_setattr *sa, struct xl_inode **out,
 		struct stat *st)
 {
-	struct posix_ictx *dctx;
 	mode_t type = mode & S_IFMT;
-	int fd = -1, ret;
+	struct posix_new what = {.mode = type | posix_sa_mode(sa, mode & 07777), .rdev = rdev};
+	int ret;
 
 	*out = NULL;
 	ret = posix_name_check(name, false);
@@ -369,31 +387,14 @@ int posix_mknod(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const
 	if (type != S_IFCHR && type != S_IFBLK && type != S_IFIFO && type != S_IFSOCK)
 		return -EINVAL;
 	if (type == S_IFIFO || type == S_IFSOCK)
-		rdev = 0;
-	ret = posix_dir_get(xl, dir, &dctx, st);
-	if (ret)
-		return ret;
-	ret = posix_creds_enter(xl, call);
-	if (ret)
-		goto out_put;
-	/* devices need CAP_MKNOD, which only a root caller keeps */
-	if (mknodat(dctx->path_fd, name, type | posix_sa_mode(sa, mode & 07777), rdev) < 0)
-		ret = -errno;
-	else
-		ret = fd = posix_open_new(dctx, name, 0);
-	posix_creds_leave(xl, call);
-	if (ret < 0)
-		goto out_put;
-	ret = posix_new_entry(xl, call, dctx, fd, sa, posix_rest_valid(sa), out, st);
-out_put:
-	posix_ictx_put(dctx);
-	return ret;
+		what.rdev = 0;
+	return posix_make(xl, call, dir, name, &what, sa, posix_rest_valid(sa), out, st);
 }
 
 /* unlink and rmdir: remove @name with @flags, then release the object's
  * descriptors if that was its last name. */
-static int posix_remove(struct xl *xl, struct xl_call *call, struct xl_inode *dir,
-			const char *name, int flags)
+static int posix_remove(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+			int flags)
 {
 	struct posix_ictx *dctx;
 	struct xl_gfid victim;
@@ -434,8 +435,8 @@ int posix_rmdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const
 	return posix_remove(xl, call, dir, name, AT_REMOVEDIR);
 }
 
-int posix_rename(struct xl *xl, struct xl_call *call, struct xl_inode *olddir,
-		 const char *oldname, struct xl_inode *newdir, const char *newname)
+int posix_rename(struct xl *xl, struct xl_call *call, struct xl_inode *olddir, const char *oldname,
+		 struct xl_inode *newdir, const char *newname)
 {
 	struct posix_ictx *octx, *nctx = NULL;
 	struct xl_gfid victim;
@@ -474,8 +475,8 @@ out_put:
 	return ret;
 }
 
-int posix_link(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
-	       struct xl_inode *newdir, const char *newname, struct stat *st)
+int posix_link(struct xl *xl, struct xl_call *call, struct xl_inode *inode, struct xl_inode *newdir,
+	       const char *newname, struct stat *st)
 {
 	struct posix_ictx *ctx, *nctx = NULL;
 	char path[32];
