@@ -57,6 +57,10 @@ void nfs3_post_op_from_stat(const struct nfs_server *srv, const struct stat *st,
 void nfs3_post_op_fetch(const struct nfs_server *srv, struct xl_call *call,
 			struct xl_inode *inode, post_op_attr *poa);
 void nfs3_pre_op_from_stat(const struct stat *st, pre_op_attr *pre);
+/* wcc_data from attributes at hand: @pre before, @post after (the same
+ * stat where the call changed nothing). */
+void nfs3_wcc_from_stats(const struct nfs_server *srv, const struct stat *pre,
+			 const struct stat *post, wcc_data *wcc);
 /* wcc_data: @pre (may be NULL: no pre-op attrs) and post-op fetched now. */
 void nfs3_wcc_fill(const struct nfs_server *srv, struct xl_call *call, struct xl_inode *inode,
 		   const struct stat *pre, wcc_data *wcc);

@@ -71,13 +71,11 @@ int nfs3_setattr(struct rpcsvc_request *req, void *args, void *res)
 		goto out;
 	}
 	/* resok and resfail share the wcc_data layout. */
-	nfs3_pre_op_from_stat(&obj.st, &r->SETATTR3res_u.resok.obj_wcc.before);
-	nfs3_post_op_from_stat(srv, &st, &r->SETATTR3res_u.resok.obj_wcc.after);
+	nfs3_wcc_from_stats(srv, &obj.st, &st, &r->SETATTR3res_u.resok.obj_wcc);
 	goto out;
 out_wcc_unchanged:
 	/* Nothing changed: the attributes before are the attributes after. */
-	nfs3_pre_op_from_stat(&obj.st, &wcc->before);
-	nfs3_post_op_from_stat(srv, &obj.st, &wcc->after);
+	nfs3_wcc_from_stats(srv, &obj.st, &obj.st, wcc);
 out:
 	nfs3_obj_release(&obj);
 	return RPCSVC_OK;

@@ -143,8 +143,7 @@ int nfs3_write(struct rpcsvc_request *req, void *args, void *res)
 	if (r->status == NFS3_OK && (a->count != a->data.data_len || a->stable > FILE_SYNC))
 		r->status = NFS3ERR_INVAL;
 	if (r->status != NFS3_OK) {
-		nfs3_pre_op_from_stat(&obj.st, &wcc->before);
-		nfs3_post_op_from_stat(srv, &obj.st, &wcc->after);
+		nfs3_wcc_from_stats(srv, &obj.st, &obj.st, wcc); /* nothing changed */
 		goto out;
 	}
 	/* Never more than we advertise; the client sends the rest again. */
@@ -158,8 +157,7 @@ int nfs3_write(struct rpcsvc_request *req, void *args, void *res)
 		nfs3_wcc_fill(srv, &call, obj.inode, &obj.st, wcc);
 		goto out;
 	}
-	nfs3_pre_op_from_stat(&obj.st, &ok->file_wcc.before);
-	nfs3_post_op_from_stat(srv, &st, &ok->file_wcc.after);
+	nfs3_wcc_from_stats(srv, &obj.st, &st, &ok->file_wcc);
 	ok->count = (count3)ret;
 	ok->committed = (stable_how)(stable < (enum xl_stable)a->stable ? a->stable : stable);
 	memcpy(ok->verf, &srv->write_verf, sizeof(ok->verf));
@@ -183,8 +181,7 @@ int nfs3_commit(struct rpcsvc_request *req, void *args, void *res)
 		return RPCSVC_OK;
 	r->status = nfs3_check_regular(&obj.st);
 	if (r->status != NFS3_OK) {
-		nfs3_pre_op_from_stat(&obj.st, &wcc->before);
-		nfs3_post_op_from_stat(srv, &obj.st, &wcc->after);
+		nfs3_wcc_from_stats(srv, &obj.st, &obj.st, wcc); /* nothing changed */
 		goto out;
 	}
 	/* offset/count only narrow what must be flushed; flush it all. */

@@ -229,6 +229,13 @@ void nfs3_pre_op_from_stat(const struct stat *st, pre_op_attr *pre)
 	nfs3_time(&st->st_ctim, &wa->ctime);
 }
 
+void nfs3_wcc_from_stats(const struct nfs_server *srv, const struct stat *pre,
+			 const struct stat *post, wcc_data *wcc)
+{
+	nfs3_pre_op_from_stat(pre, &wcc->before);
+	nfs3_post_op_from_stat(srv, post, &wcc->after);
+}
+
 void nfs3_wcc_fill(const struct nfs_server *srv, struct xl_call *call, struct xl_inode *inode,
 		   const struct stat *pre, wcc_data *wcc)
 {
