@@ -208,17 +208,27 @@ static void inode_ref_locked(struct xl_inode_table *t, struct xl_inode *in)
 	}
 }
 
-struct xl_inode *xl_inode_find(struct xl_inode_table *t, const struct xl_gfid *gfid)
+/* The inode of @gfid in the index, referenced, or NULL; counted in the
+ * table's lookups and hits. Lock held. */
+static struct xl_inode *inode_find_locked(struct xl_inode_table *t, const struct xl_gfid *gfid)
 {
 	struct xl_inode *in;
 
-	pthread_mutex_lock(&t->lock);
 	t->stats.lookups++;
 	in = g_hash_table_lookup(t->index, gfid);
 	if (in) {
 		t->stats.hits++;
 		inode_ref_locked(t, in);
 	}
+	return in;
+}
+
+struct xl_inode *xl_inode_find(struct xl_inode_table *t, const struct xl_gfid *gfid)
+{
+	struct xl_inode *in;
+
+	pthread_mutex_lock(&t->lock);
+	in = inode_find_locked(t, gfid);
 	pthread_mutex_unlock(&t->lock);
 	return in;
 }
@@ -228,13 +238,9 @@ struct xl_inode *xl_inode_get(struct xl_inode_table *t, const struct xl_gfid *gf
 	struct xl_inode *in;
 
 	pthread_mutex_lock(&t->lock);
-	t->stats.lookups++;
-	in = g_hash_table_lookup(t->index, gfid);
-	if (in) {
-		t->stats.hits++;
-		inode_ref_locked(t, in);
+	in = inode_find_locked(t, gfid);
+	if (in)
 		goto out;
-	}
 	in = g_new0(struct xl_inode, 1);
 	in->table = t;
 	in->gfid.len = gfid->len > XL_GFID_MAX ? XL_GFID_MAX : gfid->len;
