@@ -22,6 +22,7 @@
 #include "rpc_drc.h"
 #include "rpc_record.h"
 #include "rpcsvc.h"
+#include "cunit_main.h"
 
 /* ------------------------------------------------------------------ */
 /* The cache alone                                                     */
@@ -932,7 +933,6 @@ static void test_write_bad_lengths(void)
 int main(void)
 {
 	CU_pSuite s;
-	unsigned failed;
 
 	xl_log_set_level(getenv("TEST_DEBUG") ? XL_LOG_DEBUG : XL_LOG_ERROR);
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -953,9 +953,5 @@ int main(void)
 	CU_add_test(s, "service: a large record", test_svc_big_record);
 	CU_add_test(s, "WRITE3args decoded in place", test_write_inplace);
 	CU_add_test(s, "WRITE3args bad lengths", test_write_bad_lengths);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed || CU_get_error() ? 1 : 0;
+	return cunit_run();
 }

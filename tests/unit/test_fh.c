@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "nfs_server.h"
+#include "cunit_main.h"
 
 static struct nfs_server srv;
 static struct nfs_server other;   /* same exports, another secret */
@@ -226,7 +227,6 @@ static void test_other_secret(void)
 int main(void)
 {
 	CU_pSuite s;
-	unsigned failures;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
@@ -243,9 +243,5 @@ int main(void)
 		CU_cleanup_registry();
 		return 1;
 	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return cunit_run();
 }

@@ -16,6 +16,7 @@
 #include <glib.h>
 
 #include "xlator.h"
+#include "cunit_main.h"
 
 /* A hand-made graph of two volumes whose module records forget() calls. */
 static GString *forgotten;
@@ -286,7 +287,6 @@ static void test_threads(void)
 int main(void)
 {
 	CU_pSuite s;
-	unsigned failures;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
@@ -296,9 +296,5 @@ int main(void)
 	CU_add_test(s, "ctx slots and forget()", test_ctx_and_forget);
 	CU_add_test(s, "xl_inode_forget", test_inode_forget);
 	CU_add_test(s, "threads", test_threads);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures || CU_get_error() ? 1 : 0;
+	return cunit_run();
 }

@@ -16,6 +16,7 @@
 
 #include "mount3.h"
 #include "mountlist.h"
+#include "cunit_main.h"
 
 static char *test_dir;
 
@@ -502,7 +503,7 @@ static int test_rmdir_all(void)
 int main(void)
 {
 	CU_pSuite s;
-	unsigned failures;
+	int status;
 
 	test_dir = g_dir_make_tmp("test_mountlist-XXXXXX", NULL);
 	if (!test_dir)
@@ -527,11 +528,8 @@ int main(void)
 	CU_add_test(s, "mountlist", test_xdr_mountlist);
 	CU_add_test(s, "exports", test_xdr_exports);
 	CU_add_test(s, "long list", test_xdr_long_list);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	status = cunit_run();
 	test_rmdir_all();
 	g_free(test_dir);
-	return failures ? 1 : 0;
+	return status;
 }

@@ -13,6 +13,7 @@
 #include "nfs3_dirsize.h"
 #include "nfs3_prot.h"
 #include "nfs3_verf.h"
+#include "cunit_main.h"
 
 /* Bytes XDR takes to encode @res with @proc. */
 static size_t encoded_size(xdrproc_t proc, void *res)
@@ -192,7 +193,6 @@ static void test_createverf_roundtrip(void)
 int main(void)
 {
 	CU_pSuite s;
-	unsigned failures;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
@@ -206,9 +206,5 @@ int main(void)
 		CU_cleanup_registry();
 		return 2;
 	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return cunit_run();
 }

@@ -18,6 +18,7 @@
 #include <sys/sysmacros.h>
 
 #include "nfs3.h"
+#include "cunit_main.h"
 
 /* ---------------------------------------------------------------- errno */
 
@@ -474,7 +475,6 @@ static void test_read_encoder(void)
 int main(void)
 {
 	CU_pSuite s, r;
-	unsigned failures;
 
 	xl_log_set_level(XL_LOG_ERROR);  /* the errno test logs warnings on purpose */
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -491,9 +491,5 @@ int main(void)
 		CU_cleanup_registry();
 		return 1;
 	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return cunit_run();
 }

@@ -17,6 +17,7 @@
 #include <glib.h>
 
 #include "xlator.h"
+#include "cunit_main.h"
 
 struct conf {
 	bool b;
@@ -295,7 +296,6 @@ static void test_free(void)
 int main(void)
 {
 	CU_pSuite s;
-	unsigned failures;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
@@ -307,9 +307,5 @@ int main(void)
 	CU_add_test(s, "str, path, enum", test_str_path_enum);
 	CU_add_test(s, "address lists", test_addrlist);
 	CU_add_test(s, "free", test_free);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures || CU_get_error() ? 1 : 0;
+	return cunit_run();
 }

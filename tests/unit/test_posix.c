@@ -27,6 +27,7 @@
 
 #include "storage/posix/posix.h"
 #include "xlator.h"
+#include "cunit_main.h"
 
 extern const struct xl_module xl_module;
 
@@ -992,7 +993,6 @@ static void test_init_errors(void)
 int main(void)
 {
 	CU_pSuite suite;
-	unsigned failures;
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "test_posix: needs root (credentials and file handles); skipped\n");
@@ -1016,9 +1016,5 @@ int main(void)
 	CU_add_test(suite, "mount point inside the export", test_mount_point);
 	CU_add_test(suite, "threads", test_threads);
 	CU_add_test(suite, "no descriptor leaks", test_fd_leaks);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return cunit_run();
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rpc_record.h"
+#include "cunit_main.h"
 
 /* A stream under construction, and the records it should yield. */
 struct stream {
@@ -240,7 +241,6 @@ static void test_mark(void)
 int main(void)
 {
 	CU_pSuite s;
-	unsigned failed;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
@@ -250,9 +250,5 @@ int main(void)
 	CU_add_test(s, "a feed stops at the end of a record", test_one_buffer_feed_stops_at_record);
 	CU_add_test(s, "oversize records are refused", test_oversize);
 	CU_add_test(s, "record mark", test_mark);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed || CU_get_error() ? 1 : 0;
+	return cunit_run();
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rpcmsg.h"
+#include "cunit_main.h"
 
 static void put(GByteArray *b, uint32_t v)
 {
@@ -318,7 +319,6 @@ static void test_mutations(void)
 int main(void)
 {
 	CU_pSuite s;
-	unsigned failed;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
@@ -330,9 +330,5 @@ int main(void)
 	CU_add_test(s, "truncated headers are dropped", test_truncated);
 	CU_add_test(s, "reply headers byte for byte", test_replies);
 	CU_add_test(s, "random mutations", test_mutations);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed || CU_get_error() ? 1 : 0;
+	return cunit_run();
 }

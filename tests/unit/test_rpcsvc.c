@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "rpcsvc.h"
+#include "cunit_main.h"
 
 #define TPROG 0x20000099u
 
@@ -847,7 +848,6 @@ static void test_ipv6(void)
 int main(void)
 {
 	CU_pSuite s;
-	unsigned failed;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
@@ -869,9 +869,5 @@ int main(void)
 	CU_add_test(s, "bad configurations", test_bad_config);
 	CU_add_test(s, "a port in use", test_port_in_use);
 	CU_add_test(s, "IPv6 and IPv4 on one port", test_ipv6);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failed || CU_get_error() ? 1 : 0;
+	return cunit_run();
 }

@@ -21,6 +21,7 @@
 
 #include "modules/test/dummy.h"
 #include "xlator.h"
+#include "cunit_main.h"
 
 static GPtrArray *diags; /* messages captured from xl_diag */
 static char *trace;	 /* test/dummy's dummy_trace */
@@ -399,7 +400,6 @@ static void test_print_and_list(void)
 int main(void)
 {
 	CU_pSuite s;
-	unsigned failures;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
@@ -411,9 +411,5 @@ int main(void)
 	CU_add_test(s, "init rollback", test_init_rollback);
 	CU_add_test(s, "free forgets contexts", test_free_forgets);
 	CU_add_test(s, "print and list", test_print_and_list);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures || CU_get_error() ? 1 : 0;
+	return cunit_run();
 }
