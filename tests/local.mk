@@ -84,13 +84,16 @@ dist_noinst_SCRIPTS += tests/integration/rpc_null.sh
 # through libnfs, and the Linux kernel client in a qemu guest. The scripts need
 # root (they make a private network namespace); they skip (77) when not root
 # and fail when root but something they need is missing. XLNFS_E2E=skip
-# (e.g. `make distcheck XLNFS_E2E=skip`) skips the kernel-client test.
+# (e.g. `make distcheck XLNFS_E2E=skip`) skips the kernel-client tests.
+# tests/e2e/apps.sh runs git, GNU tar, sqlite3, rsync and cp from the host in
+# the guest on the mount.
 AM_TESTS_ENVIRONMENT = top_builddir='$(abs_top_builddir)'; top_srcdir='$(abs_top_srcdir)'; \
 	XLNFS_XLATOR_PATH='$(abs_top_builddir)/xlators'; XLNFS_E2E='$(XLNFS_E2E)'; \
 	export top_builddir top_srcdir XLNFS_XLATOR_PATH XLNFS_E2E;
-TESTS += tests/integration/daemon.sh tests/integration/nfs3.sh tests/e2e/run.sh
+TESTS += tests/integration/daemon.sh tests/integration/nfs3.sh tests/e2e/run.sh \
+	tests/e2e/apps.sh
 dist_noinst_SCRIPTS += tests/integration/daemon.sh tests/integration/nfs3.sh \
-	tests/e2e/run.sh tests/e2e/guest.sh
+	tests/e2e/run.sh tests/e2e/guest.sh tests/e2e/apps.sh tests/e2e/apps_guest.sh
 EXTRA_DIST += tests/lib/netns.sh bootstrap.sh doc/testing.md
 if HAVE_LIBNFS
 check_PROGRAMS += tests/integration/nfs3_client
