@@ -50,19 +50,13 @@ xl_start "$VOL" || t_abort "xlnfsd did not start"
 # must get right
 OPTSETS=(- noac,lookupcache=none,rsize=16384,wsize=16384)
 t_info "guest run: posix_conf on vers=3,nolock (through rpcbind) with ${OPTSETS[*]}"
-rc=0
-t0=$(date +%s)
-"$VMCLIENT" --share "$SHARE" --mem 1024 --timeout 1200 -- "$here/guest.sh" "${OPTSETS[@]}" \
-	>"$T/guest.out" 2>&1 &
-vm=$!
-netns_track "$vm"
-wait "$vm" || rc=$?
-netns_untrack "$vm"
+vm_client_run "$T/guest.out" --share "$SHARE" --mem 1024 --timeout 1200 \
+	-- "$here/guest.sh" "${OPTSETS[@]}"
 sed 's/^/    | /' "$T/guest.out"
 grep -q '^ok ' "$T/guest.out" || t_fail "the guest ran no check"
 summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$T/guest.out" | tr '\n' ' ')
-t_check "posix_conf through the kernel client (${summary:-no summary}; exit $rc, $(($(date +%s) - t0)) s)" \
-	test "$rc" = 0
+t_check "posix_conf through the kernel client (${summary:-no summary}; exit $VM_RC, $VM_SECONDS s)" \
+	test "$VM_RC" = 0
 t_check "one summary per mount option set" \
 	test "$(grep -cE '^[0-9]+ passed, [0-9]+ failed' "$T/guest.out")" = "${#OPTSETS[@]}"
 t_check "no \"Stale file handle\" / \"not responding\"" \

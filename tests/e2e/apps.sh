@@ -165,18 +165,12 @@ xl_volfile "$VOL" "$EXPORT" export-dir /
 xl_start "$VOL" || t_abort "xlnfsd did not start"
 
 t_info "guest run: git, tar, sqlite3, rsync, cp on vers=3,proto=tcp,nolock"
-rc=0
-t0=$(date +%s)
-"$VMCLIENT" --share "$SHARE" --mem 1024 --timeout 600 ${XLNFS_PCAP:+--pcap "$XLNFS_PCAP"} \
-	-- "$here/apps_guest.sh" >"$T/guest.out" 2>&1 &
-vm=$!
-netns_track "$vm"
-wait "$vm" || rc=$?
-netns_untrack "$vm"
+vm_client_run "$T/guest.out" --share "$SHARE" --mem 1024 --timeout 600 \
+	${XLNFS_PCAP:+--pcap "$XLNFS_PCAP"} -- "$here/apps_guest.sh"
 sed 's/^/    | /' "$T/guest.out"
 grep -q '^PASS: ' "$T/guest.out" || t_fail "the guest ran no check"
-t_check "guest: $(grep -E '^== guest' "$T/guest.out" | sed 's/^== guest[^:]*: //') (exit $rc, $(($(date +%s) - t0)) s)" \
-	test "$rc" = 0
+t_check "guest: $(grep -E '^== guest' "$T/guest.out" | sed 's/^== guest[^:]*: //') (exit $VM_RC, $VM_SECONDS s)" \
+	test "$VM_RC" = 0
 grep -Ev '^(PASS|FAIL): ' "$T/guest.out" >"$T/guest.msgs"
 t_check "no \"Stale file handle\" / \"not responding\"" \
 	not grep -Eqi 'stale file handle|not responding' "$T/guest.msgs"

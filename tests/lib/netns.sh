@@ -319,3 +319,19 @@ vm_client_find() {
 	echo "ERROR: nfs-vm-client not found (set XLNFS_SHARED to the folder holding it)"
 	exit 99
 }
+
+# vm_client_run OUT ARGS...: run "$VMCLIENT ARGS..." in the background with
+# its output in OUT, tracked so a failing test stops it, and wait for it;
+# sets VM_RC to its exit status and VM_SECONDS to how long it took.
+vm_client_run() {
+	local out=$1 vm t0
+	shift
+	VM_RC=0
+	t0=$(date +%s)
+	"$VMCLIENT" "$@" >"$out" 2>&1 &
+	vm=$!
+	netns_track "$vm"
+	wait "$vm" || VM_RC=$?
+	netns_untrack "$vm"
+	VM_SECONDS=$(($(date +%s) - t0))
+}
