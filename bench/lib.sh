@@ -45,13 +45,9 @@ bench_start() {
 	else
 		local xlnfsd=${spec#*=}/daemon/xlnfsd
 		[[ -x $xlnfsd ]] || { echo "no $xlnfsd"; return 1; }
-		xl_volfile "$T/$label.vol" "$dir" export-dir /
 		# BENCH_POSIX_OPTS="KEY VALUE ...": storage/posix options (e.g.
 		# "sync-metadata off" to see what the directory fsyncs cost)
-		local kv=(${BENCH_POSIX_OPTS:-})
-		for ((n = 0; n + 1 < ${#kv[@]}; n += 2)); do
-			sed -i "/option directory /a\\    option ${kv[n]} ${kv[n + 1]}" "$T/$label.vol"
-		done
+		XL_POSIX_OPTS=${BENCH_POSIX_OPTS:-} xl_volfile "$T/$label.vol" "$dir" export-dir /
 		XLNFS_XLATOR_PATH=${spec#*=}/xlators "$xlnfsd" -f "$T/$label.vol" \
 			-p "$T/$label.pid" -l "$T/$label.log" -L WARNING || return 1
 		for ((n = 0; n < 50; n++)); do

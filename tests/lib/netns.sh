@@ -171,9 +171,10 @@ rpcbind_stop() {
 
 # xl_volfile FILE EXPORT_DIR [OPTION VALUE]...: write a volfile serving
 # EXPORT_DIR (storage/posix) through nfs/server on 127.0.0.1 with its state
-# in $T/state; extra nfs/server options as pairs.
+# in $T/state; extra nfs/server options as pairs. XL_POSIX_OPTS="KEY VALUE
+# ..." adds storage/posix options.
 xl_volfile() {
-	local file=$1 dir=$2
+	local file=$1 dir=$2 posix=(${XL_POSIX_OPTS:-}) i
 	shift 2
 	mkdir -p "$T/state"
 	{
@@ -181,6 +182,9 @@ xl_volfile() {
 		echo "volume posix"
 		echo "    type storage/posix"
 		echo "    option directory $dir"
+		for ((i = 0; i + 1 < ${#posix[@]}; i += 2)); do
+			echo "    option ${posix[i]} ${posix[i + 1]}"
+		done
 		echo "end-volume"
 		echo
 		echo "volume server"
