@@ -1,5 +1,4 @@
-# daemon/: logging (in libxlnfs) and the xlnfsd executable.
-libxlnfs_la_SOURCES += daemon/log.c daemon/log.h
+# daemon/: the xlnfsd executable.
 sbin_PROGRAMS += daemon/xlnfsd
 daemon_xlnfsd_SOURCES = daemon/main.c daemon/pidfile.c daemon/pidfile.h \
 	daemon/daemonize.c daemon/daemonize.h daemon/signals.c daemon/signals.h

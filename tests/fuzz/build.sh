@@ -38,7 +38,7 @@ pkgs="glib-2.0 gmodule-2.0 gthread-2.0 libtirpc"
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 CFLAGS="-g -O1 -fno-omit-frame-pointer -fPIC $san -fsanitize=fuzzer-no-link \
  -Wall -Wno-unused-parameter -Wno-unused-variable"
-CPPFLAGS="-I$builddir -I$srcdir/daemon -I$srcdir/xlators -I$srcdir/rpc -I$srcdir/mount \
+CPPFLAGS="-I$builddir -I$srcdir/lib -I$srcdir/daemon -I$srcdir/xlators -I$srcdir/rpc -I$srcdir/mount \
  -I$builddir/mount -I$srcdir/xlators/nfs/server -I$builddir/xlators/nfs/server \
  -I$srcdir/tests/fuzz $(pkg-config --cflags $pkgs) \
  -DXLATOR_DIR=\"$out/xlators\" -DSTATE_DIR=\"/nonexistent\" -DSYSCONF_DIR=\"/nonexistent\""
@@ -52,7 +52,7 @@ obj() {
 
 core=""
 # libxlnfs: what daemon/, rpc/ and xlators/ local.mk put in it.
-for f in daemon/log.c $(cd "$srcdir" && ls rpc/*.c xlators/*.c); do
+for f in $(cd "$srcdir" && ls lib/*.c rpc/*.c xlators/*.c); do
 	core="$core $(obj "$(echo "$f" | tr / _)" "$srcdir/$f")"
 done
 posix=""
