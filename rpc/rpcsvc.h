@@ -22,7 +22,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "xlator.h"
+#include <sys/socket.h>
+
+#include "cred.h"
 
 struct rpcsvc;
 struct rpcsvc_request;
@@ -63,8 +65,10 @@ struct rpcsvc_request {
 	uint32_t xid, prog, vers, proc;
 	uint32_t flavor;         /* AUTH_NONE or AUTH_SYS */
 	/* AUTH_SYS: uid/gid/groups as sent (before any squashing);
-	 * AUTH_NONE: 65534/65534. client: the peer's address. */
-	struct xl_call call;
+	 * AUTH_NONE: 65534/65534. */
+	struct xl_cred cred;
+	struct sockaddr_storage client;  /* the peer's address */
+	socklen_t client_len;
 	char machine[256];       /* AUTH_SYS machine name, "" otherwise */
 	int protocol;            /* IPPROTO_TCP or IPPROTO_UDP */
 	const struct rpcsvc_program *program;

@@ -1,16 +1,38 @@
 /*
- * xlator.h — the translator contract.
+ * xlator.h — the translator contract, version 2.
  *
  * A translator ("xlator") is a loadable module named by its type
  * ("storage/posix" → storage/posix.so in the translator directory) that
  * exports one const descriptor, `xl_module`. The volume file instantiates
  * modules as named volumes (struct xl) wired into a DAG with one top.
  *
- * Fops are plain synchronous calls made on a worker thread: each returns 0
- * (or a byte count where documented) or -errno, and hands results back via
- * out-parameters. A NULL slot in a module's fop table passes the call to
- * the volume's first child. A fop that returns an inode returns it
- * referenced; the caller puts it with xl_inode_unref().
+ * What the contract promises a translator (each part is documented where
+ * it is declared below):
+ *   ids       every object has a 16-byte id (struct xl_id) chosen ABOVE
+ *             storage: create/mkdir/symlink/mknod are told the id to give
+ *             the new object and storage persists it; resolve() finds an
+ *             object by id alone. Inodes are made and indexed by the
+ *             framework from the ids fops return; no module touches the
+ *             shared inode table's index.
+ *   data      READ and WRITE move refcounted buffers (lib/iobuf.h): WRITE
+ *             gets a slice of the buffer the call was received into and may
+ *             keep a reference; READ returns a referenced slice storage
+ *             filled, which the RPC layer sends from.
+ *   attrs     struct xl_iatt has a valid mask; every attribute out-
+ *             parameter may be NULL. Changing fops return pre/post
+ *             attributes (struct xl_wcc) taken by storage around the change.
+ *   hooks     a module may declare enter/leave hooks instead of (or beside)
+ *             fops; they run around every fop passing through its volume.
+ *   life      notify() events between parents and children, inode contexts
+ *             with a destructor and set-if-unset, a per-inode lock, and a
+ *             graph-owned timer and work queue stopped in order at shutdown.
+ *
+ * Fops are plain synchronous calls made on the thread serving the request:
+ * each returns 0 (or a byte count where documented) or -errno. A NULL slot
+ * in a module's fop table passes the call to the volume's only child; a
+ * module whose volume has more than one child must fill every slot (the
+ * loader refuses it otherwise), and a leaf leaving a slot NULL answers
+ * -ENOSYS.
  *
  * Options are data: the module's options table says name, type, default,
  * range and description; the framework parses the volfile's values into
@@ -29,9 +51,11 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include "cred.h"
+#include "iobuf.h"
 #include "log.h"
 
-#define XL_ABI_VERSION 1
+#define XL_ABI_VERSION 2
 
 struct xl;
 struct xl_graph;
@@ -92,29 +116,91 @@ char *xl_option_expected(const struct xl_option *opt);
 /* Release what xl_option_parse stored for every option of @opts in @conf. */
 void xl_options_free(const struct xl_option *opts, void *conf);
 
-/* ---------------------------------------------------------------- objects */
+/* ---------------------------------------------------------------- ids */
 
-/* The opaque object id a storage translator chooses for an object; stable
- * across restarts and renames. */
-#define XL_GFID_MAX 40
-struct xl_gfid {
-	uint8_t len;
-	uint8_t bytes[XL_GFID_MAX];
+/*
+ * The identity of an object: 16 bytes (a UUID), chosen above storage and
+ * persisted by it. Stable across restarts, renames and a copy of the
+ * backing store that keeps its metadata. The volume root's id is
+ * XL_ID_ROOT (…0001), the same on every store, so every child of a
+ * cluster module agrees on it. The all-zero id means "none".
+ */
+struct xl_id {
+	uint8_t bytes[16];
 };
 
-bool xl_gfid_equal(const struct xl_gfid *a, const struct xl_gfid *b);
+extern const struct xl_id XL_ID_ROOT;
 
-/* The caller of a fop: credentials (after squashing) and client address. */
-#define XL_CALL_MAX_GROUPS 16
+bool xl_id_equal(const struct xl_id *a, const struct xl_id *b);
+bool xl_id_is_null(const struct xl_id *id);
+/* A new random (version 4) id. */
+void xl_id_generate(struct xl_id *id);
+/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" into @buf (XL_ID_STRLEN bytes). */
+#define XL_ID_STRLEN 37
+char *xl_id_to_str(const struct xl_id *id, char buf[XL_ID_STRLEN]);
+/* Parse that form; 0 or -EINVAL. */
+int xl_id_parse(const char *text, struct xl_id *id);
+
+/* ---------------------------------------------------------------- calls */
+
+/* The caller of a fop: credentials (after squashing, lib/cred.h) and the
+ * client's address, for translators that decide by client. */
 struct xl_call {
-	uid_t uid;
-	gid_t gid;
-	unsigned ngroups;
-	gid_t groups[XL_CALL_MAX_GROUPS];
+	struct xl_cred cred;
 	struct sockaddr_storage client;
 	socklen_t client_len;
-	int64_t deadline_us;   /* g_get_monotonic_time() limit; 0: none */
 };
+
+/* ---------------------------------------------------------------- attributes */
+
+/* Which fields of a struct xl_iatt hold a value. */
+enum {
+	XL_IATT_ID = 1 << 0,
+	XL_IATT_TYPE = 1 << 1,     /* the S_IFMT bits of mode */
+	XL_IATT_MODE = 1 << 2,     /* the 07777 bits of mode */
+	XL_IATT_NLINK = 1 << 3,
+	XL_IATT_UID = 1 << 4,
+	XL_IATT_GID = 1 << 5,
+	XL_IATT_SIZE = 1 << 6,
+	XL_IATT_USED = 1 << 7,
+	XL_IATT_RDEV = 1 << 8,
+	XL_IATT_FSID = 1 << 9,
+	XL_IATT_INO = 1 << 10,
+	XL_IATT_ATIME = 1 << 11,
+	XL_IATT_MTIME = 1 << 12,
+	XL_IATT_CTIME = 1 << 13,
+	/* What a full getattr gives; NFS fattr3 needs all of it. */
+	XL_IATT_ALL = (1 << 14) - 1,
+	/* What wcc pre-operation attributes need (RFC 1813 wcc_attr). */
+	XL_IATT_WCC = XL_IATT_SIZE | XL_IATT_MTIME | XL_IATT_CTIME,
+};
+
+/* An object's attributes. Fields outside @valid are unspecified. */
+struct xl_iatt {
+	uint32_t valid;
+	struct xl_id id;
+	mode_t mode;             /* type (S_IFMT) and permission bits */
+	uint32_t nlink;
+	uid_t uid;
+	gid_t gid;
+	uint64_t size;           /* bytes */
+	uint64_t used;           /* bytes of storage used */
+	dev_t rdev;              /* devices */
+	uint64_t fsid;           /* the storage's filesystem id (st_dev) */
+	uint64_t ino;            /* the storage's object number (NFS fileid) */
+	struct timespec atime, mtime, ctime;
+};
+
+/* Attributes before and after a change, both taken by the volume that
+ * made it (storage), around the change itself: RFC 1813 weak cache
+ * consistency data. pre.valid is 0 when storage could not take them. */
+struct xl_wcc {
+	struct xl_iatt pre, post;
+};
+
+/* Convert a struct stat (all of it is valid) into @ia, leaving ia->id and
+ * XL_IATT_ID as they were. */
+void xl_iatt_from_stat(struct xl_iatt *ia, const struct stat *st);
 
 /* What SETATTR (and create/mkdir attributes) asks to change. */
 enum {
@@ -137,95 +223,327 @@ struct xl_setattr {
 	struct timespec atime, mtime;
 };
 
+/* ACCESS bits, numbered as NFSv3's ACCESS3_*: what access() is asked and
+ * grants. */
+enum {
+	XL_ACCESS_READ = 0x01,
+	XL_ACCESS_LOOKUP = 0x02,
+	XL_ACCESS_MODIFY = 0x04,
+	XL_ACCESS_EXTEND = 0x08,
+	XL_ACCESS_DELETE = 0x10,
+	XL_ACCESS_EXECUTE = 0x20,
+	XL_ACCESS_ALL = 0x3f,
+};
+
 /* Stability of a write, numbered as NFSv3's stable_how. */
 enum xl_stable { XL_UNSTABLE = 0, XL_DATA_SYNC = 1, XL_FILE_SYNC = 2 };
+
+/* ---------------------------------------------------------------- directories */
+
+/*
+ * Readdir cookies. A cookie is the resume point after an entry; 0 means
+ * "from the start" and is never returned. Storage uses at most the low
+ * XL_COOKIE_BITS bits, so a module with several children can keep the
+ * child's index in the top bits (xl_cookie_tag/xl_cookie_untag); storage
+ * whose own positions are wider (ext4's 63-bit hashes) maps them into
+ * the budget itself (storage/posix says how).
+ */
+#define XL_COOKIE_BITS 56
+#define XL_COOKIE_MASK ((UINT64_C(1) << XL_COOKIE_BITS) - 1)
+/* @cookie (within the budget) tagged with child @index (< 2^(64-56)). */
+static inline uint64_t xl_cookie_tag(uint64_t cookie, unsigned index)
+{
+	return ((uint64_t)index << XL_COOKIE_BITS) | (cookie & XL_COOKIE_MASK);
+}
+static inline uint64_t xl_cookie_untag(uint64_t cookie, unsigned *index)
+{
+	*index = (unsigned)(cookie >> XL_COOKIE_BITS);
+	return cookie & XL_COOKIE_MASK;
+}
 
 /* One directory entry handed to a readdir filler. */
 struct xl_dirent {
 	const char *name;
-	uint64_t ino;          /* fileid */
+	uint64_t ino;          /* fileid (always set) */
 	uint64_t cookie;       /* resume point after this entry; never 0 */
-	bool has_attr;         /* plus: st and gfid are valid */
-	struct stat st;
-	struct xl_gfid gfid;
+	/* XL_READDIR_PLUS: the entry's attributes with XL_IATT_ID set when
+	 * storage could examine it (attr.valid 0 when it could not, e.g. a
+	 * mount point). Without PLUS, attr.valid is 0. */
+	struct xl_iatt attr;
 };
 
 /* Called once per entry; returns 0 to continue, 1 to stop (buffer full:
  * this entry was NOT taken), or -errno to abort the readdir. */
 typedef int (*xl_readdir_fill_fn)(void *ctx, const struct xl_dirent *ent);
 
+enum { XL_READDIR_PLUS = 1 << 0 };
+
+/* ---------------------------------------------------------------- locks */
+
+/* A byte-range lock (the coming NLM lock manager's unit). */
+enum xl_lk_type { XL_LK_UNLOCK = 0, XL_LK_READ = 1, XL_LK_WRITE = 2 };
+enum xl_lk_cmd {
+	XL_LK_TEST,    /* would @lock be granted? 0 if so, else -EAGAIN with
+			* the conflicting lock written back into @lock */
+	XL_LK_SET,     /* take @lock (or release it: type XL_LK_UNLOCK) now,
+			* or -EAGAIN on conflict; never waits */
+};
+#define XL_LK_OWNER_MAX 64
+struct xl_lk_owner {
+	uint32_t len;
+	uint8_t bytes[XL_LK_OWNER_MAX];  /* opaque: NLM's oh plus svid */
+};
+struct xl_lock {
+	enum xl_lk_type type;
+	uint64_t start;
+	uint64_t len;                    /* 0: to the end of the file */
+	struct xl_lk_owner owner;
+	uint32_t pid;                    /* the client's process (NLM svid) */
+};
+
+/* ---------------------------------------------------------------- xattrs */
+
+/* setxattr flags. */
+enum { XL_XATTR_CREATE = 1 << 0, XL_XATTR_REPLACE = 1 << 1 };
+
+/* ---------------------------------------------------------------- fops */
+
 /*
  * The fops. Every fop takes (struct xl *xl, struct xl_call *call, ...).
- * `st` out-parameters receive the object's attributes after the call and
- * may not be NULL. Names are single path components (no '/', not empty);
- * "." and ".." are only ever passed to lookup.
+ *
+ * Attribute out-parameters (struct xl_iatt *, struct xl_wcc *) may be
+ * NULL when the caller does not need them; when given, storage fills them
+ * (valid says what) and translators pass them on or fill them.
+ *
+ * Names are single path components (no '/', not empty, no NUL); "." and
+ * ".." are only ever passed to lookup.
+ *
+ * Fops that produce an inode (lookup, resolve, create, mkdir, symlink,
+ * mknod) receive @inode: a fresh inode the framework allocated for the
+ * result, not yet in the table and with no id. A module may attach its
+ * context to it (xl_inode_ctx_*) and must fill attr (XL_IATT_ID at
+ * least); when the fop returns 0 the framework links @inode into the
+ * table under attr->id (or merges it into the inode already there, see
+ * xl_inode_link). Callers use the xl_<fop>() functions below, which do
+ * the allocating and linking; translators pass @inode down unchanged.
  */
 struct xl_fops {
-	/* @dir NULL: the volume root (@name ignored). Otherwise @name in @dir,
-	 * not following a final symlink. -ENOENT if absent. */
-	int (*lookup)(struct xl *xl, struct xl_call *call, struct xl_inode *dir,
-		      const char *name, struct xl_inode **out, struct stat *st);
+	/* @dir NULL: the volume root (@name ignored; attr->id is XL_ID_ROOT).
+	 * Otherwise @name in @dir, not following a final symlink. An object
+	 * that has no id yet (made outside NFS) gets one now, which storage
+	 * persists. -ENOENT if absent. @dir_attr: the directory's. */
+	int (*lookup)(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		      struct xl_inode *inode, struct xl_iatt *attr, struct xl_iatt *dir_attr);
+	/* Find the object with id xl_inode_id(@inode) without a name (a file
+	 * handle after a restart). -ESTALE if no such object exists. */
+	int (*resolve)(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+		       struct xl_iatt *attr);
 	/* -ESTALE if the object no longer exists. */
 	int (*getattr)(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
-		       struct stat *st);
+		       struct xl_iatt *attr);
+	/* @wcc: the object's own attributes before and after. */
 	int (*setattr)(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
-		       const struct xl_setattr *sa, struct stat *st);
-	/* 0 if the caller may access @inode with @mask (R_OK|W_OK|X_OK),
-	 * -EACCES if not. */
-	int (*access)(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
-		      int mask);
+		       const struct xl_setattr *sa, struct xl_wcc *wcc);
+	/* Which of the XL_ACCESS_* bits in @mask the caller has on @inode:
+	 * *granted ⊆ @mask, as the store's own permission rules (ACLs
+	 * included) decide. 0 even when nothing is granted. */
+	int (*access)(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint32_t mask,
+		      uint32_t *granted, struct xl_iatt *attr);
 	/* Returns the target's length (≤ size, not NUL-terminated) or -errno. */
-	int (*readlink)(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
-			char *buf, size_t size);
-	/* Reads up to @len bytes at @off into @buf; returns the byte count;
-	 * *eof is set when the read reached end of file. */
-	int (*read)(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
-		    uint64_t off, size_t len, void *buf, bool *eof, struct stat *st);
-	/* Writes @iov at @off; *stable comes in as asked and goes out as done
-	 * (never less). Returns the byte count. */
-	int (*write)(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
-		     uint64_t off, const struct iovec *iov, int iovcnt,
-		     enum xl_stable *stable, struct stat *st);
-	/* Make data (and metadata unless @datasync) written so far stable. */
-	int (*fsync)(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
-		     bool datasync);
-	/* Create a regular file; @exclusive fails with -EEXIST if @name exists,
-	 * otherwise an existing file is opened (and truncated if @sa asks).
-	 * @sa (may be NULL) applies mode/uid/gid/size/times. */
-	int (*create)(struct xl *xl, struct xl_call *call, struct xl_inode *dir,
-		      const char *name, const struct xl_setattr *sa, bool exclusive,
-		      struct xl_inode **out, struct stat *st);
-	int (*mkdir)(struct xl *xl, struct xl_call *call, struct xl_inode *dir,
-		     const char *name, const struct xl_setattr *sa,
-		     struct xl_inode **out, struct stat *st);
-	int (*symlink)(struct xl *xl, struct xl_call *call, struct xl_inode *dir,
-		       const char *name, const char *target, const struct xl_setattr *sa,
-		       struct xl_inode **out, struct stat *st);
+	int (*readlink)(struct xl *xl, struct xl_call *call, struct xl_inode *inode, char *buf,
+			size_t size, struct xl_iatt *attr);
+	/* Read up to @len bytes at @off. On success *@out holds a referenced
+	 * slice (out->len bytes, the return value; 0 at end of file with
+	 * out->iobuf possibly NULL) which the caller releases with
+	 * xl_data_release(); *eof is set when the read reached end of file. */
+	int (*read)(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
+		    size_t len, struct xl_data *out, bool *eof, struct xl_iatt *attr);
+	/* Write @data at @off. @data and its buffer are borrowed for the
+	 * call: a module that keeps the bytes past its return takes its own
+	 * reference on data->iobuf. *stable comes in as asked and goes out as
+	 * done (never less). Returns the byte count. */
+	int (*write)(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
+		     const struct xl_data *data, enum xl_stable *stable, struct xl_wcc *wcc);
+	/* Make the range [@off, @off+@len) (len 0: to the end) written so far
+	 * stable, data only if @datasync, else metadata too. A directory:
+	 * its entries. */
+	int (*fsync)(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
+		     uint64_t len, bool datasync, struct xl_wcc *wcc);
+	/* Create a regular file with id @id (NULL: storage may choose, tests
+	 * only). @exclusive fails with -EEXIST if @name exists; otherwise an
+	 * existing regular file is returned (with its own id) and only a size
+	 * in @sa is applied to it. @sa (may be NULL) applies mode/uid/gid/
+	 * size/times. @dir_wcc: the directory's attributes around it. */
+	int (*create)(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		      const struct xl_id *id, const struct xl_setattr *sa, bool exclusive,
+		      struct xl_inode *inode, struct xl_iatt *attr, struct xl_wcc *dir_wcc);
+	int (*mkdir)(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		     const struct xl_id *id, const struct xl_setattr *sa, struct xl_inode *inode,
+		     struct xl_iatt *attr, struct xl_wcc *dir_wcc);
+	int (*symlink)(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		       const char *target, const struct xl_id *id, const struct xl_setattr *sa,
+		       struct xl_inode *inode, struct xl_iatt *attr, struct xl_wcc *dir_wcc);
 	/* @mode carries the type (S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK) and
 	 * permission bits; @rdev is used for devices. */
-	int (*mknod)(struct xl *xl, struct xl_call *call, struct xl_inode *dir,
-		     const char *name, mode_t mode, dev_t rdev, const struct xl_setattr *sa,
-		     struct xl_inode **out, struct stat *st);
-	int (*unlink)(struct xl *xl, struct xl_call *call, struct xl_inode *dir,
-		      const char *name);
-	int (*rmdir)(struct xl *xl, struct xl_call *call, struct xl_inode *dir,
-		     const char *name);
-	/* rename(2) semantics. */
+	int (*mknod)(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		     mode_t mode, dev_t rdev, const struct xl_id *id, const struct xl_setattr *sa,
+		     struct xl_inode *inode, struct xl_iatt *attr, struct xl_wcc *dir_wcc);
+	/* Remove a non-directory name. When it was the object's last link,
+	 * storage sends XL_EV_FORGET for its id (xl_notify_parents) so the
+	 * framework drops the inode and its contexts release the object. */
+	int (*unlink)(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		      struct xl_wcc *dir_wcc);
+	int (*rmdir)(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		     struct xl_wcc *dir_wcc);
+	/* rename(2) semantics; an object replaced at the new name is
+	 * forgotten as by unlink. */
 	int (*rename)(struct xl *xl, struct xl_call *call, struct xl_inode *olddir,
-		      const char *oldname, struct xl_inode *newdir, const char *newname);
+		      const char *oldname, struct xl_inode *newdir, const char *newname,
+		      struct xl_wcc *old_wcc, struct xl_wcc *new_wcc);
+	/* A new name for @inode; @attr its attributes after (nlink grown). */
 	int (*link)(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
-		    struct xl_inode *newdir, const char *newname, struct stat *st);
+		    struct xl_inode *newdir, const char *newname, struct xl_iatt *attr,
+		    struct xl_wcc *dir_wcc);
 	/* Entries of @dir after @cookie (0: from the start; "." and ".." are
 	 * included) are passed to @fill in order until it returns nonzero or
-	 * the directory ends (*eof = true). @plus asks for has_attr entries.
-	 * A cookie the storage cannot resume from: -EINVAL (the NFS layer
-	 * answers NFS3ERR_BAD_COOKIE). */
-	int (*readdir)(struct xl *xl, struct xl_call *call, struct xl_inode *dir,
-		       uint64_t cookie, bool plus, xl_readdir_fill_fn fill, void *ctx,
-		       bool *eof);
+	 * the directory ends (*eof = true). @flags: XL_READDIR_PLUS asks for
+	 * attributes. A cookie the storage cannot resume from: -EINVAL (the
+	 * NFS layer answers NFS3ERR_BAD_COOKIE). Cookies: XL_COOKIE_BITS. */
+	int (*readdir)(struct xl *xl, struct xl_call *call, struct xl_inode *dir, uint64_t cookie,
+		       unsigned flags, xl_readdir_fill_fn fill, void *ctx, bool *eof,
+		       struct xl_iatt *dir_attr);
+	/* @inode NULL: the volume root. */
 	int (*statfs)(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
 		      struct statvfs *sv);
+	/* Extended attributes, named with their namespace ("user.x",
+	 * "trusted.xlnfs.y"). getxattr/listxattr with @size 0 return the
+	 * length needed; otherwise the length written, -ERANGE if @size is
+	 * too small. -ENODATA when absent. */
+	int (*getxattr)(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+			const char *name, void *value, size_t size);
+	int (*setxattr)(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+			const char *name, const void *value, size_t size, int flags);
+	int (*removexattr)(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+			   const char *name);
+	/* NUL-separated names, as listxattr(2). */
+	int (*listxattr)(struct xl *xl, struct xl_call *call, struct xl_inode *inode, char *list,
+			 size_t size);
+	/* Atomically add @n signed 64-bit counters (big-endian on disk; an
+	 * absent attribute counts as zeros) and return the new values in
+	 * @result (may be NULL): replicate's changelogs, quota's usage. */
+	int (*xattr_add)(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+			 const char *name, const int64_t *delta, size_t n, int64_t *result);
+	/* Atomically set @name to @value if it currently holds @expect
+	 * (@expect NULL: if it is absent); -EAGAIN if it did not. */
+	int (*xattr_cas)(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+			 const char *name, const void *expect, size_t expect_len,
+			 const void *value, size_t value_len);
+	/* Byte-range locks: see enum xl_lk_cmd. */
+	int (*lk)(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+		  enum xl_lk_cmd cmd, struct xl_lock *lock);
 };
+
+/* Fop numbers, in struct xl_fops order: for hooks and statistics. */
+enum xl_fop_id {
+	XL_FOP_LOOKUP,
+	XL_FOP_RESOLVE,
+	XL_FOP_GETATTR,
+	XL_FOP_SETATTR,
+	XL_FOP_ACCESS,
+	XL_FOP_READLINK,
+	XL_FOP_READ,
+	XL_FOP_WRITE,
+	XL_FOP_FSYNC,
+	XL_FOP_CREATE,
+	XL_FOP_MKDIR,
+	XL_FOP_SYMLINK,
+	XL_FOP_MKNOD,
+	XL_FOP_UNLINK,
+	XL_FOP_RMDIR,
+	XL_FOP_RENAME,
+	XL_FOP_LINK,
+	XL_FOP_READDIR,
+	XL_FOP_STATFS,
+	XL_FOP_GETXATTR,
+	XL_FOP_SETXATTR,
+	XL_FOP_REMOVEXATTR,
+	XL_FOP_LISTXATTR,
+	XL_FOP_XATTR_ADD,
+	XL_FOP_XATTR_CAS,
+	XL_FOP_LK,
+	XL_FOP_COUNT
+};
+
+/* "lookup", "write", … */
+const char *xl_fop_name(enum xl_fop_id fop);
+/* The fop named @name, or -1. */
+int xl_fop_by_name(const char *name);
+
+/* ---------------------------------------------------------------- hooks */
+
+/*
+ * A fop as hooks see it: which fop, on which volume, for whom, with its
+ * main arguments, and (in leave) its result and time. Arguments that a
+ * fop does not have are NULL/0. The frame lives on the caller's stack for
+ * the fop's duration.
+ */
+struct xl_fop_frame {
+	enum xl_fop_id fop;
+	struct xl *xl;                 /* the volume whose hooks run */
+	struct xl_call *call;
+	struct xl_inode *inode;        /* the object, or the directory of an entry */
+	const char *name;              /* entry name (the old one for rename) */
+	struct xl_inode *inode2;       /* rename's new directory, link's directory */
+	const char *name2;             /* rename's/link's new name, symlink's target,
+					* xattr fops' attribute name */
+	uint64_t off, len;             /* read/write/fsync range; readdir cookie */
+	int result;                    /* leave: the fop's return value */
+	int64_t start_us;              /* g_get_monotonic_time() at entry */
+	int64_t elapsed_us;            /* leave: time the fop took */
+};
+
+struct xl_hooks {
+	/* Before the fop goes on to the volume's child. Return 0 to let it
+	 * go, or -errno to fail it with that error without calling it
+	 * (leave() still runs). May be NULL. */
+	int (*enter)(struct xl *xl, struct xl_fop_frame *frame);
+	/* After it returned (or enter() failed it); may change
+	 * frame->result, which becomes the fop's return value. May be NULL. */
+	void (*leave)(struct xl *xl, struct xl_fop_frame *frame);
+};
+
+/* Per-volume, per-fop counters the framework keeps for every volume (what
+ * io-stats and the metrics endpoint read). */
+struct xl_fop_stats {
+	uint64_t calls;
+	uint64_t errors;               /* returned < 0 */
+	uint64_t total_us;             /* sum of elapsed time */
+	uint64_t max_us;
+};
+/* A snapshot of @xl's counters for @fop. */
+void xl_fop_stats_get(struct xl *xl, enum xl_fop_id fop, struct xl_fop_stats *out);
+
+/* ---------------------------------------------------------------- events */
+
+enum xl_event_type {
+	XL_EV_CHILD_UP,       /* @from can serve fops (sent after init) */
+	XL_EV_CHILD_DOWN,     /* @from cannot serve fops now */
+	XL_EV_INVALIDATE,     /* cached attributes/data of @id are stale */
+	XL_EV_FORGET,         /* the object @id is gone: drop its inode */
+};
+
+struct xl_event {
+	enum xl_event_type type;
+	struct xl *from;      /* the child the event comes from */
+	struct xl_id id;      /* INVALIDATE, FORGET */
+	uint64_t off, len;    /* INVALIDATE: the data range; len 0: all, and attributes */
+};
+
+/* Deliver @ev to every parent of @xl (with ev->from = @xl), each through
+ * its module's notify() or, when it has none, on to its own parents.
+ * At the top of the graph the framework acts on FORGET (drops the inode
+ * from the table) and INVALIDATE (nothing cached there). Synchronous. */
+void xl_notify_parents(struct xl *xl, struct xl_event *ev);
 
 /* ---------------------------------------------------------------- modules */
 
@@ -235,17 +553,25 @@ struct xl_module {
 	const char *desc;                 /* one line */
 	size_t conf_size;                 /* the framework allocates conf */
 	const struct xl_option *options;  /* { NULL }-terminated */
-	const struct xl_fops *fops;       /* NULL slots pass through */
+	const struct xl_fops *fops;       /* NULL slots pass through (one child only) */
+	const struct xl_hooks *hooks;     /* run around every fop of the volume; may be NULL */
 	unsigned min_children, max_children; /* max 0: unlimited */
-	/* Cross-option checks after parsing, also run by --check. -EINVAL with
-	 * a log message on error. May be NULL. */
+	/* Cross-option checks after parsing, also run by --check: no I/O
+	 * beyond what --check may do (a missing directory is init's error).
+	 * -EINVAL with a log message on error. May be NULL. */
 	int (*validate)(struct xl *xl);
 	/* Start the volume; children are initialized first. May be NULL. */
 	int (*init)(struct xl *xl);
-	/* Stop it; parents are finalized first. May be NULL. */
+	/* Stop it; parents are finalized first, and the volume's timers and
+	 * background work are stopped before. May be NULL. */
 	void (*fini)(struct xl *xl);
-	/* An inode with context of this volume is being freed. May be NULL. */
-	void (*forget)(struct xl *xl, struct xl_inode *inode, void *ctx);
+	/* The destructor of this volume's inode contexts: @ctx, set on
+	 * @inode, is released (the inode is freed, or lost a link race).
+	 * May be NULL when the module sets no context. */
+	void (*ctx_free)(struct xl *xl, struct xl_inode *inode, void *ctx);
+	/* An event from child ev->from. NULL: events pass on to this
+	 * volume's parents. Returns nothing: events are advisory. */
+	void (*notify)(struct xl *xl, struct xl_event *ev);
 	/* Write state for a statedump (SIGUSR1) with xl_log. May be NULL. */
 	void (*dump)(struct xl *xl);
 };
@@ -258,8 +584,11 @@ struct xl {
 	void *private;                    /* the module's runtime state */
 	struct xl **children;             /* subvolumes, in volfile order */
 	size_t nchildren;
+	struct xl **parents;              /* volumes naming this one as subvolume */
+	size_t nparents;
 	struct xl_graph *graph;
 	unsigned slot;                    /* this volume's inode context slot */
+	struct xl_fop_stats *stats;       /* [XL_FOP_COUNT], framework-owned */
 };
 
 /* The loaded graph. */
@@ -270,74 +599,142 @@ struct xl_graph {
 	struct xl_inode_table *itable;    /* shared by every volume */
 	char *xlator_dir;
 	void *modules;                    /* loader's private list */
+	void *services;                   /* timers and work queue (private) */
 };
 
 /* ---------------------------------------------------------------- calling */
 
-/* Call fop NAME on @xl, or pass it to @xl's first child if @xl's module
- * leaves it NULL; -ENOSYS at a leaf without it. xl_next_NAME calls the
- * first child. */
-int xl_lookup(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
-	      struct xl_inode **out, struct stat *st);
-int xl_getattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode, struct stat *st);
-int xl_setattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
-	       const struct xl_setattr *sa, struct stat *st);
-int xl_access(struct xl *xl, struct xl_call *call, struct xl_inode *inode, int mask);
-int xl_readlink(struct xl *xl, struct xl_call *call, struct xl_inode *inode, char *buf,
-		size_t size);
-int xl_read(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
-	    size_t len, void *buf, bool *eof, struct stat *st);
-int xl_write(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
-	     const struct iovec *iov, int iovcnt, enum xl_stable *stable, struct stat *st);
-int xl_fsync(struct xl *xl, struct xl_call *call, struct xl_inode *inode, bool datasync);
-int xl_create(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
-	      const struct xl_setattr *sa, bool exclusive, struct xl_inode **out,
-	      struct stat *st);
-int xl_mkdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
-	     const struct xl_setattr *sa, struct xl_inode **out, struct stat *st);
-int xl_symlink(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
-	       const char *target, const struct xl_setattr *sa, struct xl_inode **out,
-	       struct stat *st);
-int xl_mknod(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
-	     mode_t mode, dev_t rdev, const struct xl_setattr *sa, struct xl_inode **out,
-	     struct stat *st);
-int xl_unlink(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name);
-int xl_rmdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name);
-int xl_rename(struct xl *xl, struct xl_call *call, struct xl_inode *olddir,
-	      const char *oldname, struct xl_inode *newdir, const char *newname);
-int xl_link(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
-	    struct xl_inode *newdir, const char *newname, struct stat *st);
-int xl_readdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, uint64_t cookie,
-	       bool plus, xl_readdir_fill_fn fill, void *ctx, bool *eof);
-int xl_statfs(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
-	      struct statvfs *sv);
+/*
+ * xl_fop_NAME(xl, <the fop's own arguments>): run fop NAME on volume @xl:
+ * its hooks around it, then its module's fop or, for a NULL slot, the same
+ * call on its only child; -ENOSYS at a leaf without it. Translators stack
+ * with xl_next_NAME(xl, ...) = xl_fop_NAME(xl->children[0], ...), passing
+ * inode-producing fops' fresh @inode down unchanged.
+ */
+int xl_fop_lookup(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		  struct xl_inode *inode, struct xl_iatt *attr, struct xl_iatt *dir_attr);
+int xl_fop_resolve(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+		   struct xl_iatt *attr);
+int xl_fop_getattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+		   struct xl_iatt *attr);
+int xl_fop_setattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+		   const struct xl_setattr *sa, struct xl_wcc *wcc);
+int xl_fop_access(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint32_t mask,
+		  uint32_t *granted, struct xl_iatt *attr);
+int xl_fop_readlink(struct xl *xl, struct xl_call *call, struct xl_inode *inode, char *buf,
+		    size_t size, struct xl_iatt *attr);
+int xl_fop_read(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
+		size_t len, struct xl_data *out, bool *eof, struct xl_iatt *attr);
+int xl_fop_write(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
+		 const struct xl_data *data, enum xl_stable *stable, struct xl_wcc *wcc);
+int xl_fop_fsync(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
+		 uint64_t len, bool datasync, struct xl_wcc *wcc);
+int xl_fop_create(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		  const struct xl_id *id, const struct xl_setattr *sa, bool exclusive,
+		  struct xl_inode *inode, struct xl_iatt *attr, struct xl_wcc *dir_wcc);
+int xl_fop_mkdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		 const struct xl_id *id, const struct xl_setattr *sa, struct xl_inode *inode,
+		 struct xl_iatt *attr, struct xl_wcc *dir_wcc);
+int xl_fop_symlink(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		   const char *target, const struct xl_id *id, const struct xl_setattr *sa,
+		   struct xl_inode *inode, struct xl_iatt *attr, struct xl_wcc *dir_wcc);
+int xl_fop_mknod(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		 mode_t mode, dev_t rdev, const struct xl_id *id, const struct xl_setattr *sa,
+		 struct xl_inode *inode, struct xl_iatt *attr, struct xl_wcc *dir_wcc);
+int xl_fop_unlink(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		  struct xl_wcc *dir_wcc);
+int xl_fop_rmdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		 struct xl_wcc *dir_wcc);
+int xl_fop_rename(struct xl *xl, struct xl_call *call, struct xl_inode *olddir,
+		  const char *oldname, struct xl_inode *newdir, const char *newname,
+		  struct xl_wcc *old_wcc, struct xl_wcc *new_wcc);
+int xl_fop_link(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+		struct xl_inode *newdir, const char *newname, struct xl_iatt *attr,
+		struct xl_wcc *dir_wcc);
+int xl_fop_readdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, uint64_t cookie,
+		   unsigned flags, xl_readdir_fill_fn fill, void *ctx, bool *eof,
+		   struct xl_iatt *dir_attr);
+int xl_fop_statfs(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+		  struct statvfs *sv);
+int xl_fop_getxattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+		    const char *name, void *value, size_t size);
+int xl_fop_setxattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+		    const char *name, const void *value, size_t size, int flags);
+int xl_fop_removexattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+		       const char *name);
+int xl_fop_listxattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode, char *list,
+		     size_t size);
+int xl_fop_xattr_add(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+		     const char *name, const int64_t *delta, size_t n, int64_t *result);
+int xl_fop_xattr_cas(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+		     const char *name, const void *expect, size_t expect_len, const void *value,
+		     size_t value_len);
+int xl_fop_lk(struct xl *xl, struct xl_call *call, struct xl_inode *inode, enum xl_lk_cmd cmd,
+	      struct xl_lock *lock);
 
-#define xl_next_lookup(xl, ...) xl_lookup((xl)->children[0], __VA_ARGS__)
-#define xl_next_getattr(xl, ...) xl_getattr((xl)->children[0], __VA_ARGS__)
-#define xl_next_setattr(xl, ...) xl_setattr((xl)->children[0], __VA_ARGS__)
-#define xl_next_access(xl, ...) xl_access((xl)->children[0], __VA_ARGS__)
-#define xl_next_readlink(xl, ...) xl_readlink((xl)->children[0], __VA_ARGS__)
-#define xl_next_read(xl, ...) xl_read((xl)->children[0], __VA_ARGS__)
-#define xl_next_write(xl, ...) xl_write((xl)->children[0], __VA_ARGS__)
-#define xl_next_fsync(xl, ...) xl_fsync((xl)->children[0], __VA_ARGS__)
-#define xl_next_create(xl, ...) xl_create((xl)->children[0], __VA_ARGS__)
-#define xl_next_mkdir(xl, ...) xl_mkdir((xl)->children[0], __VA_ARGS__)
-#define xl_next_symlink(xl, ...) xl_symlink((xl)->children[0], __VA_ARGS__)
-#define xl_next_mknod(xl, ...) xl_mknod((xl)->children[0], __VA_ARGS__)
-#define xl_next_unlink(xl, ...) xl_unlink((xl)->children[0], __VA_ARGS__)
-#define xl_next_rmdir(xl, ...) xl_rmdir((xl)->children[0], __VA_ARGS__)
-#define xl_next_rename(xl, ...) xl_rename((xl)->children[0], __VA_ARGS__)
-#define xl_next_link(xl, ...) xl_link((xl)->children[0], __VA_ARGS__)
-#define xl_next_readdir(xl, ...) xl_readdir((xl)->children[0], __VA_ARGS__)
-#define xl_next_statfs(xl, ...) xl_statfs((xl)->children[0], __VA_ARGS__)
+#define xl_next_lookup(xl, ...) xl_fop_lookup((xl)->children[0], __VA_ARGS__)
+#define xl_next_resolve(xl, ...) xl_fop_resolve((xl)->children[0], __VA_ARGS__)
+#define xl_next_getattr(xl, ...) xl_fop_getattr((xl)->children[0], __VA_ARGS__)
+#define xl_next_setattr(xl, ...) xl_fop_setattr((xl)->children[0], __VA_ARGS__)
+#define xl_next_access(xl, ...) xl_fop_access((xl)->children[0], __VA_ARGS__)
+#define xl_next_readlink(xl, ...) xl_fop_readlink((xl)->children[0], __VA_ARGS__)
+#define xl_next_read(xl, ...) xl_fop_read((xl)->children[0], __VA_ARGS__)
+#define xl_next_write(xl, ...) xl_fop_write((xl)->children[0], __VA_ARGS__)
+#define xl_next_fsync(xl, ...) xl_fop_fsync((xl)->children[0], __VA_ARGS__)
+#define xl_next_create(xl, ...) xl_fop_create((xl)->children[0], __VA_ARGS__)
+#define xl_next_mkdir(xl, ...) xl_fop_mkdir((xl)->children[0], __VA_ARGS__)
+#define xl_next_symlink(xl, ...) xl_fop_symlink((xl)->children[0], __VA_ARGS__)
+#define xl_next_mknod(xl, ...) xl_fop_mknod((xl)->children[0], __VA_ARGS__)
+#define xl_next_unlink(xl, ...) xl_fop_unlink((xl)->children[0], __VA_ARGS__)
+#define xl_next_rmdir(xl, ...) xl_fop_rmdir((xl)->children[0], __VA_ARGS__)
+#define xl_next_rename(xl, ...) xl_fop_rename((xl)->children[0], __VA_ARGS__)
+#define xl_next_link(xl, ...) xl_fop_link((xl)->children[0], __VA_ARGS__)
+#define xl_next_readdir(xl, ...) xl_fop_readdir((xl)->children[0], __VA_ARGS__)
+#define xl_next_statfs(xl, ...) xl_fop_statfs((xl)->children[0], __VA_ARGS__)
+#define xl_next_getxattr(xl, ...) xl_fop_getxattr((xl)->children[0], __VA_ARGS__)
+#define xl_next_setxattr(xl, ...) xl_fop_setxattr((xl)->children[0], __VA_ARGS__)
+#define xl_next_removexattr(xl, ...) xl_fop_removexattr((xl)->children[0], __VA_ARGS__)
+#define xl_next_listxattr(xl, ...) xl_fop_listxattr((xl)->children[0], __VA_ARGS__)
+#define xl_next_xattr_add(xl, ...) xl_fop_xattr_add((xl)->children[0], __VA_ARGS__)
+#define xl_next_xattr_cas(xl, ...) xl_fop_xattr_cas((xl)->children[0], __VA_ARGS__)
+#define xl_next_lk(xl, ...) xl_fop_lk((xl)->children[0], __VA_ARGS__)
+
+/*
+ * For the graph's user (nfs/server, tests): the inode-producing fops with
+ * the inode made by the framework. Each allocates a fresh inode, runs
+ * xl_fop_NAME on @xl, and on success links it into the table under the
+ * id the fop returned and hands it back referenced in *@out (put it with
+ * xl_inode_unref). @attr may be NULL here too.
+ *
+ * xl_resolve: the inode for @id, taken from the table when cached (no
+ * fop is made then unless @attr is wanted, which costs a getattr),
+ * otherwise found by the resolve fop. -ESTALE if the object is gone.
+ */
+int xl_lookup(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+	      struct xl_inode **out, struct xl_iatt *attr, struct xl_iatt *dir_attr);
+int xl_resolve(struct xl *xl, struct xl_call *call, const struct xl_id *id,
+	       struct xl_inode **out, struct xl_iatt *attr);
+/* @id NULL: the framework generates a new id. */
+int xl_create(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+	      const struct xl_id *id, const struct xl_setattr *sa, bool exclusive,
+	      struct xl_inode **out, struct xl_iatt *attr, struct xl_wcc *dir_wcc);
+int xl_mkdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+	     const struct xl_id *id, const struct xl_setattr *sa, struct xl_inode **out,
+	     struct xl_iatt *attr, struct xl_wcc *dir_wcc);
+int xl_symlink(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+	       const char *target, const struct xl_id *id, const struct xl_setattr *sa,
+	       struct xl_inode **out, struct xl_iatt *attr, struct xl_wcc *dir_wcc);
+int xl_mknod(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+	     mode_t mode, dev_t rdev, const struct xl_id *id, const struct xl_setattr *sa,
+	     struct xl_inode **out, struct xl_iatt *attr, struct xl_wcc *dir_wcc);
 
 /* ---------------------------------------------------------------- inodes */
 
 /*
- * The inode table maps object ids to refcounted inodes. Inodes whose last
+ * The inode table maps ids to refcounted inodes. Inodes whose last
  * reference is dropped stay cached on an LRU list of at most lru_limit
- * entries; beyond that the oldest are freed (each volume with a context on
- * it gets forget()). Thread-safe.
+ * entries; beyond that the oldest are freed (each volume's context on it
+ * goes to that module's ctx_free()). Thread-safe.
  */
 struct xl_inode_stats {
 	size_t active;     /* referenced */
@@ -346,28 +743,92 @@ struct xl_inode_stats {
 };
 
 struct xl_inode_table *xl_inode_table_new(struct xl_graph *graph, size_t lru_limit);
-/* Frees every inode (forgetting contexts); no inode may be referenced. */
+/* Frees every inode (releasing contexts); no inode may be referenced. */
 void xl_inode_table_free(struct xl_inode_table *table);
 void xl_inode_table_set_lru_limit(struct xl_inode_table *table, size_t lru_limit);
 void xl_inode_table_stats(struct xl_inode_table *table, struct xl_inode_stats *stats);
 
-/* The inode for @gfid, created if new; returned referenced. Never NULL. */
-struct xl_inode *xl_inode_get(struct xl_inode_table *table, const struct xl_gfid *gfid);
-/* The inode for @gfid if cached (referenced), else NULL. */
-struct xl_inode *xl_inode_find(struct xl_inode_table *table, const struct xl_gfid *gfid);
+/* A fresh inode of @table: referenced, not in the index, id null (or @id
+ * when given: resolve's). Never NULL. */
+struct xl_inode *xl_inode_new(struct xl_inode_table *table, const struct xl_id *id);
+/*
+ * Put the fresh @inode into the index under @id. If an inode with @id is
+ * already there, that one is returned (referenced) instead: each context
+ * @inode carries for a volume that the existing inode lacks moves over,
+ * the others are released with their ctx_free(); @inode's reference is
+ * consumed either way. Returns the linked inode.
+ */
+struct xl_inode *xl_inode_link(struct xl_inode *inode, const struct xl_id *id);
+/* The inode for @id if cached (referenced), else NULL. */
+struct xl_inode *xl_inode_find(struct xl_inode_table *table, const struct xl_id *id);
 struct xl_inode *xl_inode_ref(struct xl_inode *inode);
 void xl_inode_unref(struct xl_inode *inode);
-const struct xl_gfid *xl_inode_gfid(const struct xl_inode *inode);
+/* The inode's id (null for a fresh inode not yet linked, unless made
+ * with one). */
+const struct xl_id *xl_inode_id(const struct xl_inode *inode);
 /* Drop @inode from the table's index (the object is gone); it is freed
  * when its last reference goes. */
 void xl_inode_forget(struct xl_inode *inode);
+/* The same by id, if cached. */
+void xl_inode_forget_id(struct xl_inode_table *table, const struct xl_id *id);
 
-/* Per-volume context on an inode. set replaces (no destructor call for
- * the old value); get returns NULL when unset. Thread-safe. */
-void xl_inode_ctx_set(struct xl_inode *inode, struct xl *xl, void *value);
+/*
+ * Per-volume context on an inode, one pointer per volume. Released with
+ * the module's ctx_free() when the inode is freed. Thread-safe.
+ *
+ * set_if_unset: install @value unless a context is already there; returns
+ * the context now in place (@value, or the earlier one: then @value is
+ * still the caller's to free). get: NULL when unset. del: unset and
+ * return the old value (the caller releases it).
+ */
+void *xl_inode_ctx_set_if_unset(struct xl_inode *inode, struct xl *xl, void *value);
 void *xl_inode_ctx_get(struct xl_inode *inode, struct xl *xl);
-/* Unset and return the old value (NULL if none). */
 void *xl_inode_ctx_del(struct xl_inode *inode, struct xl *xl);
+
+/* A lock per inode that translators may take around their own state of
+ * that inode (never across a call into another volume that might take
+ * the same inode's lock: fops do not take it themselves). */
+void xl_inode_lock(struct xl_inode *inode);
+void xl_inode_unlock(struct xl_inode *inode);
+
+/* ---------------------------------------------------------------- services */
+
+/*
+ * A timer and a background work queue owned by the graph, for
+ * write-behind flushes, read-ahead, self-heal crawls. Callbacks run on
+ * the graph's service threads, never while the caller holds anything.
+ * Before a volume's fini() the framework cancels its pending timers and
+ * waits for its queued and running work, parents first.
+ */
+struct xl_timer;
+typedef void (*xl_task_fn)(struct xl *xl, void *data);
+
+/* Run @fn(@xl, @data) once, @delay_ms from now. NULL when out of memory
+ * or the graph is stopping. The handle is valid until the callback has
+ * run or xl_timer_cancel() returned. */
+struct xl_timer *xl_timer_add(struct xl *xl, uint64_t delay_ms, xl_task_fn fn, void *data);
+/* Cancel @t: true if it had not started (it never will), false if it
+ * already ran or is running (cancel then waits for it to finish, unless
+ * called from the callback itself). @t is invalid afterwards. */
+bool xl_timer_cancel(struct xl_timer *t);
+/* Run @fn(@xl, @data) soon on a background thread. 0, -ENOMEM, or
+ * -ESHUTDOWN when the graph is stopping. */
+int xl_work_queue(struct xl *xl, xl_task_fn fn, void *data);
+
+/* ---------------------------------------------------------------- lock tables */
+
+/*
+ * A byte-range lock table stores can use to implement the lk fop (POSIX
+ * semantics: locks of one owner merge and split; an owner's own locks
+ * never conflict). One per inode, typically in the store's context.
+ */
+struct xl_lk_table;
+struct xl_lk_table *xl_lk_table_new(void);
+void xl_lk_table_free(struct xl_lk_table *t);
+/* The lk fop on @t. */
+int xl_lk_table_apply(struct xl_lk_table *t, enum xl_lk_cmd cmd, struct xl_lock *lock);
+/* Release every lock of @owner (the client went away). */
+void xl_lk_table_release_owner(struct xl_lk_table *t, const struct xl_lk_owner *owner);
 
 /* ---------------------------------------------------------------- graph */
 
