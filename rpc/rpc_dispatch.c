@@ -109,7 +109,8 @@ static void dispatch_send(struct rpcsvc_job *job, const uint8_t *body, size_t le
 	}
 	iov[n++] = (struct iovec){ .iov_base = (void *)body, .iov_len = len };
 	if (job->payload_len) {
-		iov[n++] = (struct iovec){ .iov_base = job->payload, .iov_len = job->payload_len };
+		iov[n++] = (struct iovec){ .iov_base = (void *)job->payload,
+					   .iov_len = job->payload_len };
 		if (pad)
 			iov[n++] = (struct iovec){ .iov_base = (void *)dispatch_zero_pad,
 						   .iov_len = pad };
@@ -155,11 +156,10 @@ static bool dispatch_drc_check(struct rpcsvc_job *job, const struct rpc_call_hdr
 static void dispatch_reply_hdr(struct rpcsvc_job *job, const uint8_t *hdr, size_t len)
 {
 	/* A rejection carries no payload. */
-	if (job->payload_release)
-		job->payload_release(job->payload);
+	xl_iobuf_unref(job->payload_iob);
+	job->payload_iob = NULL;
 	job->payload = NULL;
 	job->payload_len = 0;
-	job->payload_release = NULL;
 	dispatch_send(job, hdr, len);
 }
 

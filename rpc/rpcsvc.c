@@ -295,16 +295,31 @@ const struct rpcsvc_program *rpcsvc_request_program(const struct rpcsvc_request 
 	return req->program;
 }
 
-void rpcsvc_request_set_payload(struct rpcsvc_request *req, void *buf, size_t len,
-				void (*release)(void *buf))
+void rpcsvc_request_set_payload(struct rpcsvc_request *req, struct xl_iobuf *iob,
+				const void *ptr, size_t len)
 {
 	struct rpcsvc_job *job = req->priv;
 
-	if (job->payload_release)
-		job->payload_release(job->payload);
-	job->payload = buf;
+	xl_iobuf_unref(job->payload_iob);
+	job->payload_iob = iob;
+	job->payload = ptr;
 	job->payload_len = len;
-	job->payload_release = release;
+}
+
+/* The record's release: the bytes are the job's g_malloc'd buffer. */
+static void svc_record_release(struct xl_iobuf *iob)
+{
+	g_free(iob->data);
+	xl_iobuf_free_shell(iob);
+}
+
+struct xl_iobuf *rpcsvc_request_record(struct rpcsvc_request *req)
+{
+	struct rpcsvc_job *job = req->priv;
+
+	if (!job->record)
+		job->record = xl_iobuf_wrap(job->buf, job->len, svc_record_release, NULL);
+	return job->record;
 }
 
 void rpcsvc_job_submit(struct rpcsvc *svc, struct rpcsvc_job *job)
@@ -318,13 +333,15 @@ void rpcsvc_job_submit(struct rpcsvc *svc, struct rpcsvc_job *job)
 
 void rpcsvc_job_free(struct rpcsvc_job *job)
 {
-	if (job->payload_release)
-		job->payload_release(job->payload);
+	xl_iobuf_unref(job->payload_iob);
 	if (job->conn) {
 		rpcsvc_conn_job_done(job->conn);
 		rpcsvc_conn_unref(job->conn);
 	}
-	g_free(job->buf);
+	if (job->record)
+		xl_iobuf_unref(job->record); /* g_frees buf with the last reference */
+	else
+		g_free(job->buf);
 	g_free(job);
 }
 

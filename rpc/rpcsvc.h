@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 
 #include "cred.h"
+#include "iobuf.h"
 
 struct rpcsvc;
 struct rpcsvc_request;
@@ -76,12 +77,18 @@ struct rpcsvc_request {
 	void *priv;              /* the service's own state */
 };
 
-/* Append @len bytes at @buf after the encoded result (XDR-padded to 4),
- * to send READ data without copying. @release(@buf) runs once sent (or
- * dropped). The result's own encoding must account for the payload's
- * length word. */
-void rpcsvc_request_set_payload(struct rpcsvc_request *req, void *buf, size_t len,
-				void (*release)(void *buf));
+/* Append @len bytes at @ptr, which lies within @iob, after the encoded
+ * result (XDR-padded to 4), to send READ data without copying. Takes over
+ * one reference on @iob (dropped once the reply is sent or dropped; NULL
+ * @iob: @ptr is static). The result's own encoding must account for the
+ * payload's length word. */
+void rpcsvc_request_set_payload(struct rpcsvc_request *req, struct xl_iobuf *iob,
+				const void *ptr, size_t len);
+/* The call's record (the bytes received, call header included) as a
+ * buffer: borrowed, valid while the actor runs; whoever keeps bytes of it
+ * past that (WRITE data) takes its own reference. NULL when out of
+ * memory. */
+struct xl_iobuf *rpcsvc_request_record(struct rpcsvc_request *req);
 
 struct rpcsvc_config {
 	const char *listen;      /* comma list of addresses, e.g. "0.0.0.0,::" */

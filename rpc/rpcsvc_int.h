@@ -100,9 +100,12 @@ struct rpcsvc_job {
 	} pktinfo;
 	uint8_t *buf;                 /* the record or datagram (g_malloc'd) */
 	size_t len;
-	void *payload;                /* rpcsvc_request_set_payload() */
+	/* buf as an iobuf once rpcsvc_request_record() was asked for it: it
+	 * owns buf then (its release g_frees it). */
+	struct xl_iobuf *record;
+	const void *payload;          /* rpcsvc_request_set_payload() */
 	size_t payload_len;
-	void (*payload_release)(void *buf);
+	struct xl_iobuf *payload_iob; /* one reference, or NULL */
 	/* The call's duplicate request cache entry while it runs (NULL: not
 	 * cached); the reply sent is stored in it. */
 	struct rpc_drc_entry *drc_entry;
@@ -187,7 +190,7 @@ int rpcsvc_udp_send(struct rpcsvc_job *job, const struct iovec *iov, int iovcnt)
 
 /* rpcsvc.c: queue a job on the worker pool (takes ownership of @job). */
 void rpcsvc_job_submit(struct rpcsvc *svc, struct rpcsvc_job *job);
-/* Free @job (its buffer, payload and connection reference). */
+/* Free @job (its record, payload and connection reference). */
 void rpcsvc_job_free(struct rpcsvc_job *job);
 
 /* rpc_dispatch.c: handle the call in @job and send its reply, if any. */

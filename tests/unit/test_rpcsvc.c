@@ -26,7 +26,11 @@ static uint16_t port;
 
 /* What the last ECHO saw (the actor runs on a worker thread). */
 static pthread_mutex_t seen_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct xl_call seen_call;
+static struct {
+	struct xl_cred cred;
+	struct sockaddr_storage client;
+	socklen_t client_len;
+} seen_call;
 static uint32_t seen_flavor;
 static int seen_protocol;
 static char seen_machine[256];
@@ -46,7 +50,9 @@ static int t_null(struct rpcsvc_request *req, void *args, void *res)
 static int t_echo(struct rpcsvc_request *req, void *args, void *res)
 {
 	pthread_mutex_lock(&seen_lock);
-	seen_call = req->call;
+	seen_call.cred = req->cred;
+	seen_call.client = req->client;
+	seen_call.client_len = req->client_len;
 	seen_flavor = req->flavor;
 	seen_protocol = req->protocol;
 	g_strlcpy(seen_machine, req->machine, sizeof(seen_machine));
@@ -55,17 +61,20 @@ static int t_echo(struct rpcsvc_request *req, void *args, void *res)
 	return RPCSVC_OK;
 }
 
-static void t_release(void *buf)
+static void t_release(struct xl_iobuf *iob)
 {
 	g_atomic_int_inc(&payload_released);
-	g_free(buf);
+	g_free(iob->data);
+	xl_iobuf_free_shell(iob);
 }
 
 /* Result: the payload's length word; the payload follows it. */
 static int t_payload(struct rpcsvc_request *req, void *args, void *res)
 {
+	struct xl_iobuf *iob = xl_iobuf_wrap(g_strdup("hello"), 5, t_release, NULL);
+
 	*(u_int *)res = 5;
-	rpcsvc_request_set_payload(req, g_strdup("hello"), 5, t_release);
+	rpcsvc_request_set_payload(req, iob, iob->data, 5);
 	return RPCSVC_OK;
 }
 
@@ -181,9 +190,9 @@ static void check_client(bool tcp)
 	CU_ASSERT_EQUAL(out, 42);
 	pthread_mutex_lock(&seen_lock);
 	CU_ASSERT_EQUAL(seen_flavor, AUTH_NONE);
-	CU_ASSERT_EQUAL(seen_call.uid, 65534);
-	CU_ASSERT_EQUAL(seen_call.gid, 65534);
-	CU_ASSERT_EQUAL(seen_call.ngroups, 0);
+	CU_ASSERT_EQUAL(seen_call.cred.uid, 65534);
+	CU_ASSERT_EQUAL(seen_call.cred.gid, 65534);
+	CU_ASSERT_EQUAL(seen_call.cred.ngroups, 0);
 	CU_ASSERT_EQUAL(seen_protocol, tcp ? IPPROTO_TCP : IPPROTO_UDP);
 	CU_ASSERT_EQUAL(seen_call.client.ss_family, AF_INET);
 	CU_ASSERT_EQUAL(((struct sockaddr_in *)&seen_call.client)->sin_addr.s_addr,
@@ -198,10 +207,10 @@ static void check_client(bool tcp)
 			RPC_SUCCESS);
 	pthread_mutex_lock(&seen_lock);
 	CU_ASSERT_EQUAL(seen_flavor, AUTH_SYS);
-	CU_ASSERT_EQUAL(seen_call.uid, 1234);
-	CU_ASSERT_EQUAL(seen_call.gid, 5678);
-	CU_ASSERT_EQUAL(seen_call.ngroups, 2);
-	CU_ASSERT_EQUAL(seen_call.groups[1], 8);
+	CU_ASSERT_EQUAL(seen_call.cred.uid, 1234);
+	CU_ASSERT_EQUAL(seen_call.cred.gid, 5678);
+	CU_ASSERT_EQUAL(seen_call.cred.ngroups, 2);
+	CU_ASSERT_EQUAL(seen_call.cred.groups[1], 8);
 	CU_ASSERT_STRING_EQUAL(seen_machine, "tester");
 	pthread_mutex_unlock(&seen_lock);
 
