@@ -335,6 +335,8 @@ static void graph_free_volume(struct xl *xl, struct graph_vol *gv)
 		xl_options_free(xl->module->options, xl->conf);
 	g_free(xl->conf);
 	g_free(xl->children);
+	g_free(xl->parents);
+	g_free(xl->stats);
 	g_free(xl->name);
 	g_free(xl);
 }
@@ -386,6 +388,7 @@ static int graph_make_volumes(struct xl_graph *g, struct xl_volfile *vf)
 		xl->name = g_strdup(vv->name);
 		xl->graph = g;
 		xl->slot = (unsigned)i;
+		xl->stats = g_new0(struct xl_fop_stats, XL_FOP_COUNT);
 		g->volumes[i] = xl;
 		p->vols[i].line = vv->line;
 		p->vols[i].values = g_array_new(FALSE, FALSE, sizeof(struct graph_optval));

@@ -1,18 +1,26 @@
 /*
  * inode.c — the inode table: one refcounted xl_inode per object id.
  *
- * Inodes are indexed by gfid in a GHashTable. A referenced inode is
- * "active"; when its last reference goes it moves to the tail of an LRU
- * list, and once the list holds more than lru_limit inodes the oldest are
- * evicted. An inode dropped from the index with xl_inode_forget() (its
- * object is gone) is freed as soon as it is unreferenced instead.
+ * Inodes are indexed by id in a GHashTable. Fops that produce an object
+ * get a fresh, unindexed inode (xl_inode_new) and the framework links it
+ * under the id the fop returned (xl_inode_link); when two calls race to
+ * the same id, the first linked inode wins and the loser's contexts are
+ * merged into it or released. A referenced inode is "active"; when its
+ * last reference goes it moves to the tail of an LRU list, and once the
+ * list holds more than lru_limit inodes the oldest are evicted. An inode
+ * dropped from the index with xl_inode_forget() (its object is gone) is
+ * freed as soon as it is unreferenced instead.
  *
- * Locking: one mutex guards the index, the LRU, refcounts and the context
- * slots. Inodes leaving the table are first unlinked under the lock (so
+ * Locking: one table mutex guards the index, the LRU and refcounts. The
+ * context slots (one pointer per volume, sized to the graph when the
+ * table is made) are atomics, so xl_inode_ctx_* never take the table
+ * lock. Inodes leaving the table are first unlinked under the lock (so
  * nothing can find them any more) and only then, with the lock released,
- * handed to each volume's forget() and freed. forget() may therefore call
- * back into the table (get/find/unref of other inodes, ctx calls on the
- * dying inode) without deadlocking.
+ * handed to each volume's ctx_free() and freed. ctx_free() may therefore
+ * call back into the table (find/new/link/unref of other inodes, ctx
+ * calls on the dying inode, which then has no contexts) without
+ * deadlocking. Each inode also carries the translators' own mutex
+ * (xl_inode_lock), which the table itself never takes.
  */
 #include "config.h"
 
@@ -24,39 +32,43 @@
 
 #include "xlator.h"
 
+/* Context slots of a table made without a graph (hand-built tests). */
+#define INODE_SLOTS_NO_GRAPH 16
+
 struct xl_inode {
 	struct xl_inode_table *table;
-	struct xl_gfid gfid;
+	struct xl_id id;
 	unsigned refs;
 	bool hashed; /* in table->index */
 	bool on_lru;
 	struct xl_inode *prev, *next; /* LRU links, oldest at head */
-	void **ctx;		      /* indexed by volume slot */
-	size_t nctx;
+	pthread_mutex_t lock;	      /* xl_inode_lock */
+	void *ctx[];		      /* [table->nslots], atomic, by volume slot */
 };
 
 struct xl_inode_table {
 	pthread_mutex_t lock;
 	struct xl_graph *graph;
-	GHashTable *index; /* struct xl_gfid * → struct xl_inode * */
+	size_t nslots;
+	GHashTable *index; /* struct xl_id * → struct xl_inode * */
 	struct xl_inode *lru_head, *lru_tail;
 	size_t lru_limit;
 	struct xl_inode_stats stats;
 };
 
-static guint inode_gfid_hash(gconstpointer key)
+static guint inode_id_hash(gconstpointer key)
 {
-	const struct xl_gfid *g = key;
+	const struct xl_id *id = key;
 	guint h = 2166136261u;
 
-	for (unsigned i = 0; i < g->len; i++)
-		h = (h ^ g->bytes[i]) * 16777619u;
+	for (unsigned i = 0; i < sizeof(id->bytes); i++)
+		h = (h ^ id->bytes[i]) * 16777619u;
 	return h;
 }
 
-static gboolean inode_gfid_eq(gconstpointer a, gconstpointer b)
+static gboolean inode_id_eq(gconstpointer a, gconstpointer b)
 {
-	return xl_gfid_equal(a, b);
+	return xl_id_equal(a, b);
 }
 
 struct xl_inode_table *xl_inode_table_new(struct xl_graph *graph, size_t lru_limit)
@@ -65,7 +77,8 @@ struct xl_inode_table *xl_inode_table_new(struct xl_graph *graph, size_t lru_lim
 
 	pthread_mutex_init(&t->lock, NULL);
 	t->graph = graph;
-	t->index = g_hash_table_new(inode_gfid_hash, inode_gfid_eq);
+	t->nslots = graph && graph->nvolumes ? graph->nvolumes : INODE_SLOTS_NO_GRAPH;
+	t->index = g_hash_table_new(inode_id_hash, inode_id_eq);
 	t->lru_limit = lru_limit;
 	return t;
 }
@@ -102,7 +115,7 @@ static void inode_unhash(struct xl_inode_table *t, struct xl_inode *in)
 {
 	if (!in->hashed)
 		return;
-	g_hash_table_remove(t->index, &in->gfid);
+	g_hash_table_remove(t->index, &in->id);
 	in->hashed = false;
 }
 
@@ -121,25 +134,32 @@ static void inode_lru_trim(struct xl_inode_table *t, struct xl_inode **dead)
 	}
 }
 
-/* Forget contexts and free a chain of unlinked inodes. Lock NOT held. */
+/* Hand @ctx of volume @slot on @in to that module's ctx_free(). */
+static void inode_ctx_release(struct xl_inode *in, size_t slot, void *ctx)
+{
+	struct xl_graph *graph = in->table->graph;
+	struct xl *xl;
+
+	if (!graph || slot >= graph->nvolumes)
+		return;
+	xl = graph->volumes[slot];
+	if (xl && xl->module && xl->module->ctx_free)
+		xl->module->ctx_free(xl, in, ctx);
+}
+
+/* Release contexts and free a chain of unlinked inodes. Lock NOT held. */
 static void inode_destroy_chain(struct xl_inode *in)
 {
 	while (in) {
 		struct xl_inode *next = in->next;
-		struct xl_graph *graph = in->table->graph;
 
-		for (size_t slot = 0; slot < in->nctx; slot++) {
-			void *ctx = in->ctx[slot];
-			struct xl *xl;
+		for (size_t slot = 0; slot < in->table->nslots; slot++) {
+			void *ctx = __atomic_exchange_n(&in->ctx[slot], NULL, __ATOMIC_ACQ_REL);
 
-			if (!ctx || !graph || slot >= graph->nvolumes)
-				continue;
-			xl = graph->volumes[slot];
-			in->ctx[slot] = NULL;
-			if (xl->module && xl->module->forget)
-				xl->module->forget(xl, in, ctx);
+			if (ctx)
+				inode_ctx_release(in, slot, ctx);
 		}
-		g_free(in->ctx);
+		pthread_mutex_destroy(&in->lock);
 		g_free(in);
 		in = next;
 	}
@@ -198,7 +218,7 @@ void xl_inode_table_stats(struct xl_inode_table *t, struct xl_inode_stats *stats
 	pthread_mutex_unlock(&t->lock);
 }
 
-/* Take a reference on an inode found in the index. Lock held. */
+/* Take a reference on an inode of the table. Lock held. */
 static void inode_ref_locked(struct xl_inode_table *t, struct xl_inode *in)
 {
 	if (in->refs++ == 0) {
@@ -208,48 +228,77 @@ static void inode_ref_locked(struct xl_inode_table *t, struct xl_inode *in)
 	}
 }
 
-/* The inode of @gfid in the index, referenced, or NULL; counted in the
- * table's lookups and hits. Lock held. */
-static struct xl_inode *inode_find_locked(struct xl_inode_table *t, const struct xl_gfid *gfid)
+struct xl_inode *xl_inode_new(struct xl_inode_table *t, const struct xl_id *id)
 {
-	struct xl_inode *in;
+	struct xl_inode *in = g_malloc0(sizeof(*in) + t->nslots * sizeof(in->ctx[0]));
 
-	t->stats.lookups++;
-	in = g_hash_table_lookup(t->index, gfid);
-	if (in) {
-		t->stats.hits++;
-		inode_ref_locked(t, in);
-	}
-	return in;
-}
-
-struct xl_inode *xl_inode_find(struct xl_inode_table *t, const struct xl_gfid *gfid)
-{
-	struct xl_inode *in;
-
+	in->table = t;
+	if (id)
+		in->id = *id;
+	in->refs = 1;
+	pthread_mutex_init(&in->lock, NULL);
 	pthread_mutex_lock(&t->lock);
-	in = inode_find_locked(t, gfid);
+	t->stats.active++;
 	pthread_mutex_unlock(&t->lock);
 	return in;
 }
 
-struct xl_inode *xl_inode_get(struct xl_inode_table *t, const struct xl_gfid *gfid)
+/* Move each context of the fresh @from into @to where @to has none for
+ * that volume; the others stay on @from to be released with it. */
+static void inode_merge_ctx(struct xl_inode *to, struct xl_inode *from)
+{
+	for (size_t slot = 0; slot < from->table->nslots; slot++) {
+		void *ctx = __atomic_load_n(&from->ctx[slot], __ATOMIC_ACQUIRE);
+		void *none = NULL;
+
+		if (!ctx)
+			continue;
+		if (__atomic_compare_exchange_n(&to->ctx[slot], &none, ctx, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			__atomic_store_n(&from->ctx[slot], NULL, __ATOMIC_RELEASE);
+	}
+}
+
+struct xl_inode *xl_inode_link(struct xl_inode *in, const struct xl_id *id)
+{
+	struct xl_inode_table *t = in->table;
+	struct xl_inode *have;
+
+	pthread_mutex_lock(&t->lock);
+	if (in->hashed) {
+		/* Already linked (a translator handed back a cached inode). */
+		g_warn_if_fail(xl_id_equal(&in->id, id));
+		pthread_mutex_unlock(&t->lock);
+		return in;
+	}
+	have = g_hash_table_lookup(t->index, id);
+	if (!have) {
+		in->id = *id;
+		in->hashed = true;
+		g_hash_table_insert(t->index, &in->id, in);
+		pthread_mutex_unlock(&t->lock);
+		return in;
+	}
+	inode_ref_locked(t, have);
+	/* Under the table lock: @have cannot be freed meanwhile, and nobody
+	 * else can see @in. */
+	inode_merge_ctx(have, in);
+	pthread_mutex_unlock(&t->lock);
+	xl_inode_unref(in); /* unhashed: freed now, releasing what did not move */
+	return have;
+}
+
+struct xl_inode *xl_inode_find(struct xl_inode_table *t, const struct xl_id *id)
 {
 	struct xl_inode *in;
 
 	pthread_mutex_lock(&t->lock);
-	in = inode_find_locked(t, gfid);
-	if (in)
-		goto out;
-	in = g_new0(struct xl_inode, 1);
-	in->table = t;
-	in->gfid.len = gfid->len > XL_GFID_MAX ? XL_GFID_MAX : gfid->len;
-	memcpy(in->gfid.bytes, gfid->bytes, in->gfid.len);
-	in->refs = 1;
-	in->hashed = true;
-	g_hash_table_insert(t->index, &in->gfid, in);
-	t->stats.active++;
-out:
+	t->stats.lookups++;
+	in = g_hash_table_lookup(t->index, id);
+	if (in) {
+		t->stats.hits++;
+		inode_ref_locked(t, in);
+	}
 	pthread_mutex_unlock(&t->lock);
 	return in;
 }
@@ -286,60 +335,82 @@ void xl_inode_unref(struct xl_inode *in)
 	inode_destroy_chain(dead);
 }
 
-const struct xl_gfid *xl_inode_gfid(const struct xl_inode *in)
+const struct xl_id *xl_inode_id(const struct xl_inode *in)
 {
-	return &in->gfid;
+	return &in->id;
+}
+
+/* Unhash @in; if nobody holds it, take it off the LRU for freeing. Lock
+ * held. Returns @in when it is to be destroyed, else NULL. */
+static struct xl_inode *inode_forget_locked(struct xl_inode_table *t, struct xl_inode *in)
+{
+	inode_unhash(t, in);
+	if (in->refs == 0 && in->on_lru) {
+		inode_lru_remove(t, in);
+		in->next = NULL;
+		return in;
+	}
+	return NULL;
 }
 
 void xl_inode_forget(struct xl_inode *in)
 {
 	struct xl_inode_table *t = in->table;
-	struct xl_inode *dead = NULL;
+	struct xl_inode *dead;
 
 	pthread_mutex_lock(&t->lock);
-	inode_unhash(t, in);
-	if (in->refs == 0 && in->on_lru) {
-		inode_lru_remove(t, in);
-		dead = in;
-	}
+	dead = inode_forget_locked(t, in);
 	pthread_mutex_unlock(&t->lock);
 	inode_destroy_chain(dead);
 }
 
-void xl_inode_ctx_set(struct xl_inode *in, struct xl *xl, void *value)
+void xl_inode_forget_id(struct xl_inode_table *t, const struct xl_id *id)
 {
-	pthread_mutex_lock(&in->table->lock);
-	if (xl->slot >= in->nctx) {
-		size_t n = xl->slot + 1;
+	struct xl_inode *in, *dead = NULL;
 
-		in->ctx = g_renew(void *, in->ctx, n);
-		memset(in->ctx + in->nctx, 0, (n - in->nctx) * sizeof(void *));
-		in->nctx = n;
-	}
-	in->ctx[xl->slot] = value;
-	pthread_mutex_unlock(&in->table->lock);
+	pthread_mutex_lock(&t->lock);
+	in = g_hash_table_lookup(t->index, id);
+	if (in)
+		dead = inode_forget_locked(t, in);
+	pthread_mutex_unlock(&t->lock);
+	inode_destroy_chain(dead);
+}
+
+/* The context slot of volume @xl on @in. */
+static void **inode_slot(struct xl_inode *in, struct xl *xl)
+{
+	/* Slots are sized to the graph: a volume of another graph (or a
+	 * table made for too few volumes) is a programming error. */
+	g_assert(xl->slot < in->table->nslots);
+	return &in->ctx[xl->slot];
+}
+
+void *xl_inode_ctx_set_if_unset(struct xl_inode *in, struct xl *xl, void *value)
+{
+	void *old = NULL;
+
+	if (__atomic_compare_exchange_n(inode_slot(in, xl), &old, value, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		return value;
+	return old;
 }
 
 void *xl_inode_ctx_get(struct xl_inode *in, struct xl *xl)
 {
-	void *v = NULL;
-
-	pthread_mutex_lock(&in->table->lock);
-	if (xl->slot < in->nctx)
-		v = in->ctx[xl->slot];
-	pthread_mutex_unlock(&in->table->lock);
-	return v;
+	return __atomic_load_n(inode_slot(in, xl), __ATOMIC_ACQUIRE);
 }
 
 void *xl_inode_ctx_del(struct xl_inode *in, struct xl *xl)
 {
-	void *v = NULL;
+	return __atomic_exchange_n(inode_slot(in, xl), NULL, __ATOMIC_ACQ_REL);
+}
 
-	pthread_mutex_lock(&in->table->lock);
-	if (xl->slot < in->nctx) {
-		v = in->ctx[xl->slot];
-		in->ctx[xl->slot] = NULL;
-	}
-	pthread_mutex_unlock(&in->table->lock);
-	return v;
+void xl_inode_lock(struct xl_inode *in)
+{
+	pthread_mutex_lock(&in->lock);
+}
+
+void xl_inode_unlock(struct xl_inode *in)
+{
+	pthread_mutex_unlock(&in->lock);
 }
