@@ -10,8 +10,10 @@
  * Every problem is reported with xl_diag() as "FILE:LINE: message"; the
  * loader goes on after an error so one run shows as many as it can.
  *
- * xl_graph_init() then starts the volumes children first, and
- * xl_graph_fini() stops them parents first.
+ * xl_graph_init() then starts the volumes children first and tells each
+ * volume's parents XL_EV_CHILD_UP (children first again); xl_graph_fini()
+ * stops them parents first, each after its timers and background work
+ * (services.c) are stopped.
  */
 #include "config.h"
 
@@ -22,6 +24,7 @@
 #include <glib.h>
 
 #include "modules.h"
+#include "services.h"
 #include "volfile.h"
 #include "xlator.h"
 
@@ -320,6 +323,59 @@ out:
 	return ret;
 }
 
+/* The first fop slot @fops leaves NULL (XL_FOP_COUNT when none), and how
+ * many it leaves NULL in all. */
+static int graph_first_missing_fop(const struct xl_fops *fops, unsigned *missing)
+{
+	int first = XL_FOP_COUNT;
+
+	*missing = 0;
+	for (int f = 0; f < XL_FOP_COUNT; f++) {
+		void (*fn)(void) = NULL;
+
+		if (fops)
+			memcpy(&fn, (const char *)fops + (size_t)f * sizeof(fn), sizeof(fn));
+		if (fn)
+			continue;
+		if (first == XL_FOP_COUNT)
+			first = f;
+		(*missing)++;
+	}
+	return first;
+}
+
+/* A NULL slot passes the call to the only child: a volume with several
+ * children (other than the top, whose fops nobody calls) must fill every
+ * slot. 0 or -EINVAL (reported). */
+static int graph_check_fops(struct xl_graph *g, struct xl_volfile *vf)
+{
+	struct graph_priv *p = graph_priv(g);
+	int ret = 0;
+
+	for (size_t i = 0; i < g->nvolumes; i++) {
+		const struct xl_vf_volume *vv = g_ptr_array_index(vf->volumes, i);
+		struct xl *xl = g->volumes[i];
+		unsigned missing;
+		char more[32] = "";
+		int first;
+
+		if (xl == g->top || xl->nchildren < 2 || !xl->module)
+			continue;
+		first = graph_first_missing_fop(xl->module->fops, &missing);
+		if (first == XL_FOP_COUNT)
+			continue;
+		if (missing > 1)
+			snprintf(more, sizeof(more), " (and %u more)", missing - 1);
+		xl_diag(p->file, vv->subvols_line ? vv->subvols_line : vv->line,
+			"volume '%s' (type %s) has %zu subvolumes but leaves fop '%s'%s to "
+			"pass through: a module with several children must implement every fop",
+			xl->name, xl->module->type, xl->nchildren,
+			xl_fop_name((enum xl_fop_id)first), more);
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
 /* --------------------------------------------------------------- load */
 
 static void graph_free_volume(struct xl *xl, struct graph_vol *gv)
@@ -349,7 +405,8 @@ void xl_graph_free(struct xl_graph *g)
 		return;
 	p = graph_priv(g);
 	xl_graph_fini(g);
-	/* Before the modules go: freeing inodes calls their forget(). */
+	xl_svc_free(g);
+	/* Before the modules go: freeing inodes calls their ctx_free(). */
 	xl_inode_table_free(g->itable);
 	for (size_t i = 0; i < g->nvolumes; i++)
 		graph_free_volume(g->volumes[i], p ? &p->vols[i] : NULL);
@@ -407,6 +464,24 @@ static int graph_make_volumes(struct xl_graph *g, struct xl_volfile *vf)
 	return ret;
 }
 
+/* Add @parent to @child's parents, once however often it names @child. */
+static void graph_add_parent(struct xl *child, struct xl *parent)
+{
+	for (size_t i = 0; i < child->nparents; i++)
+		if (child->parents[i] == parent)
+			return;
+	child->parents = g_renew(struct xl *, child->parents, child->nparents + 1);
+	child->parents[child->nparents++] = parent;
+}
+
+/* Fill every volume's parents from the children lists, in volfile order. */
+static void graph_wire_parents(struct xl_graph *g)
+{
+	for (size_t i = 0; i < g->nvolumes; i++)
+		for (size_t c = 0; c < g->volumes[i]->nchildren; c++)
+			graph_add_parent(g->volumes[i]->children[c], g->volumes[i]);
+}
+
 /* Resolve every volume's subvolumes. */
 static int graph_wire(struct xl_graph *g, struct xl_volfile *vf)
 {
@@ -443,6 +518,7 @@ static int graph_wire(struct xl_graph *g, struct xl_volfile *vf)
 		if (xl->module && graph_check_children(p->file, xl, vv) < 0)
 			ret = -EINVAL;
 	}
+	graph_wire_parents(g);
 	return ret;
 }
 
@@ -471,6 +547,8 @@ int xl_graph_load_text(const char *name, const char *text, const char *xlator_di
 	if (graph_wire(g, vf) < 0)
 		ret = -EINVAL;
 	if (graph_check_shape(g, vf) < 0)
+		ret = -EINVAL;
+	else if (graph_check_fops(g, vf) < 0)
 		ret = -EINVAL;
 	if (ret < 0)
 		goto out;
@@ -520,6 +598,7 @@ int xl_graph_init(struct xl_graph *g)
 	struct graph_priv *p = graph_priv(g);
 	int ret = 0;
 
+	xl_svc_start(g);
 	for (size_t k = 0; k < p->norder; k++) {
 		struct xl *xl = g->volumes[p->order[k]];
 
@@ -536,6 +615,14 @@ int xl_graph_init(struct xl_graph *g)
 		p->vols[xl->slot].inited = true;
 		xl_log(xl, XL_LOG_DEBUG, "initialized (type %s)", xl->module->type);
 	}
+	/* Everyone is up: tell each parent, children first. */
+	for (size_t k = 0; k < p->norder; k++) {
+		struct xl *xl = g->volumes[p->order[k]];
+		struct xl_event ev = {.type = XL_EV_CHILD_UP};
+
+		if (xl->nparents)
+			xl_notify_parents(xl, &ev);
+	}
 	return 0;
 }
 
@@ -545,11 +632,13 @@ void xl_graph_fini(struct xl_graph *g)
 
 	if (!p)
 		return;
+	xl_svc_begin_stop(g);
 	for (size_t k = p->norder; k-- > 0;) {
 		struct xl *xl = g->volumes[p->order[k]];
 
 		if (!p->vols[xl->slot].inited)
 			continue;
+		xl_svc_stop_volume(xl);
 		if (xl->module->fini)
 			xl->module->fini(xl);
 		p->vols[xl->slot].inited = false;
@@ -610,6 +699,23 @@ void xl_graph_print(struct xl_graph *g, FILE *fp)
 	}
 }
 
+/* Log @xl's counters of every fop it has seen. */
+static void graph_dump_stats(struct xl *xl)
+{
+	for (int f = 0; f < XL_FOP_COUNT; f++) {
+		struct xl_fop_stats st;
+
+		xl_fop_stats_get(xl, (enum xl_fop_id)f, &st);
+		if (!st.calls)
+			continue;
+		xl_logd("statedump", XL_LOG_INFO,
+			"volume '%s' fop %s: calls %" G_GUINT64_FORMAT " errors %" G_GUINT64_FORMAT
+			" avg %" G_GUINT64_FORMAT "us max %" G_GUINT64_FORMAT "us",
+			xl->name, xl_fop_name((enum xl_fop_id)f), st.calls, st.errors,
+			st.total_us / st.calls, st.max_us);
+	}
+}
+
 void xl_graph_dump(struct xl_graph *g)
 {
 	struct xl_inode_stats st;
@@ -621,6 +727,7 @@ void xl_graph_dump(struct xl_graph *g)
 
 		xl_logd("statedump", XL_LOG_INFO, "volume '%s' type %s slot %u children %zu",
 			xl->name, xl->module->type, xl->slot, xl->nchildren);
+		graph_dump_stats(xl);
 		if (xl->module->dump)
 			xl->module->dump(xl);
 	}
