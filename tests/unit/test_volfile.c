@@ -3,8 +3,8 @@
  * (xlators/volfile.c, graph.c, modules.c) with the test-only modules
  * test/dummy and test/pass from tests/unit/modules: good files build the
  * expected graph; every error is reported as "FILE:LINE: message" with
- * the right line; init order, rollback, fini order, dispatch, printing,
- * listing.
+ * the right line; parents, init order, rollback, fini order, dispatch,
+ * context release at free, printing, listing.
  */
 #include "config.h"
 
@@ -124,7 +124,7 @@ static void test_good(void)
 	struct xl_graph *g;
 	struct xl *leaf, *top;
 	struct dummy_conf *c;
-	struct stat st;
+	struct xl_iatt ia;
 	struct xl_call call = {0};
 
 	CU_ASSERT_EQUAL_FATAL(load(good, &g), 0);
@@ -153,11 +153,17 @@ static void test_good(void)
 	CU_ASSERT_EQUAL(c->allow->count, 2);
 	CU_ASSERT_FALSE(c->flag); /* default "off" */
 
+	/* Parents are the volumes naming this one. */
+	CU_ASSERT_EQUAL(leaf->nparents, 1);
+	CU_ASSERT_PTR_EQUAL(leaf->parents[0], top);
+	CU_ASSERT_EQUAL(top->nparents, 0);
+
 	/* Dispatch: top has no fops, so getattr reaches leaf; nobody has statfs. */
-	CU_ASSERT_EQUAL(xl_getattr(top, &call, NULL, &st), 0);
-	CU_ASSERT_EQUAL(st.st_ino, 1000 + leaf->slot);
-	CU_ASSERT_EQUAL(xl_statfs(top, &call, NULL, NULL), -ENOSYS);
-	CU_ASSERT_EQUAL(xl_next_getattr(top, &call, NULL, &st), 0);
+	ia.ino = 0;
+	CU_ASSERT_EQUAL(xl_fop_getattr(top, &call, NULL, &ia), 0);
+	CU_ASSERT_EQUAL(ia.ino, 1000 + leaf->slot);
+	CU_ASSERT_EQUAL(xl_fop_statfs(top, &call, NULL, NULL), -ENOSYS);
+	CU_ASSERT_EQUAL(xl_next_getattr(top, &call, NULL, &ia), 0);
 	xl_graph_free(g);
 }
 
@@ -331,20 +337,21 @@ static void test_init_rollback(void)
 	CU_ASSERT_STRING_EQUAL(trace, "");
 }
 
-static void test_free_forgets(void)
+static void test_free_releases_ctx(void)
 {
 	struct xl_graph *g;
-	struct xl_gfid id = {.len = 2, .bytes = {1, 2}};
+	struct xl_id id = {.bytes = {1, 2}};
 	struct xl_inode *in;
 
 	CU_ASSERT_EQUAL_FATAL(load(D("solo"), &g), 0);
 	CU_ASSERT_EQUAL(xl_graph_init(g), 0);
-	in = xl_inode_get(g->itable, &id);
-	xl_inode_ctx_set(in, g->top, "c1");
-	xl_inode_unref(in);
+	in = xl_inode_new(g->itable, NULL);
+	CU_ASSERT_PTR_EQUAL(xl_inode_ctx_set_if_unset(in, g->top, "c1"), "c1");
+	in = xl_inode_link(in, &id);
+	xl_inode_unref(in); /* cached on the LRU, context kept */
 	trace[0] = '\0';
-	xl_graph_free(g); /* fini, then the table forgets the context */
-	CU_ASSERT_STRING_EQUAL(trace, "fini:solo forget:solo ctx:c1 ");
+	xl_graph_free(g); /* fini, then the table releases the context */
+	CU_ASSERT_STRING_EQUAL(trace, "fini:solo ctx_free:solo ctx:c1 ");
 }
 
 static char *capture_stream(void (*fn)(struct xl_graph *, FILE *), struct xl_graph *g,
@@ -409,7 +416,7 @@ int main(void)
 	CU_add_test(s, "errors with file:line", test_errors);
 	CU_add_test(s, "init/fini order", test_init_fini_order);
 	CU_add_test(s, "init rollback", test_init_rollback);
-	CU_add_test(s, "free forgets contexts", test_free_forgets);
+	CU_add_test(s, "free releases contexts", test_free_releases_ctx);
 	CU_add_test(s, "print and list", test_print_and_list);
 	return cunit_run();
 }

@@ -3,8 +3,11 @@
  * tests: one option of every type (so the loader's parsing and messages
  * can be checked through a real module), a validate() and an init() that
  * can be told to fail, and a trace of init/fini/forget calls the tests
- * read through the exported dummy_trace buffer. As a leaf it answers
- * getattr (st_ino = its slot) and leaves every other fop unimplemented.
+ * read through the exported dummy_trace buffer, and a ctx_free() that
+ * notes the context released. As a leaf it answers lookup (the id is made
+ * from the name, XL_ID_ROOT for the root) and getattr (ino = 1000 + its
+ * slot) and leaves every other fop unimplemented; with several children
+ * it is a module that leaves fop slots NULL (which only the top may).
  */
 #include "config.h"
 
@@ -77,7 +80,7 @@ static const struct xl_option dummy_options[] = {
     {NULL},
 };
 
-/* "init:a init:b fini:b forget:a ..." — read by the tests. */
+/* "init:a init:b fini:b ctx_free:a ctx:c1 ..." — read by the tests. */
 char dummy_trace[4096];
 
 static void dummy_note(const char *what, const char *name)
@@ -116,21 +119,41 @@ static void dummy_fini(struct xl *xl)
 	dummy_note("fini", xl->name);
 }
 
-static void dummy_forget(struct xl *xl, struct xl_inode *inode, void *ctx)
+static void dummy_ctx_free(struct xl *xl, struct xl_inode *inode, void *ctx)
 {
-	dummy_note("forget", xl->name);
+	dummy_note("ctx_free", xl->name);
 	dummy_note("ctx", (const char *)ctx);
 }
 
 static int dummy_getattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
-			 struct stat *st)
+			 struct xl_iatt *attr)
 {
-	memset(st, 0, sizeof(*st));
-	st->st_ino = xl->slot + 1000;
+	if (attr) {
+		memset(attr, 0, sizeof(*attr));
+		attr->valid = XL_IATT_INO;
+		attr->ino = xl->slot + 1000;
+	}
+	return 0;
+}
+
+/* Every name exists; its id is 0x01 followed by the name's first bytes. */
+static int dummy_lookup(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+			struct xl_inode *inode, struct xl_iatt *attr, struct xl_iatt *dir_attr)
+{
+	memset(attr, 0, sizeof(*attr));
+	if (!dir) {
+		attr->id = XL_ID_ROOT;
+	} else {
+		attr->id.bytes[0] = 1;
+		memcpy(attr->id.bytes + 1, name, strnlen(name, 15));
+	}
+	attr->valid = XL_IATT_ID | XL_IATT_INO;
+	attr->ino = xl->slot + 1000;
 	return 0;
 }
 
 static const struct xl_fops dummy_fops = {
+    .lookup = dummy_lookup,
     .getattr = dummy_getattr,
 };
 
@@ -146,5 +169,5 @@ const struct xl_module xl_module = {
     .validate = dummy_validate,
     .init = dummy_init,
     .fini = dummy_fini,
-    .forget = dummy_forget,
+    .ctx_free = dummy_ctx_free,
 };
