@@ -326,6 +326,10 @@ enum { XL_XATTR_CREATE = 1 << 0, XL_XATTR_REPLACE = 1 << 1 };
  * table under attr->id (or merges it into the inode already there, see
  * xl_inode_link). Callers use the xl_<fop>() functions below, which do
  * the allocating and linking; translators pass @inode down unchanged.
+ * (Framework decisions: @attr of these six fops is never NULL; the
+ * xl_<fop>() callers pass their own when theirs is. One that returns 0
+ * without XL_IATT_ID and a non-null id fails with -EIO there; resolve
+ * may leave the id out, the one asked for is used.)
  */
 struct xl_fops {
 	/* @dir NULL: the volume root (@name ignored; attr->id is XL_ID_ROOT).
@@ -507,10 +511,18 @@ struct xl_hooks {
 	 * go, or -errno to fail it with that error without calling it
 	 * (leave() still runs). May be NULL. */
 	int (*enter)(struct xl *xl, struct xl_fop_frame *frame);
+	/* (A positive return counts as 0.) */
 	/* After it returned (or enter() failed it); may change
 	 * frame->result, which becomes the fop's return value. May be NULL. */
 	void (*leave)(struct xl *xl, struct xl_fop_frame *frame);
+	/* (When leave() turns a successful read into an error, the
+	 * framework releases the read's *out slice: the caller of a failed
+	 * read releases nothing.) */
 };
+/* (Frame fields per fop, where the list above leaves it open: access's
+ * mask, readlink's and the xattr fops' size, xattr_add's count and
+ * xattr_cas's value length go in len; write's len is data->len; lk's
+ * off/len are the lock's range.) */
 
 /* Per-volume, per-fop counters the framework keeps for every volume (what
  * io-stats and the metrics endpoint read). */
@@ -520,7 +532,11 @@ struct xl_fop_stats {
 	uint64_t total_us;             /* sum of elapsed time */
 	uint64_t max_us;
 };
-/* A snapshot of @xl's counters for @fop. */
+/* (Every volume a call passes counts it, pass-through included, with the
+ * result leave() left; elapsed time excludes leave(). The loader
+ * allocates the counters; a volume built by hand with stats NULL counts
+ * nothing and reads as zeros.)
+ * A snapshot of @xl's counters for @fop. */
 void xl_fop_stats_get(struct xl *xl, enum xl_fop_id fop, struct xl_fop_stats *out);
 
 /* ---------------------------------------------------------------- events */
@@ -542,7 +558,12 @@ struct xl_event {
 /* Deliver @ev to every parent of @xl (with ev->from = @xl), each through
  * its module's notify() or, when it has none, on to its own parents.
  * At the top of the graph the framework acts on FORGET (drops the inode
- * from the table) and INVALIDATE (nothing cached there). Synchronous. */
+ * from the table) and INVALIDATE (nothing cached there). Synchronous.
+ * (Each parent gets its own copy of @ev. The top acts on FORGET after its
+ * own notify(), if any; a volume without parents acts on what it sends
+ * itself, so a lone storage volume's FORGET drops the inode at once.
+ * After xl_graph_init succeeds every volume with parents sends
+ * XL_EV_CHILD_UP, in init order: children first.) */
 void xl_notify_parents(struct xl *xl, struct xl_event *ev);
 
 /* ---------------------------------------------------------------- modules */
@@ -607,7 +628,9 @@ struct xl_graph {
 /*
  * xl_fop_NAME(xl, <the fop's own arguments>): run fop NAME on volume @xl:
  * its hooks around it, then its module's fop or, for a NULL slot, the same
- * call on its only child; -ENOSYS at a leaf without it. Translators stack
+ * call on its only child; -ENOSYS at a leaf without it (and at the top
+ * with several children: the one volume allowed NULL slots there, whose
+ * fops nobody calls). Translators stack
  * with xl_next_NAME(xl, ...) = xl_fop_NAME(xl->children[0], ...), passing
  * inode-producing fops' fresh @inode down unchanged.
  */
@@ -749,14 +772,17 @@ void xl_inode_table_set_lru_limit(struct xl_inode_table *table, size_t lru_limit
 void xl_inode_table_stats(struct xl_inode_table *table, struct xl_inode_stats *stats);
 
 /* A fresh inode of @table: referenced, not in the index, id null (or @id
- * when given: resolve's). Never NULL. */
+ * when given: resolve's). Never NULL. (Its context slots are fixed when
+ * the table is made: the graph's volume count, or 16 without a graph;
+ * a volume slot beyond them aborts.) */
 struct xl_inode *xl_inode_new(struct xl_inode_table *table, const struct xl_id *id);
 /*
  * Put the fresh @inode into the index under @id. If an inode with @id is
  * already there, that one is returned (referenced) instead: each context
  * @inode carries for a volume that the existing inode lacks moves over,
  * the others are released with their ctx_free(); @inode's reference is
- * consumed either way. Returns the linked inode.
+ * consumed either way. Returns the linked inode. (An inode already
+ * linked is returned as it is.)
  */
 struct xl_inode *xl_inode_link(struct xl_inode *inode, const struct xl_id *id);
 /* The inode for @id if cached (referenced), else NULL. */
@@ -799,6 +825,11 @@ void xl_inode_unlock(struct xl_inode *inode);
  * the graph's service threads, never while the caller holds anything.
  * Before a volume's fini() the framework cancels its pending timers and
  * waits for its queued and running work, parents first.
+ * (Timer callbacks run one at a time on one service thread; work runs on
+ * a pool of up to 4 threads; both start on first use. "Stopping" is the
+ * whole graph from the start of xl_graph_fini until a later
+ * xl_graph_init. A timer the framework cancelled before fini() keeps a
+ * valid handle: xl_timer_cancel() on it in fini() returns true.)
  */
 struct xl_timer;
 typedef void (*xl_task_fn)(struct xl *xl, void *data);
@@ -825,7 +856,10 @@ int xl_work_queue(struct xl *xl, xl_task_fn fn, void *data);
 struct xl_lk_table;
 struct xl_lk_table *xl_lk_table_new(void);
 void xl_lk_table_free(struct xl_lk_table *t);
-/* The lk fop on @t. */
+/* The lk fop on @t. (TEST leaves @lock as it was when it would be
+ * granted; SET leaves it as it was on -EAGAIN. A range past UINT64_MAX
+ * or an unknown type or command: -EINVAL. Touching locks of one owner
+ * and type merge.) */
 int xl_lk_table_apply(struct xl_lk_table *t, enum xl_lk_cmd cmd, struct xl_lock *lock);
 /* Release every lock of @owner (the client went away). */
 void xl_lk_table_release_owner(struct xl_lk_table *t, const struct xl_lk_owner *owner);
