@@ -6,16 +6,17 @@
  *         option directory /srv/export
  *     end-volume
  *
- * init() opens the exported directory (the mount fd for open_by_handle_at,
- * the identity of the root), checks that its filesystem has file handles,
- * and sets two process-wide things a file server needs:
+ * init() opens the exported directory, opens (making it when absent) the
+ * hidden id index .xlnfs/index under it and gives the root its id
+ * (posix_index.c), and sets two process-wide things a file server needs:
  *   - umask(0): modes sent by clients are applied exactly as given (the
  *     NFS client already applied its own user's umask);
- *   - RLIMIT_NOFILE raised to its hard limit: every cached inode holds an
- *     O_PATH descriptor (bounded by the inode table's LRU limit).
- * The daemon must run as root to switch to callers' credentials and to
- * resolve handles after a restart; otherwise it serves everything as its
- * own user and says so in the log.
+ *   - RLIMIT_NOFILE raised to its hard limit; the descriptors inode
+ *     contexts keep are bounded by fd-cache-size (default: half of it),
+ *     so the inode table may cache more inodes than that.
+ * Any filesystem with trusted.* xattrs and hard links serves: ext4, xfs,
+ * btrfs, tmpfs, overlayfs. The daemon must run as root (trusted.* xattrs,
+ * switching to callers' credentials); otherwise init fails.
  */
 #include "config.h"
 
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "posix.h"
@@ -40,6 +42,10 @@ static const struct xl_option posix_options[] = {
 	  .offset = offsetof(struct posix_conf, sync_metadata),
 	  .desc = "flush the directory after create/remove/rename, as NFSv3 expects (off: faster, "
 		  "but a server crash may lose acknowledged namespace changes)" },
+	{ .key = "fd-cache-size", .type = XL_OPT_INT, .def = "0", .min = 0, .max = 1 << 24,
+	  .offset = offsetof(struct posix_conf, fd_cache_size),
+	  .desc = "descriptors the inode contexts keep open at most, least recently used closed "
+		  "first (0: half the open files limit)" },
 	{ NULL }
 };
 
@@ -76,75 +82,83 @@ static int posix_validate(struct xl *xl)
 	return posix_check_directory(xl, conf->directory) ? -EINVAL : 0;
 }
 
-static void posix_raise_nofile(struct xl *xl)
+/* Raise RLIMIT_NOFILE to its hard limit; returns the limit now in force. */
+static long posix_raise_nofile(struct xl *xl)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
-		return;
-	rl.rlim_cur = rl.rlim_max;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
-		xl_log(xl, XL_LOG_DEBUG, "open files limit raised to %llu",
-		       (unsigned long long)rl.rlim_max);
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 1024;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			xl_log(xl, XL_LOG_DEBUG, "open files limit raised to %llu",
+			       (unsigned long long)rl.rlim_max);
+		else
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1 << 24) ? (1 << 24)
+								    : (long)rl.rlim_cur;
 }
+
+/* ext2/3/4 give 63-bit readdir offsets; see posix_dir.c. */
+#define POSIX_EXT_MAGIC 0xEF53
+#define POSIX_EXT_COOKIE_SHIFT 7
 
 static int posix_init(struct xl *xl)
 {
 	struct posix_conf *conf = xl->conf;
 	struct posix_priv *priv;
+	struct statfs sfs;
 	struct stat st;
-	int ret, fd;
+	long nofile;
+	int ret;
 
 	ret = posix_check_directory(xl, conf->directory);
 	if (ret)
 		return ret;
+	if (geteuid() != 0) {
+		xl_log(xl, XL_LOG_ERROR, "storage/posix must run as root (ids are trusted.* "
+		       "xattrs; fops run under each caller's credentials)");
+		return -EPERM;
+	}
 	priv = calloc(1, sizeof(*priv));
 	if (!priv)
 		return -ENOMEM;
-	/* O_RDONLY, not O_PATH: open_by_handle_at() refuses an O_PATH mount fd */
-	priv->root_fd = open(conf->directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (priv->root_fd < 0) {
+	priv->store.root_fd = open(conf->directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (priv->store.root_fd < 0) {
 		ret = -errno;
 		xl_log(xl, XL_LOG_ERROR, "cannot open %s: %s", conf->directory, strerror(-ret));
 		goto out_free;
 	}
-	if (fstat(priv->root_fd, &st) < 0) {
+	if (fstat(priv->store.root_fd, &st) < 0 || fstatfs(priv->store.root_fd, &sfs) < 0) {
 		ret = -errno;
 		goto out_close;
 	}
 	priv->root_dev = st.st_dev;
 	priv->root_ino = st.st_ino;
-	ret = posix_gfid_from_fd(priv->root_fd, &priv->root_gfid, &priv->mount_id);
+	priv->cookie_shift = sfs.f_type == POSIX_EXT_MAGIC ? POSIX_EXT_COOKIE_SHIFT : 0;
+	ret = posix_index_init(&priv->store);
 	if (ret) {
-		xl_log(xl, XL_LOG_ERROR, "%s: its filesystem gives no usable file handles: %s",
-		       conf->directory, strerror(-ret));
+		xl_log(xl, XL_LOG_ERROR, "%s: cannot keep ids there (the %s index, the %s xattr): %s",
+		       conf->directory, POSIX_INDEX, POSIX_ID_XATTR, strerror(-ret));
 		goto out_close;
 	}
-	for (int i = 0; i < POSIX_CTX_LOCKS; i++)
-		pthread_mutex_init(&priv->ctx_locks[i], NULL);
-
-	priv->switch_creds = geteuid() == 0;
-	if (!priv->switch_creds)
-		xl_log(xl, XL_LOG_WARNING, "not running as root: every request runs as uid %u, "
-		       "and file handles cannot be resolved after a restart", (unsigned)geteuid());
-	xl->private = priv;
-
-	/* can we resolve handles (CAP_DAC_READ_SEARCH)? */
-	fd = posix_gfid_open(priv, &priv->root_gfid);
-	if (fd >= 0)
-		close(fd);
-	else
-		xl_log(xl, XL_LOG_WARNING, "%s: cannot open objects by handle (%s): file handles "
-		       "will go stale when the server restarts", conf->directory, strerror(-fd));
-
+	priv->switch_creds = true;
+	pthread_mutex_init(&priv->lru_lock, NULL);
 	umask(0);
-	posix_raise_nofile(xl);
-	xl_log(xl, XL_LOG_INFO, "exporting %s (dev %llu, ino %llu)", conf->directory,
-	       (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	nofile = posix_raise_nofile(xl);
+	priv->fd_limit = conf->fd_cache_size ? conf->fd_cache_size : nofile / 2;
+	if (priv->fd_limit < 16)
+		priv->fd_limit = 16;
+	xl->private = priv;
+	xl_log(xl, XL_LOG_INFO, "exporting %s (dev %llu, ino %llu), keeping at most %ld "
+	       "descriptors", conf->directory, (unsigned long long)st.st_dev,
+	       (unsigned long long)st.st_ino, priv->fd_limit);
 	return 0;
 
 out_close:
-	close(priv->root_fd);
+	close(priv->store.root_fd);
 out_free:
 	free(priv);
 	return ret;
@@ -153,21 +167,31 @@ out_free:
 static void posix_fini(struct xl *xl)
 {
 	struct posix_priv *priv = xl->private;
+	struct posix_ictx *ctx;
 
 	if (!priv)
 		return;
-	/* Inode contexts may outlive this: they own their descriptors and
-	 * are put by forget() when the inode table is freed. */
-	for (int i = 0; i < POSIX_CTX_LOCKS; i++)
-		pthread_mutex_destroy(&priv->ctx_locks[i]);
-	close(priv->root_fd);
+	/* Inode contexts may outlive this (the table is freed later): they
+	 * close their own descriptors. Take them off our LRU first. */
+	pthread_mutex_lock(&priv->lru_lock);
+	while ((ctx = priv->lru_head)) {
+		priv->lru_head = ctx->lru_next;
+		ctx->lru_prev = ctx->lru_next = NULL;
+		ctx->in_lru = false;
+	}
+	priv->lru_tail = NULL;
+	pthread_mutex_unlock(&priv->lru_lock);
+	pthread_mutex_destroy(&priv->lru_lock);
+	close(priv->store.index_fd);
+	close(priv->store.root_fd);
 	free(priv);
 	xl->private = NULL;
 }
 
-static void posix_forget(struct xl *xl, struct xl_inode *inode, void *ctx)
+static void posix_ctx_free(struct xl *xl, struct xl_inode *inode, void *ctx)
 {
-	posix_ictx_put(ctx);
+	(void)inode;
+	posix_ictx_free(xl, ctx);
 }
 
 static void posix_dump(struct xl *xl)
@@ -177,13 +201,16 @@ static void posix_dump(struct xl *xl)
 
 	if (!priv)
 		return;
-	xl_log(xl, XL_LOG_INFO, "storage/posix: directory=%s root_fd=%d switch_creds=%d "
-	       "fsync_unstable=%d sync_metadata=%d", conf->directory, priv->root_fd,
-	       priv->switch_creds, conf->fsync_unstable, conf->sync_metadata);
+	xl_log(xl, XL_LOG_INFO, "storage/posix: directory=%s fsync_unstable=%d sync_metadata=%d "
+	       "cookie_shift=%u fds=%ld/%ld evictions=%llu", conf->directory,
+	       conf->fsync_unstable, conf->sync_metadata, priv->cookie_shift,
+	       __atomic_load_n(&priv->nfds, __ATOMIC_RELAXED), priv->fd_limit,
+	       (unsigned long long)priv->evictions);
 }
 
 static const struct xl_fops posix_fops = {
 	.lookup = posix_lookup,
+	.resolve = posix_resolve,
 	.getattr = posix_getattr,
 	.setattr = posix_setattr,
 	.access = posix_access,
@@ -201,12 +228,19 @@ static const struct xl_fops posix_fops = {
 	.link = posix_link,
 	.readdir = posix_readdir,
 	.statfs = posix_statfs,
+	.getxattr = posix_getxattr,
+	.setxattr = posix_setxattr,
+	.removexattr = posix_removexattr,
+	.listxattr = posix_listxattr,
+	.xattr_add = posix_xattr_add,
+	.xattr_cas = posix_xattr_cas,
+	.lk = posix_lk,
 };
 
 const struct xl_module xl_module = {
 	.abi = XL_ABI_VERSION,
 	.type = "storage/posix",
-	.desc = "a local directory as the backing store (kernel file handles as object ids)",
+	.desc = "a local directory as the backing store (ids in xattrs, an index under the root)",
 	.conf_size = sizeof(struct posix_conf),
 	.options = posix_options,
 	.fops = &posix_fops,
@@ -215,6 +249,6 @@ const struct xl_module xl_module = {
 	.validate = posix_validate,
 	.init = posix_init,
 	.fini = posix_fini,
-	.forget = posix_forget,
+	.ctx_free = posix_ctx_free,
 	.dump = posix_dump,
 };

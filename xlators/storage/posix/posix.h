@@ -1,109 +1,186 @@
 /*
  * posix.h — storage/posix internals shared by its files (not a public API).
  *
- * storage/posix serves a local directory. Object identity (the gfid) is the
- * kernel's own file handle (name_to_handle_at): 4 bytes of handle type and
- * then f_handle. It survives renames and restarts and is resolved again
- * with open_by_handle_at on the export's root. Each inode this volume has
- * seen carries a context (struct posix_ictx) holding an O_PATH descriptor
- * of the object and, for regular files, lazily opened data descriptors.
+ * storage/posix serves a local directory (ext4, xfs, btrfs, tmpfs,
+ * overlayfs: anything with trusted.* xattrs and hard links). Object ids are
+ * chosen above storage and kept in the object's xattr trusted.xlnfs.id;
+ * an index under the export root (.xlnfs/index, posix_index.c) finds an
+ * object by id without a path. Each inode this volume has seen carries a
+ * context (struct posix_ictx) with the object's id and identity and a few
+ * descriptors (O_PATH, data) that an LRU bounded by the fd-cache-size
+ * option closes again; a closed descriptor is reopened through the index.
  *
- * Every fop resolves its inodes as root (open_by_handle_at needs
- * CAP_DAC_READ_SEARCH) and then runs the namespace calls under the caller's
- * fsuid/fsgid/groups (posix_creds.c), so the kernel judges permissions.
- * Only READ, WRITE and truncation check permissions here, with the NFS
- * rule that an object's owner may always read and write it.
+ * Fops run the namespace calls under the caller's fsuid/fsgid/groups
+ * (posix_creds.c), so the kernel judges permissions, ACLs included. Data
+ * descriptors are root's (opened once per inode); READ and WRITE ask the
+ * kernel per call with faccessat(AT_EACCESS) under the caller's
+ * credentials, keeping knfsd's owner override.
  *
- * Files: posix.c (module, options, init), posix_handle.c (gfids, inode
- * contexts), posix_creds.c (per-thread credentials), posix_attr.c
- * (getattr/setattr/access/readlink/statfs), posix_entry.c (lookup and the
- * namespace fops), posix_io.c (read/write/fsync), posix_dir.c (readdir).
+ * Files: posix.c (module, options, init), posix_index.c (ids and the
+ * index, shared with the reindex tool), posix_ictx.c (inode contexts and
+ * the descriptor LRU), posix_creds.c (per-thread credentials),
+ * posix_sync.c (group commit of directory fsyncs), posix_attr.c
+ * (getattr/setattr/access/readlink/statfs), posix_entry.c (lookup, resolve
+ * and the namespace fops), posix_io.c (read/write/fsync), posix_dir.c
+ * (readdir), posix_xattr.c (xattr fops and byte-range locks),
+ * posix_reindex.c (the xlnfs-posix-reindex program).
  */
 #ifndef XLNFS_POSIX_H
 #define XLNFS_POSIX_H
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 
 #include "xlator.h"
 
-/* Parsed options (the framework fills it from the volfile). */
-struct posix_conf {
-	char *directory;     /* the exported folder */
-	bool fsync_unstable; /* make every write FILE_SYNC */
-	bool sync_metadata;  /* fsync directories after namespace changes */
+/* ---------------------------------------------------------------- the index */
+
+/* The id xattr, its hidden namespace, and the hidden directory at the root. */
+#define POSIX_ID_XATTR "trusted.xlnfs.id"
+#define POSIX_XATTR_PREFIX "trusted.xlnfs."
+#define POSIX_HIDDEN ".xlnfs"
+#define POSIX_INDEX POSIX_HIDDEN "/index"
+/* "ab/cd/" + a 36-character id + NUL */
+#define POSIX_INDEX_PATHLEN (6 + XL_ID_STRLEN)
+
+/* What the index code needs to know of an export (posix_priv has one, the
+ * reindex tool another). */
+struct posix_store {
+	int root_fd;   /* O_RDONLY|O_DIRECTORY on the export root */
+	int index_fd;  /* O_PATH|O_DIRECTORY on .xlnfs/index */
+	uint64_t mnt_id; /* the export's mount (statx STATX_MNT_ID) */
 };
 
-#define POSIX_CTX_LOCKS 64
+/* Open (making it when absent, as root) the hidden index of the export open
+ * as store->root_fd, and give the root its id XL_ID_ROOT. 0 or -errno. */
+int posix_index_init(struct posix_store *s);
+
+/* "ab/cd/<id>" for @id into @buf. */
+void posix_index_path(const struct xl_id *id, char buf[POSIX_INDEX_PATHLEN]);
+
+/* The id of the object @path names relative to @dirfd (@path "" with
+ * @dirfd an O_PATH fd: that object). 0, -ENODATA when it has none. */
+int posix_id_read(int dirfd, const char *path, struct xl_id *id);
+/* Set it (@create: only if it has none: -EEXIST otherwise). As root. */
+int posix_id_write(int dirfd, const char *path, const struct xl_id *id, bool create);
+
+/* Add the object open as @fd (O_PATH, attributes @stx) with @id to the
+ * index: a hard link for non-directories, a symlink naming @parent and
+ * @name for directories (replaced when it says otherwise: a rename made
+ * outside). -EEXIST when another live object holds @id (a copy of this
+ * one inside the export): the caller gives this one a new id. As root. */
+int posix_index_add(struct posix_store *s, int fd, const struct statx *stx,
+		    const struct xl_id *id, const struct xl_id *parent, const char *name);
+/* Point directory @id's symlink at @parent/@name (after a rename). */
+int posix_index_move_dir(struct posix_store *s, const struct xl_id *id,
+			 const struct xl_id *parent, const char *name);
+/* Remove @id's entry (ignoring its absence). */
+void posix_index_remove(struct posix_store *s, const struct xl_id *id);
+/* Open the object with @id as O_PATH|O_NOFOLLOW through the index (as
+ * root; directories by walking their chain of parents from the root,
+ * never letting the kernel follow the symlinks). The fd, or -ESTALE when
+ * no live object has that id. */
+int posix_index_open(struct posix_store *s, const struct xl_id *id);
+
+/* statx of @path at @dirfd, not following a final symlink (AT_EMPTY_PATH
+ * when @path is ""), with the basic fields and the mount id. */
+int posix_statx(int dirfd, const char *path, struct statx *stx);
+/* An xl_iatt from @stx (id left as it is): nlink without the index link
+ * for non-directories when @indexed. */
+void posix_iatt_from_statx(struct xl_iatt *ia, const struct statx *stx, bool indexed);
+
+/* ---------------------------------------------------------------- the module */
+
+/* Parsed options (the framework fills it from the volfile). */
+struct posix_conf {
+	char *directory;       /* the exported folder */
+	bool fsync_unstable;   /* make every write FILE_SYNC */
+	bool sync_metadata;    /* fsync directories after namespace changes */
+	int64_t fd_cache_size; /* descriptors kept open at most (0: automatic) */
+};
 
 /* Runtime state (xl->private). */
 struct posix_priv {
-	int root_fd;        /* O_RDONLY|O_DIRECTORY: mount fd for open_by_handle_at */
-	dev_t root_dev;     /* objects on another st_dev are refused (-EXDEV) */
-	ino_t root_ino;
-	struct xl_gfid root_gfid;
-	int mount_id;       /* the root's mount (name_to_handle_at) */
-	bool switch_creds;  /* false when the daemon is not root */
-	/* Guards "read a context pointer and take a reference" against
-	 * "detach it and drop the inode's reference"; striped by inode. */
-	pthread_mutex_t ctx_locks[POSIX_CTX_LOCKS];
+	struct posix_store store;
+	dev_t root_dev;
+	uint64_t root_ino;
+	bool switch_creds;     /* false when the daemon is not root */
+	unsigned cookie_shift; /* readdir: bits dropped from d_off (ext4: 7) */
+	/* descriptor LRU (posix_ictx.c) */
+	pthread_mutex_t lru_lock;
+	struct posix_ictx *lru_head, *lru_tail; /* oldest first */
+	long nfds;             /* descriptors held by contexts (atomic) */
+	long fd_limit;
+	uint64_t evictions;
 };
 
-/* Per-inode context of this volume. Referenced: one reference belongs to
- * the inode (dropped by forget() or when the object is found deleted), one
- * to each fop using it. Descriptors are closed with the last reference. */
+/* Per-inode context of this volume, freed by ctx_free with its inode (so a
+ * fop, which holds its inode, may use it without a reference count).
+ * @lock guards the descriptors and users; @ns_lock orders changes of the
+ * object (and of entries, for a directory) with the wcc stats taken around
+ * them; sync_* is the group commit of directory fsyncs (posix_sync.c). */
 struct posix_ictx {
-	int refs;           /* atomic */
-	int path_fd;        /* O_PATH|O_NOFOLLOW, never -1 */
-	int rw_fd;          /* O_RDWR data fd, -1 until needed; set once (atomic) */
-	int ro_fd;          /* O_RDONLY fallback when O_RDWR is refused */
-	mode_t type;        /* S_IFMT bits */
+	struct xl_id id;
+	mode_t type;            /* S_IFMT bits */
+	uint64_t ino;
+	dev_t dev;
+	bool indexed;           /* non-directory with its index link */
+	pthread_mutex_t lock;
+	int path_fd;            /* O_PATH|O_NOFOLLOW; -1 while evicted */
+	int rw_fd, ro_fd;       /* data fds (a directory: ro_fd for fsync) */
+	unsigned users;         /* fops using the fds: not evictable */
+	struct posix_ictx *lru_prev, *lru_next;
+	bool in_lru;
+	pthread_mutex_t ns_lock;
+	pthread_mutex_t sync_lock;
+	pthread_cond_t sync_cond;
+	uint64_t changes, synced;
+	bool syncing;
+	struct xl_lk_table *locks; /* lk fop, made on first use (under lock) */
 };
 
-/* ---------------------------------------------------------------- handles */
+/* ---------------------------------------------------------------- contexts */
 
-/* The gfid of the object @fd refers to (any fd, O_PATH included), and
- * the id of its mount in *@mount_id (may be NULL). -EOVERFLOW if the
- * handle does not fit XL_GFID_MAX, -EOPNOTSUPP if the filesystem has no
- * handles. */
-int posix_gfid_from_fd(int fd, struct xl_gfid *gfid, int *mount_id);
-/* The same for @name in directory @dirfd, not following a final symlink. */
-int posix_gfid_at(int dirfd, const char *name, struct xl_gfid *gfid, int *mount_id);
+/* A new context for the object open as @fd (O_PATH, owned by the context
+ * from now on) with @id and attributes @stx. NULL when out of memory
+ * (then @fd is still the caller's). */
+struct posix_ictx *posix_ictx_new(struct xl *xl, int fd, const struct xl_id *id,
+				  const struct statx *stx, bool indexed);
+/* Attach @ctx to @inode unless it has one (then @ctx is freed); returns
+ * the context in place. */
+struct posix_ictx *posix_ictx_attach(struct xl *xl, struct xl_inode *inode,
+				     struct posix_ictx *ctx);
+/* Free a context (ctx_free). */
+void posix_ictx_free(struct xl *xl, struct posix_ictx *ctx);
 
-/* Open the object named by @gfid as O_PATH (must run as root); returns
- * the fd. A gfid that is not one of ours, or a freed object, answers
- * -ESTALE (an object still cached by the kernel may open with nlink 0). */
-int posix_gfid_open(struct posix_priv *priv, const struct xl_gfid *gfid);
-
-/* The referenced context of @inode, opening the object by its gfid when it
- * has none (must run as root). *st receives the object's attributes. A
- * deleted object (no handle match, or st_nlink 0) drops the context and
- * answers -ESTALE. Put it with posix_ictx_put(). */
-int posix_ictx_get(struct xl *xl, struct xl_inode *inode, struct posix_ictx **out,
-		   struct stat *st);
-void posix_ictx_put(struct posix_ictx *ctx);
-/* Detach @ctx from @inode (if still attached) and drop the inode's
- * reference: the object is gone. The caller's reference stays. */
-void posix_ictx_drop(struct xl *xl, struct xl_inode *inode, struct posix_ictx *ctx);
-
-/* The inode for the object open as @fd (O_PATH|O_NOFOLLOW; ownership of
- * @fd passes to this function, which closes it on error or when the inode
- * already has a context). @st are its attributes. Returns it referenced
- * in *out. Refuses objects on another filesystem with -EXDEV. */
-int posix_inode_from_fd(struct xl *xl, int fd, const struct stat *st, struct xl_inode **out);
-
-/* After an entry was removed (unlink/rmdir/rename over it): if the object
- * with @gfid is cached and has no links left, drop its descriptors now so
- * the space is freed, and take it out of the inode table. */
-void posix_forget_if_gone(struct xl *xl, const struct xl_gfid *gfid);
+/* Start using @inode's context: its O_PATH fd is open (reopened through
+ * the index after an eviction; an inode without context is opened by its
+ * id) and stays open until posix_ictx_done(). *out is borrowed for the
+ * fop. -ESTALE when the object is gone. */
+int posix_ictx_use(struct xl *xl, struct xl_inode *inode, struct posix_ictx **out);
+void posix_ictx_done(struct xl *xl, struct posix_ictx *ctx);
+/* The same, also giving its attributes (one fstat) and failing with
+ * -ESTALE for an object without links. */
+int posix_ictx_stat(struct xl *xl, struct xl_inode *inode, struct posix_ictx **out,
+		    struct statx *stx);
+/* statx of the used @ctx's object; -ESTALE when it has no name left. */
+int posix_ctx_statx(struct posix_ictx *ctx, struct statx *stx);
+/* The data fd of a used context: regular files O_RDWR when @write (or
+ * when possible), else O_RDONLY; directories O_RDONLY. Borrowed while the
+ * context is used. */
+int posix_data_fd(struct xl *xl, struct posix_ictx *ctx, bool write);
+/* Attributes of the used @ctx into @ia (NULL-safe), from an fstat. */
+int posix_ctx_iatt(struct posix_ictx *ctx, struct xl_iatt *ia);
 
 /* ---------------------------------------------------------------- creds */
 
 /* Switch the calling thread to @call's fsuid/fsgid/groups (nothing when
- * the daemon is not root). Returns 0 or -errno. Always pair with
- * posix_creds_leave(), which returns the thread to root. */
+ * the daemon is not root or the caller is root). 0 or -errno. Always pair
+ * with posix_creds_leave(), which returns the thread to root. */
 int posix_creds_enter(struct xl *xl, const struct xl_call *call);
 void posix_creds_leave(struct xl *xl, const struct xl_call *call);
 
@@ -112,63 +189,97 @@ void posix_creds_leave(struct xl *xl, const struct xl_call *call);
 /* "/proc/self/fd/N" for @fd into @buf (at least 32 bytes). */
 void posix_fd_path(int fd, char *buf, size_t size);
 
-/* May @call read (R_OK) or write (W_OK) the object with attributes @st?
- * NFS rule: root and the owner always may; others by mode bits. */
-int posix_io_permission(const struct xl_call *call, const struct stat *st, int mask);
+/* Is @name the hidden directory, seen from directory @dir (only the root
+ * hides it)? */
+bool posix_is_hidden(struct posix_ictx *dir, const char *name);
 
-/* The data fd of a regular file's context, opened as root on first use:
- * O_RDWR when @write (or when possible), else O_RDONLY. Borrowed. */
-int posix_data_fd(struct xl *xl, struct posix_ictx *ctx, bool write);
+/* May @call read (R_OK) or write (W_OK) the object of @ctx, which has
+ * attributes @stx? The kernel's judgement (faccessat AT_EACCESS under the
+ * caller's credentials, ACLs included), with the NFS owner override: the
+ * owner may always read and write what he owns. 0 or -EACCES. */
+int posix_io_permission(struct xl *xl, const struct xl_call *call, struct posix_ictx *ctx,
+			const struct statx *stx, int mask);
 
 /* Clear set-uid (and set-gid with group execute) after a write or a
- * truncation by a non-root caller, through root's @data_fd; updates @st. */
-void posix_kill_priv(const struct xl_call *call, int data_fd, struct stat *st);
+ * truncation by a non-root caller, through root's @data_fd. */
+void posix_kill_priv(const struct xl_call *call, int data_fd, const struct statx *stx);
 
-/* Flush directory @dctx (as root) when @force or the sync-metadata option
- * asks for it after a namespace change. Errors are logged and ignored:
- * the change itself is done. */
-void posix_sync_dir(struct xl *xl, struct posix_ictx *dctx, bool force);
-
-/* Apply @sa to the object of @ctx (st: its current attributes, updated on
- * return). Runs the namespace parts under the caller's credentials. */
+/* Apply the @valid parts of @sa to the used @ctx (stx: its attributes).
+ * Runs the namespace parts under the caller's credentials. */
 int posix_apply_setattr(struct xl *xl, struct xl_call *call, struct posix_ictx *ctx,
-			const struct xl_setattr *sa, unsigned valid, struct stat *st);
+			const struct xl_setattr *sa, unsigned valid, const struct statx *stx);
+
+/* After a change of directory @dctx's entries (numbered by
+ * posix_dir_changed() under its ns_lock): make it durable when @force or
+ * the sync-metadata option asks, sharing one fsync among the changes in
+ * flight. Errors are logged and ignored: the change itself is done. */
+uint64_t posix_dir_changed(struct posix_ictx *dctx);
+void posix_dir_commit(struct xl *xl, struct posix_ictx *dctx, uint64_t change, bool force);
+
+/* Tell the parents that the object @id is gone (XL_EV_FORGET). */
+void posix_forget(struct xl *xl, const struct xl_id *id);
 
 /* ---------------------------------------------------------------- fops */
 
 int posix_lookup(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
-		 struct xl_inode **out, struct stat *st);
-int posix_getattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode, struct stat *st);
+		 struct xl_inode *inode, struct xl_iatt *attr, struct xl_iatt *dir_attr);
+int posix_resolve(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+		  struct xl_iatt *attr);
+int posix_getattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+		  struct xl_iatt *attr);
 int posix_setattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
-		  const struct xl_setattr *sa, struct stat *st);
-int posix_access(struct xl *xl, struct xl_call *call, struct xl_inode *inode, int mask);
+		  const struct xl_setattr *sa, struct xl_wcc *wcc);
+int posix_access(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint32_t mask,
+		 uint32_t *granted, struct xl_iatt *attr);
 int posix_readlink(struct xl *xl, struct xl_call *call, struct xl_inode *inode, char *buf,
-		   size_t size);
+		   size_t size, struct xl_iatt *attr);
 int posix_read(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
-	       size_t len, void *buf, bool *eof, struct stat *st);
+	       size_t len, struct xl_data *out, bool *eof, struct xl_iatt *attr);
 int posix_write(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
-		const struct iovec *iov, int iovcnt, enum xl_stable *stable, struct stat *st);
-int posix_fsync(struct xl *xl, struct xl_call *call, struct xl_inode *inode, bool datasync);
+		const struct xl_data *data, enum xl_stable *stable, struct xl_wcc *wcc);
+int posix_fsync(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
+		uint64_t len, bool datasync, struct xl_wcc *wcc);
 int posix_create(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
-		 const struct xl_setattr *sa, bool exclusive, struct xl_inode **out,
-		 struct stat *st);
+		 const struct xl_id *id, const struct xl_setattr *sa, bool exclusive,
+		 struct xl_inode *inode, struct xl_iatt *attr, struct xl_wcc *dir_wcc);
 int posix_mkdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
-		const struct xl_setattr *sa, struct xl_inode **out, struct stat *st);
+		const struct xl_id *id, const struct xl_setattr *sa, struct xl_inode *inode,
+		struct xl_iatt *attr, struct xl_wcc *dir_wcc);
 int posix_symlink(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
-		  const char *target, const struct xl_setattr *sa, struct xl_inode **out,
-		  struct stat *st);
+		  const char *target, const struct xl_id *id, const struct xl_setattr *sa,
+		  struct xl_inode *inode, struct xl_iatt *attr, struct xl_wcc *dir_wcc);
 int posix_mknod(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
-		mode_t mode, dev_t rdev, const struct xl_setattr *sa, struct xl_inode **out,
-		struct stat *st);
-int posix_unlink(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name);
-int posix_rmdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name);
+		mode_t mode, dev_t rdev, const struct xl_id *id, const struct xl_setattr *sa,
+		struct xl_inode *inode, struct xl_iatt *attr, struct xl_wcc *dir_wcc);
+int posix_unlink(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		 struct xl_wcc *dir_wcc);
+int posix_rmdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
+		struct xl_wcc *dir_wcc);
 int posix_rename(struct xl *xl, struct xl_call *call, struct xl_inode *olddir,
-		 const char *oldname, struct xl_inode *newdir, const char *newname);
+		 const char *oldname, struct xl_inode *newdir, const char *newname,
+		 struct xl_wcc *old_wcc, struct xl_wcc *new_wcc);
 int posix_link(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
-	       struct xl_inode *newdir, const char *newname, struct stat *st);
+	       struct xl_inode *newdir, const char *newname, struct xl_iatt *attr,
+	       struct xl_wcc *dir_wcc);
 int posix_readdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, uint64_t cookie,
-		  bool plus, xl_readdir_fill_fn fill, void *ctx, bool *eof);
+		  unsigned flags, xl_readdir_fill_fn fill, void *ctx, bool *eof,
+		  struct xl_iatt *dir_attr);
 int posix_statfs(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
 		 struct statvfs *sv);
+int posix_getxattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+		   const char *name, void *value, size_t size);
+int posix_setxattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+		   const char *name, const void *value, size_t size, int flags);
+int posix_removexattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+		      const char *name);
+int posix_listxattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode, char *list,
+		    size_t size);
+int posix_xattr_add(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+		    const char *name, const int64_t *delta, size_t n, int64_t *result);
+int posix_xattr_cas(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+		    const char *name, const void *expect, size_t expect_len, const void *value,
+		    size_t value_len);
+int posix_lk(struct xl *xl, struct xl_call *call, struct xl_inode *inode, enum xl_lk_cmd cmd,
+	     struct xl_lock *lock);
 
 #endif

@@ -7,13 +7,20 @@
  *   chmod    chmod("/proc/self/fd/N")                  (not symlinks: Linux
  *            has no symlink modes, the request is ignored like knfsd does)
  *   times    utimensat(fd, "", AT_EMPTY_PATH), falling back to the
- *            /proc/self/fd/N path on kernels without it; a /proc fd link
- *            lands on the object itself, so a symlink's own times change
- *   size     ftruncate of the data fd after our own permission check,
- *            with the NFS owner override (the owner of a 0444 file may
- *            truncate it, as knfsd allows).
+ *            /proc/self/fd/N path on kernels without it
+ *   size     ftruncate of the data fd after the kernel's own write check
+ *            (posix_io_permission) with the NFS owner override.
  * chown/chmod/utimes run under the caller's credentials: the kernel
- * answers EPERM/EACCES exactly as for a local user.
+ * answers EPERM/EACCES exactly as for a local user. SETATTR's wcc is an
+ * fstat right before the first change and right after the last, under the
+ * object's ns_lock.
+ *
+ * ACCESS asks the kernel (faccessat AT_EACCESS under the caller's
+ * credentials: mode bits, ACLs, read-only mounts) for read, write and
+ * execute, and maps them to the NFS bits as knfsd does: a directory's
+ * LOOKUP is execute, MODIFY/EXTEND/DELETE write and execute; a file's
+ * MODIFY/EXTEND write, EXECUTE execute; DELETE of a non-directory is
+ * decided by its parent and never granted here.
  */
 #include "config.h"
 
@@ -25,45 +32,53 @@
 
 #include "posix.h"
 
-int posix_getattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode, struct stat *st)
+int posix_getattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
+		  struct xl_iatt *attr)
 {
 	struct posix_ictx *ctx;
+	struct statx stx;
 	int ret;
 
-	ret = posix_ictx_get(xl, inode, &ctx, st);
+	(void)call;
+	ret = posix_ictx_stat(xl, inode, &ctx, &stx);
 	if (ret)
 		return ret;
-	posix_ictx_put(ctx);
+	if (attr) {
+		attr->valid = XL_IATT_ID;
+		attr->id = ctx->id;
+		posix_iatt_from_statx(attr, &stx, ctx->indexed);
+	}
+	posix_ictx_done(xl, ctx);
 	return 0;
 }
 
 /* A write or truncation by a non-root caller clears set-user-ID and
  * set-group-ID-with-group-execute, as the kernel would had the caller done
  * it himself (our data fds are root's, which keeps the bits). */
-void posix_kill_priv(const struct xl_call *call, int data_fd, struct stat *st)
+void posix_kill_priv(const struct xl_call *call, int data_fd, const struct statx *stx)
 {
 	mode_t kill = 0;
 
-	if (call->uid == 0)
+	if (call->cred.uid == 0)
 		return;
-	if (st->st_mode & S_ISUID)
+	if (stx->stx_mode & S_ISUID)
 		kill |= S_ISUID;
-	if ((st->st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+	if ((stx->stx_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
 		kill |= S_ISGID;
-	if (kill && fchmod(data_fd, st->st_mode & 07777 & ~kill) == 0)
-		st->st_mode &= ~kill;
+	if (kill)
+		fchmod(data_fd, stx->stx_mode & 07777 & ~kill);
 }
 
 static int posix_truncate(struct xl *xl, struct xl_call *call, struct posix_ictx *ctx,
-			  uint64_t size, struct stat *st)
+			  uint64_t size, const struct statx *stx)
 {
 	int fd, ret;
 
-	if (S_ISDIR(st->st_mode))
+	if (S_ISDIR(stx->stx_mode))
 		return -EISDIR;
-	if (!S_ISREG(st->st_mode))
+	if (!S_ISREG(stx->stx_mode))
 		return -EINVAL;
-	ret = posix_io_permission(call, st, W_OK);
+	ret = posix_io_permission(xl, call, ctx, stx, W_OK);
 	if (ret)
 		return ret;
 	if (size > (uint64_t)INT64_MAX)
@@ -73,7 +88,7 @@ static int posix_truncate(struct xl *xl, struct xl_call *call, struct posix_ictx
 		return fd;
 	if (ftruncate(fd, (off_t)size) < 0)
 		return -errno;
-	posix_kill_priv(call, fd, st);
+	posix_kill_priv(call, fd, stx);
 	return 0;
 }
 
@@ -106,16 +121,13 @@ static int posix_utimes(int fd, const struct xl_setattr *sa, unsigned valid)
  * this with every O_TRUNC open and truncate() (size + mtime=server). */
 static bool posix_touch_allowed(int path_fd, unsigned valid)
 {
-	char path[32];
-
 	if (valid & (XL_SET_ATIME | XL_SET_MTIME))
 		return false;
-	posix_fd_path(path_fd, path, sizeof(path));
-	return faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0;
+	return faccessat(path_fd, "", W_OK, AT_EMPTY_PATH | AT_EACCESS) == 0;
 }
 
 int posix_apply_setattr(struct xl *xl, struct xl_call *call, struct posix_ictx *ctx,
-			const struct xl_setattr *sa, unsigned valid, struct stat *st)
+			const struct xl_setattr *sa, unsigned valid, const struct statx *stx)
 {
 	char path[32];
 	bool touch_as_root = false;
@@ -125,7 +137,7 @@ int posix_apply_setattr(struct xl *xl, struct xl_call *call, struct posix_ictx *
 		return 0;
 	/* size first: a truncation moves mtime, which the request may set */
 	if (valid & XL_SET_SIZE) {
-		ret = posix_truncate(xl, call, ctx, sa->size, st);
+		ret = posix_truncate(xl, call, ctx, sa->size, stx);
 		if (ret)
 			return ret;
 	}
@@ -142,7 +154,7 @@ int posix_apply_setattr(struct xl *xl, struct xl_call *call, struct posix_ictx *
 		}
 	}
 	/* mode after chown: chown clears set-id bits the request may want */
-	if ((valid & XL_SET_MODE) && !S_ISLNK(st->st_mode)) {
+	if ((valid & XL_SET_MODE) && !S_ISLNK(stx->stx_mode)) {
 		posix_fd_path(ctx->path_fd, path, sizeof(path));
 		if (chmod(path, sa->mode & 07777) < 0) {
 			ret = -errno;
@@ -157,72 +169,120 @@ out_leave:
 	posix_creds_leave(xl, call);
 	if (touch_as_root)
 		ret = posix_utimes(ctx->path_fd, sa, valid);
-	if (fstat(ctx->path_fd, st) < 0 && !ret)
-		ret = -errno;
 	return ret;
 }
 
 int posix_setattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
-		  const struct xl_setattr *sa, struct stat *st)
+		  const struct xl_setattr *sa, struct xl_wcc *wcc)
 {
 	struct posix_ictx *ctx;
+	struct statx stx;
 	int ret;
 
-	ret = posix_ictx_get(xl, inode, &ctx, st);
+	ret = posix_ictx_use(xl, inode, &ctx);
 	if (ret)
 		return ret;
-	ret = posix_apply_setattr(xl, call, ctx, sa, sa ? sa->valid : 0, st);
-	posix_ictx_put(ctx);
+	pthread_mutex_lock(&ctx->ns_lock);
+	/* the pre-change stat is the one the change is judged on */
+	ret = posix_ctx_statx(ctx, &stx);
+	if (!ret && wcc) {
+		wcc->pre.valid = XL_IATT_ID;
+		wcc->pre.id = ctx->id;
+		posix_iatt_from_statx(&wcc->pre, &stx, ctx->indexed);
+	}
+	if (!ret)
+		ret = posix_apply_setattr(xl, call, ctx, sa, sa ? sa->valid : 0, &stx);
+	if (wcc)
+		posix_ctx_iatt(ctx, &wcc->post);
+	pthread_mutex_unlock(&ctx->ns_lock);
+	posix_ictx_done(xl, ctx);
 	return ret;
 }
 
-int posix_access(struct xl *xl, struct xl_call *call, struct xl_inode *inode, int mask)
+/* Does the kernel grant @mode (R_OK, W_OK, X_OK) on @fd to the caller
+ * whose credentials the thread holds? */
+static bool posix_may(int fd, int mode)
+{
+	return faccessat(fd, "", mode, AT_EMPTY_PATH | AT_EACCESS) == 0;
+}
+
+int posix_access(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint32_t mask,
+		 uint32_t *granted, struct xl_iatt *attr)
 {
 	struct posix_ictx *ctx;
-	struct stat st;
+	struct statx stx;
+	uint32_t want = mask & XL_ACCESS_ALL, got = 0;
+	bool dir, r = false, w = false, x = false;
 	int ret;
 
-	ret = posix_ictx_get(xl, inode, &ctx, &st);
+	*granted = 0;
+	ret = posix_ictx_stat(xl, inode, &ctx, &stx);
 	if (ret)
 		return ret;
-	mask &= R_OK | W_OK | X_OK;
-	if (!mask || S_ISLNK(st.st_mode))
-		goto out_put;
+	dir = S_ISDIR(stx.stx_mode);
+	if (!dir)
+		want &= ~(uint32_t)(XL_ACCESS_LOOKUP | XL_ACCESS_DELETE);
+	else
+		want &= ~(uint32_t)XL_ACCESS_EXECUTE;
 	ret = posix_creds_enter(xl, call);
 	if (ret)
-		goto out_put;
-	/* AT_EACCESS: judge with the fsuid/fsgid, not the real ids */
-	if (faccessat(ctx->path_fd, "", mask, AT_EMPTY_PATH | AT_EACCESS) < 0)
-		ret = -errno;
+		goto out_done;
+	if (want & XL_ACCESS_READ)
+		r = posix_may(ctx->path_fd, R_OK);
+	if (want & (XL_ACCESS_MODIFY | XL_ACCESS_EXTEND | XL_ACCESS_DELETE))
+		w = posix_may(ctx->path_fd, W_OK);
+	if ((want & (XL_ACCESS_LOOKUP | XL_ACCESS_EXECUTE)) || (dir && w))
+		x = posix_may(ctx->path_fd, X_OK);
 	posix_creds_leave(xl, call);
-	/* a read-only filesystem or a running binary refuse writing: for
-	 * ACCESS that is "not permitted", not a failure */
-	if (ret == -EROFS || ret == -ETXTBSY)
-		ret = -EACCES;
-out_put:
-	posix_ictx_put(ctx);
+	if (r)
+		got |= XL_ACCESS_READ;
+	if (dir) {
+		if (x)
+			got |= XL_ACCESS_LOOKUP;
+		if (w && x)
+			got |= XL_ACCESS_MODIFY | XL_ACCESS_EXTEND | XL_ACCESS_DELETE;
+	} else {
+		if (w)
+			got |= XL_ACCESS_MODIFY | XL_ACCESS_EXTEND;
+		if (x)
+			got |= XL_ACCESS_EXECUTE;
+	}
+	*granted = got & want;
+	if (attr) {
+		attr->valid = XL_IATT_ID;
+		attr->id = ctx->id;
+		posix_iatt_from_statx(attr, &stx, ctx->indexed);
+	}
+out_done:
+	posix_ictx_done(xl, ctx);
 	return ret;
 }
 
 int posix_readlink(struct xl *xl, struct xl_call *call, struct xl_inode *inode, char *buf,
-		   size_t size)
+		   size_t size, struct xl_iatt *attr)
 {
 	struct posix_ictx *ctx;
-	struct stat st;
+	struct statx stx;
 	ssize_t n;
 	int ret;
 
-	ret = posix_ictx_get(xl, inode, &ctx, &st);
+	(void)call;
+	ret = posix_ictx_stat(xl, inode, &ctx, &stx);
 	if (ret)
 		return ret;
-	if (!S_ISLNK(st.st_mode)) {
+	if (!S_ISLNK(stx.stx_mode)) {
 		ret = -EINVAL;
-		goto out_put;
+		goto out_done;
 	}
 	n = readlinkat(ctx->path_fd, "", buf, size);
 	ret = n < 0 ? -errno : (int)n;
-out_put:
-	posix_ictx_put(ctx);
+	if (attr) {
+		attr->valid = XL_IATT_ID;
+		attr->id = ctx->id;
+		posix_iatt_from_statx(attr, &stx, ctx->indexed);
+	}
+out_done:
+	posix_ictx_done(xl, ctx);
 	return ret;
 }
 
@@ -231,16 +291,16 @@ int posix_statfs(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
 {
 	struct posix_priv *priv = xl->private;
 	struct posix_ictx *ctx = NULL;
-	struct stat st;
-	int ret, fd = priv->root_fd;
+	int ret, fd = priv->store.root_fd;
 
+	(void)call;
 	if (inode) {
-		ret = posix_ictx_get(xl, inode, &ctx, &st);
+		ret = posix_ictx_use(xl, inode, &ctx);
 		if (ret)
 			return ret;
 		fd = ctx->path_fd;
 	}
 	ret = fstatvfs(fd, sv) < 0 ? -errno : 0;
-	posix_ictx_put(ctx);
+	posix_ictx_done(xl, ctx);
 	return ret;
 }

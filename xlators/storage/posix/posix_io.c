@@ -5,14 +5,17 @@
  * let a file's owner read and write it whatever its mode bits (a client
  * creates a file 0444 and then writes its contents: cp, tar, rsync do).
  * So data goes through descriptors opened once per inode as root and kept
- * in the inode's context, and the check is made here on each call:
- * root and the owner may; others by the group/other bits (POSIX ACLs are
- * not consulted for READ/WRITE; ACCESS and every namespace fop do use the
- * kernel's judgement).
+ * in the inode's context, and each call asks the kernel whether the
+ * caller may: faccessat(AT_EACCESS) under the caller's credentials, so
+ * mode bits, POSIX ACLs and read-only mounts judge as for a local user.
+ * Root and the owner skip the question (knfsd's owner override).
  *
- * WRITE honours stable_how with pwritev2(RWF_DSYNC / RWF_SYNC) in one call
- * (fdatasync/fsync after pwritev where the kernel lacks the flags) and
- * reports the level done (FILE_SYNC everywhere with fsync-unstable on).
+ * READ fills a fresh iobuf (xl_iobuf_new + pread) and hands back a
+ * referenced slice of it; WRITE writes the caller's slice. WRITE honours
+ * stable_how with pwritev2(RWF_DSYNC / RWF_SYNC) in one call (fdatasync/
+ * fsync after the write where the kernel lacks the flags) and reports the
+ * level done (FILE_SYNC everywhere with fsync-unstable on). Its wcc is an
+ * fstat right before and right after the write under the file's ns_lock.
  */
 #include "config.h"
 
@@ -26,141 +29,128 @@
 
 #include "posix.h"
 
-static bool posix_in_group(const struct xl_call *call, gid_t gid)
-{
-	if (call->gid == gid)
-		return true;
-	for (unsigned i = 0; i < call->ngroups && i < XL_CALL_MAX_GROUPS; i++)
-		if (call->groups[i] == gid)
-			return true;
-	return false;
-}
+/* READ is capped here (NFS asks at most its rtmax). */
+#define POSIX_READ_MAX (64u << 20)
 
-int posix_io_permission(const struct xl_call *call, const struct stat *st, int mask)
+int posix_io_permission(struct xl *xl, const struct xl_call *call, struct posix_ictx *ctx,
+			const struct statx *stx, int mask)
 {
-	mode_t bits;
+	int ret;
 
-	if (call->uid == 0 || call->uid == st->st_uid)
+	if (call->cred.uid == 0 || call->cred.uid == stx->stx_uid)
 		return 0;
-	bits = posix_in_group(call, st->st_gid) ? (st->st_mode >> 3) : st->st_mode;
-	if ((mask & R_OK) && !(bits & S_IROTH))
-		return -EACCES;
-	if ((mask & W_OK) && !(bits & S_IWOTH))
-		return -EACCES;
-	return 0;
+	ret = posix_creds_enter(xl, call);
+	if (ret)
+		return ret;
+	if (faccessat(ctx->path_fd, "", mask, AT_EMPTY_PATH | AT_EACCESS) < 0)
+		ret = -errno;
+	posix_creds_leave(xl, call);
+	return ret;
 }
 
-/* Install @fd in *@slot unless another thread did first; returns the fd
- * that is installed. */
-static int posix_install_fd(int *slot, int fd)
+/* The common checks of READ and WRITE on an object with attributes @stx. */
+static int posix_io_check(struct xl *xl, const struct xl_call *call, struct posix_ictx *ctx,
+			  const struct statx *stx, int mask)
 {
-	int expected = -1;
-
-	if (__atomic_compare_exchange_n(slot, &expected, fd, false, __ATOMIC_ACQ_REL,
-					__ATOMIC_ACQUIRE))
-		return fd;
-	close(fd);
-	return expected;
-}
-
-int posix_data_fd(struct xl *xl, struct posix_ictx *ctx, bool write)
-{
-	char path[32];
-	int fd;
-
-	fd = __atomic_load_n(&ctx->rw_fd, __ATOMIC_ACQUIRE);
-	if (fd >= 0)
-		return fd;
-	if (!write) {
-		fd = __atomic_load_n(&ctx->ro_fd, __ATOMIC_ACQUIRE);
-		if (fd >= 0)
-			return fd;
-	}
-	/* reopen the object itself (a regular file: nothing to follow) */
-	posix_fd_path(ctx->path_fd, path, sizeof(path));
-	fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY);
-	if (fd >= 0)
-		return posix_install_fd(&ctx->rw_fd, fd);
-	/* read-only filesystem, a running executable, an immutable file */
-	if (write)
-		return -errno;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	return posix_install_fd(&ctx->ro_fd, fd);
-}
-
-/* The common checks of READ and WRITE on an object with attributes @st. */
-static int posix_io_check(const struct xl_call *call, const struct stat *st, int mask)
-{
-	if (S_ISDIR(st->st_mode))
+	if (S_ISDIR(stx->stx_mode))
 		return -EISDIR;
-	if (!S_ISREG(st->st_mode))
+	if (!S_ISREG(stx->stx_mode))
 		return -EINVAL;
-	return posix_io_permission(call, st, mask);
+	return posix_io_permission(xl, call, ctx, stx, mask);
+}
+
+static void posix_fill_attr(struct posix_ictx *ctx, const struct statx *stx, struct xl_iatt *ia)
+{
+	if (!ia)
+		return;
+	ia->valid = XL_IATT_ID;
+	ia->id = ctx->id;
+	posix_iatt_from_statx(ia, stx, ctx->indexed);
 }
 
 int posix_read(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
-	       size_t len, void *buf, bool *eof, struct stat *st)
+	       size_t len, struct xl_data *out, bool *eof, struct xl_iatt *attr)
 {
 	struct posix_ictx *ctx;
+	struct xl_iobuf *iob = NULL;
+	struct statx stx;
 	size_t done = 0;
 	ssize_t n;
 	int fd, ret;
 
+	memset(out, 0, sizeof(*out));
 	*eof = false;
-	ret = posix_ictx_get(xl, inode, &ctx, st);
+	ret = posix_ictx_stat(xl, inode, &ctx, &stx);
 	if (ret)
 		return ret;
-	ret = posix_io_check(call, st, R_OK);
+	ret = posix_io_check(xl, call, ctx, &stx, R_OK);
 	if (ret)
-		goto out_put;
+		goto out_done;
 	if (off > (uint64_t)INT64_MAX) {
 		ret = -EINVAL;
-		goto out_put;
+		goto out_done;
 	}
-	if (len > INT_MAX)
-		len = INT_MAX;
+	if (len > POSIX_READ_MAX)
+		len = POSIX_READ_MAX;
 	fd = posix_data_fd(xl, ctx, false);
 	if (fd < 0) {
 		ret = fd;
-		goto out_put;
+		goto out_done;
 	}
-	while (done < len) {
-		n = pread(fd, (char *)buf + done, len - done, (off_t)(off + done));
+	/* nothing to allocate for a read at or past the end */
+	if (len && off < stx.stx_size) {
+		if (len > stx.stx_size - off && stx.stx_size - off < POSIX_READ_MAX)
+			len = (size_t)(stx.stx_size - off) + 1; /* +1: notice growth */
+		iob = xl_iobuf_new(len);
+		if (!iob) {
+			ret = -ENOMEM;
+			goto out_done;
+		}
+	}
+	while (iob && done < len) {
+		n = pread(fd, iob->data + done, len - done, (off_t)(off + done));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = -errno;
-			goto out_put;
+			goto out_unref;
 		}
 		if (n == 0)
 			break;
 		done += (size_t)n;
 	}
-	if (fstat(fd, st) < 0) {
-		ret = -errno;
-		goto out_put;
+	ret = posix_statx(fd, "", &stx);
+	if (ret)
+		goto out_unref;
+	*eof = off + done >= stx.stx_size;
+	posix_fill_attr(ctx, &stx, attr);
+	if (done) {
+		out->iobuf = iob;
+		out->ptr = iob->data;
+		out->len = done;
+		iob = NULL;
 	}
-	*eof = off + done >= (uint64_t)st->st_size;
-	ret = (int)done;
-out_put:
-	posix_ictx_put(ctx);
+	ret = done > INT_MAX ? INT_MAX : (int)done;
+out_unref:
+	xl_iobuf_unref(iob);
+out_done:
+	posix_ictx_done(xl, ctx);
 	return ret;
 }
 
-/* One positioned vector write with the sync flag of @stable; falls back
- * to pwritev + fdatasync/fsync where pwritev2 flags are not supported. */
-static ssize_t posix_pwritev_stable(int fd, const struct iovec *iov, int iovcnt, off_t off,
-				    enum xl_stable stable)
+/* One positioned write with the sync flag of @stable; falls back to
+ * pwrite + fdatasync/fsync where pwritev2 flags are not supported. */
+static ssize_t posix_pwrite_stable(int fd, const void *buf, size_t len, off_t off,
+				   enum xl_stable stable)
 {
 	int flags = stable == XL_FILE_SYNC ? RWF_SYNC : stable == XL_DATA_SYNC ? RWF_DSYNC : 0;
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	ssize_t n;
 
-	n = pwritev2(fd, iov, iovcnt, off, flags);
+	n = pwritev2(fd, &iov, 1, off, flags);
 	if (n >= 0 || !flags || (errno != EOPNOTSUPP && errno != ENOSYS && errno != EINVAL))
 		return n;
-	n = pwritev(fd, iov, iovcnt, off);
+	n = pwrite(fd, buf, len, off);
 	if (n < 0)
 		return n;
 	if ((stable == XL_FILE_SYNC ? fsync(fd) : fdatasync(fd)) < 0)
@@ -168,114 +158,123 @@ static ssize_t posix_pwritev_stable(int fd, const struct iovec *iov, int iovcnt,
 	return n;
 }
 
-/* Write all of @iov (retrying short writes on a private copy). Returns
- * the bytes written, or -errno when nothing was. */
-static ssize_t posix_write_all(int fd, const struct iovec *iov, int iovcnt, off_t off,
+/* Write all of @len bytes (retrying short writes). The bytes written, or
+ * -errno when nothing was. */
+static ssize_t posix_write_all(int fd, const uint8_t *buf, size_t len, off_t off,
 			       enum xl_stable stable)
 {
-	struct iovec *rest = NULL;
-	size_t total = 0, done = 0;
+	size_t done = 0;
 	ssize_t n;
-	int first = 0;
 
-	for (int i = 0; i < iovcnt; i++)
-		total += iov[i].iov_len;
-	n = posix_pwritev_stable(fd, iov, iovcnt, off, stable);
-	if (n < 0)
-		return -errno;
-	done = (size_t)n;
-	if (done == total || n == 0)
-		return (ssize_t)done;
-	rest = malloc(sizeof(*rest) * (size_t)iovcnt);
-	if (!rest)
-		return (ssize_t)done;
-	memcpy(rest, iov, sizeof(*rest) * (size_t)iovcnt);
-	while (done < total) {
-		size_t skip = done;
-
-		/* find the first unwritten byte */
-		for (first = 0; first < iovcnt && skip >= iov[first].iov_len; first++)
-			skip -= iov[first].iov_len;
-		rest[first].iov_base = (char *)iov[first].iov_base + skip;
-		rest[first].iov_len = iov[first].iov_len - skip;
-		n = posix_pwritev_stable(fd, rest + first, iovcnt - first, off + (off_t)done,
-					 stable);
-		if (n <= 0)
+	do {
+		n = posix_pwrite_stable(fd, buf + done, len - done, off + (off_t)done, stable);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return done ? (ssize_t)done : -errno;
+		if (n == 0)
 			break; /* report the short count; the client retries */
 		done += (size_t)n;
-	}
-	free(rest);
+	} while (done < len);
 	return (ssize_t)done;
 }
 
 int posix_write(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
-		const struct iovec *iov, int iovcnt, enum xl_stable *stable, struct stat *st)
+		const struct xl_data *data, enum xl_stable *stable, struct xl_wcc *wcc)
 {
 	struct posix_conf *conf = xl->conf;
 	struct posix_ictx *ctx;
 	enum xl_stable how = *stable;
+	struct statx stx;
 	ssize_t n;
 	int fd, ret;
 
-	ret = posix_ictx_get(xl, inode, &ctx, st);
+	ret = posix_ictx_stat(xl, inode, &ctx, &stx);
 	if (ret)
 		return ret;
-	ret = posix_io_check(call, st, W_OK);
+	ret = posix_io_check(xl, call, ctx, &stx, W_OK);
 	if (ret)
-		goto out_put;
-	if (off > (uint64_t)INT64_MAX) {
+		goto out_done;
+	if (off > (uint64_t)INT64_MAX || data->len > (uint64_t)INT64_MAX - off) {
 		ret = -EFBIG;
-		goto out_put;
+		goto out_done;
 	}
 	if (conf->fsync_unstable || how > XL_FILE_SYNC)
 		how = XL_FILE_SYNC;
 	fd = posix_data_fd(xl, ctx, true);
 	if (fd < 0) {
 		ret = fd;
-		goto out_put;
+		goto out_done;
 	}
-	n = posix_write_all(fd, iov, iovcnt, (off_t)off, how);
+	pthread_mutex_lock(&ctx->ns_lock);
+	if (wcc && posix_statx(fd, "", &stx) == 0)
+		posix_fill_attr(ctx, &stx, &wcc->pre);
+	n = posix_write_all(fd, data->ptr, data->len, (off_t)off, how);
+	if (n >= 0 && posix_statx(fd, "", &stx) == 0) {
+		posix_kill_priv(call, fd, &stx);
+		if (wcc) {
+			if ((stx.stx_mode & (S_ISUID | S_ISGID)) && call->cred.uid != 0)
+				posix_statx(fd, "", &stx);
+			posix_fill_attr(ctx, &stx, &wcc->post);
+		}
+	}
+	pthread_mutex_unlock(&ctx->ns_lock);
 	if (n < 0) {
 		ret = (int)n;
-		goto out_put;
+		goto out_done;
 	}
-	if (n > INT_MAX)
-		n = INT_MAX;
-	if (fstat(fd, st) < 0) {
-		ret = -errno;
-		goto out_put;
-	}
-	posix_kill_priv(call, fd, st);
 	*stable = how;
-	ret = (int)n;
-out_put:
-	posix_ictx_put(ctx);
+	ret = n > INT_MAX ? INT_MAX : (int)n;
+out_done:
+	posix_ictx_done(xl, ctx);
 	return ret;
 }
 
-int posix_fsync(struct xl *xl, struct xl_call *call, struct xl_inode *inode, bool datasync)
+/* Flush [@off, @off+@len) of @fd (len 0: all). Linux has no durable range
+ * flush: sync_file_range writes and waits for the asked range first (so it
+ * is not queued behind the file's other dirty pages), then fdatasync/fsync
+ * makes it durable (device cache, the size) with whatever else is dirty. */
+static int posix_flush_range(int fd, uint64_t off, uint64_t len, bool datasync)
+{
+	if (len && off <= (uint64_t)INT64_MAX && len <= (uint64_t)INT64_MAX - off)
+		sync_file_range(fd, (off_t)off, (off_t)len,
+				SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+					SYNC_FILE_RANGE_WAIT_AFTER);
+	return (datasync ? fdatasync(fd) : fsync(fd)) < 0 ? -errno : 0;
+}
+
+int posix_fsync(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
+		uint64_t len, bool datasync, struct xl_wcc *wcc)
 {
 	struct posix_ictx *ctx;
-	struct stat st;
+	struct statx stx;
 	int fd, ret;
 
-	ret = posix_ictx_get(xl, inode, &ctx, &st);
+	(void)call;
+	ret = posix_ictx_stat(xl, inode, &ctx, &stx);
 	if (ret)
 		return ret;
-	if (S_ISDIR(st.st_mode)) {
-		posix_sync_dir(xl, ctx, true);
-		goto out_put;
+	if (!S_ISREG(stx.stx_mode) && !S_ISDIR(stx.stx_mode)) {
+		posix_fill_attr(ctx, &stx, wcc ? &wcc->pre : NULL);
+		posix_fill_attr(ctx, &stx, wcc ? &wcc->post : NULL);
+		goto out_done;
 	}
-	if (!S_ISREG(st.st_mode))
-		goto out_put;
 	fd = posix_data_fd(xl, ctx, false);
 	if (fd < 0) {
 		ret = fd;
-		goto out_put;
+		goto out_done;
 	}
-	if ((datasync ? fdatasync(fd) : fsync(fd)) < 0)
-		ret = -errno;
-out_put:
-	posix_ictx_put(ctx);
+	pthread_mutex_lock(&ctx->ns_lock);
+	if (wcc)
+		posix_ctx_iatt(ctx, &wcc->pre);
+	pthread_mutex_unlock(&ctx->ns_lock);
+	if (S_ISDIR(stx.stx_mode))
+		ret = fsync(fd) < 0 ? -errno : 0;
+	else
+		ret = posix_flush_range(fd, off, len, datasync);
+	if (wcc)
+		posix_ctx_iatt(ctx, &wcc->post);
+out_done:
+	posix_ictx_done(xl, ctx);
 	return ret;
 }
