@@ -2,7 +2,8 @@
  * mount3.c — the MOUNT program (100005) versions 1 and 3: their const
  * actor tables, and the program's life cycle (the mount list is loaded
  * when the programs are added and released by mount3_fini), and what a
- * statedump shows of it (mount3_statedump).
+ * statedump shows of it (mount3_statedump; the exports are the server's
+ * to show).
  *
  * Both versions share the actors but MNT, whose result differs (fhstatus
  * with a fixed 32-byte handle in v1, mountres3 in v3). DUMP and EXPORT use
@@ -63,55 +64,56 @@ static struct rpcsvc_program mount3_program_v1 = {
 };
 static struct rpcsvc_program *const mount3_programs[] = { &mount3_program_v3, &mount3_program_v1 };
 
-int mount3_programs_add(struct nfs_server *srv, uint16_t port)
+int mount3_programs_add(const struct mount3_config *cfg, struct mount3 **out)
 {
-	struct mount3_state *state = g_new0(struct mount3_state, 1);
-	char *path = srv->state_dir ? g_build_filename(srv->state_dir, "rmtab", NULL) : NULL;
+	struct mount3 *m = g_new0(struct mount3, 1);
+	char *path = cfg->state_dir ? g_build_filename(cfg->state_dir, "rmtab", NULL) : NULL;
 	int ret;
 
-	state->list = mountlist_new(path, MOUNTLIST_DEFAULT_MAX);
-	ret = mountlist_load(state->list);
+	m->srv = cfg->srv;
+	m->log_name = g_strdup(cfg->log_name ? cfg->log_name : "mount");
+	m->list = mountlist_new(path, MOUNTLIST_DEFAULT_MAX);
+	ret = mountlist_load(m->list);
 	if (ret < 0)
-		xl_log(srv->xl, XL_LOG_WARNING, "cannot read the mount list %s: %s; starting empty",
-		       path, g_strerror(-ret));
+		xl_logd(m->log_name, XL_LOG_WARNING,
+			"cannot read the mount list %s: %s; starting empty", path,
+			g_strerror(-ret));
 	else if (path)
-		xl_log(srv->xl, XL_LOG_INFO, "mount list %s: %zu entries", path,
-		       mountlist_count(state->list));
+		xl_logd(m->log_name, XL_LOG_INFO, "mount list %s: %zu entries", path,
+			mountlist_count(m->list));
 	g_free(path);
-	srv->mount_state = state;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(mount3_programs); i++) {
-		mount3_programs[i]->port = port;
-		mount3_programs[i]->private = srv;
-		ret = rpcsvc_program_add(srv->svc, mount3_programs[i]);
+		mount3_programs[i]->port = cfg->port;
+		mount3_programs[i]->private = m;
+		ret = rpcsvc_program_add(cfg->svc, mount3_programs[i]);
 		if (ret < 0) {
-			xl_log(srv->xl, XL_LOG_ERROR, "cannot add program %s: %s",
-			       mount3_programs[i]->name, g_strerror(-ret));
+			xl_logd(m->log_name, XL_LOG_ERROR, "cannot add program %s: %s",
+				mount3_programs[i]->name, g_strerror(-ret));
 			goto out_fini;
 		}
 	}
+	*out = m;
 	return 0;
 out_fini:
-	mount3_fini(srv);
+	mount3_fini(m);
 	return ret;
 }
 
-void mount3_fini(struct nfs_server *srv)
+void mount3_fini(struct mount3 *m)
 {
-	struct mount3_state *state = srv->mount_state;
-
-	if (!state)
+	if (!m)
 		return;
-	srv->mount_state = NULL;
-	mountlist_free(state->list);
-	g_free(state);
+	mountlist_free(m->list);
+	g_free(m->log_name);
+	g_free(m);
 }
 
 /* The most mount list entries a statedump shows. */
 #define MOUNT3_DUMP_MAX 100
 
 struct mount3_dump_ctx {
-	struct nfs_server *srv;
+	struct mount3 *m;
 	size_t shown;
 };
 
@@ -122,56 +124,21 @@ static int mount3_dump_entry(void *ctx, const char *host, const char *dir)
 	if (d->shown >= MOUNT3_DUMP_MAX)
 		return 1;
 	d->shown++;
-	xl_log(d->srv->xl, XL_LOG_INFO, "mount %s:%s", host, dir);
+	xl_logd(d->m->log_name, XL_LOG_INFO, "mount %s:%s", host, dir);
 	return 0;
 }
 
-/* @e's allow list as text: "*", or its entries separated by '|' as in
- * allow=. g_free it. */
-static char *mount3_dump_clients(const struct nfs_export *e)
+void mount3_statedump(struct mount3 *m)
 {
-	GString *s;
-	char text[MOUNTLIST_HOST_MAX + 1];
-
-	if (!e->clients)
-		return g_strdup("(nobody)");
-	if (mount3_addrlist_open(e->clients))
-		return g_strdup("*");
-	s = g_string_new(NULL);
-	for (size_t i = 0; i < e->clients->count; i++) {
-		mount3_group_text(&e->clients->items[i], text, sizeof(text));
-		if (text[0] == '\0')
-			continue;
-		if (s->len)
-			g_string_append_c(s, '|');
-		g_string_append(s, text);
-	}
-	return g_string_free(s, FALSE);
-}
-
-void mount3_statedump(struct nfs_server *srv)
-{
-	struct mount3_state *state = srv->mount_state;
-	struct mount3_dump_ctx ctx = { .srv = srv };
+	struct mount3_dump_ctx ctx = { .m = m };
 	size_t n;
 
-	for (size_t i = 0; i < srv->nexports; i++) {
-		const struct nfs_export *e = &srv->exports[i];
-		char *clients = mount3_dump_clients(e);
-
-		xl_log(srv->xl, XL_LOG_INFO,
-		       "export %s id %08x %s, %s, anonuid %u, anongid %u, allow %s", e->path,
-		       e->id, e->read_only ? "ro" : "rw",
-		       e->all_squash ? "all-squash" : e->root_squash ? "root-squash" : "no-squash",
-		       (unsigned)e->anonuid, (unsigned)e->anongid, clients);
-		g_free(clients);
-	}
-	if (!state || !state->list) {
-		xl_log(srv->xl, XL_LOG_INFO, "mount list: none (MOUNT not running)");
+	if (!m || !m->list) {
+		xl_logd("mount", XL_LOG_INFO, "mount list: none (MOUNT not running)");
 		return;
 	}
-	n = mountlist_count(state->list);
-	xl_log(srv->xl, XL_LOG_INFO, "mount list: %zu entries%s", n,
-	       n > MOUNT3_DUMP_MAX ? " (the first 100 follow)" : "");
-	mountlist_foreach(state->list, mount3_dump_entry, &ctx);
+	n = mountlist_count(m->list);
+	xl_logd(m->log_name, XL_LOG_INFO, "mount list: %zu entries%s", n,
+		n > MOUNT3_DUMP_MAX ? " (the first 100 follow)" : "");
+	mountlist_foreach(m->list, mount3_dump_entry, &ctx);
 }

@@ -2,25 +2,30 @@
  * mount3.h — inside the MOUNT program (versions 1 and 3): what its files
  * share. mount3.c holds the actor tables and the program's life cycle,
  * mount3_proc.c the actors, mount3_path.c the MNT path rules, mount3_xdr.c
- * the list encoders, mountlist.c the persistent mount list. The public entry points are in
- * nfs_server.h.
+ * the list encoders, mountlist.c the persistent mount list. The public
+ * entry points are in mount.h; what MOUNT asks of the NFS server is in
+ * nfs_mount_iface.h.
  */
 #ifndef XLNFS_MOUNT3_H
 #define XLNFS_MOUNT3_H
 
 #include <stddef.h>
 
+#include "mount.h"
 #include "mount3_prot.h"
 #include "mountlist.h"
-#include "nfs_server.h"
+#include "nfs_mount_iface.h"
+#include "xlator.h"
 
-/* srv->mount_state. */
-struct mount3_state {
+/* The programs' state (their private). */
+struct mount3 {
+	struct nfs_server *srv;
 	struct mountlist *list;
+	char *log_name;
 };
 
-/* The server behind a MOUNT request (the program's private). */
-struct nfs_server *mount3_server(struct rpcsvc_request *req);
+/* The MOUNT state behind a request. */
+struct mount3 *mount3_of(struct rpcsvc_request *req);
 
 /* Normalise the MOUNT path @path into @out (@size bytes): repeated '/'
  * collapse, a trailing '/' (other than the root's) and "." components go.
@@ -34,17 +39,9 @@ int mount3_path_normalise(const char *path, char *out, size_t size);
 const struct nfs_export *mount3_path_export(const struct nfs_server *srv, const char *path,
 					    const char **rest);
 
-/* Resolve the directory @rest ("" or "/a/b", normalised) below export @e's
- * root as @call, one lookup per component, never following a symlink.
- * Returns 0 with *out referenced (a directory), -ENOENT, -ENOTDIR (a
- * component, or the result, is not a directory: symlinks included), or
- * another -errno from the fops. */
-int mount3_path_resolve(struct nfs_server *srv, const struct nfs_export *e, const char *rest,
-			struct xl_call *call, struct xl_inode **out);
-
 /* The client's address as a numeric string ("192.0.2.1", "2001:db8::1";
  * v4-mapped IPv6 as IPv4) into @buf (INET6_ADDRSTRLEN bytes at least). */
-void mount3_client_host(const struct xl_call *call, char *buf, size_t size);
+void mount3_client_host(const struct rpcsvc_request *req, char *buf, size_t size);
 
 /* One allow-list entry as EXPORT shows it, into @buf: a host name, an
  * address, or address/prefix for networks. "" for a wildcard. */

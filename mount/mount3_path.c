@@ -3,11 +3,11 @@
  *
  * Like knfsd, an export offers its whole subtree: a client may mount the
  * export's directory or any directory below it. The path is normalised
- * (no "//", no trailing '/', no "."), must not climb with "..", picks the
- * export with the longest matching path, and the part below the export
- * is walked from the export's root one lookup at a time as the (squashed)
- * caller, so permissions apply and a symlink is never followed out of
- * the export.
+ * (no "//", no trailing '/', no "."), must not climb with "..", and picks
+ * the export with the longest matching path; the part below the export
+ * is the server's to walk (nfs_mount_handle: one lookup at a time as the
+ * squashed caller, so permissions apply and a symlink is never followed
+ * out of the export).
  */
 #include "config.h"
 
@@ -76,14 +76,14 @@ const struct nfs_export *mount3_path_export(const struct nfs_server *srv, const 
 					    const char **rest)
 {
 	const struct nfs_export *best = NULL;
-	size_t best_len = 0;
+	size_t best_len = 0, n = nfs_mount_export_count(srv);
 	char ep[MOUNTLIST_DIR_MAX + 1];
 
-	for (size_t i = 0; i < srv->nexports; i++) {
-		const struct nfs_export *e = &srv->exports[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct nfs_export *e = nfs_mount_export_at(srv, i);
 		const char *r;
 
-		if (mount3_path_normalise(e->path, ep, sizeof(ep)) < 0)
+		if (mount3_path_normalise(nfs_mount_export_path(e), ep, sizeof(ep)) < 0)
 			continue;
 		if (!mount3_path_covers(ep, path, &r))
 			continue;
@@ -96,55 +96,9 @@ const struct nfs_export *mount3_path_export(const struct nfs_server *srv, const 
 	return best;
 }
 
-int mount3_path_resolve(struct nfs_server *srv, const struct nfs_export *e, const char *rest,
-			struct xl_call *call, struct xl_inode **out)
+void mount3_client_host(const struct rpcsvc_request *req, char *buf, size_t size)
 {
-	struct xl_inode *dir = NULL, *next;
-	struct stat st;
-	char comp_name[MOUNT3_NAME_MAX + 1];
-	const char *p = rest;
-	int ret;
-
-	ret = nfs_export_root(srv, e, call, &dir, &st);
-	if (ret < 0)
-		return ret;
-	if (!S_ISDIR(st.st_mode)) {
-		ret = -ENOTDIR;
-		goto out_unref;
-	}
-	while (*p) {
-		const char *comp = ++p; /* skip the '/' */
-		size_t clen;
-
-		while (*p && *p != '/')
-			p++;
-		clen = p - comp;
-		if (clen == 0 || clen > MOUNT3_NAME_MAX) {
-			ret = clen ? -ENAMETOOLONG : -EINVAL;
-			goto out_unref;
-		}
-		memcpy(comp_name, comp, clen);
-		comp_name[clen] = '\0';
-		ret = xl_lookup(srv->child, call, dir, comp_name, &next, &st);
-		if (ret < 0)
-			goto out_unref;
-		xl_inode_unref(dir);
-		dir = next;
-		if (!S_ISDIR(st.st_mode)) {
-			ret = -ENOTDIR; /* a file, a device, or a symlink we do not follow */
-			goto out_unref;
-		}
-	}
-	*out = dir;
-	return 0;
-out_unref:
-	xl_inode_unref(dir);
-	return ret;
-}
-
-void mount3_client_host(const struct xl_call *call, char *buf, size_t size)
-{
-	const struct sockaddr *sa = (const struct sockaddr *)&call->client;
+	const struct sockaddr *sa = (const struct sockaddr *)&req->client;
 
 	if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;

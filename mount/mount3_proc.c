@@ -31,16 +31,9 @@
 #define MOUNT3_REPLY_MAX_UDP 8192
 #define MOUNT3_REPLY_MAX_TCP (1024 * 1024)
 
-struct nfs_server *mount3_server(struct rpcsvc_request *req)
+struct mount3 *mount3_of(struct rpcsvc_request *req)
 {
 	return req->program->private;
-}
-
-static struct mountlist *mount3_list(struct nfs_server *srv)
-{
-	struct mount3_state *state = srv->mount_state;
-
-	return state ? state->list : NULL;
 }
 
 static size_t mount3_reply_max(const struct rpcsvc_request *req)
@@ -54,7 +47,7 @@ static size_t mount3_xdr_strlen(size_t len)
 	return 4 + ((len + 3) & ~(size_t)3);
 }
 
-static mountstat3 mount3_errno_to_stat(struct nfs_server *srv, int err)
+static mountstat3 mount3_errno_to_stat(const struct mount3 *m, int err)
 {
 	switch (-err) {
 	case 0:
@@ -79,7 +72,7 @@ static mountstat3 mount3_errno_to_stat(struct nfs_server *srv, int err)
 	case ENOTSUP:
 		return MNT3ERR_NOTSUPP;
 	default:
-		xl_log(srv->xl, XL_LOG_WARNING, "MNT: unexpected error %s", g_strerror(-err));
+		xl_logd(m->log_name, XL_LOG_WARNING, "MNT: unexpected error %s", g_strerror(-err));
 		return MNT3ERR_SERVERFAULT;
 	}
 }
@@ -116,30 +109,26 @@ int mount3_null(struct rpcsvc_request *req, void *args, void *res)
 }
 
 /* The work of MNT for both versions: @arg_path's normalised form into
- * @path (MOUNTLIST_DIR_MAX + 1 bytes) and, when MNT3_OK, its handle. */
+ * @path (MOUNTLIST_DIR_MAX + 1 bytes) and, when MNT3_OK, its handle in
+ * @fh (NFS_MOUNT_FH_MAX bytes) and *@fh_len. */
 static mountstat3 mount3_mnt_resolve(struct rpcsvc_request *req, const char *arg_path, char *path,
-				     struct nfs_fh *fh)
+				     uint8_t *fh, size_t *fh_len)
 {
-	struct nfs_server *srv = mount3_server(req);
+	struct mount3 *m = mount3_of(req);
+	const struct sockaddr *client = (const struct sockaddr *)&req->client;
 	const struct nfs_export *e;
 	const char *rest;
-	struct xl_call call;
-	struct xl_inode *dir;
 	int ret;
 
 	ret = mount3_path_normalise(arg_path, path, MOUNTLIST_DIR_MAX + 1);
 	if (ret < 0)
-		return mount3_errno_to_stat(srv, ret);
-	e = mount3_path_export(srv, path, &rest);
-	if (!e || !nfs_export_allows(e, (const struct sockaddr *)&req->call.client))
+		return mount3_errno_to_stat(m, ret);
+	e = mount3_path_export(m->srv, path, &rest);
+	if (!e || !nfs_mount_export_allows(e, client))
 		return MNT3ERR_ACCES;
-	call = req->call;
-	nfs_export_squash(e, &call);
-	ret = mount3_path_resolve(srv, e, rest, &call, &dir);
+	ret = nfs_mount_handle(m->srv, e, rest, &req->cred, client, req->client_len, fh, fh_len);
 	if (ret < 0)
-		return mount3_errno_to_stat(srv, ret);
-	nfs_fh_build(srv, e, xl_inode_gfid(dir), fh);
-	xl_inode_unref(dir);
+		return mount3_errno_to_stat(m, ret);
 	return MNT3_OK;
 }
 
@@ -147,29 +136,30 @@ static mountstat3 mount3_mnt_resolve(struct rpcsvc_request *req, const char *arg
 static void mount3_mnt_done(struct rpcsvc_request *req, const char *arg_path, const char *path,
 			    unsigned status)
 {
-	struct nfs_server *srv = mount3_server(req);
-	struct mountlist *list = mount3_list(srv);
+	struct mount3 *m = mount3_of(req);
+	struct mountlist *list = m->list;
 	char host[INET6_ADDRSTRLEN];
 	int ret;
 
-	mount3_client_host(&req->call, host, sizeof(host));
+	mount3_client_host(req, host, sizeof(host));
 	if (status != MNT3_OK) {
 		char *esc = g_strescape(arg_path, NULL); /* the client's bytes */
 
-		xl_log(srv->xl, XL_LOG_INFO, "MOUNT v%u of \"%s\" by %s refused: %s", req->vers,
-		       esc, host, mount3_stat_name(status));
+		xl_logd(m->log_name, XL_LOG_INFO, "MOUNT v%u of \"%s\" by %s refused: %s",
+			req->vers, esc, host, mount3_stat_name(status));
 		g_free(esc);
 		return;
 	}
-	xl_log(srv->xl, XL_LOG_INFO, "%s mounted %s (MOUNT v%u)", host, path, req->vers);
+	xl_logd(m->log_name, XL_LOG_INFO, "%s mounted %s (MOUNT v%u)", host, path, req->vers);
 	if (!list)
 		return;
 	ret = mountlist_add(list, host, path);
 	if (ret == -ENOSPC)
-		xl_log(srv->xl, XL_LOG_WARNING, "mount list full: %s:%s not recorded", host, path);
+		xl_logd(m->log_name, XL_LOG_WARNING, "mount list full: %s:%s not recorded", host,
+			path);
 	else if (ret == -EINVAL)
-		xl_log(srv->xl, XL_LOG_DEBUG, "%s:%s cannot be recorded in the mount list", host,
-		       path);
+		xl_logd(m->log_name, XL_LOG_DEBUG, "%s:%s cannot be recorded in the mount list",
+			host, path);
 }
 
 int mount3_mnt(struct rpcsvc_request *req, void *args, void *res)
@@ -178,11 +168,12 @@ int mount3_mnt(struct rpcsvc_request *req, void *args, void *res)
 	mountres3 *r = res;
 	mountres3_ok *ok = &r->mountres3_u.mountinfo;
 	char path[MOUNTLIST_DIR_MAX + 1];
-	struct nfs_fh fh;
+	uint8_t fh[NFS_MOUNT_FH_MAX];
+	size_t fh_len = 0;
 
-	r->fhs_status = mount3_mnt_resolve(req, arg_path, path, &fh);
+	r->fhs_status = mount3_mnt_resolve(req, arg_path, path, fh, &fh_len);
 	if (r->fhs_status == MNT3_OK) {
-		ok->fhandle.fhandle3_val = malloc(fh.len);
+		ok->fhandle.fhandle3_val = malloc(fh_len);
 		ok->auth_flavors.auth_flavors_val = malloc(2 * sizeof(int));
 		if (!ok->fhandle.fhandle3_val || !ok->auth_flavors.auth_flavors_val) {
 			free(ok->fhandle.fhandle3_val);
@@ -190,8 +181,8 @@ int mount3_mnt(struct rpcsvc_request *req, void *args, void *res)
 			memset(ok, 0, sizeof(*ok));
 			r->fhs_status = MNT3ERR_SERVERFAULT;
 		} else {
-			memcpy(ok->fhandle.fhandle3_val, fh.data, fh.len);
-			ok->fhandle.fhandle3_len = fh.len;
+			memcpy(ok->fhandle.fhandle3_val, fh, fh_len);
+			ok->fhandle.fhandle3_len = (u_int)fh_len;
 			/* What we accept, AUTH_SYS first: Linux picks the first
 			 * flavour it supports. */
 			ok->auth_flavors.auth_flavors_val[0] = AUTH_SYS;
@@ -208,16 +199,17 @@ int mount1_mnt(struct rpcsvc_request *req, void *args, void *res)
 	const char *arg_path = *(dirpath *)args;
 	fhstatus *r = res;
 	char path[MOUNTLIST_DIR_MAX + 1];
-	struct nfs_fh fh;
+	uint8_t fh[NFS_MOUNT_FH_MAX];
+	size_t fh_len = 0;
 
-	r->fhs_status = mount3_mnt_resolve(req, arg_path, path, &fh);
-	if (r->fhs_status == MNT3_OK && fh.len > FHSIZE) {
-		xl_log(mount3_server(req)->xl, XL_LOG_DEBUG,
-		       "MOUNT v1: a %u-byte handle does not fit fhandle[%d]", fh.len, FHSIZE);
+	r->fhs_status = mount3_mnt_resolve(req, arg_path, path, fh, &fh_len);
+	if (r->fhs_status == MNT3_OK && fh_len > FHSIZE) {
+		xl_logd(mount3_of(req)->log_name, XL_LOG_DEBUG,
+			"MOUNT v1: a %zu-byte handle does not fit fhandle[%d]", fh_len, FHSIZE);
 		r->fhs_status = MNT3ERR_ACCES;
 	}
 	if (r->fhs_status == MNT3_OK)
-		memcpy(r->fhstatus_u.fhs_fhandle, fh.data, fh.len); /* rest stays zero */
+		memcpy(r->fhstatus_u.fhs_fhandle, fh, fh_len); /* rest stays zero */
 	mount3_mnt_done(req, arg_path, path, r->fhs_status);
 	return RPCSVC_OK;
 }
@@ -256,8 +248,8 @@ static int mount3_dump_one(void *arg, const char *host, const char *dir)
 
 int mount3_dump(struct rpcsvc_request *req, void *args, void *res)
 {
-	struct nfs_server *srv = mount3_server(req);
-	struct mountlist *list = mount3_list(srv);
+	struct mount3 *m = mount3_of(req);
+	struct mountlist *list = m->list;
 	struct mount3_dump_ctx ctx = {.tail = res, .bytes = 4, .max = mount3_reply_max(req)};
 
 	if (!list)
@@ -266,39 +258,40 @@ int mount3_dump(struct rpcsvc_request *req, void *args, void *res)
 	if (ctx.failed)
 		return RPCSVC_SYSTEM_ERR; /* the service frees what was built */
 	if (ctx.truncated)
-		xl_log(srv->xl, XL_LOG_INFO, "DUMP: mount list truncated to fit the reply");
+		xl_logd(m->log_name, XL_LOG_INFO, "DUMP: mount list truncated to fit the reply");
 	return RPCSVC_OK;
 }
 
 int mount3_umnt(struct rpcsvc_request *req, void *args, void *res)
 {
-	struct nfs_server *srv = mount3_server(req);
-	struct mountlist *list = mount3_list(srv);
+	struct mount3 *m = mount3_of(req);
+	struct mountlist *list = m->list;
 	const char *arg_path = *(dirpath *)args;
 	char path[MOUNTLIST_DIR_MAX + 1];
 	char host[INET6_ADDRSTRLEN];
 
-	mount3_client_host(&req->call, host, sizeof(host));
+	mount3_client_host(req, host, sizeof(host));
 	if (mount3_path_normalise(arg_path, path, sizeof(path)) < 0)
 		g_strlcpy(path, arg_path, sizeof(path));
 	if (list && mountlist_remove(list, host, path) == 0)
-		xl_log(srv->xl, XL_LOG_INFO, "%s unmounted %s", host, path);
+		xl_logd(m->log_name, XL_LOG_INFO, "%s unmounted %s", host, path);
 	else
-		xl_log(srv->xl, XL_LOG_DEBUG, "%s unmounted %s, which it had not mounted", host,
-		       path);
+		xl_logd(m->log_name, XL_LOG_DEBUG, "%s unmounted %s, which it had not mounted",
+			host, path);
 	return RPCSVC_OK;
 }
 
 int mount3_umntall(struct rpcsvc_request *req, void *args, void *res)
 {
-	struct nfs_server *srv = mount3_server(req);
-	struct mountlist *list = mount3_list(srv);
+	struct mount3 *m = mount3_of(req);
+	struct mountlist *list = m->list;
 	char host[INET6_ADDRSTRLEN];
 	int n;
 
-	mount3_client_host(&req->call, host, sizeof(host));
+	mount3_client_host(req, host, sizeof(host));
 	n = list ? mountlist_remove_host(list, host) : 0;
-	xl_log(srv->xl, XL_LOG_INFO, "%s unmounted everything (%d entries)", host, n < 0 ? 0 : n);
+	xl_logd(m->log_name, XL_LOG_INFO, "%s unmounted everything (%d entries)", host,
+		n < 0 ? 0 : n);
 	return RPCSVC_OK;
 }
 
@@ -347,22 +340,24 @@ static int mount3_group_add(groups **tail, const char *name)
  * NULL on allocation failure. */
 static exportnode *mount3_export_node(const struct nfs_export *e, size_t *bytes)
 {
+	const struct xl_addrlist *clients = nfs_mount_export_clients(e);
+	const char *path = nfs_mount_export_path(e);
 	exportnode *n = calloc(1, sizeof(*n));
 	groups *tail;
 	char text[MNTNAMLEN + 1];
 
-	if (!n || !(n->ex_dir = strdup(e->path)))
+	if (!n || !(n->ex_dir = strdup(path)))
 		goto out_free;
-	*bytes += 4 + mount3_xdr_strlen(strlen(e->path)) + 4;
+	*bytes += 4 + mount3_xdr_strlen(strlen(path)) + 4;
 	tail = &n->ex_groups;
-	if (mount3_addrlist_open(e->clients)) {
+	if (mount3_addrlist_open(clients)) {
 		*bytes += 4 + mount3_xdr_strlen(1);
 		if (mount3_group_add(&tail, "*") < 0)
 			goto out_free;
 		return n;
 	}
-	for (size_t i = 0; i < e->clients->count; i++) {
-		mount3_group_text(&e->clients->items[i], text, sizeof(text));
+	for (size_t i = 0; i < clients->count; i++) {
+		mount3_group_text(&clients->items[i], text, sizeof(text));
 		if (text[0] == '\0')
 			continue;
 		*bytes += 4 + mount3_xdr_strlen(strlen(text));
@@ -382,12 +377,13 @@ out_free:
 
 int mount3_export(struct rpcsvc_request *req, void *args, void *res)
 {
-	struct nfs_server *srv = mount3_server(req);
+	struct mount3 *m = mount3_of(req);
 	exports *tail = res;
-	size_t bytes = 4, max = mount3_reply_max(req);
+	size_t bytes = 4, max = mount3_reply_max(req), count = nfs_mount_export_count(m->srv);
 
-	for (size_t i = 0; i < srv->nexports; i++) {
-		const struct nfs_export *e = &srv->exports[i];
+	for (size_t i = 0; i < count; i++) {
+		const struct nfs_export *e = nfs_mount_export_at(m->srv, i);
+		const struct xl_addrlist *clients = nfs_mount_export_clients(e);
 		size_t more = 0;
 		exportnode *n;
 
@@ -397,8 +393,8 @@ int mount3_export(struct rpcsvc_request *req, void *args, void *res)
 		 * names from clients that have no business with them. An
 		 * export with an empty allow list (nobody) never shows: its
 		 * empty group list would read as "everyone". */
-		if (!e->clients || e->clients->count == 0 ||
-		    !nfs_export_allows(e, (const struct sockaddr *)&req->call.client))
+		if (!clients || clients->count == 0 ||
+		    !nfs_mount_export_allows(e, (const struct sockaddr *)&req->client))
 			continue;
 		n = mount3_export_node(e, &more);
 		if (!n)
@@ -408,7 +404,8 @@ int mount3_export(struct rpcsvc_request *req, void *args, void *res)
 			XDR x = {.x_op = XDR_FREE};
 
 			mount3_xdr_exports(&x, &single);
-			xl_log(srv->xl, XL_LOG_WARNING, "EXPORT: list truncated to fit the reply");
+			xl_logd(m->log_name, XL_LOG_WARNING,
+				"EXPORT: list truncated to fit the reply");
 			break;
 		}
 		bytes += more;

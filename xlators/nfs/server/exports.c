@@ -13,10 +13,13 @@
  * global read-only / squash / anon ids / rpc-auth.allow settings.
  *
  * Also here: lookup by path and id, the client check, credential
- * squashing, and resolving an export's root directory through the graph.
+ * squashing, resolving an export's root directory through the graph, and
+ * the cache of each root's id (found once, then compared by identity:
+ * ".." at an export root needs no walk of the export path).
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <glib.h>
 #include <string.h>
@@ -66,6 +69,14 @@ uint32_t nfs_export_id(const char *path)
 	return h ? h : 1;
 }
 
+uint64_t nfs_export_fsid(uint32_t id)
+{
+	/* The id in the low half and a constant tag above, so that it
+	 * cannot be mistaken for a small device number a client saw from
+	 * this server before (fsids used to be storage's st_dev). */
+	return UINT64_C(0x786c6e6600000000) | id;
+}
+
 const struct nfs_export *nfs_export_by_path(const struct nfs_server *srv, const char *path)
 {
 	const struct nfs_export *found = NULL;
@@ -96,54 +107,57 @@ bool nfs_export_allows(const struct nfs_export *e, const struct sockaddr *sa)
 	return xl_addrlist_match(e->clients, sa);
 }
 
-void nfs_export_squash(const struct nfs_export *e, struct xl_call *call)
+void nfs_export_squash(const struct nfs_export *e, struct xl_cred *cred)
 {
 	if (e->all_squash) {
-		call->uid = e->anonuid;
-		call->gid = e->anongid;
-		call->ngroups = 0;
+		cred->uid = e->anonuid;
+		cred->gid = e->anongid;
+		cred->ngroups = 0;
 		return;
 	}
 	if (!e->root_squash)
 		return;
-	if (call->uid == 0)
-		call->uid = e->anonuid;
-	if (call->gid == 0)
-		call->gid = e->anongid;
-	for (unsigned i = 0; i < call->ngroups && i < XL_CALL_MAX_GROUPS; i++)
-		if (call->groups[i] == 0)
-			call->groups[i] = e->anongid;
+	if (cred->uid == 0)
+		cred->uid = e->anonuid;
+	if (cred->gid == 0)
+		cred->gid = e->anongid;
+	for (unsigned i = 0; i < cred->ngroups && i < XL_CRED_MAX_GROUPS; i++)
+		if (cred->groups[i] == 0)
+			cred->groups[i] = e->anongid;
 }
 
 int nfs_export_root(struct nfs_server *srv, const struct nfs_export *e, struct xl_call *call,
-		    struct xl_inode **out, struct stat *st)
+		    struct xl_inode **out, struct xl_iatt *attr)
 {
 	struct xl_inode *dir = NULL, *next;
 	gchar **parts = g_strsplit(e->path, "/", -1);
+	struct xl_iatt ia;
 	int ret;
 
-	ret = xl_lookup(srv->child, call, NULL, "/", &dir, st);
+	ret = xl_lookup(srv->child, call, NULL, "/", &dir, &ia, NULL);
 	if (ret < 0)
 		goto out;
 	for (gchar **p = parts; *p; p++) {
 		if (!**p)
 			continue;
-		if (!S_ISDIR(st->st_mode)) {
+		if (!S_ISDIR(ia.mode)) {
 			ret = -ENOTDIR;
 			goto out_unref;
 		}
-		ret = xl_lookup(srv->child, call, dir, *p, &next, st);
+		ret = xl_lookup(srv->child, call, dir, *p, &next, &ia, NULL);
 		if (ret < 0)
 			goto out_unref;
 		xl_inode_unref(dir);
 		dir = next;
 	}
-	if (!S_ISDIR(st->st_mode)) {
+	if (!(ia.valid & XL_IATT_TYPE) || !S_ISDIR(ia.mode)) {
 		/* Symlinks are never followed: an export is a real directory. */
 		ret = -ENOTDIR;
 		goto out_unref;
 	}
 	*out = dir;
+	if (attr)
+		*attr = ia;
 	ret = 0;
 	goto out;
 out_unref:
@@ -151,6 +165,70 @@ out_unref:
 out:
 	g_strfreev(parts);
 	return ret;
+}
+
+int nfs_export_root_id(struct nfs_server *srv, const struct nfs_export *e, bool refresh,
+		       struct xl_id *id)
+{
+	struct nfs_export *me = &srv->exports[e - srv->exports];
+	struct xl_call call;
+	struct xl_inode *root;
+	int ret;
+
+	g_mutex_lock(&srv->lock);
+	*id = me->root_id;
+	g_mutex_unlock(&srv->lock);
+	if (!refresh && !xl_id_is_null(id))
+		return 0;
+	/* The administrator's path, walked with the administrator's rights. */
+	memset(&call, 0, sizeof(call));
+	ret = nfs_export_root(srv, e, &call, &root, NULL);
+	if (ret < 0)
+		return ret;
+	*id = *xl_inode_id(root);
+	xl_inode_unref(root);
+	g_mutex_lock(&srv->lock);
+	me->root_id = *id;
+	g_mutex_unlock(&srv->lock);
+	return 0;
+}
+
+bool nfs_export_is_root(struct nfs_server *srv, const struct nfs_export *e,
+			const struct xl_id *id)
+{
+	bool yes;
+
+	g_mutex_lock(&srv->lock);
+	yes = !xl_id_is_null(&e->root_id) && xl_id_equal(&e->root_id, id);
+	g_mutex_unlock(&srv->lock);
+	return yes;
+}
+
+char *nfs_export_clients_text(const struct nfs_export *e)
+{
+	GString *s;
+
+	if (!e->clients || e->clients->count == 0)
+		return g_strdup("(nobody)");
+	s = g_string_new(NULL);
+	for (size_t i = 0; i < e->clients->count; i++) {
+		const struct xl_addr_match *m = &e->clients->items[i];
+		char addr[INET6_ADDRSTRLEN];
+		unsigned full = m->family == AF_INET ? 32 : 128;
+
+		if (s->len)
+			g_string_append_c(s, '|');
+		if (m->host) {
+			g_string_append(s, m->host);
+		} else if (m->family != AF_INET && m->family != AF_INET6) {
+			g_string_append_c(s, '*');
+		} else if (inet_ntop(m->family, m->addr, addr, sizeof(addr))) {
+			g_string_append(s, addr);
+			if (m->prefix < full)
+				g_string_append_printf(s, "/%u", m->prefix);
+		}
+	}
+	return g_string_free(s, FALSE);
 }
 
 /* ---------------------------------------------------------------- parsing */
@@ -321,6 +399,7 @@ int nfs_exports_parse(const char *text, const struct nfs_export *defaults,
 		}
 		g_free(raw);
 		e.id = nfs_export_id(e.path);
+		e.fsid = nfs_export_fsid(e.id);
 		/* Appended now so that the error paths below free it. */
 		g_array_append_val(arr, e);
 		if (*p == '(') {

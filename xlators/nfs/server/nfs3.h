@@ -11,8 +11,11 @@
  * (handle resolution, errno → nfsstat3, attribute conversion, wcc data).
  *
  * Each actor: resolve handles → call the fop(s) on srv->child → fill the
- * result → release in out:. Actors always return RPCSVC_OK unless the
- * arguments are undecodable; NFS errors travel in the result's status.
+ * result → release in out:. Attributes and wcc data come from the fops
+ * themselves (storage takes pre- and post-operation attributes around a
+ * change); no getattr is made to stitch them. Actors always return
+ * RPCSVC_OK unless the arguments are undecodable; NFS errors travel in
+ * the result's status.
  */
 #ifndef XLNFS_NFS3_H
 #define XLNFS_NFS3_H
@@ -24,16 +27,23 @@
 struct nfs3_obj {
 	const struct nfs_export *export;
 	struct xl_inode *inode;        /* referenced; put with nfs3_obj_release */
-	struct stat st;                /* attributes at resolution time */
+	struct xl_iatt attr;           /* attributes at resolution (XL_IATT_TYPE at least) */
 };
 
 /* The server behind a request (the program's private). */
 struct nfs_server *nfs3_server(struct rpcsvc_request *req);
 
-/* Resolve @fh for @req: check it (NFS3ERR_BADHANDLE), check the export
- * still allows the client (NFS3ERR_ACCES), squash req's credentials into
- * @call per the export, get the inode and its attributes (NFS3ERR_STALE).
- * Returns NFS3_OK and fills @obj, or the status to answer. */
+/* The caller of @req as fops see it on export @e: the request's
+ * credentials squashed per @e, and the client's address. */
+void nfs3_call_from_req(const struct rpcsvc_request *req, const struct nfs_export *e,
+			struct xl_call *call);
+
+/* Resolve @fh for @req: check it (NFS3ERR_BADHANDLE; NFS3ERR_STALE for a
+ * handle from before ids), check the export still allows the client
+ * (NFS3ERR_ACCES), squash req's credentials into @call per the export,
+ * get the inode by id (cached, or the resolve fop) and its attributes
+ * (NFS3ERR_STALE when the object is gone). Returns NFS3_OK and fills
+ * @obj, or the status to answer (@obj then holds nothing). */
 nfsstat3 nfs3_resolve(struct rpcsvc_request *req, const nfs_fh3 *fh, struct xl_call *call,
 		      struct nfs3_obj *obj);
 void nfs3_obj_release(struct nfs3_obj *obj);
@@ -48,27 +58,39 @@ nfsstat3 nfs3_check_name(const char *name, bool create);
 /* The one place -errno becomes nfsstat3. */
 nfsstat3 nfs3_errno_to_status(int err);
 
-/* Attribute conversion. fileids are truncated to 32 bits when the server
- * is configured so. */
-void nfs3_fattr_from_stat(const struct nfs_server *srv, const struct stat *st, fattr3 *fa);
-void nfs3_post_op_from_stat(const struct nfs_server *srv, const struct stat *st,
-			    post_op_attr *poa);
-/* Post-op attributes fetched now (attributes_follow FALSE on failure). */
-void nfs3_post_op_fetch(const struct nfs_server *srv, struct xl_call *call,
-			struct xl_inode *inode, post_op_attr *poa);
-void nfs3_pre_op_from_stat(const struct stat *st, pre_op_attr *pre);
-/* wcc_data from attributes at hand: @pre before, @post after (the same
- * stat where the call changed nothing). */
-void nfs3_wcc_from_stats(const struct nfs_server *srv, const struct stat *pre,
-			 const struct stat *post, wcc_data *wcc);
-/* wcc_data: @pre (may be NULL: no pre-op attrs) and post-op fetched now. */
-void nfs3_wcc_fill(const struct nfs_server *srv, struct xl_call *call, struct xl_inode *inode,
-		   const struct stat *pre, wcc_data *wcc);
+/* What fattr3 needs of a struct xl_iatt (the fsid comes from the export;
+ * rdev only for devices, checked apart). */
+#define NFS3_IATT_FATTR                                                                     \
+	(XL_IATT_TYPE | XL_IATT_MODE | XL_IATT_NLINK | XL_IATT_UID | XL_IATT_GID |            \
+	 XL_IATT_SIZE | XL_IATT_USED | XL_IATT_INO | XL_IATT_ATIME | XL_IATT_MTIME |          \
+	 XL_IATT_CTIME)
+
+/* The one conversion struct xl_iatt → fattr3: false (and @fa zeroed)
+ * when @ia's valid mask lacks something fattr3 needs. The fsid is
+ * @export's (storage's when @export is NULL, in tests); fileids are
+ * folded to 32 bits when the server is configured so. */
+bool nfs3_fattr_from_iatt(const struct nfs_server *srv, const struct nfs_export *export,
+			  const struct xl_iatt *ia, fattr3 *fa);
+/* The fileid the server reports for storage's object number @ino (as
+ * nfs3_fattr_from_iatt does: READDIR entries agree with attributes). */
+uint64_t nfs3_fileid(const struct nfs_server *srv, uint64_t ino);
+/* post_op_attr: attributes follow when @ia (may be NULL) converts. */
+void nfs3_post_op_from_iatt(const struct nfs_server *srv, const struct nfs_export *export,
+			    const struct xl_iatt *ia, post_op_attr *poa);
+/* pre_op_attr: follows when @ia (may be NULL) holds size, mtime, ctime. */
+void nfs3_pre_op_from_iatt(const struct xl_iatt *ia, pre_op_attr *pre);
+/* wcc_data straight from what a fop returned (@w may be NULL: none). */
+void nfs3_wcc_from_xl(const struct nfs_server *srv, const struct nfs_export *export,
+		      const struct xl_wcc *w, wcc_data *wcc);
+/* wcc_data of a call that changed nothing (refused before any fop):
+ * @ia is the attributes before and after. */
+void nfs3_wcc_unchanged(const struct nfs_server *srv, const struct nfs_export *export,
+			const struct xl_iatt *ia, wcc_data *wcc);
 /* sattr3 → struct xl_setattr. */
 void nfs3_setattr_from_sattr(const sattr3 *sa, struct xl_setattr *out);
-/* post_op_fh3 for @inode within @export. */
+/* post_op_fh3 for object @id (may be NULL: none) within @export. */
 void nfs3_post_op_fh(const struct nfs_server *srv, const struct nfs_export *export,
-		     struct xl_inode *inode, post_op_fh3 *pfh);
+		     const struct xl_id *id, post_op_fh3 *pfh);
 
 /* Actors (rpcsvc_actor_fn). */
 int nfs3_null(struct rpcsvc_request *req, void *args, void *res);
@@ -103,7 +125,8 @@ bool_t nfs3_xdr_READ3res_payload(XDR *xdrs, READ3res *res);
 /* WRITE3args's decoder for the actor table, without copying the data:
  * decoding needs the whole call in one aligned memory stream (xdrmem, as
  * the RPC service decodes) and leaves data.data_val pointing into that
- * stream's buffer, valid as long as the buffer is. Fails (GARBAGE_ARGS)
+ * stream's buffer, valid as long as the buffer is: the received record
+ * (rpcsvc_request_record), which WRITE hands the graph as a slice. Fails (GARBAGE_ARGS)
  * when the data's length exceeds what the stream holds, padding included.
  * Freeing frees the file handle only; encoding is xdr_WRITE3args's. */
 bool_t nfs3_xdr_WRITE3args_inplace(XDR *xdrs, WRITE3args *args);

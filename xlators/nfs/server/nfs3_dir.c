@@ -4,7 +4,12 @@
  *
  * An export is a closed world: ".." of an export's root is the root
  * itself, in LOOKUP and in READDIRPLUS's entries, so that no handle for an
- * object above the export is ever issued.
+ * object above the export is ever issued. Whether a directory is the
+ * export's root is decided by identity: its id against the root's id,
+ * found once per export (nfs_export_root_id), never by walking the
+ * export path per call. READDIRPLUS takes ids and attributes from the
+ * entries storage gives (no fop per entry); an entry without an id gets
+ * no handle, and the client looks it up.
  *
  * READDIR(PLUS) replies are built as malloc()ed entry lists (names and
  * handles malloc()ed too) that the RPC service xdr_free()s after sending;
@@ -12,8 +17,8 @@
  * counted with nfs3_dirsize as XDR encodes them so the reply never
  * exceeds the client's count / dircount / maxcount, and capped at
  * NFS3_DIR_MAXENTRIES because XDR encodes and frees the list recursively.
- * Cookies are the storage's; the cookie verifier comes from the
- * directory's mtime (nfs3_verf).
+ * Cookies are the storage's (within XL_COOKIE_BITS); the cookie verifier
+ * comes from the directory's mtime at resolution (nfs3_verf).
  */
 #include "config.h"
 
@@ -39,61 +44,32 @@ static int nfs3_dir_fh3_set(nfs_fh3 *out, const struct nfs_fh *fh)
 	return 0;
 }
 
-/* The fileid the server reports for @ino (nfs3_fattr_from_stat decides
- * about 32-bit truncation, so entries agree with attributes). */
-static uint64_t nfs3_dir_fileid(const struct nfs_server *srv, uint64_t ino)
+/* Is @dir the root directory of its export? The cached root id is
+ * found on first use if the start could not (the export was made
+ * later); an error then counts as "no". */
+static bool nfs3_dir_is_export_root(struct nfs_server *srv, const struct nfs3_obj *dir)
 {
-	struct stat st;
-	fattr3 fa;
+	struct xl_id root;
 
-	memset(&st, 0, sizeof(st));
-	st.st_ino = ino;
-	nfs3_fattr_from_stat(srv, &st, &fa);
-	return fa.fileid;
-}
-
-/* Is @inode the root directory of @export? The root is resolved with
- * superuser credentials (the export path is the administrator's, not the
- * caller's to search). 0 with *is_root, or -errno. */
-static int nfs3_dir_is_export_root(struct nfs_server *srv, const struct nfs_export *export,
-				   const struct xl_call *call, struct xl_inode *inode,
-				   bool *is_root)
-{
-	struct xl_call rcall = *call;
-	struct xl_inode *root = NULL;
-	struct stat st;
-	int ret;
-
-	rcall.uid = 0;
-	rcall.gid = 0;
-	rcall.ngroups = 0;
-	ret = nfs_export_root(srv, export, &rcall, &root, &st);
-	if (ret < 0)
-		return ret;
-	*is_root = xl_gfid_equal(xl_inode_gfid(root), xl_inode_gfid(inode));
-	xl_inode_unref(root);
-	return 0;
+	if (nfs_export_root_id(srv, dir->export, false, &root) < 0)
+		return false;
+	return xl_id_equal(&root, xl_inode_id(dir->inode));
 }
 
 /* Look @name up in @dir, "." and ".." included; ".." of the export root
- * is the root. 0 with *out referenced and *st, or -errno. */
+ * is the root. 0 with *out referenced, *attr and *dir_attr (the
+ * directory's, valid 0 when not known), or -errno. */
 static int nfs3_dir_lookup_name(struct nfs_server *srv, struct xl_call *call, struct nfs3_obj *dir,
-				const char *name, struct xl_inode **out, struct stat *st)
+				const char *name, struct xl_inode **out, struct xl_iatt *attr,
+				struct xl_iatt *dir_attr)
 {
-	bool is_root = false;
-	int ret;
+	bool dot = strcmp(name, ".") == 0, dotdot = strcmp(name, "..") == 0;
 
-	if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0)
-		return xl_lookup(srv->child, call, dir->inode, name, out, st);
-	if (strcmp(name, "..") == 0) {
-		ret = nfs3_dir_is_export_root(srv, dir->export, call, dir->inode, &is_root);
-		if (ret < 0)
-			return ret;
-		if (!is_root)
-			return xl_lookup(srv->child, call, dir->inode, name, out, st);
-	}
+	if (!dot && (!dotdot || !nfs3_dir_is_export_root(srv, dir)))
+		return xl_lookup(srv->child, call, dir->inode, name, out, attr, dir_attr);
 	*out = xl_inode_ref(dir->inode);
-	*st = dir->st;
+	*attr = dir->attr;
+	*dir_attr = dir->attr;
 	return 0;
 }
 
@@ -105,38 +81,41 @@ int nfs3_lookup(struct rpcsvc_request *req, void *args, void *res)
 	struct nfs_server *srv = nfs3_server(req);
 	struct nfs3_obj dir = {0};
 	struct xl_inode *inode = NULL;
+	struct xl_iatt attr = {0}, dir_attr = {0};
 	struct xl_call call;
 	struct nfs_fh fh;
-	struct stat st;
 	nfsstat3 status;
 	int ret;
 
 	status = nfs3_resolve(req, &a->what.dir, &call, &dir);
 	if (status != NFS3_OK)
 		goto out;
-	if (!S_ISDIR(dir.st.st_mode)) {
+	if (!S_ISDIR(dir.attr.mode)) {
 		status = NFS3ERR_NOTDIR;
 		goto out;
 	}
 	status = nfs3_check_name(a->what.name, false);
 	if (status != NFS3_OK)
 		goto out;
-	ret = nfs3_dir_lookup_name(srv, &call, &dir, a->what.name, &inode, &st);
+	ret = nfs3_dir_lookup_name(srv, &call, &dir, a->what.name, &inode, &attr, &dir_attr);
 	if (ret < 0) {
 		status = nfs3_errno_to_status(ret);
 		goto out;
 	}
-	nfs_fh_build(srv, dir.export, xl_inode_gfid(inode), &fh);
+	nfs_fh_build(srv, dir.export, xl_inode_id(inode), &fh);
 	if (nfs3_dir_fh3_set(&ok->object, &fh) < 0) {
 		status = NFS3ERR_SERVERFAULT;
 		goto out;
 	}
-	nfs3_post_op_from_stat(srv, &st, &ok->obj_attributes);
-	nfs3_post_op_from_stat(srv, &dir.st, &ok->dir_attributes);
+	nfs3_post_op_from_iatt(srv, dir.export, &attr, &ok->obj_attributes);
 out:
 	r->status = status;
-	if (status != NFS3_OK && dir.inode)
-		nfs3_post_op_from_stat(srv, &dir.st, &r->LOOKUP3res_u.resfail.dir_attributes);
+	/* The directory's attributes: lookup's, else the resolution's. */
+	if (dir.inode)
+		nfs3_post_op_from_iatt(srv, dir.export,
+				       (dir_attr.valid & XL_IATT_TYPE) ? &dir_attr : &dir.attr,
+				       status == NFS3_OK ? &ok->dir_attributes
+							 : &r->LOOKUP3res_u.resfail.dir_attributes);
 	if (inode)
 		xl_inode_unref(inode);
 	nfs3_obj_release(&dir);
@@ -151,7 +130,7 @@ struct nfs3_rd {
 	struct xl_call *call;
 	struct nfs3_obj *dir;
 	bool plus;
-	int is_root; /* dir is the export root: -1 unknown, 0, 1 */
+	bool is_root; /* dir is the export root */
 	struct nfs3_dirsize ds;
 	entry3 *head, **tail;	    /* READDIR */
 	entryplus3 *phead, **ptail; /* READDIRPLUS */
@@ -187,26 +166,6 @@ static void nfs3_rd_free(struct nfs3_rd *rd)
 	rd->ptail = &rd->phead;
 }
 
-/* Is this entry the ".." of the export root (to be shown as the root)? */
-static int nfs3_rd_root_dotdot(struct nfs3_rd *rd, const char *name, bool *yes)
-{
-	bool is_root;
-	int ret;
-
-	*yes = false;
-	if (strcmp(name, "..") != 0)
-		return 0;
-	if (rd->is_root < 0) {
-		ret = nfs3_dir_is_export_root(rd->srv, rd->dir->export, rd->call, rd->dir->inode,
-					      &is_root);
-		if (ret < 0)
-			return ret;
-		rd->is_root = is_root;
-	}
-	*yes = rd->is_root;
-	return 0;
-}
-
 static int nfs3_rd_add(struct nfs3_rd *rd, const struct xl_dirent *ent, uint64_t ino)
 {
 	size_t len = strlen(ent->name);
@@ -224,23 +183,27 @@ static int nfs3_rd_add(struct nfs3_rd *rd, const struct xl_dirent *ent, uint64_t
 		free(e);
 		return -ENOMEM;
 	}
-	e->fileid = nfs3_dir_fileid(rd->srv, ino);
+	e->fileid = nfs3_fileid(rd->srv, ino);
 	e->cookie = ent->cookie;
 	*rd->tail = e;
 	rd->tail = &e->nextentry;
 	return 0;
 }
 
+/* An entryplus3 for @ent: its handle when @ia has an id, its attributes
+ * when @ia converts (storage examined it), neither otherwise. */
 static int nfs3_rd_add_plus(struct nfs3_rd *rd, const struct xl_dirent *ent, uint64_t ino,
-			    const struct stat *st, const struct xl_gfid *gfid)
+			    const struct xl_iatt *ia)
 {
 	size_t len = strlen(ent->name), size;
 	struct nfs_fh fh = {0};
+	post_op_attr poa;
 	entryplus3 *e;
 
-	if (gfid && gfid->len)
-		nfs_fh_build(rd->srv, rd->dir->export, gfid, &fh);
-	size = nfs3_xdr_entryplus3_size(len, st != NULL, fh.len);
+	if ((ia->valid & XL_IATT_ID) && !xl_id_is_null(&ia->id))
+		nfs_fh_build(rd->srv, rd->dir->export, &ia->id, &fh);
+	nfs3_post_op_from_iatt(rd->srv, rd->dir->export, ia, &poa);
+	size = nfs3_xdr_entryplus3_size(len, poa.attributes_follow, fh.len);
 	if (!nfs3_dirsize_take(&rd->ds, size, nfs3_xdr_dirinfo_size(len))) {
 		rd->full = true;
 		return 1;
@@ -256,9 +219,8 @@ static int nfs3_rd_add_plus(struct nfs3_rd *rd, const struct xl_dirent *ent, uin
 			goto out_free;
 		e->name_handle.handle_follows = TRUE;
 	}
-	if (st)
-		nfs3_post_op_from_stat(rd->srv, st, &e->name_attributes);
-	e->fileid = nfs3_dir_fileid(rd->srv, ino);
+	e->name_attributes = poa;
+	e->fileid = nfs3_fileid(rd->srv, ino);
 	e->cookie = ent->cookie;
 	*rd->ptail = e;
 	rd->ptail = &e->nextentry;
@@ -273,26 +235,21 @@ out_free:
 static int nfs3_rd_fill(void *ctx, const struct xl_dirent *ent)
 {
 	struct nfs3_rd *rd = ctx;
-	const struct stat *st = NULL;
-	const struct xl_gfid *gfid = NULL;
+	const struct xl_iatt *ia = &ent->attr;
 	uint64_t ino = ent->ino;
-	bool root_dotdot;
-	int ret;
+	struct xl_iatt root;
 
-	ret = nfs3_rd_root_dotdot(rd, ent->name, &root_dotdot);
-	if (ret < 0)
-		return ret;
-	if (root_dotdot) {
-		ino = rd->dir->st.st_ino;
-		st = &rd->dir->st;
-		gfid = xl_inode_gfid(rd->dir->inode);
-	} else if (ent->has_attr) {
-		st = &ent->st;
-		gfid = &ent->gfid;
+	if (rd->is_root && strcmp(ent->name, "..") == 0) {
+		/* The export root's parent is shown as the root itself. */
+		root = rd->dir->attr;
+		root.id = *xl_inode_id(rd->dir->inode);
+		root.valid |= XL_IATT_ID;
+		ino = root.ino;
+		ia = &root;
 	}
 	if (!rd->plus)
 		return nfs3_rd_add(rd, ent, ino);
-	return nfs3_rd_add_plus(rd, ent, ino, st, gfid);
+	return nfs3_rd_add_plus(rd, ent, ino, ia);
 }
 
 /*
@@ -308,6 +265,7 @@ static nfsstat3 nfs3_readdir_do(struct rpcsvc_request *req, struct nfs3_rd *rd, 
 {
 	struct nfs_server *srv = nfs3_server(req);
 	struct nfs3_obj dir = {0};
+	struct xl_iatt dir_attr = {0};
 	struct xl_call call;
 	bool eof = false;
 	nfsstat3 status;
@@ -316,7 +274,6 @@ static nfsstat3 nfs3_readdir_do(struct rpcsvc_request *req, struct nfs3_rd *rd, 
 	rd->srv = srv;
 	rd->call = &call;
 	rd->dir = &dir;
-	rd->is_root = -1;
 	rd->tail = &rd->head;
 	rd->ptail = &rd->phead;
 	nfs3_dirsize_init(&rd->ds, max, dirmax, NFS3_DIR_MAXENTRIES);
@@ -324,11 +281,11 @@ static nfsstat3 nfs3_readdir_do(struct rpcsvc_request *req, struct nfs3_rd *rd, 
 	status = nfs3_resolve(req, fh, &call, &dir);
 	if (status != NFS3_OK)
 		goto out;
-	if (!S_ISDIR(dir.st.st_mode)) {
+	if (!S_ISDIR(dir.attr.mode)) {
 		status = NFS3ERR_NOTDIR;
 		goto out;
 	}
-	nfs3_cookieverf_from_stat(&dir.st, out->verf);
+	nfs3_cookieverf_from_iatt(&dir.attr, out->verf);
 	if (!nfs3_cookieverf_ok(cookie, verf, out->verf)) {
 		status = NFS3ERR_BAD_COOKIE;
 		goto out;
@@ -337,7 +294,9 @@ static nfsstat3 nfs3_readdir_do(struct rpcsvc_request *req, struct nfs3_rd *rd, 
 		status = NFS3ERR_TOOSMALL;
 		goto out;
 	}
-	ret = xl_readdir(srv->child, &call, dir.inode, cookie, rd->plus, nfs3_rd_fill, rd, &eof);
+	rd->is_root = nfs3_dir_is_export_root(srv, &dir);
+	ret = xl_fop_readdir(srv->child, &call, dir.inode, cookie, rd->plus ? XL_READDIR_PLUS : 0,
+			     nfs3_rd_fill, rd, &eof, &dir_attr);
 	if (ret == -EINVAL) {
 		status = NFS3ERR_BAD_COOKIE;
 		goto out;
@@ -354,8 +313,11 @@ static nfsstat3 nfs3_readdir_do(struct rpcsvc_request *req, struct nfs3_rd *rd, 
 out:
 	if (status != NFS3_OK)
 		nfs3_rd_free(rd);
+	/* The directory's attributes: readdir's, else the resolution's. */
 	if (dir.inode)
-		nfs3_post_op_fetch(srv, &call, dir.inode, &out->dir_attributes);
+		nfs3_post_op_from_iatt(srv, dir.export,
+				       (dir_attr.valid & XL_IATT_TYPE) ? &dir_attr : &dir.attr,
+				       &out->dir_attributes);
 	nfs3_obj_release(&dir);
 	return status;
 }

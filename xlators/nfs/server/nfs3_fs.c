@@ -17,7 +17,7 @@
 /* The link count limit we advertise (ext4's and XFS's practical one). */
 #define NFS3_LINK_MAX 65000
 #define NFS3_NAME_MAX 255
-#define NFS3_IO_MULT 4096
+#define NFS3_IO_MULT  4096
 
 int nfs3_null(struct rpcsvc_request *req, void *args, void *res)
 {
@@ -39,14 +39,15 @@ int nfs3_fsstat(struct rpcsvc_request *req, void *args, void *res)
 	r->status = nfs3_resolve(req, &a->fsroot, &call, &obj);
 	if (r->status != NFS3_OK)
 		return RPCSVC_OK;
-	ret = xl_statfs(srv->child, &call, obj.inode, &sv);
+	ret = xl_fop_statfs(srv->child, &call, obj.inode, &sv);
 	if (ret < 0) {
 		r->status = nfs3_errno_to_status(ret);
-		nfs3_post_op_from_stat(srv, &obj.st, &r->FSSTAT3res_u.resfail.obj_attributes);
+		nfs3_post_op_from_iatt(srv, obj.export, &obj.attr,
+				       &r->FSSTAT3res_u.resfail.obj_attributes);
 		goto out;
 	}
 	frsize = sv.f_frsize ? sv.f_frsize : sv.f_bsize;
-	nfs3_post_op_from_stat(srv, &obj.st, &ok->obj_attributes);
+	nfs3_post_op_from_iatt(srv, obj.export, &obj.attr, &ok->obj_attributes);
 	ok->tbytes = (uint64)sv.f_blocks * frsize;
 	ok->fbytes = (uint64)sv.f_bfree * frsize;
 	ok->abytes = (uint64)sv.f_bavail * frsize;
@@ -71,7 +72,7 @@ int nfs3_fsinfo(struct rpcsvc_request *req, void *args, void *res)
 	r->status = nfs3_resolve(req, &a->fsroot, &call, &obj);
 	if (r->status != NFS3_OK)
 		return RPCSVC_OK;
-	nfs3_post_op_from_stat(srv, &obj.st, &ok->obj_attributes);
+	nfs3_post_op_from_iatt(srv, obj.export, &obj.attr, &ok->obj_attributes);
 	ok->rtmax = srv->rtmax;
 	ok->rtpref = srv->rtmax;
 	ok->rtmult = NFS3_IO_MULT;
@@ -100,11 +101,11 @@ int nfs3_pathconf(struct rpcsvc_request *req, void *args, void *res)
 	r->status = nfs3_resolve(req, &a->object, &call, &obj);
 	if (r->status != NFS3_OK)
 		return RPCSVC_OK;
-	nfs3_post_op_from_stat(srv, &obj.st, &ok->obj_attributes);
+	nfs3_post_op_from_iatt(srv, obj.export, &obj.attr, &ok->obj_attributes);
 	ok->linkmax = NFS3_LINK_MAX;
 	ok->name_max = NFS3_NAME_MAX;
 	/* A store with shorter names says so in statfs. */
-	if (xl_statfs(srv->child, &call, obj.inode, &sv) == 0 && sv.f_namemax &&
+	if (xl_fop_statfs(srv->child, &call, obj.inode, &sv) == 0 && sv.f_namemax &&
 	    sv.f_namemax < NFS3_NAME_MAX)
 		ok->name_max = (uint32)sv.f_namemax;
 	ok->no_trunc = TRUE;

@@ -1,26 +1,32 @@
 /*
  * nfs3_io.c — NFS v3 READ, WRITE and COMMIT (RFC 1813 §3.3.6, 3.3.7, 3.3.21).
  *
- * READ data is not copied into the reply: the buffer the child filled is
- * handed to the RPC service as the reply's payload, and READ3res is
- * encoded by nfs3_xdr_READ3res_payload, which writes the opaque's length
- * word but leaves the bytes to the payload.
+ * READ data is not copied into the reply: the read fop returns a
+ * referenced slice of a buffer storage filled, whose reference goes to
+ * the RPC service as the reply's payload, and READ3res is encoded by
+ * nfs3_xdr_READ3res_payload, which writes the opaque's length word but
+ * leaves the bytes to the payload.
  *
  * WRITE data is not copied out of the call either: nfs3_xdr_WRITE3args_inplace
- * points data.data_val into the received record, which the service keeps
- * until the actor returns.
+ * points data.data_val into the received record, and the write fop gets
+ * a slice of that record (rpcsvc_request_record), so a translator may
+ * keep a reference instead of copying.
  *
  * WRITE honours the stability asked and reports what was done, with the
- * server's write verifier (new on every start) so clients notice a
- * restart and resend UNSTABLE data; COMMIT is an fsync of the file.
+ * server's write verifier (nfs3_verf.h: new on every start, changed when
+ * a backend WRITE or COMMIT fails) so clients resend UNSTABLE data that
+ * may be lost; COMMIT is an fsync of the range asked. wcc data is
+ * storage's, taken around the write or sync.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nfs3.h"
+#include "nfs3_verf.h"
 
 bool_t nfs3_xdr_READ3res_payload(XDR *xdrs, READ3res *res)
 {
@@ -62,11 +68,11 @@ bool_t nfs3_xdr_WRITE3args_inplace(XDR *xdrs, WRITE3args *args)
 }
 
 /* READ, WRITE and COMMIT work on regular files only. */
-static nfsstat3 nfs3_check_regular(const struct stat *st)
+static nfsstat3 nfs3_check_regular(const struct xl_iatt *ia)
 {
-	if (S_ISREG(st->st_mode))
+	if (S_ISREG(ia->mode))
 		return NFS3_OK;
-	return S_ISDIR(st->st_mode) ? NFS3ERR_ISDIR : NFS3ERR_INVAL;
+	return S_ISDIR(ia->mode) ? NFS3ERR_ISDIR : NFS3ERR_INVAL;
 }
 
 int nfs3_read(struct rpcsvc_request *req, void *args, void *res)
@@ -78,45 +84,98 @@ int nfs3_read(struct rpcsvc_request *req, void *args, void *res)
 	struct nfs3_obj obj;
 	struct xl_call call;
 	size_t count = a->count < srv->rtmax ? a->count : srv->rtmax;
+	struct xl_data data = {0};
+	struct xl_iatt attr = {0};
 	bool eof = false;
-	struct stat st;
-	void *buf;
 	int ret;
 
 	r->status = nfs3_resolve(req, &a->file, &call, &obj);
 	if (r->status != NFS3_OK)
 		return RPCSVC_OK;
-	r->status = nfs3_check_regular(&obj.st);
+	r->status = nfs3_check_regular(&obj.attr);
 	if (r->status != NFS3_OK) {
-		nfs3_post_op_from_stat(srv, &obj.st, &r->READ3res_u.resfail.file_attributes);
+		nfs3_post_op_from_iatt(srv, obj.export, &obj.attr,
+				       &r->READ3res_u.resfail.file_attributes);
 		goto out;
 	}
-	buf = malloc(count ? count : 1);
-	if (!buf) {
-		r->status = NFS3ERR_JUKEBOX;
-		nfs3_post_op_from_stat(srv, &obj.st, &r->READ3res_u.resfail.file_attributes);
-		goto out;
-	}
-	ret = xl_read(srv->child, &call, obj.inode, a->offset, count, buf, &eof, &st);
+	ret = xl_fop_read(srv->child, &call, obj.inode, a->offset, count, &data, &eof, &attr);
 	if (ret < 0) {
-		free(buf);
 		r->status = nfs3_errno_to_status(ret);
-		nfs3_post_op_fetch(srv, &call, obj.inode, &r->READ3res_u.resfail.file_attributes);
+		nfs3_post_op_from_iatt(srv, obj.export, &attr,
+				       &r->READ3res_u.resfail.file_attributes);
 		goto out;
 	}
-	nfs3_post_op_from_stat(srv, &st, &ok->file_attributes);
+	if ((size_t)ret > count || data.len != (size_t)ret || (ret > 0 && !data.ptr)) {
+		/* A child that broke the read contract: send nothing of it. */
+		xl_log(srv->xl, XL_LOG_ERROR, "read returned %d bytes in a %zu-byte slice for %zu",
+		       ret, data.len, count);
+		xl_data_release(&data);
+		r->status = NFS3ERR_SERVERFAULT;
+		goto out;
+	}
+	nfs3_post_op_from_iatt(srv, obj.export, &attr, &ok->file_attributes);
 	ok->count = (count3)ret;
 	/* A short read at the end of the file is an end of file too. */
-	ok->eof = eof || a->offset + (uint64_t)ret >= (uint64_t)st.st_size;
+	ok->eof = eof || ((attr.valid & XL_IATT_SIZE) && a->offset + (uint64_t)ret >= attr.size);
 	ok->data.data_len = (u_int)ret;
-	ok->data.data_val = NULL;  /* the bytes travel as the payload */
-	if (ret > 0)
-		rpcsvc_request_set_payload(req, buf, (size_t)ret, free);
-	else
-		free(buf);
+	ok->data.data_val = NULL; /* the bytes travel as the payload */
+	if (ret > 0) {
+		/* The slice's reference goes to the service, which sends
+		 * from storage's buffer and drops it after. */
+		rpcsvc_request_set_payload(req, data.iobuf, data.ptr, data.len);
+		data.iobuf = NULL;
+	}
+	xl_data_release(&data);
 out:
 	nfs3_obj_release(&obj);
 	return RPCSVC_OK;
+}
+
+/* An iobuf's release for nfs3_write_copy's buffers. */
+static void nfs3_write_copy_release(struct xl_iobuf *iob)
+{
+	g_free(iob->data);
+	xl_iobuf_free_shell(iob);
+}
+
+/* WRITE's data as a slice of the received record (a reference taken for
+ * the call), or, for a request the RPC service did not receive (a test
+ * driving the actor), of a copy. 0 or -ENOMEM. */
+static int nfs3_write_data(struct rpcsvc_request *req, const WRITE3args *a, size_t count,
+			   struct xl_data *d)
+{
+	struct xl_iobuf *rec = rpcsvc_request_record(req);
+	const uint8_t *p = (const uint8_t *)a->data.data_val;
+
+	if (rec && p >= rec->data && p + count <= rec->data + rec->size) {
+		d->iobuf = xl_iobuf_ref(rec);
+		d->ptr = (uint8_t *)p;
+		d->len = count;
+		return 0;
+	}
+	d->iobuf = xl_iobuf_wrap(g_memdup2(p, count), count, nfs3_write_copy_release, NULL);
+	if (!d->iobuf)
+		return -ENOMEM;
+	d->ptr = d->iobuf->data;
+	d->len = count;
+	return 0;
+}
+
+/* A failed backend WRITE or COMMIT may have lost data acknowledged as
+ * UNSTABLE before (a failed writeback shows as EIO once, to whoever asks
+ * first): change the verifier so that every client resends what it has
+ * not seen committed, as knfsd does. */
+static void nfs3_write_failed(struct nfs_server *srv, const char *proc, int err)
+{
+	uint64_t v;
+
+	if (!nfs3_write_verf_lost(err))
+		return;
+	v = nfs3_write_verf_bump(&srv->write_verf);
+	xl_log(srv->xl, XL_LOG_WARNING,
+	       "%s failed in storage (%s): write verifier changed to %016" G_GINT64_MODIFIER
+	       "x so clients resend uncommitted data",
+	       proc, g_strerror(-err), (guint64)v);
 }
 
 int nfs3_write(struct rpcsvc_request *req, void *args, void *res)
@@ -124,13 +183,14 @@ int nfs3_write(struct rpcsvc_request *req, void *args, void *res)
 	WRITE3args *a = args;
 	WRITE3res *r = res;
 	struct nfs_server *srv = nfs3_server(req);
+	/* resok and resfail share the wcc_data layout. */
 	wcc_data *wcc = &r->WRITE3res_u.resfail.file_wcc;
 	WRITE3resok *ok = &r->WRITE3res_u.resok;
+	struct xl_data data = {0};
+	struct xl_wcc xw = {0};
 	enum xl_stable stable;
 	struct nfs3_obj obj;
 	struct xl_call call;
-	struct iovec iov;
-	struct stat st;
 	size_t count;
 	int ret;
 
@@ -139,28 +199,32 @@ int nfs3_write(struct rpcsvc_request *req, void *args, void *res)
 		return RPCSVC_OK;
 	r->status = nfs3_check_writable(obj.export);
 	if (r->status == NFS3_OK)
-		r->status = nfs3_check_regular(&obj.st);
+		r->status = nfs3_check_regular(&obj.attr);
 	if (r->status == NFS3_OK && (a->count != a->data.data_len || a->stable > FILE_SYNC))
 		r->status = NFS3ERR_INVAL;
 	if (r->status != NFS3_OK) {
-		nfs3_wcc_from_stats(srv, &obj.st, &obj.st, wcc); /* nothing changed */
+		nfs3_wcc_unchanged(srv, obj.export, &obj.attr, wcc); /* nothing changed */
 		goto out;
 	}
 	/* Never more than we advertise; the client sends the rest again. */
 	count = a->count < srv->wtmax ? a->count : srv->wtmax;
-	iov.iov_base = a->data.data_val;
-	iov.iov_len = count;
-	stable = (enum xl_stable)a->stable;
-	ret = xl_write(srv->child, &call, obj.inode, a->offset, &iov, 1, &stable, &st);
-	if (ret < 0) {
-		r->status = nfs3_errno_to_status(ret);
-		nfs3_wcc_fill(srv, &call, obj.inode, &obj.st, wcc);
+	if (nfs3_write_data(req, a, count, &data) < 0) {
+		r->status = NFS3ERR_JUKEBOX;
+		nfs3_wcc_unchanged(srv, obj.export, &obj.attr, wcc);
 		goto out;
 	}
-	nfs3_wcc_from_stats(srv, &obj.st, &st, &ok->file_wcc);
+	stable = (enum xl_stable)a->stable;
+	ret = xl_fop_write(srv->child, &call, obj.inode, a->offset, &data, &stable, &xw);
+	xl_data_release(&data);
+	nfs3_wcc_from_xl(srv, obj.export, &xw, wcc);
+	if (ret < 0) {
+		r->status = nfs3_errno_to_status(ret);
+		nfs3_write_failed(srv, "WRITE", ret);
+		goto out;
+	}
 	ok->count = (count3)ret;
 	ok->committed = (stable_how)(stable < (enum xl_stable)a->stable ? a->stable : stable);
-	memcpy(ok->verf, &srv->write_verf, sizeof(ok->verf));
+	nfs3_write_verf_get(&srv->write_verf, ok->verf);
 out:
 	nfs3_obj_release(&obj);
 	return RPCSVC_OK;
@@ -171,7 +235,9 @@ int nfs3_commit(struct rpcsvc_request *req, void *args, void *res)
 	COMMIT3args *a = args;
 	COMMIT3res *r = res;
 	struct nfs_server *srv = nfs3_server(req);
+	/* resok and resfail share the wcc_data layout. */
 	wcc_data *wcc = &r->COMMIT3res_u.resfail.file_wcc;
+	struct xl_wcc xw = {0};
 	struct nfs3_obj obj;
 	struct xl_call call;
 	int ret;
@@ -179,20 +245,20 @@ int nfs3_commit(struct rpcsvc_request *req, void *args, void *res)
 	r->status = nfs3_resolve(req, &a->file, &call, &obj);
 	if (r->status != NFS3_OK)
 		return RPCSVC_OK;
-	r->status = nfs3_check_regular(&obj.st);
+	r->status = nfs3_check_regular(&obj.attr);
 	if (r->status != NFS3_OK) {
-		nfs3_wcc_from_stats(srv, &obj.st, &obj.st, wcc); /* nothing changed */
+		nfs3_wcc_unchanged(srv, obj.export, &obj.attr, wcc); /* nothing changed */
 		goto out;
 	}
-	/* offset/count only narrow what must be flushed; flush it all. */
-	ret = xl_fsync(srv->child, &call, obj.inode, false);
-	/* resok and resfail share the wcc_data layout. */
-	nfs3_wcc_fill(srv, &call, obj.inode, &obj.st, wcc);
+	/* count 0 is "to the end of the file", as the fop's len 0. */
+	ret = xl_fop_fsync(srv->child, &call, obj.inode, a->offset, a->count, false, &xw);
+	nfs3_wcc_from_xl(srv, obj.export, &xw, wcc);
 	if (ret < 0) {
 		r->status = nfs3_errno_to_status(ret);
+		nfs3_write_failed(srv, "COMMIT", ret);
 		goto out;
 	}
-	memcpy(r->COMMIT3res_u.resok.verf, &srv->write_verf, sizeof(r->COMMIT3res_u.resok.verf));
+	nfs3_write_verf_get(&srv->write_verf, r->COMMIT3res_u.resok.verf);
 out:
 	nfs3_obj_release(&obj);
 	return RPCSVC_OK;

@@ -5,9 +5,10 @@
  *
  * Each: resolve the handle(s) → check the export is writable and the name
  * → one fop on srv->child as the squashed caller → the new object's handle
- * and attributes, and wcc data for the directories with the pre-op
- * attributes taken at resolution. Where Linux and RFC 1813 disagree on an
- * error, the answer is the one knfsd gives (noted at the place).
+ * (from the id the framework chose for it) and attributes, and wcc data
+ * for the directories straight from the fop (storage takes the pre- and
+ * post-operation attributes around the change). Where Linux and RFC 1813
+ * disagree on an error, the answer is the one knfsd gives (noted there).
  *
  * Everything put in a result is malloc()ed (handles by nfs3_post_op_fh,
  * READLINK's data here) and freed by the RPC service's xdr_free().
@@ -46,17 +47,23 @@ static nfsstat3 nfs3_ns_dir(struct rpcsvc_request *req, const diropargs3 *where,
 	status = nfs3_check_writable(dir->export);
 	if (status != NFS3_OK)
 		return status;
-	if (!S_ISDIR(dir->st.st_mode))
+	if (!S_ISDIR(dir->attr.mode))
 		return NFS3ERR_NOTDIR;
 	return nfs3_check_name(where->name, create);
 }
 
-/* wcc data of @dir, or nothing when it was not resolved. */
-static void nfs3_ns_wcc(struct nfs_server *srv, struct xl_call *call, const struct nfs3_obj *dir,
+/* wcc data of @dir: @w as the fop returned it, or, when the call was
+ * refused before any fop (@w NULL), the attributes of the resolution
+ * before and after; nothing when @dir was not resolved. */
+static void nfs3_ns_wcc(struct nfs_server *srv, const struct nfs3_obj *dir, const struct xl_wcc *w,
 			wcc_data *wcc)
 {
-	if (dir->inode)
-		nfs3_wcc_fill(srv, call, dir->inode, &dir->st, wcc);
+	if (!dir->inode)
+		return;
+	if (w)
+		nfs3_wcc_from_xl(srv, dir->export, w, wcc);
+	else
+		nfs3_wcc_unchanged(srv, dir->export, &dir->attr, wcc);
 }
 
 /*
@@ -67,11 +74,13 @@ static void nfs3_ns_wcc(struct nfs_server *srv, struct xl_call *call, const stru
  */
 
 /* Make the object that @args (the procedure's own) ask for in @dir, as the
- * caller of @call. NFS3_OK with *@inode (referenced) and @st, or the status
- * to answer; *@inode may be set on failure too and is put by the caller. */
+ * caller of @call. NFS3_OK with *@inode (referenced) and @attr, or the
+ * status to answer; *@inode may be set on failure too and is put by the
+ * caller. @dir_wcc: the directory's wcc data as the fop returned it. */
 typedef nfsstat3 nfs3_ns_make_fn(struct nfs_server *srv, struct xl_call *call,
 				 const struct nfs3_obj *dir, const void *args,
-				 struct xl_inode **inode, struct stat *st);
+				 struct xl_inode **inode, struct xl_iatt *attr,
+				 struct xl_wcc *dir_wcc);
 
 /* The places nfs3_ns_make fills in one procedure's result. */
 struct nfs3_ns_made {
@@ -103,20 +112,24 @@ static int nfs3_ns_make(struct rpcsvc_request *req, const diropargs3 *where, nfs
 	struct nfs_server *srv = nfs3_server(req);
 	struct nfs3_obj dir = {0};
 	struct xl_inode *inode = NULL;
+	struct xl_wcc dir_wcc = {0};
+	struct xl_iatt attr = {0};
 	struct xl_call call;
-	struct stat st;
 	nfsstat3 status;
+	bool made = false;
 
 	status = nfs3_ns_dir(req, where, true, &call, &dir);
-	if (status == NFS3_OK)
-		status = make(srv, &call, &dir, args, &inode, &st);
+	if (status == NFS3_OK) {
+		made = true;
+		status = make(srv, &call, &dir, args, &inode, &attr, &dir_wcc);
+	}
 	*res->status = status;
 	if (status == NFS3_OK) {
-		nfs3_post_op_fh(srv, dir.export, inode, res->obj);
-		nfs3_post_op_from_stat(srv, &st, res->obj_attributes);
-		nfs3_ns_wcc(srv, &call, &dir, res->dir_wcc);
+		nfs3_post_op_fh(srv, dir.export, inode ? xl_inode_id(inode) : NULL, res->obj);
+		nfs3_post_op_from_iatt(srv, dir.export, &attr, res->obj_attributes);
+		nfs3_ns_wcc(srv, &dir, &dir_wcc, res->dir_wcc);
 	} else {
-		nfs3_ns_wcc(srv, &call, &dir, res->fail_wcc);
+		nfs3_ns_wcc(srv, &dir, made ? &dir_wcc : NULL, res->fail_wcc);
 	}
 	if (inode)
 		xl_inode_unref(inode);
@@ -136,11 +149,13 @@ static int nfs3_ns_make(struct rpcsvc_request *req, const diropargs3 *where, nfs
  */
 static nfsstat3 nfs3_create_obj(struct nfs_server *srv, struct xl_call *call,
 				const struct nfs3_obj *dir, const void *args,
-				struct xl_inode **inode, struct stat *st)
+				struct xl_inode **inode, struct xl_iatt *attr,
+				struct xl_wcc *dir_wcc)
 {
 	const CREATE3args *a = args;
 	const createhow3 *how = &a->how;
 	struct xl_setattr sa = {0};
+	struct xl_iatt dir_attr;
 	int ret = 0, tries;
 
 	switch (how->mode) {
@@ -157,21 +172,34 @@ static nfsstat3 nfs3_create_obj(struct nfs_server *srv, struct xl_call *call,
 		return NFS3ERR_INVAL;
 	}
 	for (tries = 0; tries < 3; tries++) {
-		ret = xl_create(srv->child, call, dir->inode, a->where.name, &sa, true, inode, st);
+		/* A new id, chosen by the framework, for a new file. */
+		ret = xl_create(srv->child, call, dir->inode, a->where.name, NULL, &sa, true, inode,
+				attr, dir_wcc);
 		if (ret != -EEXIST || how->mode == GUARDED)
 			break;
-		ret = xl_lookup(srv->child, call, dir->inode, a->where.name, inode, st);
+		dir_attr.valid = 0;
+		ret =
+		    xl_lookup(srv->child, call, dir->inode, a->where.name, inode, attr, &dir_attr);
 		if (ret == -ENOENT)
 			continue; /* removed meanwhile: try creating again */
 		if (ret < 0)
 			break;
-		if (!S_ISREG(st->st_mode) ||
-		    (how->mode == EXCLUSIVE && !nfs3_createverf_match(how->createhow3_u.verf, st)))
+		/* The directory did not change: what lookup saw of it is
+		 * the attributes after, with none before. */
+		if (!(dir_wcc->post.valid & XL_IATT_TYPE)) {
+			dir_wcc->pre.valid = 0;
+			dir_wcc->post = dir_attr;
+		}
+		if (!S_ISREG(attr->mode) || (how->mode == EXCLUSIVE &&
+					     !nfs3_createverf_match(how->createhow3_u.verf, attr)))
 			return NFS3ERR_EXIST;
 		if (how->mode == UNCHECKED && (sa.valid & XL_SET_SIZE)) {
 			struct xl_setattr trunc = {.valid = XL_SET_SIZE, .size = sa.size};
+			struct xl_wcc w = {0};
 
-			ret = xl_setattr(srv->child, call, *inode, &trunc, st);
+			ret = xl_fop_setattr(srv->child, call, *inode, &trunc, &w);
+			if (ret == 0)
+				*attr = w.post;
 		}
 		break;
 	}
@@ -190,14 +218,16 @@ int nfs3_create(struct rpcsvc_request *req, void *args, void *res)
 
 static nfsstat3 nfs3_mkdir_obj(struct nfs_server *srv, struct xl_call *call,
 			       const struct nfs3_obj *dir, const void *args,
-			       struct xl_inode **inode, struct stat *st)
+			       struct xl_inode **inode, struct xl_iatt *attr,
+			       struct xl_wcc *dir_wcc)
 {
 	const MKDIR3args *a = args;
 	struct xl_setattr sa;
 	int ret;
 
 	nfs3_setattr_from_sattr(&a->attributes, &sa);
-	ret = xl_mkdir(srv->child, call, dir->inode, a->where.name, &sa, inode, st);
+	ret =
+	    xl_mkdir(srv->child, call, dir->inode, a->where.name, NULL, &sa, inode, attr, dir_wcc);
 	return ret < 0 ? nfs3_errno_to_status(ret) : NFS3_OK;
 }
 
@@ -213,7 +243,8 @@ int nfs3_mkdir(struct rpcsvc_request *req, void *args, void *res)
 
 static nfsstat3 nfs3_symlink_obj(struct nfs_server *srv, struct xl_call *call,
 				 const struct nfs3_obj *dir, const void *args,
-				 struct xl_inode **inode, struct stat *st)
+				 struct xl_inode **inode, struct xl_iatt *attr,
+				 struct xl_wcc *dir_wcc)
 {
 	const SYMLINK3args *a = args;
 	const char *target = a->symlink.symlink_data;
@@ -228,7 +259,8 @@ static nfsstat3 nfs3_symlink_obj(struct nfs_server *srv, struct xl_call *call,
 	if (len > NFS3_NS_PATH_MAX)
 		return NFS3ERR_NAMETOOLONG;
 	nfs3_setattr_from_sattr(&a->symlink.symlink_attributes, &sa);
-	ret = xl_symlink(srv->child, call, dir->inode, a->where.name, target, &sa, inode, st);
+	ret = xl_symlink(srv->child, call, dir->inode, a->where.name, target, NULL, &sa, inode,
+			 attr, dir_wcc);
 	return ret < 0 ? nfs3_errno_to_status(ret) : NFS3_OK;
 }
 
@@ -273,7 +305,8 @@ static nfsstat3 nfs3_mknod_what(const mknoddata3 *what, mode_t *mode, dev_t *rde
 
 static nfsstat3 nfs3_mknod_obj(struct nfs_server *srv, struct xl_call *call,
 			       const struct nfs3_obj *dir, const void *args,
-			       struct xl_inode **inode, struct stat *st)
+			       struct xl_inode **inode, struct xl_iatt *attr,
+			       struct xl_wcc *dir_wcc)
 {
 	const MKNOD3args *a = args;
 	struct xl_setattr sa;
@@ -285,7 +318,8 @@ static nfsstat3 nfs3_mknod_obj(struct nfs_server *srv, struct xl_call *call,
 	status = nfs3_mknod_what(&a->what, &mode, &rdev, &sa);
 	if (status != NFS3_OK)
 		return status;
-	ret = xl_mknod(srv->child, call, dir->inode, a->where.name, mode, rdev, &sa, inode, st);
+	ret = xl_mknod(srv->child, call, dir->inode, a->where.name, mode, rdev, NULL, &sa, inode,
+		       attr, dir_wcc);
 	return ret < 0 ? nfs3_errno_to_status(ret) : NFS3_OK;
 }
 
@@ -299,9 +333,11 @@ int nfs3_mknod(struct rpcsvc_request *req, void *args, void *res)
 
 /* ------------------------------------------------------- REMOVE, RMDIR */
 
-/* Remove @name from @dir as the caller of @call: NFS3_OK or the status. */
+/* Remove @name from @dir as the caller of @call: NFS3_OK or the status;
+ * @dir_wcc: the directory's wcc data as the fop returned it. */
 typedef nfsstat3 nfs3_ns_drop_fn(struct nfs_server *srv, struct xl_call *call,
-				 const struct nfs3_obj *dir, const char *name);
+				 const struct nfs3_obj *dir, const char *name,
+				 struct xl_wcc *dir_wcc);
 
 /* REMOVE and RMDIR, whose results have the same shape: resolve and check
  * the directory of @what, remove the name with @drop, and answer *@status_out
@@ -311,14 +347,18 @@ static int nfs3_ns_drop(struct rpcsvc_request *req, const diropargs3 *what, nfs3
 {
 	struct nfs_server *srv = nfs3_server(req);
 	struct nfs3_obj dir = {0};
+	struct xl_wcc dir_wcc = {0};
 	struct xl_call call;
 	nfsstat3 status;
+	bool dropped = false;
 
 	status = nfs3_ns_dir(req, what, false, &call, &dir);
-	if (status == NFS3_OK)
-		status = drop(srv, &call, &dir, what->name);
+	if (status == NFS3_OK) {
+		dropped = true;
+		status = drop(srv, &call, &dir, what->name, &dir_wcc);
+	}
 	*status_out = status;
-	nfs3_ns_wcc(srv, &call, &dir, status == NFS3_OK ? ok_wcc : fail_wcc);
+	nfs3_ns_wcc(srv, &dir, dropped ? &dir_wcc : NULL, status == NFS3_OK ? ok_wcc : fail_wcc);
 	nfs3_obj_release(&dir);
 	return RPCSVC_OK;
 }
@@ -326,17 +366,19 @@ static int nfs3_ns_drop(struct rpcsvc_request *req, const diropargs3 *what, nfs3
 /* Unlink @name from @dir. A directory is NFS3ERR_ISDIR: Linux's unlink(2)
  * gives EISDIR, POSIX allows EPERM, which is then told apart by a lookup. */
 static nfsstat3 nfs3_remove_name(struct nfs_server *srv, struct xl_call *call,
-				 const struct nfs3_obj *dir, const char *name)
+				 const struct nfs3_obj *dir, const char *name,
+				 struct xl_wcc *dir_wcc)
 {
 	struct xl_inode *inode = NULL;
-	struct stat st;
+	struct xl_iatt attr;
 	int ret;
 
 	if (nfs3_ns_is_dot(name))
 		return NFS3ERR_ISDIR;
-	ret = xl_unlink(srv->child, call, dir->inode, name);
-	if (ret == -EPERM && xl_lookup(srv->child, call, dir->inode, name, &inode, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
+	ret = xl_fop_unlink(srv->child, call, dir->inode, name, dir_wcc);
+	if (ret == -EPERM &&
+	    xl_lookup(srv->child, call, dir->inode, name, &inode, &attr, NULL) == 0) {
+		if (S_ISDIR(attr.mode))
 			ret = -EISDIR;
 		xl_inode_unref(inode);
 	}
@@ -355,7 +397,8 @@ int nfs3_remove(struct rpcsvc_request *req, void *args, void *res)
 /* Remove the directory @name from @dir. As rmdir(2): "." is EINVAL; ".."
  * (never empty: it holds dir) ENOTEMPTY. */
 static nfsstat3 nfs3_rmdir_name(struct nfs_server *srv, struct xl_call *call,
-				const struct nfs3_obj *dir, const char *name)
+				const struct nfs3_obj *dir, const char *name,
+				struct xl_wcc *dir_wcc)
 {
 	int ret;
 
@@ -363,7 +406,7 @@ static nfsstat3 nfs3_rmdir_name(struct nfs_server *srv, struct xl_call *call,
 		return NFS3ERR_INVAL;
 	if (strcmp(name, "..") == 0)
 		return NFS3ERR_NOTEMPTY;
-	ret = xl_rmdir(srv->child, call, dir->inode, name);
+	ret = xl_fop_rmdir(srv->child, call, dir->inode, name, dir_wcc);
 	return ret < 0 ? nfs3_errno_to_status(ret == -EEXIST ? -ENOTEMPTY : ret) : NFS3_OK;
 }
 
@@ -404,25 +447,25 @@ int nfs3_rename(struct rpcsvc_request *req, void *args, void *res)
 	RENAME3res *r = res;
 	struct nfs_server *srv = nfs3_server(req);
 	struct nfs3_obj from = {0}, to = {0};
+	struct xl_wcc from_wcc = {0}, to_wcc = {0};
 	struct xl_call call;
 	nfsstat3 status;
+	bool called = false;
 	int ret;
 
 	status = nfs3_rename_dirs(req, a, &call, &from, &to);
 	if (status != NFS3_OK)
 		goto out;
-	ret = xl_rename(srv->child, &call, from.inode, a->from.name, to.inode, a->to.name);
+	called = true;
+	ret = xl_fop_rename(srv->child, &call, from.inode, a->from.name, to.inode, a->to.name,
+			    &from_wcc, &to_wcc);
 	if (ret < 0)
 		status = nfs3_errno_to_status(ret);
 out:
 	r->status = status;
-	if (status == NFS3_OK) {
-		nfs3_ns_wcc(srv, &call, &from, &r->RENAME3res_u.resok.fromdir_wcc);
-		nfs3_ns_wcc(srv, &call, &to, &r->RENAME3res_u.resok.todir_wcc);
-	} else {
-		nfs3_ns_wcc(srv, &call, &from, &r->RENAME3res_u.resfail.fromdir_wcc);
-		nfs3_ns_wcc(srv, &call, &to, &r->RENAME3res_u.resfail.todir_wcc);
-	}
+	/* resok and resfail share the layout: both directories' wcc data. */
+	nfs3_ns_wcc(srv, &from, called ? &from_wcc : NULL, &r->RENAME3res_u.resfail.fromdir_wcc);
+	nfs3_ns_wcc(srv, &to, called ? &to_wcc : NULL, &r->RENAME3res_u.resfail.todir_wcc);
 	nfs3_obj_release(&to);
 	nfs3_obj_release(&from);
 	return RPCSVC_OK;
@@ -437,8 +480,10 @@ int nfs3_link(struct rpcsvc_request *req, void *args, void *res)
 	struct nfs_server *srv = nfs3_server(req);
 	struct nfs3_obj file = {0}, dir = {0};
 	struct xl_call call, dircall;
-	struct stat st;
+	struct xl_wcc dir_wcc = {0};
+	struct xl_iatt attr = {0};
 	nfsstat3 status;
+	bool called = false;
 	int ret;
 
 	status = nfs3_resolve(req, &a->file, &call, &file);
@@ -452,25 +497,24 @@ int nfs3_link(struct rpcsvc_request *req, void *args, void *res)
 		goto out;
 	}
 	/* Linux's link(2) says EPERM for a directory; knfsd answers ISDIR. */
-	if (S_ISDIR(file.st.st_mode)) {
+	if (S_ISDIR(file.attr.mode)) {
 		status = NFS3ERR_ISDIR;
 		goto out;
 	}
-	ret = xl_link(srv->child, &call, file.inode, dir.inode, a->link.name, &st);
-	if (ret < 0) {
+	called = true;
+	ret = xl_fop_link(srv->child, &call, file.inode, dir.inode, a->link.name, &attr, &dir_wcc);
+	if (ret < 0)
 		status = nfs3_errno_to_status(ret);
-		goto out;
-	}
-	nfs3_post_op_from_stat(srv, &st, &r->LINK3res_u.resok.file_attributes);
-	nfs3_ns_wcc(srv, &call, &dir, &r->LINK3res_u.resok.linkdir_wcc);
 out:
 	r->status = status;
-	if (status != NFS3_OK) {
-		if (file.inode)
-			nfs3_post_op_from_stat(srv, &file.st,
-					       &r->LINK3res_u.resfail.file_attributes);
-		nfs3_ns_wcc(srv, &call, &dir, &r->LINK3res_u.resfail.linkdir_wcc);
-	}
+	/* resok and resfail share the layout: the file's attributes after
+	 * (the fop's, or the resolution's when it gave none) and the
+	 * directory's wcc data. */
+	if (file.inode)
+		nfs3_post_op_from_iatt(srv, file.export,
+				       (attr.valid & XL_IATT_TYPE) ? &attr : &file.attr,
+				       &r->LINK3res_u.resfail.file_attributes);
+	nfs3_ns_wcc(srv, &dir, called ? &dir_wcc : NULL, &r->LINK3res_u.resfail.linkdir_wcc);
 	nfs3_obj_release(&dir);
 	nfs3_obj_release(&file);
 	return RPCSVC_OK;
@@ -484,6 +528,7 @@ int nfs3_readlink(struct rpcsvc_request *req, void *args, void *res)
 	READLINK3res *r = res;
 	struct nfs_server *srv = nfs3_server(req);
 	struct nfs3_obj obj = {0};
+	struct xl_iatt attr = {0};
 	struct xl_call call;
 	nfsstat3 status;
 	char *buf = NULL;
@@ -492,7 +537,7 @@ int nfs3_readlink(struct rpcsvc_request *req, void *args, void *res)
 	status = nfs3_resolve(req, &a->symlink, &call, &obj);
 	if (status != NFS3_OK)
 		goto out;
-	if (!S_ISLNK(obj.st.st_mode)) {
+	if (!S_ISLNK(obj.attr.mode)) {
 		status = NFS3ERR_INVAL;
 		goto out;
 	}
@@ -501,7 +546,7 @@ int nfs3_readlink(struct rpcsvc_request *req, void *args, void *res)
 		status = NFS3ERR_SERVERFAULT;
 		goto out;
 	}
-	ret = xl_readlink(srv->child, &call, obj.inode, buf, NFS3_NS_PATH_MAX);
+	ret = xl_fop_readlink(srv->child, &call, obj.inode, buf, NFS3_NS_PATH_MAX, &attr);
 	if (ret < 0) {
 		status = nfs3_errno_to_status(ret);
 		goto out;
@@ -509,11 +554,13 @@ int nfs3_readlink(struct rpcsvc_request *req, void *args, void *res)
 	buf[ret] = '\0';
 	r->READLINK3res_u.resok.data = buf;
 	buf = NULL;
-	nfs3_post_op_from_stat(srv, &obj.st, &r->READLINK3res_u.resok.symlink_attributes);
 out:
 	r->status = status;
-	if (status != NFS3_OK && obj.inode)
-		nfs3_post_op_from_stat(srv, &obj.st, &r->READLINK3res_u.resfail.symlink_attributes);
+	/* resok and resfail share the layout: the link's attributes. */
+	if (obj.inode)
+		nfs3_post_op_from_iatt(srv, obj.export,
+				       (attr.valid & XL_IATT_TYPE) ? &attr : &obj.attr,
+				       &r->READLINK3res_u.resfail.symlink_attributes);
 	free(buf);
 	nfs3_obj_release(&obj);
 	return RPCSVC_OK;

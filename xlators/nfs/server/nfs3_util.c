@@ -2,9 +2,12 @@
  * nfs3_util.c — what every NFS3 actor shares.
  *
  * Handle resolution (handle → export → access check → squashed
- * credentials → inode → attributes), the single -errno → nfsstat3 map,
- * name checks, and the conversions between struct stat / struct
- * xl_setattr and the protocol's fattr3, wcc_data and sattr3.
+ * credentials → inode by id → attributes), the single -errno → nfsstat3
+ * map, name checks, and the conversions between the contract's struct
+ * xl_iatt / xl_wcc / xl_setattr and the protocol's fattr3, wcc_data and
+ * sattr3. Every conversion checks the attributes' valid mask: what
+ * storage did not give is not invented, it is left out (attributes_follow
+ * FALSE), as RFC 1813 allows for post-op and pre-op attributes.
  *
  * Anything these helpers put into a result (a post_op_fh3's bytes) is
  * malloc()ed, because the RPC service xdr_free()s results after sending.
@@ -23,38 +26,51 @@ struct nfs_server *nfs3_server(struct rpcsvc_request *req)
 	return req->program->private;
 }
 
+void nfs3_call_from_req(const struct rpcsvc_request *req, const struct nfs_export *e,
+			struct xl_call *call)
+{
+	call->cred = req->cred;
+	memset(&call->client, 0, sizeof(call->client));
+	call->client_len = req->client_len <= sizeof(call->client) ? req->client_len : 0;
+	memcpy(&call->client, &req->client, call->client_len);
+	if (e)
+		nfs_export_squash(e, &call->cred);
+}
+
 nfsstat3 nfs3_resolve(struct rpcsvc_request *req, const nfs_fh3 *fh, struct xl_call *call,
 		      struct nfs3_obj *obj)
 {
 	struct nfs_server *srv = nfs3_server(req);
-	struct xl_gfid gfid;
+	const struct nfs_export *e = NULL;
+	struct xl_id id;
 	int ret;
 
 	memset(obj, 0, sizeof(*obj));
-	*call = req->call;
-	ret = nfs_fh_parse(srv, (const uint8_t *)fh->data.data_val, fh->data.data_len,
-			   &obj->export, &gfid);
+	nfs3_call_from_req(req, NULL, call);
+	ret = nfs_fh_parse(srv, (const uint8_t *)fh->data.data_val, fh->data.data_len, &e, &id);
+	if (ret == -ESTALE)
+		return NFS3ERR_STALE;
 	if (ret < 0)
 		return NFS3ERR_BADHANDLE;
-	if (!nfs_export_allows(obj->export, (const struct sockaddr *)&req->call.client)) {
-		xl_log(srv->xl, XL_LOG_DEBUG, "client not allowed on export %s",
-		       obj->export->path);
-		obj->export = NULL;
+	if (!nfs_export_allows(e, (const struct sockaddr *)&req->client)) {
+		xl_log(srv->xl, XL_LOG_DEBUG, "client not allowed on export %s", e->path);
 		return NFS3ERR_ACCES;
 	}
-	nfs_export_squash(obj->export, call);
+	nfs_export_squash(e, &call->cred);
 
-	obj->inode = xl_inode_get(srv->xl->graph->itable, &gfid);
-	ret = xl_getattr(srv->child, call, obj->inode, &obj->st);
+	ret = xl_resolve(srv->child, call, &id, &obj->inode, &obj->attr);
+	if (ret == 0 && !(obj->attr.valid & XL_IATT_TYPE))
+		ret = -EIO; /* nothing an actor could check the type with */
 	if (ret < 0) {
-		xl_inode_unref(obj->inode);
-		obj->inode = NULL;
-		obj->export = NULL;
+		if (obj->inode)
+			xl_inode_unref(obj->inode);
+		memset(obj, 0, sizeof(*obj));
 		/* The object behind a valid handle is gone. */
 		if (ret == -ESTALE || ret == -ENOENT)
 			return NFS3ERR_STALE;
 		return nfs3_errno_to_status(ret);
 	}
+	obj->export = e;
 	return NFS3_OK;
 }
 
@@ -176,74 +192,78 @@ static void nfs3_time(const struct timespec *ts, nfstime3 *t)
 	t->nseconds = (uint32)ts->tv_nsec;
 }
 
-void nfs3_fattr_from_stat(const struct nfs_server *srv, const struct stat *st, fattr3 *fa)
+uint64_t nfs3_fileid(const struct nfs_server *srv, uint64_t ino)
 {
-	uint64_t ino = st->st_ino;
+	if (srv && srv->fileid_32bit)
+		return (ino ^ (ino >> 32)) & 0xffffffffu;
+	return ino;
+}
+
+bool nfs3_fattr_from_iatt(const struct nfs_server *srv, const struct nfs_export *export,
+			  const struct xl_iatt *ia, fattr3 *fa)
+{
+	bool dev;
 
 	memset(fa, 0, sizeof(*fa));
-	if (srv && srv->fileid_32bit)
-		ino = (ino ^ (ino >> 32)) & 0xffffffffu;
-	fa->type = nfs3_ftype(st->st_mode);
-	fa->mode = st->st_mode & 07777;
-	fa->nlink = st->st_nlink;
-	fa->uid = st->st_uid;
-	fa->gid = st->st_gid;
-	fa->size = st->st_size;
-	fa->used = (uint64)st->st_blocks * 512;
-	if (S_ISBLK(st->st_mode) || S_ISCHR(st->st_mode)) {
-		fa->rdev.specdata1 = major(st->st_rdev);
-		fa->rdev.specdata2 = minor(st->st_rdev);
+	if (!ia || (ia->valid & NFS3_IATT_FATTR) != NFS3_IATT_FATTR)
+		return false;
+	dev = S_ISBLK(ia->mode) || S_ISCHR(ia->mode);
+	if (dev && !(ia->valid & XL_IATT_RDEV))
+		return false;
+	fa->type = nfs3_ftype(ia->mode);
+	fa->mode = ia->mode & 07777;
+	fa->nlink = ia->nlink;
+	fa->uid = ia->uid;
+	fa->gid = ia->gid;
+	fa->size = ia->size;
+	fa->used = ia->used;
+	if (dev) {
+		fa->rdev.specdata1 = major(ia->rdev);
+		fa->rdev.specdata2 = minor(ia->rdev);
 	}
-	fa->fsid = st->st_dev;
-	fa->fileid = ino;
-	nfs3_time(&st->st_atim, &fa->atime);
-	nfs3_time(&st->st_mtim, &fa->mtime);
-	nfs3_time(&st->st_ctim, &fa->ctime);
+	if (export)
+		fa->fsid = export->fsid;
+	else if (ia->valid & XL_IATT_FSID)
+		fa->fsid = ia->fsid;
+	fa->fileid = nfs3_fileid(srv, ia->ino);
+	nfs3_time(&ia->atime, &fa->atime);
+	nfs3_time(&ia->mtime, &fa->mtime);
+	nfs3_time(&ia->ctime, &fa->ctime);
+	return true;
 }
 
-void nfs3_post_op_from_stat(const struct nfs_server *srv, const struct stat *st,
-			    post_op_attr *poa)
+void nfs3_post_op_from_iatt(const struct nfs_server *srv, const struct nfs_export *export,
+			    const struct xl_iatt *ia, post_op_attr *poa)
 {
-	poa->attributes_follow = TRUE;
-	nfs3_fattr_from_stat(srv, st, &poa->post_op_attr_u.attributes);
+	poa->attributes_follow =
+	    nfs3_fattr_from_iatt(srv, export, ia, &poa->post_op_attr_u.attributes);
 }
 
-void nfs3_post_op_fetch(const struct nfs_server *srv, struct xl_call *call,
-			struct xl_inode *inode, post_op_attr *poa)
-{
-	struct stat st;
-
-	poa->attributes_follow = FALSE;
-	if (!inode || xl_getattr(srv->child, call, inode, &st) < 0)
-		return;
-	nfs3_post_op_from_stat(srv, &st, poa);
-}
-
-void nfs3_pre_op_from_stat(const struct stat *st, pre_op_attr *pre)
+void nfs3_pre_op_from_iatt(const struct xl_iatt *ia, pre_op_attr *pre)
 {
 	wcc_attr *wa = &pre->pre_op_attr_u.attributes;
 
+	memset(pre, 0, sizeof(*pre));
+	if (!ia || (ia->valid & XL_IATT_WCC) != XL_IATT_WCC)
+		return;
 	pre->attributes_follow = TRUE;
-	wa->size = st->st_size;
-	nfs3_time(&st->st_mtim, &wa->mtime);
-	nfs3_time(&st->st_ctim, &wa->ctime);
+	wa->size = ia->size;
+	nfs3_time(&ia->mtime, &wa->mtime);
+	nfs3_time(&ia->ctime, &wa->ctime);
 }
 
-void nfs3_wcc_from_stats(const struct nfs_server *srv, const struct stat *pre,
-			 const struct stat *post, wcc_data *wcc)
+void nfs3_wcc_from_xl(const struct nfs_server *srv, const struct nfs_export *export,
+		      const struct xl_wcc *w, wcc_data *wcc)
 {
-	nfs3_pre_op_from_stat(pre, &wcc->before);
-	nfs3_post_op_from_stat(srv, post, &wcc->after);
+	nfs3_pre_op_from_iatt(w ? &w->pre : NULL, &wcc->before);
+	nfs3_post_op_from_iatt(srv, export, w ? &w->post : NULL, &wcc->after);
 }
 
-void nfs3_wcc_fill(const struct nfs_server *srv, struct xl_call *call, struct xl_inode *inode,
-		   const struct stat *pre, wcc_data *wcc)
+void nfs3_wcc_unchanged(const struct nfs_server *srv, const struct nfs_export *export,
+			const struct xl_iatt *ia, wcc_data *wcc)
 {
-	if (pre)
-		nfs3_pre_op_from_stat(pre, &wcc->before);
-	else
-		wcc->before.attributes_follow = FALSE;
-	nfs3_post_op_fetch(srv, call, inode, &wcc->after);
+	nfs3_pre_op_from_iatt(ia, &wcc->before);
+	nfs3_post_op_from_iatt(srv, export, ia, &wcc->after);
 }
 
 static void nfs3_time_to_ts(const nfstime3 *t, struct timespec *ts)
@@ -286,7 +306,7 @@ void nfs3_setattr_from_sattr(const sattr3 *sa, struct xl_setattr *out)
 }
 
 void nfs3_post_op_fh(const struct nfs_server *srv, const struct nfs_export *export,
-		     struct xl_inode *inode, post_op_fh3 *pfh)
+		     const struct xl_id *id, post_op_fh3 *pfh)
 {
 	nfs_fh3 *h = &pfh->post_op_fh3_u.handle;
 	struct nfs_fh fh;
@@ -294,9 +314,9 @@ void nfs3_post_op_fh(const struct nfs_server *srv, const struct nfs_export *expo
 	pfh->handle_follows = FALSE;
 	h->data.data_len = 0;
 	h->data.data_val = NULL;
-	if (!inode || !export)
+	if (!id || xl_id_is_null(id) || !export)
 		return;
-	nfs_fh_build(srv, export, xl_inode_gfid(inode), &fh);
+	nfs_fh_build(srv, export, id, &fh);
 	/* malloc, not g_malloc: the service frees results with xdr_free. */
 	h->data.data_val = malloc(fh.len);
 	if (!h->data.data_val)

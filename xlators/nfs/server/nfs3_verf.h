@@ -1,32 +1,60 @@
 /*
- * nfs3_verf.h — the two verifiers NFSv3 asks the server to invent:
+ * nfs3_verf.h — the three verifiers NFSv3 asks the server to invent:
  *
+ *  - the WRITE/COMMIT write verifier, new on every start and changed
+ *    whenever the server may have lost data it acknowledged as UNSTABLE
+ *    (a failed backend write or COMMIT), so clients resend what they have
+ *    not seen committed under the verifier they hold (RFC 1813 §3.3.7);
  *  - the READDIR/READDIRPLUS cookie verifier, derived from the directory's
  *    mtime so that it changes when the directory does;
  *  - the exclusive CREATE verifier, kept in the new file's atime and mtime
  *    (the file has no other place to hold it) and compared on a retry.
  *
- * Pure functions of their arguments: no I/O, no allocation.
+ * The cookie and create verifiers are pure functions of their arguments;
+ * the write verifier is one 64-bit word read and changed atomically, so
+ * workers need no lock around it.
  */
 #ifndef XLNFS_NFS3_VERF_H
 #define XLNFS_NFS3_VERF_H
 
 #include <stdbool.h>
-#include <sys/stat.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "nfs3_prot.h"
+#include "xlator.h"
 
-/* The cookie verifier for a directory whose attributes are @st: the
+/* --- write verifier --- */
+
+/* Set *@verf to a value that differs on every start (start time in ns,
+ * pid and random bits). */
+void nfs3_write_verf_init(uint64_t *verf);
+/* The current verifier into @out, as WRITE and COMMIT answer it. */
+void nfs3_write_verf_get(const uint64_t *verf, writeverf3 out);
+/* Change the verifier (atomically; every later WRITE and COMMIT answers
+ * the new one) and return the new value. */
+uint64_t nfs3_write_verf_bump(uint64_t *verf);
+/* Does a WRITE or COMMIT that the child failed with @err (< 0) mean data
+ * acknowledged earlier may be lost, so the verifier must change? True
+ * for errors of the storage itself (EIO, ENOSPC, EDQUOT, ...), false for
+ * errors that refuse the call before any data moves (EACCES, EPERM,
+ * EROFS, EINVAL, EISDIR, EFBIG, ESTALE, EAGAIN). */
+bool nfs3_write_verf_lost(int err);
+
+/* --- cookie verifier --- */
+
+/* The cookie verifier for a directory whose attributes are @ia: the
  * mtime's seconds (low 32 bits) then nanoseconds, both big-endian. Never
  * all zero (a zero verifier means "none" to clients): an mtime of exactly
- * 0.0 gives 00 00 00 00 00 00 00 01. */
-void nfs3_cookieverf_from_stat(const struct stat *st, cookieverf3 verf);
+ * 0.0, or none known, gives 00 00 00 00 00 00 00 01. */
+void nfs3_cookieverf_from_iatt(const struct xl_iatt *ia, cookieverf3 verf);
 
 /* May a READDIR(PLUS) at @cookie with the client's @verf go on, given the
  * directory's current verifier @cur? Cookie 0 and an all-zero @verf always
  * may; otherwise @verf must equal @cur. */
 bool nfs3_cookieverf_ok(uint64_t cookie, const cookieverf3 verf, const cookieverf3 cur);
+
+/* --- exclusive create verifier --- */
 
 /* The times an exclusive CREATE stores for @verf. With v0 the first four
  * bytes and v1 the last four (both big-endian):
@@ -37,8 +65,8 @@ bool nfs3_cookieverf_ok(uint64_t cookie, const cookieverf3 verf, const cookiever
 void nfs3_createverf_to_times(const createverf3 verf, struct timespec *atime,
 			      struct timespec *mtime);
 
-/* Do @st's atime and mtime hold @verf as nfs3_createverf_to_times()
- * stores it? */
-bool nfs3_createverf_match(const createverf3 verf, const struct stat *st);
+/* Do @ia's atime and mtime (both valid) hold @verf as
+ * nfs3_createverf_to_times() stores it? */
+bool nfs3_createverf_match(const createverf3 verf, const struct xl_iatt *ia);
 
 #endif

@@ -1,13 +1,16 @@
 /*
- * nfs_server.h — what the nfs/server translator shares with its programs.
+ * nfs_server.h — the inside of the nfs/server translator, shared by its
+ * files: the exports, file handles and the server's runtime state.
  *
- * The nfs/server translator (server.c) owns the exports, the file handle
- * secret and the RPC service; the NFS3 program (nfs3_*.c here) and the
- * MOUNT program (mount/) are both written against this header.
+ * The translator (server.c) owns the exports, the file handle secret, the
+ * write verifier and the RPC service; the NFS3 program (nfs3_*.c) is
+ * written against this header. The MOUNT program (mount/) is not: it asks
+ * the server through nfs_mount_iface.h only.
  */
 #ifndef XLNFS_NFS_SERVER_H
 #define XLNFS_NFS_SERVER_H
 
+#include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -19,25 +22,36 @@
 /* One exported directory of the volume. */
 struct nfs_export {
 	uint32_t id;                   /* stable across restarts (derived from path) */
+	uint64_t fsid;                 /* the fsid fattr3 reports (derived from id) */
 	char *path;                    /* "/" or "/sub/dir": MOUNT path, within the volume */
 	struct xl_addrlist *clients;   /* who may mount it */
 	bool read_only;
 	bool root_squash, all_squash;
 	uid_t anonuid;
 	gid_t anongid;
+	/* The id of the export's root directory, found by walking path once
+	 * (nfs_export_root_id) and cached: null until then. Guarded by the
+	 * server's lock. */
+	struct xl_id root_id;
 };
 
-/* The translator's runtime state (xl->private). */
+/* The translator's runtime state (xl->private).
+ *
+ * A test may build one without the RPC service (tests/unit/test_actors.c
+ * does): nfs_server_setup_for_test() fills every field a program needs
+ * from a volume, and nfs_server_teardown_for_test() releases it. */
 struct nfs_server {
 	struct xl *xl;                 /* the nfs/server volume */
 	struct xl *child;              /* where fops go */
-	struct rpcsvc *svc;
+	struct rpcsvc *svc;            /* NULL in tests */
 	struct nfs_export *exports;
 	size_t nexports;
+	const struct xl_addrlist *shared_clients; /* the global allow list exports share */
+	GMutex lock;                   /* guards exports[].root_id */
 	char *state_dir;               /* secret, mount list */
 	uint8_t secret[32];            /* file handle MAC key */
-	uint64_t write_verf;           /* changes on every start */
-	void *mount_state;             /* mount/'s state (mount list) */
+	uint64_t write_verf;           /* atomic: nfs3_write_verf_* (nfs3_verf.h) */
+	struct mount3 *mount;          /* the MOUNT program's state (mount/mount.h) */
 	/* Protocol settings from the translator's options (server.c). */
 	bool fileid_32bit;             /* fold fileids to 32 bits */
 	uint32_t rtmax, wtmax;         /* largest READ / WRITE count */
@@ -50,6 +64,24 @@ struct nfs_fh {
 	uint8_t data[NFS_FH_MAX];
 };
 
+/*
+ * Set up @srv to serve the volume @child (a graph's, initialised) for the
+ * export list @export_dir (export-dir syntax; NULL: "/") with global
+ * clients @allow (NULL: nobody), root squashing off, the default sizes
+ * (1 MiB rtmax/wtmax, 64 KiB dtpref), a fixed secret and a fresh write
+ * verifier; no RPC service, no state directory, no MOUNT. @srv->xl is
+ * @top (may be NULL). Export roots are resolved as in init(). 0 or
+ * -errno (-EINVAL for a bad export list, logged).
+ */
+/* Find every export's root id (nfs_export_root_id), as init() does once
+ * the child is up; an export whose directory is missing is logged and
+ * tried again when first used. */
+void nfs_server_resolve_roots(struct nfs_server *srv);
+
+int nfs_server_setup_for_test(struct nfs_server *srv, struct xl *top, struct xl *child,
+			      const char *export_dir, const struct xl_addrlist *allow);
+void nfs_server_teardown_for_test(struct nfs_server *srv);
+
 /* The export whose MOUNT path is @path (exact match after normalising
  * repeated and trailing slashes), or NULL. */
 const struct nfs_export *nfs_export_by_path(const struct nfs_server *srv, const char *path);
@@ -57,14 +89,24 @@ const struct nfs_export *nfs_export_by_id(const struct nfs_server *srv, uint32_t
 /* May the client at @sa use @e? */
 bool nfs_export_allows(const struct nfs_export *e, const struct sockaddr *sa);
 
-/* Apply @e's squashing to @call's credentials. */
-void nfs_export_squash(const struct nfs_export *e, struct xl_call *call);
+/* Apply @e's squashing to @cred. */
+void nfs_export_squash(const struct nfs_export *e, struct xl_cred *cred);
 
 /* Resolve @e's root directory as @call: walks its path from the volume
  * root one component at a time with lookup (never following symlinks).
- * Returns 0 with *out referenced, -ENOENT, -ENOTDIR, or another -errno. */
+ * Returns 0 with *out referenced and *@attr (may be NULL), -ENOENT,
+ * -ENOTDIR, or another -errno. */
 int nfs_export_root(struct nfs_server *srv, const struct nfs_export *e, struct xl_call *call,
-		    struct xl_inode **out, struct stat *st);
+		    struct xl_inode **out, struct xl_iatt *attr);
+/* The id of @e's root directory into *@id: the cached one, or (first
+ * time, or @refresh after the cached one went stale) found by
+ * nfs_export_root as the superuser, who owns the export path, and cached.
+ * 0 or -errno. */
+int nfs_export_root_id(struct nfs_server *srv, const struct nfs_export *e, bool refresh,
+		       struct xl_id *id);
+/* Is @id the root directory of @e (as cached; false when not known)? */
+bool nfs_export_is_root(struct nfs_server *srv, const struct nfs_export *e,
+			const struct xl_id *id);
 
 /* --- export table (exports.c), used by server.c and the unit tests --- */
 
@@ -74,6 +116,9 @@ int nfs_export_root(struct nfs_server *srv, const struct nfs_export *e, struct x
 char *nfs_export_path_normalise(const char *path);
 /* The export id of a normalised path: FNV-1a of its bytes, never 0. */
 uint32_t nfs_export_id(const char *path);
+/* The fsid fattr3 reports for objects of export @id: the same on every
+ * start and whatever disk the store sits on. */
+uint64_t nfs_export_fsid(uint32_t id);
 
 /*
  * Parse the export-dir option @text: whitespace-separated entries, each
@@ -87,27 +132,24 @@ uint32_t nfs_export_id(const char *path);
  */
 int nfs_exports_parse(const char *text, const struct nfs_export *defaults,
 		      struct nfs_export **out, size_t *count, char **errmsg);
+/* @e's allow list as text for a statedump: "*", "(nobody)", or its
+ * entries separated by '|' as in allow=. g_free it. */
+char *nfs_export_clients_text(const struct nfs_export *e);
 /* Free what nfs_exports_parse returned; @shared is defaults->clients,
  * which is not freed. */
 void nfs_exports_free(struct nfs_export *exports, size_t count,
 		      const struct xl_addrlist *shared);
 
-/* Build the handle of the object @gfid within export @e. */
-void nfs_fh_build(const struct nfs_server *srv, const struct nfs_export *e,
-		  const struct xl_gfid *gfid, struct nfs_fh *fh);
-/* Check a handle's length, version and MAC and find its export:
- * 0 with *export and *gfid, or -EBADF (→ NFS3ERR_BADHANDLE). */
-int nfs_fh_parse(const struct nfs_server *srv, const uint8_t *data, size_t len,
-		 const struct nfs_export **export, struct xl_gfid *gfid);
+/* --- file handles (fh.c) --- */
 
-/* MOUNT (mount/): add the MOUNT v1 and v3 programs on @port; load the
- * mount list from srv->state_dir. 0 or -errno. */
-int mount3_programs_add(struct nfs_server *srv, uint16_t port);
-/* Save and free the mount list state. */
-void mount3_fini(struct nfs_server *srv);
-/* For a statedump: log each export (path, id, ro/rw, squashing, who may
- * mount it) and the mount list (its size and its first 100 host:path
- * entries) at INFO. Named so as not to clash with the DUMP actor. */
-void mount3_statedump(struct nfs_server *srv);
+/* Build the handle of the object @id within export @e. */
+void nfs_fh_build(const struct nfs_server *srv, const struct nfs_export *e,
+		  const struct xl_id *id, struct nfs_fh *fh);
+/* Check a handle's length, version and MAC and find its export: 0 with
+ * *export and *id; -ESTALE for a handle this server issued before ids
+ * (version 1, its MAC intact: → NFS3ERR_STALE, the client mounts again);
+ * -EBADF (→ NFS3ERR_BADHANDLE) for anything else it did not issue. */
+int nfs_fh_parse(const struct nfs_server *srv, const uint8_t *data, size_t len,
+		 const struct nfs_export **export, struct xl_id *id);
 
 #endif

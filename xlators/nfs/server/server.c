@@ -2,9 +2,11 @@
  * server.c — the nfs/server translator: the top of every graph.
  *
  * Its options say where to listen and what to export; init() sets up the
- * exports, the file handle secret and write verifier, then starts an RPC
- * service carrying the NFS v3 program (nfs3_*.c) and the MOUNT programs
- * (mount/). Every fop the programs make goes to the single child volume.
+ * exports (finding each root's id once), the file handle secret and write
+ * verifier, then starts an RPC service carrying the NFS v3 program
+ * (nfs3_*.c) and the MOUNT programs (mount/, which asks the server
+ * through nfs_mount_iface.h). Every fop the programs make goes to the
+ * single child volume.
  *
  * State kept across restarts lives in state-dir: fh-secret (32 random
  * bytes keying file handle MACs; losing it makes every handle stale) and
@@ -20,11 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "mount.h"
 #include "nfs3.h"
+#include "nfs3_verf.h"
 #include "nfs_server.h"
 
 #define NFS_SECRET_FILE "fh-secret"
@@ -252,41 +254,6 @@ out:
 	return ret;
 }
 
-/* A verifier that differs on every start: start time in ns, pid, random. */
-static uint64_t nfs_server_new_verf(void)
-{
-	struct timespec ts;
-	uint64_t v;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	v = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-	v ^= (uint64_t)getpid() << 40;
-	v ^= (uint64_t)g_random_int() << 16 ^ g_random_int();
-	return v;
-}
-
-/* @want, lowered if the inodes it lets the table cache could hold more
- * descriptors than the process may open: a cached inode can hold up to
- * three (storage/posix: O_PATH, read-write, read-only), and a quarter of
- * the limit stays for sockets and everything else. Children are
- * initialised first, so the limit is already as high as it goes. */
-static size_t nfs_server_lru_limit(struct xl *xl, size_t want)
-{
-	struct rlimit rl;
-	size_t cap;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
-		return want;
-	cap = (size_t)rl.rlim_cur / 4;
-	if (want <= cap)
-		return want;
-	xl_log(xl, XL_LOG_WARNING,
-	       "inode-lru-limit %zu lowered to %zu: cached inodes hold descriptors and the "
-	       "open files limit is %llu (raise it with ulimit -n / LimitNOFILE)",
-	       want, cap, (unsigned long long)rl.rlim_cur);
-	return cap;
-}
-
 static void nfs_server_free(struct nfs_server *srv)
 {
 	const struct nfs_server_conf *conf = srv->xl->conf;
@@ -294,6 +261,7 @@ static void nfs_server_free(struct nfs_server *srv)
 	if (srv->svc)
 		rpcsvc_free(srv->svc);
 	nfs_exports_free(srv->exports, srv->nexports, conf->allow);
+	g_mutex_clear(&srv->lock);
 	g_free(srv->state_dir);
 	memset(srv->secret, 0, sizeof(srv->secret));
 	g_free(srv);
@@ -336,12 +304,14 @@ static int nfs_server_init(struct xl *xl)
 		.drc_ttl_ms = (unsigned)conf->drc_ttl_ms,
 	};
 	struct nfs_server *srv = g_new0(struct nfs_server, 1);
+	struct mount3_config mcfg = {0};
 	bool mount = true;
 	char *msg = NULL;
 	int ret;
 
 	srv->xl = xl;
 	srv->child = xl->children[0];
+	g_mutex_init(&srv->lock);
 	srv->fileid_32bit = conf->fileid_32bit;
 	srv->rtmax = (uint32_t)conf->rtmax;
 	srv->wtmax = (uint32_t)conf->wtmax;
@@ -354,6 +324,7 @@ static int nfs_server_init(struct xl *xl)
 		g_free(msg);
 		goto out_free;
 	}
+	srv->shared_clients = conf->allow;
 	if (g_mkdir_with_parents(srv->state_dir, 0700) < 0) {
 		ret = -errno;
 		xl_log(xl, XL_LOG_ERROR, "cannot create state-dir %s: %s", srv->state_dir,
@@ -363,10 +334,11 @@ static int nfs_server_init(struct xl *xl)
 	ret = nfs_server_load_secret(srv);
 	if (ret < 0)
 		goto out_free;
-	srv->write_verf = nfs_server_new_verf();
+	nfs3_write_verf_init(&srv->write_verf);
+	/* Storage bounds what its cached inodes hold (descriptors) itself. */
 	if (xl->graph && xl->graph->itable)
-		xl_inode_table_set_lru_limit(xl->graph->itable,
-					     nfs_server_lru_limit(xl, (size_t)conf->inode_lru_limit));
+		xl_inode_table_set_lru_limit(xl->graph->itable, (size_t)conf->inode_lru_limit);
+	nfs_server_resolve_roots(srv);
 
 	srv->svc = rpcsvc_new(&cfg);
 	if (!srv->svc) {
@@ -380,7 +352,12 @@ static int nfs_server_init(struct xl *xl)
 		xl_log(xl, XL_LOG_ERROR, "cannot add the NFS v3 program: %s", g_strerror(-ret));
 		goto out_free;
 	}
-	ret = mount3_programs_add(srv, (uint16_t)conf->mount_port);
+	mcfg.svc = srv->svc;
+	mcfg.srv = srv;
+	mcfg.port = (uint16_t)conf->mount_port;
+	mcfg.state_dir = srv->state_dir;
+	mcfg.log_name = xl->name;
+	ret = mount3_programs_add(&mcfg, &srv->mount);
 	if (ret == -ENOSYS) {
 		xl_log(xl, XL_LOG_WARNING, "MOUNT is not available in this build; NFS only");
 		mount = false;
@@ -398,7 +375,7 @@ static int nfs_server_init(struct xl *xl)
 	nfs_server_log_programs(srv, mount);
 	return 0;
 out_mount:
-	mount3_fini(srv);
+	mount3_fini(srv->mount);
 out_free:
 	nfs_server_free(srv);
 	return ret;
@@ -411,7 +388,7 @@ static void nfs_server_fini(struct xl *xl)
 	if (!srv)
 		return;
 	rpcsvc_stop(srv->svc);
-	mount3_fini(srv);
+	mount3_fini(srv->mount);
 	nfs_server_free(srv);
 	xl->private = NULL;
 }
@@ -423,8 +400,25 @@ static void nfs_server_dump(struct xl *xl)
 	if (!srv)
 		return;
 	xl_log(xl, XL_LOG_INFO, "write verifier %016" G_GINT64_MODIFIER "x, %zu export(s)",
-	       (guint64)srv->write_verf, srv->nexports);
-	mount3_statedump(srv);
+	       (guint64)__atomic_load_n(&srv->write_verf, __ATOMIC_RELAXED), srv->nexports);
+	for (size_t i = 0; i < srv->nexports; i++) {
+		const struct nfs_export *e = &srv->exports[i];
+		char *clients = nfs_export_clients_text(e);
+		char root[XL_ID_STRLEN];
+		struct xl_id id;
+
+		g_mutex_lock(&srv->lock);
+		id = e->root_id;
+		g_mutex_unlock(&srv->lock);
+		xl_log(xl, XL_LOG_INFO,
+		       "export %s id %08x root %s %s, %s, anonuid %u, anongid %u, allow %s",
+		       e->path, e->id, xl_id_is_null(&id) ? "(not found)" : xl_id_to_str(&id, root),
+		       e->read_only ? "ro" : "rw",
+		       e->all_squash ? "all-squash" : e->root_squash ? "root-squash" : "no-squash",
+		       (unsigned)e->anonuid, (unsigned)e->anongid, clients);
+		g_free(clients);
+	}
+	mount3_statedump(srv->mount);
 	rpcsvc_dump(srv->svc);
 }
 

@@ -1,0 +1,70 @@
+/*
+ * nfs_setup.c — setting up a struct nfs_server apart from the RPC
+ * service: finding the export roots' ids (init() does it once the child
+ * is up), and a server for tests that drive the NFS3 actors directly
+ * over a graph (tests/unit/test_actors.c), with no sockets, state
+ * directory or MOUNT.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+
+#include "nfs3_verf.h"
+#include "nfs_server.h"
+
+void nfs_server_resolve_roots(struct nfs_server *srv)
+{
+	for (size_t i = 0; i < srv->nexports; i++) {
+		struct xl_id id;
+		int ret = nfs_export_root_id(srv, &srv->exports[i], true, &id);
+
+		if (ret < 0)
+			xl_log(srv->xl, XL_LOG_WARNING,
+			       "export %s: its directory cannot be found (%s); tried again "
+			       "when a client mounts it",
+			       srv->exports[i].path, g_strerror(-ret));
+	}
+}
+
+int nfs_server_setup_for_test(struct nfs_server *srv, struct xl *top, struct xl *child,
+			      const char *export_dir, const struct xl_addrlist *allow)
+{
+	struct nfs_export defaults = {
+	    .clients = (struct xl_addrlist *)allow,
+	    .anonuid = 65534,
+	    .anongid = 65534,
+	};
+	char *msg = NULL;
+	int ret;
+
+	memset(srv, 0, sizeof(*srv));
+	srv->xl = top;
+	srv->child = child;
+	g_mutex_init(&srv->lock);
+	ret = nfs_exports_parse(export_dir ? export_dir : "/", &defaults, &srv->exports,
+				&srv->nexports, &msg);
+	if (ret < 0) {
+		xl_logd("nfs", XL_LOG_ERROR, "%s", msg);
+		g_free(msg);
+		g_mutex_clear(&srv->lock);
+		return ret;
+	}
+	srv->shared_clients = allow;
+	for (size_t i = 0; i < sizeof(srv->secret); i++)
+		srv->secret[i] = (uint8_t)(i * 29 + 7);
+	nfs3_write_verf_init(&srv->write_verf);
+	srv->rtmax = 1024 * 1024;
+	srv->wtmax = 1024 * 1024;
+	srv->dtpref = 64 * 1024;
+	nfs_server_resolve_roots(srv);
+	return 0;
+}
+
+void nfs_server_teardown_for_test(struct nfs_server *srv)
+{
+	nfs_exports_free(srv->exports, srv->nexports, srv->shared_clients);
+	g_mutex_clear(&srv->lock);
+	memset(srv, 0, sizeof(*srv));
+}
