@@ -300,6 +300,10 @@ void rpcsvc_request_set_payload(struct rpcsvc_request *req, struct xl_iobuf *iob
 {
 	struct rpcsvc_job *job = req->priv;
 
+	if (!job) { /* a request the service did not receive (a test's) */
+		xl_iobuf_unref(iob);
+		return;
+	}
 	xl_iobuf_unref(job->payload_iob);
 	job->payload_iob = iob;
 	job->payload = ptr;
@@ -317,6 +321,8 @@ struct xl_iobuf *rpcsvc_request_record(struct rpcsvc_request *req)
 {
 	struct rpcsvc_job *job = req->priv;
 
+	if (!job)
+		return NULL;
 	if (!job->record)
 		job->record = xl_iobuf_wrap(job->buf, job->len, svc_record_release, NULL);
 	return job->record;

@@ -81,13 +81,14 @@ struct rpcsvc_request {
  * result (XDR-padded to 4), to send READ data without copying. Takes over
  * one reference on @iob (dropped once the reply is sent or dropped; NULL
  * @iob: @ptr is static). The result's own encoding must account for the
- * payload's length word. */
+ * payload's length word. A request the service did not receive (built by
+ * a test) has no reply: the reference is dropped at once. */
 void rpcsvc_request_set_payload(struct rpcsvc_request *req, struct xl_iobuf *iob,
 				const void *ptr, size_t len);
 /* The call's record (the bytes received, call header included) as a
  * buffer: borrowed, valid while the actor runs; whoever keeps bytes of it
  * past that (WRITE data) takes its own reference. NULL when out of
- * memory. */
+ * memory, or for a request the service did not receive (built by a test). */
 struct xl_iobuf *rpcsvc_request_record(struct rpcsvc_request *req);
 
 struct rpcsvc_config {
