@@ -32,9 +32,20 @@ tests_unit_test_rpcsvc_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LI
 # posix: storage/posix fops against a private directory, as root and as other users.
 check_PROGRAMS += tests/unit/test_posix
 TESTS += tests/unit/test_posix
-tests_unit_test_posix_SOURCES = tests/unit/test_posix.c $(xlators_storage_posix_la_SOURCES)
-tests_unit_test_posix_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+# The module is loaded from the build tree; posix_ids.sh: ids surviving a restart,
+# renames and a copy to another filesystem (with xlnfs-posix-reindex), and an
+# overlayfs export, through the posix_ids driver.
+tests_unit_test_posix_SOURCES = tests/unit/test_posix.c
+tests_unit_test_posix_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(top_srcdir)/tests/unit \
+	-DXLATOR_BUILD_DIR='"$(abs_top_builddir)/xlators"'
 tests_unit_test_posix_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+check_PROGRAMS += tests/integration/posix_ids
+TESTS += tests/integration/posix_ids.sh
+tests_integration_posix_ids_SOURCES = tests/integration/posix_ids.c
+tests_integration_posix_ids_CFLAGS = $(AM_CFLAGS) \
+	-DXLATOR_BUILD_DIR='"$(abs_top_builddir)/xlators"'
+tests_integration_posix_ids_LDADD = libxlnfs.la $(GLIB_LIBS) $(TIRPC_LIBS)
+EXTRA_DIST += tests/integration/posix_ids.sh
 
 # nfs-A: file handles (build/parse/forgery) and the export table (export-dir
 # parsing, normalisation, allows, squashing, export root walk).
@@ -48,8 +59,9 @@ tests_unit_test_exports_SOURCES = tests/unit/test_exports.c xlators/nfs/server/e
 tests_unit_test_exports_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_exports_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 
-# core: translator framework unit tests (options, volfile/graph, inode table) and the
-# test-only translators test/dummy and test/pass they load from tests/unit/modules.
+# core: translator framework unit tests (options, volfile/graph, inode table, runtime,
+# iobuf) and the test-only translators test/dummy and test/pass they load from
+# tests/unit/modules.
 check_LTLIBRARIES += tests/unit/modules/test/dummy.la tests/unit/modules/test/pass.la
 tests_unit_modules_test_dummy_la_SOURCES = tests/unit/modules/test/dummy.c \
 	tests/unit/modules/test/dummy.h
@@ -61,8 +73,10 @@ tests_unit_modules_test_pass_la_LIBADD = $(xlator_libadd)
 core_test_cflags = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(top_srcdir)/tests/unit \
 	-DTEST_MODULE_DIR='"$(abs_top_builddir)/tests/unit/modules"'
 core_test_ldadd = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
-check_PROGRAMS += tests/unit/test_options tests/unit/test_volfile tests/unit/test_inode
-TESTS += tests/unit/test_options tests/unit/test_volfile tests/unit/test_inode
+check_PROGRAMS += tests/unit/test_options tests/unit/test_volfile tests/unit/test_inode \
+	tests/unit/test_xlator tests/unit/test_iobuf
+TESTS += tests/unit/test_options tests/unit/test_volfile tests/unit/test_inode \
+	tests/unit/test_xlator tests/unit/test_iobuf
 tests_unit_test_options_SOURCES = tests/unit/test_options.c
 tests_unit_test_options_CFLAGS = $(core_test_cflags)
 tests_unit_test_options_LDADD = $(core_test_ldadd)
@@ -72,6 +86,12 @@ tests_unit_test_volfile_LDADD = $(core_test_ldadd)
 tests_unit_test_inode_SOURCES = tests/unit/test_inode.c
 tests_unit_test_inode_CFLAGS = $(core_test_cflags)
 tests_unit_test_inode_LDADD = $(core_test_ldadd)
+tests_unit_test_xlator_SOURCES = tests/unit/test_xlator.c
+tests_unit_test_xlator_CFLAGS = $(core_test_cflags)
+tests_unit_test_xlator_LDADD = $(core_test_ldadd)
+tests_unit_test_iobuf_SOURCES = tests/unit/test_iobuf.c
+tests_unit_test_iobuf_CFLAGS = $(core_test_cflags)
+tests_unit_test_iobuf_LDADD = $(core_test_ldadd)
 
 # rpc (engineer "rpc"): the service against the real rpcbind and rpcinfo, in a private namespace.
 check_PROGRAMS += tests/integration/rpc_null_server
@@ -175,3 +195,19 @@ tests_fuzz_replay_nfs3_args_LDADD = libnfs3xdr.la libmount3xdr.la $(fuzz_replay_
 tests_fuzz_replay_dispatch_SOURCES = tests/fuzz/fuzz_dispatch.c tests/fuzz/replay_main.c \
 	tests/fuzz/fuzz.h
 tests_fuzz_replay_dispatch_LDADD = $(fuzz_replay_ldadd)
+
+# storage/memory and debug/error-gen: the in-RAM store's POSIX semantics, each
+# error-gen rule, and the actor harness (every NFS3 procedure over error-gen +
+# memory, success and failure). The modules are loaded from the build tree.
+mem_test_cflags = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(top_srcdir)/tests/unit \
+	-I$(top_srcdir)/xlators/debug/error-gen \
+	-DXLATOR_BUILD_DIR='"$(abs_top_builddir)/xlators"'
+mem_test_ldadd = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+check_PROGRAMS += tests/unit/test_memory tests/unit/test_errorgen
+TESTS += tests/unit/test_memory tests/unit/test_errorgen
+tests_unit_test_memory_SOURCES = tests/unit/test_memory.c
+tests_unit_test_memory_CFLAGS = $(mem_test_cflags)
+tests_unit_test_memory_LDADD = $(mem_test_ldadd)
+tests_unit_test_errorgen_SOURCES = tests/unit/test_errorgen.c
+tests_unit_test_errorgen_CFLAGS = $(mem_test_cflags)
+tests_unit_test_errorgen_LDADD = $(mem_test_ldadd)
