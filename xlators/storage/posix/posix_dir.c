@@ -64,8 +64,8 @@ struct posix_dir_state {
 
 /* An id for an entry that has none (outside NFS), as root: written with
  * XATTR_CREATE (a racing lookup may win: then its id is read) and indexed. */
-static int posix_dirent_assign(struct posix_dir_state *s, const char *name,
-			       const struct statx *stx, struct xl_id *id)
+static int posix_dirent_assign(struct posix_dir_state *s, const char *name, struct statx *stx,
+			       struct xl_id *id)
 {
 	struct posix_priv *priv = s->xl->private;
 	int fd, ret;
@@ -82,6 +82,8 @@ static int posix_dirent_assign(struct posix_dir_state *s, const char *name,
 		ret = posix_id_read(fd, "", id);
 	else if (!ret)
 		ret = posix_index_add(&priv->store, fd, stx, id, &s->dctx->id, name);
+	if (!ret)
+		ret = posix_statx(fd, "", stx); /* nlink counts the new index link */
 	close(fd);
 out_enter:
 	if (posix_creds_enter(s->xl, s->call))

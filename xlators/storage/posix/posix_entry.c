@@ -130,6 +130,9 @@ static int posix_bind(struct xl *xl, struct posix_ictx *dctx, const char *name, 
 		xl_log(xl, XL_LOG_WARNING, "cannot index '%s': %s (it will not be found by id)",
 		       name, strerror(-ret));
 	indexed = !ret && !dir;
+	/* the index link counts in nlink, which we report without it */
+	if (indexed && posix_statx(fd, "", &stx))
+		indexed = false;
 out_attach:
 	ctx = posix_ictx_new(xl, fd, &id, &stx, indexed);
 	if (!ctx) {
