@@ -7,8 +7,8 @@
  * and ctx_free() of the loser; set-if-unset under concurrency; notify
  * delivery order and pass-through, FORGET at the top; CHILD_UP after
  * init; timers firing and cancelled; fini waiting for background work;
- * the loader refusing a multi-child volume with NULL fop slots; the
- * byte-range lock table.
+ * the loader refusing a multi-child volume with NULL fop slots and a
+ * module of another ABI; the byte-range lock table.
  *
  * Most tests use a graph built by hand (top → mid → leaf) with modules
  * defined here; the shutdown and loader tests load test/dummy and
@@ -685,15 +685,30 @@ static void test_multi_child_refused(void)
 			fprintf(stderr, "\n  got: %s", (char *)g_ptr_array_index(diags, i));
 	CU_ASSERT_TRUE(found);
 	/* The same volume as the top is fine: nobody calls its fops. */
-	CU_ASSERT_EQUAL(load("volume x\n type test/dummy\n option directory /d\nend-volume\n"
-			     "volume y\n type test/dummy\n option directory /d\nend-volume\n"
-			     "volume m\n type test/dummy\n option directory /d\n"
-			     " subvolumes x y\nend-volume\n",
-			     &g),
-			0);
+	CU_ASSERT_EQUAL_FATAL(load("volume x\n type test/dummy\n option directory /d\nend-volume\n"
+				   "volume y\n type test/dummy\n option directory /d\nend-volume\n"
+				   "volume m\n type test/dummy\n option directory /d\n"
+				   " subvolumes x y\nend-volume\n",
+				   &g),
+			      0);
 	CU_ASSERT_EQUAL(g->volumes[0]->nparents, 1);
 	CU_ASSERT_PTR_EQUAL(g->volumes[0]->parents[0], g->top);
 	xl_graph_free(g);
+}
+
+static void test_old_abi_refused(void)
+{
+	struct xl_graph *g = NULL;
+
+	g_ptr_array_set_size(diags, 0);
+	CU_ASSERT_EQUAL(xl_graph_load_text("t.vol", "volume a\n type test/old\nend-volume\n",
+					   TEST_MODULE_DIR "/abi", &g),
+			-EINVAL);
+	CU_ASSERT_PTR_NULL(g);
+	CU_ASSERT_EQUAL_FATAL(diags->len, 1);
+	CU_ASSERT_TRUE(g_str_has_prefix(g_ptr_array_index(diags, 0), "t.vol:2: volume 'a': "));
+	CU_ASSERT_TRUE(strstr(g_ptr_array_index(diags, 0),
+			      "was built for translator ABI 1, this is ABI 2") != NULL);
 }
 
 static void test_child_up_and_hooks(void)
@@ -966,6 +981,7 @@ int main(void)
 	CU_add_test(s, "lock table", test_lock_table);
 	s = CU_add_suite("loaded", setup_loaded, teardown_loaded);
 	CU_add_test(s, "multi-child volume refused", test_multi_child_refused);
+	CU_add_test(s, "older ABI refused", test_old_abi_refused);
 	CU_add_test(s, "child up and hooks", test_child_up_and_hooks);
 	CU_add_test(s, "timers", test_timers);
 	CU_add_test(s, "fini waits for work", test_fini_waits);
