@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,14 +70,19 @@ static const struct xl_option pass_options[] = {
     {NULL},
 };
 
-/* What happened, for the tests (space-separated words). */
+/* What happened, for the tests (space-separated words). Work items of
+ * several volumes note at once: the lock keeps the words whole. */
 char pass_trace[4096];
+static pthread_mutex_t pass_trace_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void pass_note(const char *fmt, const char *a, const char *b, const char *c)
 {
-	size_t n = strlen(pass_trace);
+	size_t n;
 
+	pthread_mutex_lock(&pass_trace_lock);
+	n = strlen(pass_trace);
 	snprintf(pass_trace + n, sizeof(pass_trace) - n, fmt, a, b, c);
+	pthread_mutex_unlock(&pass_trace_lock);
 }
 
 static int pass_enter(struct xl *xl, struct xl_fop_frame *f)
