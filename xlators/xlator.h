@@ -826,7 +826,7 @@ void xl_inode_unlock(struct xl_inode *inode);
  * Before a volume's fini() the framework cancels its pending timers and
  * waits for its queued and running work, parents first.
  * (Timer callbacks run one at a time on one service thread; work runs on
- * a pool of up to 4 threads; both start on first use. "Stopping" is the
+ * up to 4 worker threads; both start on first use. "Stopping" is the
  * whole graph from the start of xl_graph_fini until a later
  * xl_graph_init. A timer the framework cancelled before fini() keeps a
  * valid handle: xl_timer_cancel() on it in fini() returns true.)
