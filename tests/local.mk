@@ -1,14 +1,17 @@
 # tests/: unit (CUnit), integration (libnfs over loopback), e2e (kernel client).
 
-# test_mountlist (engineer "mount"): mount list, MNT path rules, list encoders.
+# MOUNT: the mount list, MNT path rules over the server's exports (as
+# nfs_mount_iface.h lists them), DUMP/EXPORT list encoders.
 check_PROGRAMS += tests/unit/test_mountlist
 TESTS += tests/unit/test_mountlist
 tests_unit_test_mountlist_SOURCES = tests/unit/test_mountlist.c \
-	mount/mountlist.c mount/mount3_path.c mount/mount3_xdr.c xlators/nfs/server/exports.c
+	mount/mountlist.c mount/mount3_path.c mount/mount3_xdr.c xlators/nfs/server/exports.c \
+	xlators/nfs/server/nfs_mount_iface.c xlators/nfs/server/fh.c
 tests_unit_test_mountlist_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_mountlist_LDADD = libmount3xdr.la libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 
-# nfs-B: READDIR(PLUS) XDR size accounting and the cookie / create verifiers.
+# NFS3 directories: READDIR(PLUS) XDR size accounting and the write, cookie
+# and create verifiers.
 check_PROGRAMS += tests/unit/test_nfs3_dir
 TESTS += tests/unit/test_nfs3_dir
 tests_unit_test_nfs3_dir_SOURCES = tests/unit/test_nfs3_dir.c \
@@ -47,8 +50,9 @@ tests_integration_posix_ids_CFLAGS = $(AM_CFLAGS) \
 tests_integration_posix_ids_LDADD = libxlnfs.la $(GLIB_LIBS) $(TIRPC_LIBS)
 EXTRA_DIST += tests/integration/posix_ids.sh
 
-# nfs-A: file handles (build/parse/forgery) and the export table (export-dir
-# parsing, normalisation, allows, squashing, export root walk).
+# NFS file handles (build/parse/forgery, old handles stale) and the export
+# table (export-dir parsing, normalisation, allows, squashing, export root
+# walk and its cached id).
 check_PROGRAMS += tests/unit/test_fh tests/unit/test_exports
 TESTS += tests/unit/test_fh tests/unit/test_exports
 tests_unit_test_fh_SOURCES = tests/unit/test_fh.c \
@@ -104,7 +108,7 @@ tests_integration_rpc_null_server_LDADD = libxlnfs.la $(GLIB_LIBS) $(TIRPC_LIBS)
 TESTS += tests/integration/rpc_null.sh
 dist_noinst_SCRIPTS += tests/integration/rpc_null.sh
 
-# integration + e2e (engineer "tests"): the daemon, every NFSv3/MOUNT procedure
+# integration + e2e: the daemon, every NFSv3/MOUNT procedure
 # through libnfs, and the Linux kernel client in a qemu guest. The scripts need
 # root (they make a private network namespace); they skip (77) when not root
 # and fail when root but something they need is missing. XLNFS_E2E=skip
@@ -129,17 +133,17 @@ tests_integration_nfs3_client_CFLAGS = $(AM_CFLAGS) $(LIBNFS_CFLAGS)
 tests_integration_nfs3_client_LDADD = libnfs3xdr.la libmount3xdr.la $(LIBNFS_LIBS) $(TIRPC_LIBS)
 endif
 
-# nfs-A: the NFS3 actors' shared helpers (errno map, attribute conversion,
-# handle resolution over a fake volume) and READ's payload encoder.
+# NFS3 actors' shared helpers (errno map, attribute conversion, handle
+# resolution over a fake volume) and READ's payload encoder.
 check_PROGRAMS += tests/unit/test_nfs3_util
 TESTS += tests/unit/test_nfs3_util
 tests_unit_test_nfs3_util_SOURCES = tests/unit/test_nfs3_util.c \
 	xlators/nfs/server/nfs3_util.c xlators/nfs/server/nfs3_io.c \
-	xlators/nfs/server/fh.c xlators/nfs/server/exports.c
+	xlators/nfs/server/fh.c xlators/nfs/server/exports.c xlators/nfs/server/nfs3_verf.c
 tests_unit_test_nfs3_util_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_nfs3_util_LDADD = libnfs3xdr.la libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 
-# nfs-B: the directory and namespace procedures, exact statuses (libnfs raw RPC).
+# NFS3 directory and namespace procedures, exact statuses (libnfs raw RPC).
 if HAVE_LIBNFS
 check_PROGRAMS += tests/integration/nfs3_names
 tests_integration_nfs3_names_SOURCES = tests/integration/nfs3_names.c
@@ -157,7 +161,7 @@ check_PROGRAMS += tests/unit/test_drc
 TESTS += tests/unit/test_drc
 tests_unit_test_drc_SOURCES = tests/unit/test_drc.c \
 	xlators/nfs/server/nfs3_util.c xlators/nfs/server/nfs3_io.c \
-	xlators/nfs/server/fh.c xlators/nfs/server/exports.c
+	xlators/nfs/server/fh.c xlators/nfs/server/exports.c xlators/nfs/server/nfs3_verf.c
 tests_unit_test_drc_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_drc_LDADD = libnfs3xdr.la libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 
@@ -175,7 +179,7 @@ tests/conformance/posix_conf: tests/conformance/posix_conf.c
 TESTS += tests/conformance/run.sh
 dist_noinst_SCRIPTS += tests/conformance/run.sh tests/conformance/guest.sh
 
-# fuzz (engineer "fuzz"): the libFuzzer targets' code (tests/fuzz/fuzz_*.c),
+# fuzz: the libFuzzer targets' code (tests/fuzz/fuzz_*.c),
 # linked with a plain main that replays tests/fuzz/corpus/<target>/ (seeds
 # and crash regressions). tests/fuzz/build.sh builds the real fuzzers with clang.
 check_PROGRAMS += tests/fuzz/replay_record tests/fuzz/replay_callhdr \
@@ -193,7 +197,8 @@ tests_fuzz_replay_callhdr_SOURCES = tests/fuzz/fuzz_callhdr.c tests/fuzz/replay_
 tests_fuzz_replay_callhdr_LDADD = $(fuzz_replay_ldadd)
 tests_fuzz_replay_nfs3_args_SOURCES = tests/fuzz/fuzz_nfs3_args.c tests/fuzz/replay_main.c \
 	tests/fuzz/fuzz.h xlators/nfs/server/nfs3_io.c xlators/nfs/server/nfs3_util.c \
-	xlators/nfs/server/fh.c xlators/nfs/server/exports.c mount/mount3_xdr.c
+	xlators/nfs/server/fh.c xlators/nfs/server/exports.c xlators/nfs/server/nfs3_verf.c \
+	mount/mount3_xdr.c
 tests_fuzz_replay_nfs3_args_CFLAGS = $(AM_CFLAGS)
 tests_fuzz_replay_nfs3_args_LDADD = libnfs3xdr.la libmount3xdr.la $(fuzz_replay_ldadd)
 tests_fuzz_replay_dispatch_SOURCES = tests/fuzz/fuzz_dispatch.c tests/fuzz/replay_main.c \
