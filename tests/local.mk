@@ -220,3 +220,4 @@ tests_unit_test_memory_LDADD = $(mem_test_ldadd)
 tests_unit_test_errorgen_SOURCES = tests/unit/test_errorgen.c
 tests_unit_test_errorgen_CFLAGS = $(mem_test_cflags)
 tests_unit_test_errorgen_LDADD = $(mem_test_ldadd)
+# (end of the storage/memory and debug/error-gen block)
