@@ -3,8 +3,9 @@
  *
  * export-dir parsing (options, overrides of the global defaults, every
  * syntax error), path normalisation and export ids, lookup by path and
- * id, client checks, credential squashing, and walking an export's path
- * to its root directory over a small fake storage volume.
+ * id, client checks, credential squashing, walking an export's path to
+ * its root directory over a small fake storage volume, and the root's
+ * cached id.
  */
 #include "config.h"
 
@@ -271,9 +272,9 @@ static void test_allows_global(void)
 
 /* ---------------------------------------------------------------- squash */
 
-static struct xl_call ex_call(uid_t uid, gid_t gid, unsigned ngroups, const gid_t *groups)
+static struct xl_cred ex_call(uid_t uid, gid_t gid, unsigned ngroups, const gid_t *groups)
 {
-	struct xl_call c;
+	struct xl_cred c;
 
 	memset(&c, 0, sizeof(c));
 	c.uid = uid;
@@ -287,7 +288,7 @@ static void test_squash(void)
 {
 	static const gid_t groups[] = { 10, 0, 20 };
 	struct nfs_export e = ex_defaults(NULL);
-	struct xl_call c;
+	struct xl_cred c;
 
 	/* root-squash: root becomes anon, including group 0 among groups. */
 	c = ex_call(0, 0, 3, groups);
@@ -358,37 +359,44 @@ static const struct fake_node fake_tree[] = {
 static struct xl_inode_table *fake_table;
 static unsigned fake_lookups;
 
-static void fake_gfid(const char *id, struct xl_gfid *g)
+/* A node's id: "root" is the volume root's, the others their name's bytes. */
+static void fake_id(const char *name, struct xl_id *id)
 {
-	g->len = (uint8_t)strlen(id);
-	memcpy(g->bytes, id, g->len);
+	if (!strcmp(name, "root")) {
+		*id = XL_ID_ROOT;
+		return;
+	}
+	memset(id, 0, sizeof(*id));
+	memcpy(id->bytes, name, strlen(name) < sizeof(id->bytes) ? strlen(name) : 15);
+	id->bytes[15] = 0xee;
 }
 
 static int fake_lookup(struct xl *xl, struct xl_call *call, struct xl_inode *dir,
-		       const char *name, struct xl_inode **out, struct stat *st)
+		       const char *name, struct xl_inode *inode, struct xl_iatt *attr,
+		       struct xl_iatt *dir_attr)
 {
-	const struct xl_gfid *dg = dir ? xl_inode_gfid(dir) : NULL;
-
 	fake_lookups++;
 	for (size_t i = 0; i < sizeof(fake_tree) / sizeof(fake_tree[0]); i++) {
 		const struct fake_node *n = &fake_tree[i];
-		struct xl_gfid g;
+		struct xl_id pid;
 
 		if (dir) {
-			if (!n->parent || strlen(n->parent) != dg->len ||
-			    memcmp(n->parent, dg->bytes, dg->len) || strcmp(n->name, name))
+			if (!n->parent || strcmp(n->name, name))
+				continue;
+			fake_id(n->parent, &pid);
+			if (!xl_id_equal(&pid, xl_inode_id(dir)))
 				continue;
 			/* The caller must be able to search the directory. */
-			if (!strcmp(n->parent, "deny") && call->uid != 0)
+			if (!strcmp(n->parent, "deny") && call->cred.uid != 0)
 				return -EACCES;
 		} else if (n->parent) {
 			continue;
 		}
-		fake_gfid(n->gfid, &g);
-		memset(st, 0, sizeof(*st));
-		st->st_mode = n->mode;
-		st->st_ino = i + 1;
-		*out = xl_inode_get(fake_table, &g);
+		memset(attr, 0, sizeof(*attr));
+		fake_id(n->gfid, &attr->id);
+		attr->mode = n->mode;
+		attr->ino = i + 1;
+		attr->valid = XL_IATT_ID | XL_IATT_TYPE | XL_IATT_MODE | XL_IATT_INO;
 		return 0;
 	}
 	return -ENOENT;
@@ -400,16 +408,30 @@ static const struct xl_module fake_module = {
 };
 
 static int ex_root(struct nfs_server *srv, const char *path, uid_t uid, struct xl_inode **out,
-		   struct stat *st)
+		   struct xl_iatt *attr)
 {
 	struct nfs_export e = ex_defaults(NULL);
 	struct xl_call call;
 
 	memset(&call, 0, sizeof(call));
-	call.uid = uid;
+	call.cred.uid = uid;
 	e.path = (char *)path;
 	*out = NULL;
-	return nfs_export_root(srv, &e, &call, out, st);
+	return nfs_export_root(srv, &e, &call, out, attr);
+}
+
+static void ex_fake_setup(struct xl_graph *graph, struct xl *child, struct nfs_server *srv)
+{
+	memset(graph, 0, sizeof(*graph));
+	memset(child, 0, sizeof(*child));
+	memset(srv, 0, sizeof(*srv));
+	child->name = (char *)"fake";
+	child->module = &fake_module;
+	child->graph = graph;
+	srv->child = child;
+	fake_table = xl_inode_table_new(graph, 0);
+	graph->itable = fake_table;
+	g_mutex_init(&srv->lock);
 }
 
 static void test_export_root(void)
@@ -419,33 +441,23 @@ static void test_export_root(void)
 	struct nfs_server srv;
 	struct xl_inode_stats stats;
 	struct xl_inode *in;
-	struct xl_gfid g;
-	struct stat st;
+	struct xl_id g;
+	struct xl_iatt st;
 
-	memset(&graph, 0, sizeof(graph));
-	memset(&child, 0, sizeof(child));
-	memset(&srv, 0, sizeof(srv));
-	child.name = (char *)"fake";
-	child.module = &fake_module;
-	child.graph = &graph;
-	srv.child = &child;
-	fake_table = xl_inode_table_new(&graph, 0);
-	graph.itable = fake_table;
-
+	ex_fake_setup(&graph, &child, &srv);
 	CU_ASSERT_EQUAL(ex_root(&srv, "/", 1000, &in, &st), 0);
-	fake_gfid("root", &g);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
-	CU_ASSERT(xl_gfid_equal(xl_inode_gfid(in), &g));
-	CU_ASSERT(S_ISDIR(st.st_mode));
+	CU_ASSERT(xl_id_equal(xl_inode_id(in), &XL_ID_ROOT));
+	CU_ASSERT(S_ISDIR(st.mode));
 	xl_inode_unref(in);
 
 	fake_lookups = 0;
 	CU_ASSERT_EQUAL(ex_root(&srv, "/data/sub", 1000, &in, &st), 0);
 	CU_ASSERT_EQUAL(fake_lookups, 3);  /* root, data, sub: one component at a time */
-	fake_gfid("sub", &g);
+	fake_id("sub", &g);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
-	CU_ASSERT(xl_gfid_equal(xl_inode_gfid(in), &g));
-	CU_ASSERT_EQUAL(st.st_mode, S_IFDIR | 0700);
+	CU_ASSERT(xl_id_equal(xl_inode_id(in), &g));
+	CU_ASSERT_EQUAL(st.mode, S_IFDIR | 0700);
 	xl_inode_unref(in);
 
 	CU_ASSERT_EQUAL(ex_root(&srv, "/missing", 1000, &in, &st), -ENOENT);
@@ -467,6 +479,53 @@ static void test_export_root(void)
 	xl_inode_table_stats(fake_table, &stats);
 	CU_ASSERT_EQUAL(stats.active, 0);
 	xl_inode_table_free(fake_table);
+	g_mutex_clear(&srv.lock);
+}
+
+/* The root's id is found once (as the superuser: /deny/hidden is no
+ * caller's to search) and then answered from the cache; identity, not
+ * a walk, says whether a directory is the export's root. */
+static void test_export_root_id(void)
+{
+	struct xl_graph graph;
+	struct xl child;
+	struct nfs_server srv;
+	struct nfs_export *ex = NULL;
+	struct nfs_export d = ex_defaults(NULL);
+	struct xl_id id, hidden, sub;
+	char *msg = NULL;
+	size_t n = 0;
+
+	ex_fake_setup(&graph, &child, &srv);
+	CU_ASSERT_EQUAL_FATAL(nfs_exports_parse("/deny/hidden /data/sub /gone", &d, &ex, &n, &msg),
+			      0);
+	srv.exports = ex;
+	srv.nexports = n;
+	fake_id("hidden", &hidden);
+	fake_id("sub", &sub);
+	CU_ASSERT_FALSE(nfs_export_is_root(&srv, &ex[0], &hidden)); /* not known yet */
+
+	fake_lookups = 0;
+	CU_ASSERT_EQUAL(nfs_export_root_id(&srv, &ex[0], false, &id), 0);
+	CU_ASSERT(xl_id_equal(&id, &hidden));
+	CU_ASSERT_EQUAL(fake_lookups, 3);
+	CU_ASSERT_EQUAL(nfs_export_root_id(&srv, &ex[0], false, &id), 0);
+	CU_ASSERT_EQUAL(fake_lookups, 3); /* cached: no walk */
+	CU_ASSERT(xl_id_equal(&id, &hidden));
+	CU_ASSERT_TRUE(nfs_export_is_root(&srv, &ex[0], &hidden));
+	CU_ASSERT_FALSE(nfs_export_is_root(&srv, &ex[0], &sub));
+	CU_ASSERT_EQUAL(nfs_export_root_id(&srv, &ex[0], true, &id), 0);
+	CU_ASSERT_EQUAL(fake_lookups, 6); /* refresh walks again */
+
+	CU_ASSERT_EQUAL(nfs_export_root_id(&srv, &ex[1], false, &id), 0);
+	CU_ASSERT(xl_id_equal(&id, &sub));
+	CU_ASSERT_FALSE(nfs_export_is_root(&srv, &ex[1], &hidden));
+	CU_ASSERT_EQUAL(nfs_export_root_id(&srv, &ex[2], false, &id), -ENOENT);
+	CU_ASSERT_TRUE(xl_id_is_null(&ex[2].root_id));
+
+	nfs_exports_free(ex, n, NULL);
+	xl_inode_table_free(fake_table);
+	g_mutex_clear(&srv.lock);
 }
 
 int main(void)
@@ -484,7 +543,8 @@ int main(void)
 	    !CU_add_test(s, "lookup", test_lookup) ||
 	    !CU_add_test(s, "allows", test_allows_global) ||
 	    !CU_add_test(s, "squash", test_squash) ||
-	    !CU_add_test(s, "export root", test_export_root)) {
+	    !CU_add_test(s, "export root", test_export_root) ||
+	    !CU_add_test(s, "export root id", test_export_root_id)) {
 		CU_cleanup_registry();
 		return 1;
 	}

@@ -1,10 +1,11 @@
 /*
  * test_fh.c — unit tests for NFS file handles (xlators/nfs/server/fh.c).
  *
- * A handle built by the server parses back to the same export and gfid;
- * every way a handle can be damaged or forged (truncated, padded, a bit
- * flipped in the MAC or the gfid, another export id, a bad version, an
- * over-long gfid, another server's secret) is rejected with -EBADF.
+ * A handle built by the server parses back to the same export and object
+ * id; every way a handle can be damaged or forged (truncated, padded, a
+ * bit flipped in the MAC or the id, another export id, a bad version,
+ * another server's secret) is rejected with -EBADF; a version 1 handle
+ * this server issued (before ids came from above storage) is -ESTALE.
  */
 #include "config.h"
 
@@ -41,41 +42,44 @@ static int fh_teardown(void)
 	return 0;
 }
 
-static void fh_gfid(struct xl_gfid *g, uint8_t len)
+static void fh_id(struct xl_id *id, uint8_t seed)
 {
-	g->len = len;
-	for (uint8_t i = 0; i < len; i++)
-		g->bytes[i] = (uint8_t)(0xa0 + i * 7);
+	for (uint8_t i = 0; i < sizeof(id->bytes); i++)
+		id->bytes[i] = (uint8_t)(seed + i * 7);
 }
 
 static int fh_parse(const struct nfs_server *s, const struct nfs_fh *fh)
 {
 	const struct nfs_export *e = NULL;
-	struct xl_gfid g;
+	struct xl_id id;
 
-	return nfs_fh_parse(s, fh->data, fh->len, &e, &g);
+	return nfs_fh_parse(s, fh->data, fh->len, &e, &id);
 }
 
 static void test_round_trip(void)
 {
-	static const uint8_t lens[] = { 0, 1, 16, 39, XL_GFID_MAX };
+	static const uint8_t seeds[] = { 0, 1, 0xa0, 0xff };
+	struct xl_id ids[6];
 
-	for (size_t i = 0; i < sizeof(lens); i++) {
+	for (size_t i = 0; i < sizeof(seeds); i++)
+		fh_id(&ids[i], seeds[i]);
+	ids[4] = XL_ID_ROOT;
+	xl_id_generate(&ids[5]);
+	for (size_t i = 0; i < G_N_ELEMENTS(ids); i++) {
 		for (size_t x = 0; x < srv.nexports; x++) {
 			const struct nfs_export *e = NULL;
-			struct xl_gfid g, back;
+			struct xl_id back;
 			struct nfs_fh fh;
 
-			fh_gfid(&g, lens[i]);
-			nfs_fh_build(&srv, &srv.exports[x], &g, &fh);
-			CU_ASSERT_EQUAL(fh.len, 6u + lens[i] + 16u);
+			nfs_fh_build(&srv, &srv.exports[x], &ids[i], &fh);
+			CU_ASSERT_EQUAL(fh.len, 5u + 16u + 16u);
 			CU_ASSERT(fh.len <= NFS_FH_MAX);
-			CU_ASSERT_EQUAL(fh.data[0], 1);
-			CU_ASSERT_EQUAL(fh.data[1], lens[i]);
+			CU_ASSERT_EQUAL(fh.data[0], 2);
+			CU_ASSERT_EQUAL(memcmp(fh.data + 5, ids[i].bytes, 16), 0);
 			memset(&back, 0xff, sizeof(back));
 			CU_ASSERT_EQUAL(nfs_fh_parse(&srv, fh.data, fh.len, &e, &back), 0);
 			CU_ASSERT_PTR_EQUAL(e, &srv.exports[x]);
-			CU_ASSERT(xl_gfid_equal(&g, &back));
+			CU_ASSERT(xl_id_equal(&ids[i], &back));
 		}
 	}
 }
@@ -85,9 +89,9 @@ static void test_round_trip(void)
 static void test_deterministic(void)
 {
 	struct nfs_fh a, b;
-	struct xl_gfid g;
+	struct xl_id g;
 
-	fh_gfid(&g, 16);
+	fh_id(&g, 16);
 	nfs_fh_build(&srv, &srv.exports[1], &g, &a);
 	nfs_fh_build(&srv, &srv.exports[1], &g, &b);
 	CU_ASSERT_EQUAL(a.len, b.len);
@@ -95,7 +99,7 @@ static void test_deterministic(void)
 	/* The export id is in the handle: another export, other bytes. */
 	nfs_fh_build(&srv, &srv.exports[0], &g, &b);
 	CU_ASSERT_NOT_EQUAL(memcmp(a.data, b.data, a.len), 0);
-	CU_ASSERT_EQUAL(a.data[2] << 24 | a.data[3] << 16 | a.data[4] << 8 | a.data[5],
+	CU_ASSERT_EQUAL(a.data[1] << 24 | a.data[2] << 16 | a.data[3] << 8 | a.data[4],
 			(int)srv.exports[1].id);
 }
 
@@ -105,24 +109,24 @@ static void test_mac_is_hmac_sha256(void)
 	uint8_t digest[32];
 	gsize dlen = sizeof(digest);
 	struct nfs_fh fh;
-	struct xl_gfid g;
+	struct xl_id g;
 	GHmac *h;
 
-	fh_gfid(&g, 20);
+	fh_id(&g, 20);
 	nfs_fh_build(&srv, &srv.exports[0], &g, &fh);
 	h = g_hmac_new(G_CHECKSUM_SHA256, srv.secret, sizeof(srv.secret));
-	g_hmac_update(h, fh.data, 6 + 20);
+	g_hmac_update(h, fh.data, 5 + 16);
 	g_hmac_get_digest(h, digest, &dlen);
 	g_hmac_unref(h);
-	CU_ASSERT_EQUAL(memcmp(digest, fh.data + 26, 16), 0);
+	CU_ASSERT_EQUAL(memcmp(digest, fh.data + 21, 16), 0);
 }
 
 static void test_truncated_and_padded(void)
 {
 	struct nfs_fh fh, bad;
-	struct xl_gfid g;
+	struct xl_id g;
 
-	fh_gfid(&g, 16);
+	fh_id(&g, 16);
 	nfs_fh_build(&srv, &srv.exports[0], &g, &fh);
 	for (uint32_t len = 0; len < fh.len; len++) {
 		bad = fh;
@@ -144,10 +148,10 @@ static void test_truncated_and_padded(void)
 static void test_every_bit_flip(void)
 {
 	struct nfs_fh fh, bad;
-	struct xl_gfid g;
+	struct xl_id g;
 	unsigned rejected = 0, total = 0;
 
-	fh_gfid(&g, 16);
+	fh_id(&g, 16);
 	nfs_fh_build(&srv, &srv.exports[1], &g, &fh);
 	for (uint32_t i = 0; i < fh.len; i++) {
 		for (int bit = 0; bit < 8; bit++) {
@@ -164,11 +168,13 @@ static void test_every_bit_flip(void)
 static void test_bad_version(void)
 {
 	struct nfs_fh fh;
-	struct xl_gfid g;
+	struct xl_id g;
 
-	fh_gfid(&g, 16);
+	fh_id(&g, 16);
 	nfs_fh_build(&srv, &srv.exports[0], &g, &fh);
-	fh.data[0] = 2;
+	fh.data[0] = 3;
+	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -EBADF);
+	fh.data[0] = 1;
 	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -EBADF);
 	fh.data[0] = 0;
 	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -EBADF);
@@ -179,44 +185,70 @@ static void test_unknown_export(void)
 {
 	struct nfs_export gone = { .id = nfs_export_id("/gone"), .path = (char *)"/gone" };
 	struct nfs_fh fh;
-	struct xl_gfid g;
+	struct xl_id g;
 
-	fh_gfid(&g, 16);
+	fh_id(&g, 16);
 	nfs_fh_build(&srv, &gone, &g, &fh);
 	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -EBADF);
 }
 
-/* A correctly MACed handle whose gfid length byte exceeds XL_GFID_MAX. */
-static void test_gfid_too_long(void)
+/* A version 1 handle ([1][n][export id][gfid, n][MAC]) as the server
+ * issued them before ids: its MAC intact, it is stale (the client mounts
+ * again); damaged or with n > 40, bad. */
+static size_t fh_v1(const struct nfs_server *s, uint8_t n, uint8_t *data)
 {
-	uint8_t data[6 + 41 + 16], digest[32];
+	uint8_t digest[32];
 	gsize dlen = sizeof(digest);
-	const struct nfs_export *e;
-	struct xl_gfid g;
 	uint32_t id = srv.exports[0].id;
 	GHmac *h;
 
-	memset(data, 0x5a, sizeof(data));
+	memset(data, 0x5a, 6u + n + 16u);
 	data[0] = 1;
-	data[1] = 41;
+	data[1] = n;
 	data[2] = (uint8_t)(id >> 24);
 	data[3] = (uint8_t)(id >> 16);
 	data[4] = (uint8_t)(id >> 8);
 	data[5] = (uint8_t)id;
-	h = g_hmac_new(G_CHECKSUM_SHA256, srv.secret, sizeof(srv.secret));
-	g_hmac_update(h, data, 6 + 41);
+	h = g_hmac_new(G_CHECKSUM_SHA256, s->secret, sizeof(s->secret));
+	g_hmac_update(h, data, 6u + n);
 	g_hmac_get_digest(h, digest, &dlen);
 	g_hmac_unref(h);
-	memcpy(data + 6 + 41, digest, 16);
-	CU_ASSERT_EQUAL(nfs_fh_parse(&srv, data, sizeof(data), &e, &g), -EBADF);
+	memcpy(data + 6 + n, digest, 16);
+	return 6u + n + 16u;
+}
+
+static void test_v1_is_stale(void)
+{
+	uint8_t data[6 + 41 + 16];
+	const struct nfs_export *e;
+	struct xl_id g;
+	size_t len;
+
+	/* posix's old 8-byte kernel handles and the longest old ids */
+	len = fh_v1(&srv, 8, data);
+	CU_ASSERT_EQUAL(nfs_fh_parse(&srv, data, len, &e, &g), -ESTALE);
+	len = fh_v1(&srv, 40, data);
+	CU_ASSERT_EQUAL(nfs_fh_parse(&srv, data, len, &e, &g), -ESTALE);
+	/* 21 bytes of old id make a v1 handle as long as a v2 one */
+	len = fh_v1(&srv, 15, data);
+	CU_ASSERT_EQUAL(len, 37u);
+	CU_ASSERT_EQUAL(nfs_fh_parse(&srv, data, len, &e, &g), -ESTALE);
+	/* not ours: another secret, a damaged MAC, an impossible length */
+	len = fh_v1(&other, 8, data);
+	CU_ASSERT_EQUAL(nfs_fh_parse(&srv, data, len, &e, &g), -EBADF);
+	len = fh_v1(&srv, 8, data);
+	data[len - 1] ^= 1;
+	CU_ASSERT_EQUAL(nfs_fh_parse(&srv, data, len, &e, &g), -EBADF);
+	len = fh_v1(&srv, 41, data);
+	CU_ASSERT_EQUAL(nfs_fh_parse(&srv, data, len, &e, &g), -EBADF);
 }
 
 static void test_other_secret(void)
 {
 	struct nfs_fh fh;
-	struct xl_gfid g;
+	struct xl_id g;
 
-	fh_gfid(&g, 16);
+	fh_id(&g, 16);
 	nfs_fh_build(&other, &other.exports[0], &g, &fh);
 	CU_ASSERT_EQUAL(fh_parse(&other, &fh), 0);
 	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -EBADF);
@@ -238,7 +270,7 @@ int main(void)
 	    !CU_add_test(s, "every bit flip", test_every_bit_flip) ||
 	    !CU_add_test(s, "bad version", test_bad_version) ||
 	    !CU_add_test(s, "unknown export", test_unknown_export) ||
-	    !CU_add_test(s, "gfid too long", test_gfid_too_long) ||
+	    !CU_add_test(s, "version 1 is stale", test_v1_is_stale) ||
 	    !CU_add_test(s, "other secret", test_other_secret)) {
 		CU_cleanup_registry();
 		return 1;

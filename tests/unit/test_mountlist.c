@@ -16,6 +16,7 @@
 
 #include "mount3.h"
 #include "mountlist.h"
+#include "nfs_server.h" /* a server with exports, as nfs_mount_iface.h lists them */
 #include "cunit_main.h"
 
 static char *test_dir;

@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <CUnit/Basic.h>
+#include <errno.h>
+#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,42 +133,53 @@ static void test_budget(void)
 
 static void test_cookieverf(void)
 {
-	struct stat st;
+	struct xl_iatt st;
 	cookieverf3 a, b, zero = {0};
 
 	memset(&st, 0, sizeof(st));
-	st.st_mtim.tv_sec = 0x01020304;
-	st.st_mtim.tv_nsec = 999999999;
-	nfs3_cookieverf_from_stat(&st, a);
+	st.valid = XL_IATT_MTIME;
+	st.mtime.tv_sec = 0x01020304;
+	st.mtime.tv_nsec = 999999999;
+	nfs3_cookieverf_from_iatt(&st, a);
 	CU_ASSERT_EQUAL(memcmp(a, "\x01\x02\x03\x04\x3b\x9a\xc9\xff", 8), 0);
-	nfs3_cookieverf_from_stat(&st, b);
+	nfs3_cookieverf_from_iatt(&st, b);
 	CU_ASSERT_EQUAL(memcmp(a, b, 8), 0);
-	st.st_mtim.tv_nsec--;
-	nfs3_cookieverf_from_stat(&st, b);
+	st.mtime.tv_nsec--;
+	nfs3_cookieverf_from_iatt(&st, b);
 	CU_ASSERT_NOT_EQUAL(memcmp(a, b, 8), 0);
 
-	/* A zero mtime still gives a non-zero verifier. */
+	/* A zero mtime, or none known, still gives a non-zero verifier. */
 	memset(&st, 0, sizeof(st));
-	nfs3_cookieverf_from_stat(&st, b);
+	st.valid = XL_IATT_MTIME;
+	nfs3_cookieverf_from_iatt(&st, b);
 	CU_ASSERT_NOT_EQUAL(memcmp(b, zero, 8), 0);
+	st.valid = 0;
+	st.mtime.tv_sec = 77;
+	nfs3_cookieverf_from_iatt(&st, a);
+	CU_ASSERT_EQUAL(memcmp(a, b, 8), 0);
+	nfs3_cookieverf_from_iatt(NULL, a);
+	CU_ASSERT_EQUAL(memcmp(a, b, 8), 0);
 
+	st.valid = XL_IATT_MTIME;
+	nfs3_cookieverf_from_iatt(&st, a);
 	CU_ASSERT_TRUE(nfs3_cookieverf_ok(0, b, a));	/* cookie 0: never checked */
 	CU_ASSERT_TRUE(nfs3_cookieverf_ok(7, zero, a)); /* no verifier given */
 	CU_ASSERT_TRUE(nfs3_cookieverf_ok(7, a, a));
 	CU_ASSERT_FALSE(nfs3_cookieverf_ok(7, b, a));
 }
 
-/* Store @v as exclusive CREATE does, in a stat. */
-static void store(const createverf3 v, struct stat *st)
+/* Store @v as exclusive CREATE does, in attributes. */
+static void store(const createverf3 v, struct xl_iatt *st)
 {
 	memset(st, 0, sizeof(*st));
-	nfs3_createverf_to_times(v, &st->st_atim, &st->st_mtim);
+	st->valid = XL_IATT_ATIME | XL_IATT_MTIME;
+	nfs3_createverf_to_times(v, &st->atime, &st->mtime);
 }
 
 static void test_createverf_roundtrip(void)
 {
 	createverf3 v, w;
-	struct stat st;
+	struct xl_iatt st;
 	unsigned i, bit;
 
 	srand(1813);
@@ -174,8 +187,8 @@ static void test_createverf_roundtrip(void)
 		for (bit = 0; bit < 8; bit++)
 			v[bit] = (char)(i < 2 ? (i ? 0xff : 0) : rand());
 		store(v, &st);
-		CU_ASSERT_TRUE(st.st_atim.tv_nsec >= 0 && st.st_atim.tv_nsec < 1000000000);
-		CU_ASSERT_TRUE(st.st_mtim.tv_nsec >= 0 && st.st_mtim.tv_nsec < 1000000000);
+		CU_ASSERT_TRUE(st.atime.tv_nsec >= 0 && st.atime.tv_nsec < 1000000000);
+		CU_ASSERT_TRUE(st.mtime.tv_nsec >= 0 && st.mtime.tv_nsec < 1000000000);
 		CU_ASSERT_TRUE(nfs3_createverf_match(v, &st));
 		/* Every other verifier one bit away is told apart. */
 		for (bit = 0; bit < 64; bit++) {
@@ -186,8 +199,57 @@ static void test_createverf_roundtrip(void)
 	}
 	/* A file whose times were changed since is no retransmission. */
 	store(v, &st);
-	st.st_mtim.tv_sec++;
+	st.mtime.tv_sec++;
 	CU_ASSERT_FALSE(nfs3_createverf_match(v, &st));
+	/* Times storage did not give match nothing. */
+	store(v, &st);
+	st.valid = XL_IATT_MTIME;
+	CU_ASSERT_FALSE(nfs3_createverf_match(v, &st));
+}
+
+/* The write verifier: what WRITE/COMMIT answer, changed by a bump (from
+ * any thread at once) and only by a bump; which failures call for one. */
+static uint64_t wverf;
+
+static gpointer bump_thread(gpointer data)
+{
+	for (int i = 0; i < 1000; i++)
+		nfs3_write_verf_bump(&wverf);
+	return NULL;
+}
+
+static void test_write_verf(void)
+{
+	writeverf3 a, b, c;
+	uint64_t start, v;
+	GThread *t[4];
+
+	nfs3_write_verf_init(&wverf);
+	nfs3_write_verf_get(&wverf, a);
+	nfs3_write_verf_get(&wverf, b);
+	CU_ASSERT_EQUAL(memcmp(a, b, sizeof(a)), 0);
+	start = wverf;
+	v = nfs3_write_verf_bump(&wverf);
+	CU_ASSERT_NOT_EQUAL(v, start);
+	nfs3_write_verf_get(&wverf, c);
+	CU_ASSERT_NOT_EQUAL(memcmp(a, c, sizeof(a)), 0);
+	CU_ASSERT_EQUAL(memcmp(&v, c, sizeof(c)), 0);
+	/* Concurrent bumps are none of them lost: 4000 steps from v. */
+	for (int i = 0; i < 4; i++)
+		t[i] = g_thread_new("bump", bump_thread, NULL);
+	for (int i = 0; i < 4; i++)
+		g_thread_join(t[i]);
+	CU_ASSERT_EQUAL(wverf, v + 4000 * UINT64_C(0x9e3779b97f4a7c15));
+
+	CU_ASSERT_TRUE(nfs3_write_verf_lost(-EIO));
+	CU_ASSERT_TRUE(nfs3_write_verf_lost(-ENOSPC));
+	CU_ASSERT_TRUE(nfs3_write_verf_lost(-EDQUOT));
+	CU_ASSERT_TRUE(nfs3_write_verf_lost(-ENOMEM));
+	CU_ASSERT_FALSE(nfs3_write_verf_lost(-EACCES));
+	CU_ASSERT_FALSE(nfs3_write_verf_lost(-EROFS));
+	CU_ASSERT_FALSE(nfs3_write_verf_lost(-ESTALE));
+	CU_ASSERT_FALSE(nfs3_write_verf_lost(-EAGAIN));
+	CU_ASSERT_FALSE(nfs3_write_verf_lost(0));
 }
 
 int main(void)
@@ -202,7 +264,8 @@ int main(void)
 	    !CU_add_test(s, "READDIRPLUS size = XDR", test_readdirplus_size_matches_xdr) ||
 	    !CU_add_test(s, "budget", test_budget) ||
 	    !CU_add_test(s, "cookie verifier", test_cookieverf) ||
-	    !CU_add_test(s, "create verifier round trip", test_createverf_roundtrip)) {
+	    !CU_add_test(s, "create verifier round trip", test_createverf_roundtrip) ||
+	    !CU_add_test(s, "write verifier", test_write_verf)) {
 		CU_cleanup_registry();
 		return 2;
 	}
