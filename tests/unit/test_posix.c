@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "xlator.h"
+#include "storage/posix/posix.h"
 #include "cunit_main.h"
 
 static char test_dir[] = "/tmp/test_posix.XXXXXX";
@@ -955,6 +956,25 @@ static void test_threads(void)
 	run_threads("threads");
 }
 
+/* Creates and removes in flight on one directory share its fsyncs. */
+static void test_group_commit(void)
+{
+	struct posix_priv *priv = vol->private;
+	uint64_t commits = priv->dir_commits, fsyncs = priv->dir_fsyncs;
+	gint64 t0 = g_get_monotonic_time();
+
+	run_threads("group");
+	commits = priv->dir_commits - commits;
+	fsyncs = priv->dir_fsyncs - fsyncs;
+	printf("(%llu directory changes, %llu fsyncs, %.0f changes/s) ",
+	       (unsigned long long)commits, (unsigned long long)fsyncs,
+	       commits * 1e6 / (double)(g_get_monotonic_time() - t0 + 1));
+	CU_ASSERT(commits >= 4 * 75);
+	CU_ASSERT(fsyncs <= commits);
+	/* four threads at once on one directory: some fsyncs were shared */
+	CU_ASSERT(fsyncs < commits);
+}
+
 static void test_fd_leaks(void)
 {
 	int before;
@@ -1015,6 +1035,7 @@ int main(void)
 	CU_add_test(s, "xattrs, add, cas, locks", test_xattrs_locks);
 	CU_add_test(s, "bounded descriptor cache", test_fd_cache);
 	CU_add_test(s, "threads", test_threads);
+	CU_add_test(s, "group commit of directory fsyncs", test_group_commit);
 	CU_add_test(s, "no descriptor leaks", test_fd_leaks);
 	return cunit_run();
 }

@@ -202,10 +202,12 @@ static void posix_dump(struct xl *xl)
 	if (!priv)
 		return;
 	xl_log(xl, XL_LOG_INFO, "storage/posix: directory=%s fsync_unstable=%d sync_metadata=%d "
-	       "cookie_shift=%u fds=%ld/%ld evictions=%llu", conf->directory,
-	       conf->fsync_unstable, conf->sync_metadata, priv->cookie_shift,
+	       "cookie_shift=%u fds=%ld/%ld evictions=%llu dir_commits=%llu dir_fsyncs=%llu",
+	       conf->directory, conf->fsync_unstable, conf->sync_metadata, priv->cookie_shift,
 	       __atomic_load_n(&priv->nfds, __ATOMIC_RELAXED), priv->fd_limit,
-	       (unsigned long long)priv->evictions);
+	       (unsigned long long)priv->evictions,
+	       (unsigned long long)__atomic_load_n(&priv->dir_commits, __ATOMIC_RELAXED),
+	       (unsigned long long)__atomic_load_n(&priv->dir_fsyncs, __ATOMIC_RELAXED));
 }
 
 static const struct xl_fops posix_fops = {

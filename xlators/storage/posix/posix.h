@@ -116,6 +116,9 @@ struct posix_priv {
 	long nfds;             /* descriptors held by contexts (atomic) */
 	long fd_limit;
 	uint64_t evictions;
+	/* group commit (posix_sync.c): directory changes waited for, and the
+	 * fsyncs that made them durable (atomic) */
+	uint64_t dir_commits, dir_fsyncs;
 };
 
 /* Per-inode context of this volume, freed by ctx_free with its inode (so a

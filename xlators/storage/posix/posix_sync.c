@@ -29,6 +29,7 @@ uint64_t posix_dir_changed(struct posix_ictx *dctx)
 void posix_dir_commit(struct xl *xl, struct posix_ictx *dctx, uint64_t change, bool force)
 {
 	struct posix_conf *conf = xl->conf;
+	struct posix_priv *priv = xl->private;
 	uint64_t target;
 	int fd, ret;
 
@@ -39,6 +40,7 @@ void posix_dir_commit(struct xl *xl, struct posix_ictx *dctx, uint64_t change, b
 		xl_log(xl, XL_LOG_WARNING, "flushing a directory: %s", strerror(-fd));
 		return;
 	}
+	__atomic_add_fetch(&priv->dir_commits, 1, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&dctx->sync_lock);
 	while (dctx->synced < change) {
 		if (dctx->syncing) {
@@ -50,6 +52,7 @@ void posix_dir_commit(struct xl *xl, struct posix_ictx *dctx, uint64_t change, b
 		target = __atomic_load_n(&dctx->changes, __ATOMIC_ACQUIRE);
 		pthread_mutex_unlock(&dctx->sync_lock);
 		ret = fsync(fd) < 0 ? -errno : 0;
+		__atomic_add_fetch(&priv->dir_fsyncs, 1, __ATOMIC_RELAXED);
 		pthread_mutex_lock(&dctx->sync_lock);
 		dctx->syncing = false;
 		if (ret)
