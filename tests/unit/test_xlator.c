@@ -983,6 +983,62 @@ static void test_lock_table(void)
 	xl_lk_table_free(t);
 }
 
+/* The lock table against a byte map: random SETs and UNLOCKs of three
+ * owners over 64 bytes; every answer must match the model, and every
+ * conflict reported must be a whole (merged) lock of another owner. */
+#define MODEL_BYTES  64
+#define MODEL_OWNERS 3
+
+static bool model_conflicts(uint8_t held[MODEL_OWNERS][MODEL_BYTES], int who, int type,
+			    unsigned start, unsigned end)
+{
+	for (int o = 0; o < MODEL_OWNERS; o++)
+		for (unsigned b = start; o != who && b <= end; b++)
+			if (held[o][b] == XL_LK_WRITE || (held[o][b] && type == XL_LK_WRITE))
+				return true;
+	return false;
+}
+
+static void test_lock_table_model(void)
+{
+	struct xl_lk_table *t = xl_lk_table_new();
+	uint8_t held[MODEL_OWNERS][MODEL_BYTES] = {{0}};
+	unsigned seed = 12345, bad = 0;
+
+	for (int step = 0; step < 20000 && bad < 5; step++) {
+		int who = (int)(rand_r(&seed) % MODEL_OWNERS), type = (int)(rand_r(&seed) % 3);
+		unsigned start = rand_r(&seed) % MODEL_BYTES;
+		unsigned len = 1 + rand_r(&seed) % (MODEL_BYTES - start);
+		unsigned end = start + len - 1;
+		bool test = rand_r(&seed) % 3 == 0, conflict;
+		struct xl_lock l = lk((enum xl_lk_type)type, start, len, (char)('A' + who));
+		int ret = xl_lk_table_apply(t, test ? XL_LK_TEST : XL_LK_SET, &l);
+
+		conflict = type != XL_LK_UNLOCK && model_conflicts(held, who, type, start, end);
+		if (ret != (conflict ? -EAGAIN : 0)) {
+			fprintf(stderr, "\nstep %d: %s %c type %d [%u,%u]: %d, model %d", step,
+				test ? "TEST" : "SET", 'A' + who, type, start, end, ret, conflict);
+			bad++;
+			continue;
+		}
+		if (test && conflict) {
+			int o = l.owner.bytes[0] - 'A';
+			unsigned e = l.len ? (unsigned)(l.start + l.len - 1) : MODEL_BYTES - 1;
+
+			/* Another owner's lock, overlapping, whole, and maximal. */
+			bad += o == who || l.start > end || e < start || e >= MODEL_BYTES;
+			for (unsigned b = (unsigned)l.start; b <= e && b < MODEL_BYTES; b++)
+				bad += held[o][b] != l.type;
+			bad += l.start > 0 && held[o][l.start - 1] == l.type;
+			bad += e + 1 < MODEL_BYTES && held[o][e + 1] == l.type;
+		}
+		if (!test && !conflict)
+			memset(&held[who][start], type, len);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	xl_lk_table_free(t);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -1000,6 +1056,7 @@ int main(void)
 	CU_add_test(s, "set_if_unset races", test_set_if_unset_threads);
 	CU_add_test(s, "notify", test_notify);
 	CU_add_test(s, "lock table", test_lock_table);
+	CU_add_test(s, "lock table against a model", test_lock_table_model);
 	s = CU_add_suite("loaded", setup_loaded, teardown_loaded);
 	CU_add_test(s, "multi-child volume refused", test_multi_child_refused);
 	CU_add_test(s, "older ABI refused", test_old_abi_refused);
