@@ -153,7 +153,8 @@ struct res {
 	bool has_attr;
 	struct fh fh;         /* new or looked-up handle */
 	bool has_fh;
-	wcc_data wcc;         /* directory or object wcc */
+	wcc_data wcc;         /* directory or object wcc (RENAME: the from directory's) */
+	wcc_data wcc2;        /* RENAME: the to directory's wcc */
 	uint32_t access;
 	uint32_t count;
 	int committed;
@@ -475,6 +476,14 @@ static void take_remove(void *data, struct res *out)
 					: r->REMOVE3res_u.resfail.dir_wcc;
 }
 
+static void take_rmdir(void *data, struct res *out)
+{
+	RMDIR3res *r = data;
+
+	out->wcc = r->status == NFS3_OK ? r->RMDIR3res_u.resok.dir_wcc
+					: r->RMDIR3res_u.resfail.dir_wcc;
+}
+
 static void take_link(void *data, struct res *out)
 {
 	LINK3res *r = data;
@@ -482,6 +491,18 @@ static void take_link(void *data, struct res *out)
 	take_post_attr(r->status == NFS3_OK ? &r->LINK3res_u.resok.file_attributes
 					    : &r->LINK3res_u.resfail.file_attributes,
 		       out);
+	out->wcc = r->status == NFS3_OK ? r->LINK3res_u.resok.linkdir_wcc
+					: r->LINK3res_u.resfail.linkdir_wcc;
+}
+
+static void take_rename(void *data, struct res *out)
+{
+	RENAME3res *r = data;
+
+	out->wcc = r->status == NFS3_OK ? r->RENAME3res_u.resok.fromdir_wcc
+					: r->RENAME3res_u.resfail.fromdir_wcc;
+	out->wcc2 = r->status == NFS3_OK ? r->RENAME3res_u.resok.todir_wcc
+					 : r->RENAME3res_u.resfail.todir_wcc;
 }
 
 static void take_fsinfo(void *data, struct res *out)
@@ -799,7 +820,7 @@ static int rmdir3(struct rpc_context *rpc, const struct fh *dir, const char *nam
 	RMDIR3args a = { .object = { .dir = fh3(dir), .name = (char *)name } };
 
 	res_free(&R);
-	return CALL(rpc, rpc_nfs3_rmdir_async, &a, NULL, &R, "RMDIR");
+	return CALL(rpc, rpc_nfs3_rmdir_async, &a, take_rmdir, &R, "RMDIR");
 }
 
 static int rename3(struct rpc_context *rpc, const struct fh *fdir, const char *fname,
@@ -809,7 +830,7 @@ static int rename3(struct rpc_context *rpc, const struct fh *fdir, const char *f
 			  .to = { .dir = fh3(tdir), .name = (char *)tname } };
 
 	res_free(&R);
-	return CALL(rpc, rpc_nfs3_rename_async, &a, NULL, &R, "RENAME");
+	return CALL(rpc, rpc_nfs3_rename_async, &a, take_rename, &R, "RENAME");
 }
 
 static int link3(struct rpc_context *rpc, const struct fh *file, const struct fh *dir,
@@ -1894,6 +1915,170 @@ out:
 	free(got);
 }
 
+/* ------------------------------------------------------------- wcc data */
+
+/* Do the pre-op attributes @pre equal @a, attributes taken just before? */
+static bool pre_is(const pre_op_attr *pre, const fattr3 *a)
+{
+	const wcc_attr *w = &pre->pre_op_attr_u.attributes;
+
+	return pre->attributes_follow && w->size == a->size &&
+	       w->mtime.seconds == a->mtime.seconds && w->mtime.nseconds == a->mtime.nseconds &&
+	       w->ctime.seconds == a->ctime.seconds && w->ctime.nseconds == a->ctime.nseconds;
+}
+
+/* Has the change shown in the post-op attributes (ctime moved on)? */
+static bool post_changed(const post_op_attr *post, const fattr3 *a)
+{
+	const fattr3 *p = &post->post_op_attr_u.attributes;
+
+	return post->attributes_follow && (p->ctime.seconds != a->ctime.seconds ||
+					   p->ctime.nseconds != a->ctime.nseconds);
+}
+
+/* Let the clock tick past the file system's timestamp granularity, so a
+ * change made now has other times than attributes taken before. */
+static void tick(void)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * RFC 1813 weak cache consistency: the pre-op attributes of a change are
+ * the object's attributes right before it (equal to a GETATTR made just
+ * before, nothing else having happened), the post-op ones show the
+ * change. Storage takes both around the change itself.
+ */
+static void t_wcc(struct rpc_context *rpc, const struct fh *w)
+{
+	struct fh d, a, b, f;
+	fattr3 before, before2;
+	uint32_t nlink;
+
+	if (mkdir3(rpc, w, "wcc", 0755) != NFS3_OK) {
+		check(false, "MKDIR wcc");
+		return;
+	}
+	d = R.fh;
+	mkdir3(rpc, &d, "a", 0755);
+	a = R.fh;
+	mkdir3(rpc, &d, "b", 0755);
+	b = R.fh;
+
+	getattr(rpc, &d);
+	before = R.attr;
+	tick();
+	expect(create3(rpc, &d, "f", UNCHECKED, 0644, NULL), NFS3_OK, "CREATE wcc/f");
+	f = R.fh;
+	check(pre_is(&R.wcc.before, &before),
+	      "CREATE's dir_wcc.before equals the directory's attributes just before");
+	check(post_changed(&R.wcc.after, &before), "CREATE's dir_wcc.after shows the new entry");
+
+	getattr(rpc, &f);
+	before = R.attr;
+	tick();
+	expect(write3(rpc, &f, 0, "0123456789", 10, UNSTABLE), NFS3_OK, "WRITE 10 bytes");
+	check(pre_is(&R.wcc.before, &before) && before.size == 0,
+	      "WRITE's file_wcc.before equals the file's attributes just before");
+	check(R.wcc.after.attributes_follow && R.wcc.after.post_op_attr_u.attributes.size == 10,
+	      "WRITE's file_wcc.after has the new size");
+
+	getattr(rpc, &f);
+	before = R.attr;
+	tick();
+	{
+		sattr3 sa = sattr_mode(-1);
+
+		sa.size.set_it = 1;
+		sa.size.set_size3_u.size = 4;
+		expect(setattr(rpc, &f, &sa, NULL), NFS3_OK, "SETATTR size 4");
+	}
+	check(pre_is(&R.wcc.before, &before) && before.size == 10,
+	      "SETATTR's obj_wcc.before equals the file's attributes just before");
+	check(R.wcc.after.attributes_follow && R.wcc.after.post_op_attr_u.attributes.size == 4,
+	      "SETATTR's obj_wcc.after has the new size");
+
+	getattr(rpc, &f);
+	nlink = R.attr.nlink;
+	getattr(rpc, &a);
+	before = R.attr;
+	tick();
+	expect(link3(rpc, &f, &a, "hard"), NFS3_OK, "LINK wcc/f → wcc/a/hard");
+	check(R.has_attr && R.attr.nlink == nlink + 1, "LINK's file attributes count the new link");
+	check(pre_is(&R.wcc.before, &before),
+	      "LINK's linkdir_wcc.before equals the directory's attributes just before");
+	check(post_changed(&R.wcc.after, &before), "LINK's linkdir_wcc.after shows the new name");
+
+	getattr(rpc, &a);
+	before = R.attr;
+	getattr(rpc, &b);
+	before2 = R.attr;
+	tick();
+	expect(rename3(rpc, &a, "hard", &b, "moved"), NFS3_OK, "RENAME a/hard → b/moved");
+	check(pre_is(&R.wcc.before, &before) && post_changed(&R.wcc.after, &before),
+	      "RENAME's fromdir_wcc: the source directory before and after");
+	check(pre_is(&R.wcc2.before, &before2) && post_changed(&R.wcc2.after, &before2),
+	      "RENAME's todir_wcc: the target directory before and after");
+
+	getattr(rpc, &b);
+	before = R.attr;
+	tick();
+	expect(remove3(rpc, &b, "moved"), NFS3_OK, "REMOVE b/moved");
+	check(pre_is(&R.wcc.before, &before) && post_changed(&R.wcc.after, &before),
+	      "REMOVE's dir_wcc: the directory before and after");
+
+	getattr(rpc, &d);
+	before = R.attr;
+	tick();
+	expect(rmdir3(rpc, &d, "b"), NFS3_OK, "RMDIR wcc/b");
+	check(pre_is(&R.wcc.before, &before) && post_changed(&R.wcc.after, &before),
+	      "RMDIR's dir_wcc: the directory before and after");
+}
+
+/* ACCESS asks storage the whole mask at once: one call answers every bit
+ * that applies to the object type, for root and for another user. */
+static void t_access_mask(struct rpc_context *rpc, const struct fh *w)
+{
+	struct rpc_context *user = conn_open(NFS_PROGRAM, NFS_V3, NOBODY_UID, NOBODY_GID);
+	const uint32_t all = ACCESS3_READ | ACCESS3_LOOKUP | ACCESS3_MODIFY | ACCESS3_EXTEND |
+			     ACCESS3_DELETE | ACCESS3_EXECUTE;
+	const uint32_t dirbits = ACCESS3_READ | ACCESS3_LOOKUP | ACCESS3_MODIFY | ACCESS3_EXTEND |
+				 ACCESS3_DELETE;
+	struct fh dir, exe;
+
+	if (!check(user != NULL, "connect as uid %d", NOBODY_UID))
+		return;
+	mkdir3(rpc, w, "acc", 0755);
+	dir = R.fh;
+	create3(rpc, &dir, "exe", UNCHECKED, 0755, NULL);
+	exe = R.fh;
+	expect(access3(rpc, &dir, all), NFS3_OK, "ACCESS all bits on a 0755 directory as root");
+	check((R.access & dirbits) == dirbits,
+	      "one ACCESS grants root READ, LOOKUP, MODIFY, EXTEND and DELETE on a 0755 "
+	      "directory (0x%x)",
+	      R.access);
+	expect(access3(rpc, &exe, all), NFS3_OK, "ACCESS all bits on a 0755 file as root");
+	check((R.access & (ACCESS3_READ | ACCESS3_MODIFY | ACCESS3_EXTEND | ACCESS3_EXECUTE)) ==
+		      (ACCESS3_READ | ACCESS3_MODIFY | ACCESS3_EXTEND | ACCESS3_EXECUTE),
+	      "one ACCESS grants root READ, MODIFY, EXTEND and EXECUTE on a 0755 file (0x%x)",
+	      R.access);
+	expect(access3(user, &dir, all), NFS3_OK, "ACCESS all bits on root's 0755 dir as uid %d",
+	       NOBODY_UID);
+	check((R.access & (ACCESS3_READ | ACCESS3_LOOKUP)) == (ACCESS3_READ | ACCESS3_LOOKUP) &&
+		      !(R.access & (ACCESS3_MODIFY | ACCESS3_EXTEND | ACCESS3_DELETE)),
+	      "one ACCESS grants uid %d READ and LOOKUP, not MODIFY/EXTEND/DELETE (0x%x)",
+	      NOBODY_UID, R.access);
+	expect(access3(user, &exe, all), NFS3_OK, "ACCESS all bits on root's 0755 file as uid %d",
+	       NOBODY_UID);
+	check((R.access & (ACCESS3_READ | ACCESS3_EXECUTE)) == (ACCESS3_READ | ACCESS3_EXECUTE) &&
+		      !(R.access & (ACCESS3_MODIFY | ACCESS3_EXTEND)),
+	      "one ACCESS grants uid %d READ and EXECUTE, not MODIFY/EXTEND (0x%x)", NOBODY_UID,
+	      R.access);
+	rpc_destroy_context(user);
+}
+
 static int phase_main(void)
 {
 	struct rpc_context *mrpc, *rpc;
@@ -1917,6 +2102,8 @@ static int phase_main(void)
 	t_namespace(rpc, &root, &w);
 	t_io(rpc, &w);
 	t_access(rpc, &w);
+	t_access_mask(rpc, &w);
+	t_wcc(rpc, &w);
 	t_badhandle(rpc, &root, &w);
 	t_readdir(rpc, &root);
 
@@ -2139,6 +2326,19 @@ static int phase_post_restart(const char *statefile)
 	      "it is the same file, with its data (size %" PRIu64 ")", (uint64_t)R.attr.size);
 	expect(lookup(rpc, &dir, "after"), NFS3_OK, "LOOKUP after by name");
 	check(R.attr.fileid == id, "the name resolves to the same file");
+	check(R.fh.len == f.len && memcmp(R.fh.data, f.data, f.len) == 0,
+	      "LOOKUP after the restart gives the handle issued before it (same id)");
+	expect(readdirplus3(rpc, &dir, 0, NULL, 4096, 65536), NFS3_OK,
+	       "READDIRPLUS of the directory after the restart");
+	{
+		bool same = false;
+
+		for (size_t i = 0; i < R.nents; i++)
+			if (strcmp(R.ents[i].name, "after") == 0 && R.ents[i].has_fh)
+				same = R.ents[i].fh.len == f.len &&
+				       memcmp(R.ents[i].fh.data, f.data, f.len) == 0;
+		check(same, "READDIRPLUS gives the handle issued before the restart");
+	}
 	expect(read3(rpc, &f, 0, sizeof(data)), NFS3_OK, "READ through the old handle");
 	fill_pattern(data, sizeof(data), 0, 5);
 	check(R.data_len == sizeof(data) && memcmp(R.data, data, sizeof(data)) == 0,
