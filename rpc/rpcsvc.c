@@ -300,7 +300,8 @@ void rpcsvc_request_set_payload(struct rpcsvc_request *req, struct xl_iobuf *iob
 {
 	struct rpcsvc_job *job = req->priv;
 
-	if (!job) { /* a request the service did not receive (a test's) */
+	/* A request the service did not receive (a test's) has no reply. */
+	if (!job) {
 		xl_iobuf_unref(iob);
 		return;
 	}
