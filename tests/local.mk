@@ -220,4 +220,14 @@ tests_unit_test_memory_LDADD = $(mem_test_ldadd)
 tests_unit_test_errorgen_SOURCES = tests/unit/test_errorgen.c
 tests_unit_test_errorgen_CFLAGS = $(mem_test_cflags)
 tests_unit_test_errorgen_LDADD = $(mem_test_ldadd)
+check_PROGRAMS += tests/unit/test_actors
+TESTS += tests/unit/test_actors
+tests_unit_test_actors_SOURCES = tests/unit/test_actors.c \
+	xlators/nfs/server/nfs3_util.c xlators/nfs/server/nfs3_attr.c \
+	xlators/nfs/server/nfs3_io.c xlators/nfs/server/nfs3_fs.c \
+	xlators/nfs/server/nfs3_dir.c xlators/nfs/server/nfs3_ns.c \
+	xlators/nfs/server/nfs3_dirsize.c xlators/nfs/server/nfs3_verf.c \
+	xlators/nfs/server/nfs_setup.c xlators/nfs/server/fh.c xlators/nfs/server/exports.c
+tests_unit_test_actors_CFLAGS = $(mem_test_cflags)
+tests_unit_test_actors_LDADD = libnfs3xdr.la $(mem_test_ldadd)
 # (end of the storage/memory and debug/error-gen block)
