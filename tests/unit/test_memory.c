@@ -16,7 +16,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <CUnit/Basic.h>
 #include <glib.h>
@@ -759,6 +761,95 @@ static void test_symlink_xattr_lk(void)
 	stop();
 }
 
+
+static void test_snapshot_import(void)
+{
+	char dir[] = "/tmp/test_memory.XXXXXX", *opts, *path, buf[16];
+	struct xl_inode *in, *made;
+	struct xl_data out;
+	struct xl_id id;
+	bool eof;
+	int err;
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	path = g_strdup_printf("%s/tree", dir);
+	CU_ASSERT_EQUAL(mkdir(path, 0750), 0);
+	g_free(path);
+	path = g_strdup_printf("%s/tree/a", dir);
+	CU_ASSERT_TRUE(g_file_set_contents(path, "data", 4, NULL));
+	g_free(path);
+	path = g_strdup_printf("%s/tree/sub", dir);
+	CU_ASSERT_EQUAL(mkdir(path, 0700), 0);
+	g_free(path);
+	path = g_strdup_printf("%s/tree/sub/l", dir);
+	CU_ASSERT_EQUAL(symlink("../a", path), 0);
+	g_free(path);
+	opts = g_strdup_printf("option snapshot %s/snap\noption import %s/tree", dir, dir);
+
+	/* imported: the tree with its data, modes and links */
+	CU_ASSERT_EQUAL_FATAL(start(opts), 0);
+	CU_ASSERT_EQUAL(attr_of(root).mode & 07777, 0750);
+	CU_ASSERT_EQUAL(attr_of(root).nlink, 3);
+	CU_ASSERT_EQUAL(xl_lookup(vol, &ROOT, root, "a", &in, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(xl_fop_read(vol, &ROOT, in, 0, 10, &out, &eof, NULL), 4);
+	CU_ASSERT_EQUAL(memcmp(out.ptr, "data", 4), 0);
+	xl_data_release(&out);
+	xl_inode_unref(in);
+	CU_ASSERT_EQUAL(xl_lookup(vol, &ROOT, root, "sub", &in, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(attr_of(in).mode & 07777, 0700);
+	{
+		struct xl_inode *l;
+
+		CU_ASSERT_EQUAL(xl_lookup(vol, &ROOT, in, "l", &l, NULL, NULL), 0);
+		CU_ASSERT_EQUAL(xl_fop_readlink(vol, &ROOT, l, buf, sizeof(buf), NULL), 4);
+		xl_inode_unref(l);
+	}
+	xl_inode_unref(in);
+	/* changes made over the store ... */
+	made = mkfile(&ROOT, root, "made", 0640, &err);
+	CU_ASSERT_EQUAL_FATAL(err, 0);
+	id = attr_of(made).id;
+	CU_ASSERT_EQUAL(wr(&ROOT, made, 1 << 20, "far"), 3);
+	CU_ASSERT_EQUAL(xl_fop_setxattr(vol, &ROOT, made, "user.k", "v", 1, 0), 0);
+	CU_ASSERT_EQUAL(xl_fop_unlink(vol, &ROOT, root, "a", NULL), 0);
+	xl_inode_unref(made);
+	stop();
+
+	/* ... survive a restart, ids included; "a" stays removed; a new
+	 * file on disk comes in */
+	path = g_strdup_printf("%s/tree/b", dir);
+	CU_ASSERT_TRUE(g_file_set_contents(path, "bb", 2, NULL));
+	g_free(path);
+	CU_ASSERT_EQUAL_FATAL(start(opts), 0);
+	CU_ASSERT_EQUAL(xl_resolve(vol, &ROOT, &id, &made, NULL), 0);
+	CU_ASSERT_EQUAL(attr_of(made).size, (1 << 20) + 3);
+	CU_ASSERT_EQUAL(xl_fop_read(vol, &ROOT, made, 1 << 20, 10, &out, &eof, NULL), 3);
+	CU_ASSERT_EQUAL(memcmp(out.ptr, "far", 3), 0);
+	xl_data_release(&out);
+	CU_ASSERT_EQUAL(xl_fop_getxattr(vol, &ROOT, made, "user.k", buf, sizeof(buf)), 1);
+	xl_inode_unref(made);
+	CU_ASSERT_EQUAL(xl_lookup(vol, &ROOT, root, "a", &in, NULL, NULL), -ENOENT);
+	CU_ASSERT_EQUAL(xl_lookup(vol, &ROOT, root, "b", &in, NULL, NULL), 0);
+	xl_inode_unref(in);
+	stop();
+
+	/* a damaged snapshot: refused, not guessed at */
+	path = g_strdup_printf("%s/snap", dir);
+	f = fopen(path, "r+");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("garbage", f);
+	fclose(f);
+	CU_ASSERT_NOT_EQUAL(start(opts), 0);
+	xl_graph_free(graph);
+	graph = NULL;
+	g_free(path);
+	g_free(opts);
+	path = g_strdup_printf("rm -rf '%s'", dir);
+	CU_ASSERT_EQUAL(system(path), 0);
+	g_free(path);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -780,5 +871,6 @@ int main(void)
 	CU_add_test(s, "sparse files, zero-copy READ, copy on write", test_sparse_zero_copy);
 	CU_add_test(s, "ENOSPC at the size and inode limits", test_nospc);
 	CU_add_test(s, "symlinks, xattrs, add and cas, locks", test_symlink_xattr_lk);
+	CU_add_test(s, "snapshot across restarts, import of a directory", test_snapshot_import);
 	return cunit_run();
 }

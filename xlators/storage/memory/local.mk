@@ -9,6 +9,7 @@ xlators_storage_memory_la_SOURCES = \
 	xlators/storage/memory/mem_entry.c \
 	xlators/storage/memory/mem_rename.c \
 	xlators/storage/memory/mem_dir.c \
-	xlators/storage/memory/mem_xattr.c
+	xlators/storage/memory/mem_xattr.c \
+	xlators/storage/memory/mem_persist.c
 xlators_storage_memory_la_LDFLAGS = $(xlator_ldflags)
 xlators_storage_memory_la_LIBADD = $(xlator_libadd)

@@ -34,15 +34,21 @@ struct mem_dirent *mem_dir_get(const struct mem_obj *dir, const char *name)
 	return g_hash_table_lookup(dir->entries, name);
 }
 
-int mem_dir_add(struct mem_obj *dir, const char *name, struct mem_obj *obj)
+void mem_dir_add_at(struct mem_obj *dir, const char *name, struct mem_obj *obj,
+		    uint64_t cookie)
 {
 	struct mem_dirent *de = g_new0(struct mem_dirent, 1);
 
 	de->name = g_strdup(name);
-	de->cookie = dir->next_cookie++;
+	de->cookie = cookie;
 	de->obj = obj;
 	g_hash_table_insert(dir->entries, de->name, de);
 	g_tree_insert(dir->by_cookie, &de->cookie, de);
+}
+
+int mem_dir_add(struct mem_obj *dir, const char *name, struct mem_obj *obj)
+{
+	mem_dir_add_at(dir, name, obj, dir->next_cookie++);
 	return 0;
 }
 

@@ -241,17 +241,40 @@ static int mem_copy_in(struct xl *xl, struct mem_obj *obj, uint64_t off, const u
 	return 0;
 }
 
+int mem_data_put(struct xl *xl, struct mem_obj *obj, uint64_t off, const void *buf, size_t len)
+{
+	uint64_t missing;
+	int ret;
+
+	if (!len)
+		return 0;
+	/* all or nothing: the whole write's new blocks fit, or ENOSPC */
+	missing = mem_blocks_missing(xl, obj, off, len);
+	ret = mem_charge(xl, missing * mem_bs(xl));
+	if (ret)
+		return ret;
+	ret = mem_copy_in(xl, obj, off, buf, len);
+	if (ret) {
+		/* blocks already added stay (and stay charged); the charge
+		 * for those not made is given back */
+		mem_uncharge(xl, mem_blocks_missing(xl, obj, off, len) * mem_bs(xl));
+		return ret;
+	}
+	if (off + len > obj->size)
+		obj->size = off + len;
+	return 0;
+}
+
 int mem_write(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
 	      const struct xl_data *data, enum xl_stable *stable, struct xl_wcc *wcc)
 {
 	struct mem_priv *priv = xl->private;
 	struct mem_obj *obj;
-	uint64_t missing;
 	size_t len = data->len;
 	int ret;
 
-	/* the store keeps nothing it could lose before a restart, which
-	 * loses everything: a write is as stable as asked (never less) */
+	/* memory is where the data will stay until shutdown (or a
+	 * snapshot): a write is as stable as asked, never less */
 	(void)stable;
 	if (len > INT_MAX)
 		return -EINVAL;
@@ -271,20 +294,9 @@ int mem_write(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint6
 	if (wcc)
 		mem_iatt(xl, obj, &wcc->pre);
 	if (len) {
-		/* all or nothing: the whole write's new blocks fit, or ENOSPC */
-		missing = mem_blocks_missing(xl, obj, off, len);
-		ret = mem_charge(xl, missing * mem_bs(xl));
+		ret = mem_data_put(xl, obj, off, data->ptr, len);
 		if (ret)
 			goto out_post;
-		ret = mem_copy_in(xl, obj, off, data->ptr, len);
-		if (ret) {
-			/* blocks already added stay (and stay charged); the
-			 * charge for those not made is given back */
-			mem_uncharge(xl, mem_blocks_missing(xl, obj, off, len) * mem_bs(xl));
-			goto out_post;
-		}
-		if (off + len > obj->size)
-			obj->size = off + len;
 		mem_now(&obj->mtime);
 		obj->ctime = obj->mtime;
 		if (!mem_is_root(&call->cred))

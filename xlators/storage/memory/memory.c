@@ -10,9 +10,11 @@
  *
  * An in-RAM store with POSIX semantics, for tests (the actor harness puts
  * debug/error-gen over it) and for scratch exports. Nothing survives a
- * restart. The object model and the lock are described in memory.h; the
- * fops are in mem_attr.c, mem_io.c, mem_entry.c, mem_rename.c, mem_dir.c
- * and mem_xattr.c, permissions in mem_perm.c.
+ * restart unless "option snapshot" keeps it in a file (mem_persist.c,
+ * which also imports a directory's tree). The object model and the lock
+ * are described in memory.h; the fops are in mem_attr.c, mem_io.c,
+ * mem_entry.c, mem_rename.c, mem_dir.c and mem_xattr.c, permissions in
+ * mem_perm.c.
  */
 #include "config.h"
 
@@ -36,6 +38,14 @@ static const struct xl_option mem_options[] = {
 	  .offset = offsetof(struct mem_conf, block_size),
 	  .desc = "file data is kept in blocks of this size (a power of two); a READ within one "
 		  "block is sent from it without a copy" },
+	{ .key = "snapshot", .type = XL_OPT_PATH,
+	  .offset = offsetof(struct mem_conf, snapshot),
+	  .desc = "keep the store across restarts in this file: written at shutdown, read at "
+		  "start (file handles stay valid)" },
+	{ .key = "import", .type = XL_OPT_PATH,
+	  .offset = offsetof(struct mem_conf, import),
+	  .desc = "copy this directory's tree into the store at start (names the store has are "
+		  "kept; a path imported once is not imported again)" },
 	{ .key = "fsid", .type = XL_OPT_INT, .def = "0", .min = 0, .max = INT64_MAX,
 	  .offset = offsetof(struct mem_conf, fsid),
 	  .desc = "the filesystem id reported in attributes and statfs; 0: derived from the "
@@ -90,6 +100,32 @@ void mem_uncharge(struct xl *xl, uint64_t bytes)
 	priv->used = bytes > priv->used ? 0 : priv->used - bytes;
 }
 
+struct mem_obj *mem_obj_alloc(struct mem_priv *priv, const struct xl_id *id, mode_t mode)
+{
+	struct mem_obj *obj = g_new0(struct mem_obj, 1);
+
+	obj->store = priv;
+	obj->id = *id;
+	mem_obj_set_type(obj, mode);
+	g_hash_table_insert(priv->by_id, &obj->id, obj);
+	priv->objects++;
+	priv->allocated++;
+	priv->used += MEM_OBJ_COST;
+	return obj;
+}
+
+void mem_obj_set_type(struct mem_obj *obj, mode_t mode)
+{
+	obj->mode = mode;
+	if (S_ISREG(mode) && !obj->blocks) {
+		obj->blocks = g_hash_table_new(g_direct_hash, g_direct_equal);
+	} else if (S_ISDIR(mode) && !obj->entries) {
+		obj->entries = g_hash_table_new(g_str_hash, g_str_equal);
+		obj->by_cookie = g_tree_new((GCompareFunc)mem_cookie_cmp);
+		obj->next_cookie = MEM_COOKIE_FIRST;
+	}
+}
+
 int mem_obj_new(struct xl *xl, struct xl_call *call, mode_t mode, const struct xl_id *id,
 		struct mem_obj **out)
 {
@@ -110,25 +146,13 @@ int mem_obj_new(struct xl *xl, struct xl_call *call, mode_t mode, const struct x
 	ret = mem_charge(xl, MEM_OBJ_COST);
 	if (ret)
 		return ret;
-	obj = g_new0(struct mem_obj, 1);
-	obj->store = priv;
-	obj->id = *id;
+	mem_uncharge(xl, MEM_OBJ_COST); /* mem_obj_alloc charges it */
+	obj = mem_obj_alloc(priv, id, mode);
 	obj->ino = priv->next_ino++;
-	obj->mode = mode;
 	obj->uid = call->cred.uid;
 	obj->gid = call->cred.gid;
 	mem_now(&obj->ctime);
 	obj->atime = obj->mtime = obj->ctime;
-	if (S_ISREG(mode)) {
-		obj->blocks = g_hash_table_new(g_direct_hash, g_direct_equal);
-	} else if (S_ISDIR(mode)) {
-		obj->entries = g_hash_table_new(g_str_hash, g_str_equal);
-		obj->by_cookie = g_tree_new((GCompareFunc)mem_cookie_cmp);
-		obj->next_cookie = MEM_COOKIE_FIRST;
-	}
-	g_hash_table_insert(priv->by_id, &obj->id, obj);
-	priv->objects++;
-	priv->allocated++;
 	*out = obj;
 	return 0;
 }
@@ -151,6 +175,7 @@ static void mem_obj_free(struct mem_priv *priv, struct mem_obj *obj)
 static void mem_priv_free(struct mem_priv *priv)
 {
 	g_hash_table_destroy(priv->by_id);
+	g_hash_table_destroy(priv->imported);
 	xl_iobuf_unref(priv->zeros);
 	pthread_mutex_destroy(&priv->lock);
 	g_free(priv);
@@ -258,6 +283,8 @@ void mem_iatt(struct xl *xl, const struct mem_obj *obj, struct xl_iatt *ia)
 
 /* ------------------------------------------------------------ the module */
 
+static void mem_fini_objects(struct mem_priv *priv);
+
 static int mem_validate(struct xl *xl)
 {
 	struct mem_conf *conf = xl->conf;
@@ -280,11 +307,13 @@ static int mem_init(struct xl *xl)
 	struct mem_priv *priv;
 	struct xl_call root_call = {0};
 	struct mem_obj *root;
+	bool fresh;
 	int ret;
 
 	priv = g_new0(struct mem_priv, 1);
 	pthread_mutex_init(&priv->lock, NULL);
 	priv->by_id = g_hash_table_new(mem_id_hash, mem_id_eq);
+	priv->imported = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	priv->next_ino = 1;
 	priv->zeros = xl_iobuf_new(conf->block_size);
 	if (!priv->zeros) {
@@ -301,41 +330,51 @@ static int mem_init(struct xl *xl)
 			priv->fsid = (priv->fsid ^ (uint8_t)*p) * UINT64_C(1099511628211);
 	}
 	xl->private = priv;
-	ret = mem_obj_new(xl, &root_call, S_IFDIR | 0755, &XL_ID_ROOT, &root);
-	if (ret) {
-		xl_log(xl, XL_LOG_ERROR, "no room for the root directory: %s", strerror(-ret));
-		xl->private = NULL;
-		goto out_free;
+	ret = conf->snapshot ? mem_snapshot_load(xl) : 0;
+	if (ret < 0)
+		goto out_unset;
+	fresh = ret == 0;
+	if (fresh) {
+		ret = mem_obj_new(xl, &root_call, S_IFDIR | 0755, &XL_ID_ROOT, &root);
+		if (ret) {
+			xl_log(xl, XL_LOG_ERROR, "no room for the root directory: %s",
+			       strerror(-ret));
+			goto out_unset;
+		}
+		root->nlink = 2;
+		root->parent = root;
+		priv->root = root;
 	}
-	root->nlink = 2;
-	root->parent = root;
-	priv->root = root;
+	if (conf->import) {
+		ret = mem_import(xl, fresh);
+		if (ret)
+			goto out_unset;
+	}
 	xl_log(xl, XL_LOG_INFO, "in-memory store: size limit %llu, inode limit %lld, "
 	       "block size %llu", (unsigned long long)conf->size, (long long)conf->inodes,
 	       (unsigned long long)conf->block_size);
 	return 0;
 
+out_unset:
+	xl->private = NULL;
+	mem_fini_objects(priv);
 out_free:
 	mem_priv_free(priv);
 	return ret;
 }
 
-static void mem_fini(struct xl *xl)
+/* Kill every object (lock held); those still held by inode contexts are
+ * freed by the last put. */
+static void mem_fini_objects(struct mem_priv *priv)
 {
-	struct mem_priv *priv = xl->private;
 	GHashTableIter it;
 	gpointer key, value;
-	GPtrArray *all;
+	GPtrArray *all = g_ptr_array_new();
 
-	if (!priv)
-		return;
-	pthread_mutex_lock(&priv->lock);
-	all = g_ptr_array_new();
 	g_hash_table_iter_init(&it, priv->by_id);
 	while (g_hash_table_iter_next(&it, &key, &value))
 		g_ptr_array_add(all, value);
-	/* directories first lose their entries, then every object dies;
-	 * those still held by inode contexts are freed by the last put */
+	/* directories first lose their entries, then every object dies */
 	for (guint i = 0; i < all->len; i++) {
 		struct mem_obj *obj = all->pdata[i];
 
@@ -345,6 +384,19 @@ static void mem_fini(struct xl *xl)
 	for (guint i = 0; i < all->len; i++)
 		mem_obj_kill(priv, all->pdata[i], NULL);
 	g_ptr_array_free(all, TRUE);
+}
+
+static void mem_fini(struct xl *xl)
+{
+	struct mem_conf *conf = xl->conf;
+	struct mem_priv *priv = xl->private;
+
+	if (!priv)
+		return;
+	pthread_mutex_lock(&priv->lock);
+	if (conf->snapshot)
+		mem_snapshot_save(xl);
+	mem_fini_objects(priv);
 	xl->private = NULL;
 	if (priv->allocated == 0) {
 		pthread_mutex_unlock(&priv->lock);
@@ -421,7 +473,7 @@ const struct xl_module xl_module = {
 	.abi = XL_ABI_VERSION,
 	.type = "storage/memory",
 	.desc = "an in-memory store with POSIX semantics (sparse files, hard links, permissions "
-		"checked for the caller); nothing survives a restart",
+		"checked for the caller); kept across restarts only with option snapshot",
 	.conf_size = sizeof(struct mem_conf),
 	.options = mem_options,
 	.fops = &mem_fops,

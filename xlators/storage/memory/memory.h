@@ -55,6 +55,8 @@ struct mem_conf {
 	int64_t inodes;       /* object limit; 0: none */
 	uint64_t block_size;  /* file data block */
 	int64_t fsid;         /* reported fsid; 0: derived from the volume name */
+	char *snapshot;       /* kept across restarts in this file (mem_persist.c) */
+	char *import;         /* a directory copied in at start */
 };
 
 /* One name in a directory. */
@@ -102,6 +104,7 @@ struct mem_priv {
 	uint64_t cow_copies;  /* blocks copied because a reader held them */
 	uint64_t allocated;   /* objects not yet freed (dead ones held by contexts too) */
 	bool closing;         /* fini ran: the last freed object frees the store */
+	GHashTable *imported; /* store paths "/a/b" import copied in once (owned keys) */
 };
 
 /* ------------------------------------------------------- memory.c */
@@ -113,6 +116,12 @@ struct mem_obj *mem_obj_of(struct xl *xl, struct xl_inode *inode);
 struct mem_obj *mem_obj_find(struct mem_priv *priv, const struct xl_id *id);
 /* Attach @obj to the fresh @inode (takes a reference). Lock held. */
 void mem_obj_attach(struct xl *xl, struct xl_inode *inode, struct mem_obj *obj);
+/* A bare object with @id of type/mode @mode in the index (its cost
+ * charged without a limit): what mem_obj_new and the snapshot build on.
+ * Lock held. */
+struct mem_obj *mem_obj_alloc(struct mem_priv *priv, const struct xl_id *id, mode_t mode);
+/* Give @obj the mode @mode and the tables its type needs. */
+void mem_obj_set_type(struct mem_obj *obj, mode_t mode);
 /* A new object of type/mode @mode owned by @call's caller, in the index
  * under @id (NULL: a generated one), charged against the limits:
  * -ENOSPC when a limit is reached, -EEXIST when @id is taken. Lock held. */
@@ -175,6 +184,9 @@ int mem_statfs(struct xl *xl, struct xl_call *call, struct xl_inode *inode, stru
 
 /* Truncate @obj's data to @size (holes grow it). 0 or -errno. Lock held. */
 int mem_truncate(struct xl *xl, struct mem_obj *obj, uint64_t size);
+/* Write @len bytes at @buf into @obj at @off, charging new blocks
+ * (-ENOSPC, nothing written) — WRITE's core without checks or times. */
+int mem_data_put(struct xl *xl, struct mem_obj *obj, uint64_t off, const void *buf, size_t len);
 /* Release every block of @obj (it is being freed). */
 void mem_data_free(struct mem_priv *priv, struct mem_obj *obj);
 int mem_read(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
@@ -223,6 +235,9 @@ struct mem_dirent *mem_dir_get(const struct mem_obj *dir, const char *name);
 /* Add @name → @obj to @dir (obj->nlink and dir's nlink/times are the
  * caller's). -ENOMEM. Lock held. */
 int mem_dir_add(struct mem_obj *dir, const char *name, struct mem_obj *obj);
+/* The same with a given @cookie (a snapshot's; below dir->next_cookie). */
+void mem_dir_add_at(struct mem_obj *dir, const char *name, struct mem_obj *obj,
+		    uint64_t cookie);
 /* Remove @name from @dir (it must be there). Lock held. */
 void mem_dir_del(struct mem_obj *dir, const char *name);
 /* Order of readdir cookies (GTree keys are the cookies themselves). */
@@ -232,6 +247,18 @@ void mem_dir_free(struct mem_obj *dir);
 int mem_readdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, uint64_t cookie,
 		unsigned flags, xl_readdir_fill_fn fill, void *ctx, bool *eof,
 		struct xl_iatt *dir_attr);
+
+/* ------------------------------------------------------- mem_persist.c */
+
+/* Write the store to conf->snapshot (lock held). 0 or -errno (logged). */
+int mem_snapshot_save(struct xl *xl);
+/* Read conf->snapshot into the empty store: 1 when read (the root is
+ * there), 0 when there is no such file, -errno (logged) when it is not a
+ * snapshot this module can read. */
+int mem_snapshot_load(struct xl *xl);
+/* Copy conf->import's tree in (@fresh: the root takes the directory's
+ * mode, owner and times too). 0 or -errno (logged). */
+int mem_import(struct xl *xl, bool fresh);
 
 /* ------------------------------------------------------- mem_xattr.c */
 
