@@ -596,6 +596,7 @@ int xl_graph_load(const char *path, const char *xlator_dir, struct xl_graph **ou
 int xl_graph_init(struct xl_graph *g)
 {
 	struct graph_priv *p = graph_priv(g);
+	bool *started = g_new0(bool, g->nvolumes ? g->nvolumes : 1);
 	int ret = 0;
 
 	xl_svc_start(g);
@@ -610,20 +611,24 @@ int xl_graph_init(struct xl_graph *g)
 				"volume '%s' (type %s): init failed: %s", xl->name,
 				xl->module->type, g_strerror(-ret));
 			xl_graph_fini(g);
-			return ret;
+			goto out_free;
 		}
 		p->vols[xl->slot].inited = true;
+		started[xl->slot] = true;
 		xl_log(xl, XL_LOG_DEBUG, "initialized (type %s)", xl->module->type);
 	}
-	/* Everyone is up: tell each parent, children first. */
+	/* Everyone is up: each volume started now tells its parents, children
+	 * first (a second init of a running graph sends nothing). */
 	for (size_t k = 0; k < p->norder; k++) {
 		struct xl *xl = g->volumes[p->order[k]];
 		struct xl_event ev = {.type = XL_EV_CHILD_UP};
 
-		if (xl->nparents)
+		if (started[xl->slot] && xl->nparents)
 			xl_notify_parents(xl, &ev);
 	}
-	return 0;
+out_free:
+	g_free(started);
+	return ret;
 }
 
 void xl_graph_fini(struct xl_graph *g)

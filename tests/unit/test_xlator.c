@@ -728,6 +728,8 @@ static void test_child_up_and_hooks(void)
 	/* Children first: leaf's up reaches mid (which keeps it), then mid's
 	 * reaches top. */
 	CU_ASSERT_STRING_EQUAL(pass_trace, "ev:mid:up:leaf ev:top:up:mid ");
+	CU_ASSERT_EQUAL(xl_graph_init(g), 0); /* already up: no second CHILD_UP */
+	CU_ASSERT_STRING_EQUAL(pass_trace, "ev:mid:up:leaf ev:top:up:mid ");
 	/* top's enter hook fails getattr; from mid it goes through. */
 	CU_ASSERT_EQUAL(xl_fop_getattr(g->top, &call0, NULL, &ia), -EPERM);
 	CU_ASSERT_EQUAL(xl_fop_getattr(g->top->children[0], &call0, NULL, &ia), 0);
