@@ -734,7 +734,27 @@ static void test_child_up_and_hooks(void)
 	CU_ASSERT_EQUAL(xl_fop_getattr(g->top, &call0, NULL, &ia), -EPERM);
 	CU_ASSERT_EQUAL(xl_fop_getattr(g->top->children[0], &call0, NULL, &ia), 0);
 	CU_ASSERT_EQUAL(ia.ino, 1000 + g->volumes[0]->slot);
-	xl_graph_dump(g); /* with counters: must not crash */
+	/* The statedump logs each volume's counters. */
+	{
+		char path[] = "/tmp/test_xlator_log_XXXXXX";
+		int fd = mkstemp(path);
+		char *text = NULL;
+
+		CU_ASSERT_FATAL(fd >= 0);
+		close(fd);
+		CU_ASSERT_EQUAL(xl_log_open(path), 0);
+		xl_log_set_level(XL_LOG_INFO);
+		xl_graph_dump(g);
+		xl_log_set_level(XL_LOG_NONE);
+		xl_log_close();
+		CU_ASSERT_TRUE(g_file_get_contents(path, &text, NULL, NULL));
+		CU_ASSERT_PTR_NOT_NULL(
+		    strstr(text ? text : "", "volume 'top' fop getattr: calls 1 errors 1"));
+		CU_ASSERT_PTR_NOT_NULL(
+		    strstr(text ? text : "", "volume 'mid' fop getattr: calls 1 errors 0"));
+		g_free(text);
+		unlink(path);
+	}
 	xl_graph_free(g);
 }
 
