@@ -134,12 +134,16 @@ tests_integration_nfs3_client_LDADD = libnfs3xdr.la libmount3xdr.la $(LIBNFS_LIB
 endif
 
 # NFS3 actors' shared helpers (errno map, attribute conversion, handle
-# resolution over a fake volume) and READ's payload encoder.
+# resolution over a fake volume), READ's payload encoder, and READ/WRITE
+# data through the RPC service without a copy.
 check_PROGRAMS += tests/unit/test_nfs3_util
 TESTS += tests/unit/test_nfs3_util
 tests_unit_test_nfs3_util_SOURCES = tests/unit/test_nfs3_util.c \
 	xlators/nfs/server/nfs3_util.c xlators/nfs/server/nfs3_io.c \
-	xlators/nfs/server/fh.c xlators/nfs/server/exports.c xlators/nfs/server/nfs3_verf.c
+	xlators/nfs/server/fh.c xlators/nfs/server/exports.c xlators/nfs/server/nfs3_verf.c \
+	xlators/nfs/server/nfs3_proc.c xlators/nfs/server/nfs3_attr.c \
+	xlators/nfs/server/nfs3_dir.c xlators/nfs/server/nfs3_ns.c xlators/nfs/server/nfs3_fs.c \
+	xlators/nfs/server/nfs3_dirsize.c
 tests_unit_test_nfs3_util_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_nfs3_util_LDADD = libnfs3xdr.la libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 

@@ -6,8 +6,10 @@
  * bits checked, the export's fsid, the 32-bit fileid fold), sattr3 →
  * struct xl_setattr, post_op_fh3, handle resolution by id over a fake
  * storage volume (bad handle, old handle stale, client refused,
- * squashing, stale object, references released), and the READ3res
- * encoder that leaves the data bytes to the reply payload.
+ * squashing, stale object, references released), the READ3res encoder
+ * that leaves the data bytes to the reply payload, and, through the real
+ * RPC service on loopback, WRITE data handed to the graph as a slice of
+ * the received record and READ replies sent from storage's buffer.
  */
 #include "config.h"
 
@@ -327,7 +329,45 @@ static int fake_resolve(struct xl *xl, struct xl_call *call, struct xl_inode *in
 	return ret;
 }
 
-static const struct xl_fops fake_fops = { .getattr = fake_getattr, .resolve = fake_resolve };
+/* What the last write fop was handed, and a reference it kept on it. */
+static struct xl_data util_written;
+static size_t util_written_iob_size;
+/* The buffer the read fop answers from (its own reference). */
+static struct xl_iobuf *util_readbuf;
+
+static int fake_write(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
+		      const struct xl_data *data, enum xl_stable *stable, struct xl_wcc *wcc)
+{
+	xl_data_release(&util_written);
+	/* Kept past the call, as write-behind would: its own reference. */
+	util_written.iobuf = xl_iobuf_ref(data->iobuf);
+	util_written.ptr = data->ptr;
+	util_written.len = data->len;
+	util_written_iob_size = data->iobuf ? data->iobuf->size : 0;
+	*stable = XL_FILE_SYNC;
+	return (int)data->len;
+}
+
+static int fake_read(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
+		     size_t len, struct xl_data *out, bool *eof, struct xl_iatt *attr)
+{
+	size_t n = off >= util_readbuf->size ? 0 : util_readbuf->size - off;
+
+	if (n > len)
+		n = len;
+	out->iobuf = xl_iobuf_ref(util_readbuf);
+	out->ptr = util_readbuf->data + off;
+	out->len = n;
+	*eof = off + n >= util_readbuf->size;
+	return fake_getattr(xl, call, inode, attr) < 0 ? -ESTALE : (int)n;
+}
+
+static const struct xl_fops fake_fops = {
+	.getattr = fake_getattr,
+	.resolve = fake_resolve,
+	.read = fake_read,
+	.write = fake_write,
+};
 static const struct xl_module fake_module = {
 	.abi = XL_ABI_VERSION, .type = "test/fake", .fops = &fake_fops,
 };
@@ -527,6 +567,112 @@ static void test_post_op(void)
 	util_srv.exports[0].read_only = false;
 }
 
+/* ---------------------------------------------------------------- zero copy */
+
+/* A client of the NFS3 program served on 127.0.0.1:@port. */
+static CLIENT *util_client(uint16_t port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int sock = RPC_ANYSOCK;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return clnttcp_create(&sin, NFS_PROGRAM, NFS_V3, &sock, 0, 0);
+}
+
+/*
+ * Through the real RPC service: WRITE's data reaches the write fop as a
+ * slice of the record the call was received into (not a copy: the slice
+ * starts past the call header, in a buffer holding the whole call), and
+ * the fop may keep a reference after the reply; READ's reply is sent
+ * from the buffer the read fop returned, whose reference the service
+ * drops once sent.
+ */
+static void test_zero_copy(void)
+{
+	struct rpcsvc_config cfg = {
+		.listen = "127.0.0.1", .tcp = true, .threads = 2, .max_record = 1024 * 1024,
+		.register_rpcbind = false, .drain_ms = 2000, .drc_off = true,
+	};
+	static char data[32768];
+	struct timeval tv = { 10, 0 };
+	struct nfs_fh buf;
+	WRITE3args wa;
+	WRITE3res wr;
+	READ3args ra;
+	READ3res rr;
+	CLIENT *cl;
+	nfs_fh3 fh;
+
+	util_srv.rtmax = util_srv.wtmax = 1024 * 1024;
+	util_srv.svc = rpcsvc_new(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(util_srv.svc);
+	CU_ASSERT_EQUAL_FATAL(nfs3_program_add(&util_srv, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(rpcsvc_start(util_srv.svc), 0);
+	cl = util_client(rpcsvc_port(util_srv.svc, 0));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cl);
+	/* the request is root's: "/" squashes it, the fake does not mind */
+	cl->cl_auth = authunix_create_default();
+	fh = util_fh(0, "file", &buf);
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (char)('a' + i % 23);
+	memset(&wa, 0, sizeof(wa));
+	wa.file = fh;
+	wa.count = sizeof(data);
+	wa.stable = UNSTABLE;
+	wa.data.data_len = sizeof(data);
+	wa.data.data_val = data;
+	memset(&wr, 0, sizeof(wr));
+	CU_ASSERT_EQUAL_FATAL(clnt_call(cl, NFSPROC3_WRITE, (xdrproc_t)xdr_WRITE3args, (char *)&wa,
+					(xdrproc_t)xdr_WRITE3res, (char *)&wr, tv),
+			      RPC_SUCCESS);
+	CU_ASSERT_EQUAL(wr.status, NFS3_OK);
+	CU_ASSERT_EQUAL(wr.WRITE3res_u.resok.count, sizeof(data));
+	xdr_free((xdrproc_t)xdr_WRITE3res, (char *)&wr);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(util_written.iobuf);
+	CU_ASSERT_EQUAL(util_written.len, sizeof(data));
+	/* A slice of the received record: the call header and the WRITE
+	 * arguments before the data are in the same buffer. */
+	CU_ASSERT(util_written.ptr > util_written.iobuf->data);
+	CU_ASSERT(util_written.ptr + util_written.len <=
+		  util_written.iobuf->data + util_written.iobuf->size);
+	CU_ASSERT(util_written_iob_size >= sizeof(data) + 100);
+	/* Kept past the reply and the end of the call, intact. */
+	CU_ASSERT_EQUAL(memcmp(util_written.ptr, data, sizeof(data)), 0);
+	xl_data_release(&util_written);
+
+	util_readbuf = xl_iobuf_new(8192);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(util_readbuf);
+	for (size_t i = 0; i < 8192; i++)
+		util_readbuf->data[i] = (uint8_t)(i * 7);
+	memset(&ra, 0, sizeof(ra));
+	ra.file = fh;
+	ra.offset = 100;
+	ra.count = 5000;
+	memset(&rr, 0, sizeof(rr));
+	CU_ASSERT_EQUAL_FATAL(clnt_call(cl, NFSPROC3_READ, (xdrproc_t)xdr_READ3args, (char *)&ra,
+					(xdrproc_t)xdr_READ3res, (char *)&rr, tv),
+			      RPC_SUCCESS);
+	CU_ASSERT_EQUAL(rr.status, NFS3_OK);
+	CU_ASSERT_EQUAL(rr.READ3res_u.resok.count, 5000);
+	CU_ASSERT_EQUAL(rr.READ3res_u.resok.data.data_len, 5000);
+	CU_ASSERT(rr.READ3res_u.resok.data.data_val &&
+		  memcmp(rr.READ3res_u.resok.data.data_val, util_readbuf->data + 100, 5000) == 0);
+	xdr_free((xdrproc_t)xdr_READ3res, (char *)&rr);
+	/* The service dropped the slice's reference once it was sent. */
+	for (int i = 0; i < 200 && __atomic_load_n(&util_readbuf->refs, __ATOMIC_ACQUIRE) != 1; i++)
+		g_usleep(5000);
+	CU_ASSERT_EQUAL(__atomic_load_n(&util_readbuf->refs, __ATOMIC_ACQUIRE), 1);
+
+	auth_destroy(cl->cl_auth);
+	clnt_destroy(cl);
+	rpcsvc_stop(util_srv.svc);
+	rpcsvc_free(util_srv.svc);
+	util_srv.svc = NULL;
+	xl_iobuf_unref(util_readbuf);
+	util_readbuf = NULL;
+}
+
 /* ---------------------------------------------------------------- READ encoder */
 
 static size_t util_encode(xdrproc_t proc, void *obj, char *buf, size_t size)
@@ -594,7 +740,8 @@ int main(void)
 	    !CU_add_test(s, "sattr3", test_sattr) ||
 	    !CU_add_test(s, "READ encoder", test_read_encoder) ||
 	    !CU_add_test(r, "resolve", test_resolve) ||
-	    !CU_add_test(r, "post-op", test_post_op)) {
+	    !CU_add_test(r, "post-op", test_post_op) ||
+	    !CU_add_test(r, "zero copy through the service", test_zero_copy)) {
 		CU_cleanup_registry();
 		return 1;
 	}
