@@ -17,7 +17,10 @@
  * so they are atomic against each other for every caller going through
  * this volume (the only writer of a store it serves).
  *
- * lk keeps an xl_lk_table in the inode's context, made on first use.
+ * lk keeps an xl_lk_table in the inode's context, made on first use. The
+ * locks live as long as the inode: whoever holds locks (the coming lock
+ * manager) keeps a reference on the inode, or they go with ctx_free when
+ * the table evicts it.
  */
 #include "config.h"
 
