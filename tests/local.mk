@@ -234,4 +234,10 @@ tests_unit_test_actors_SOURCES = tests/unit/test_actors.c \
 	xlators/nfs/server/nfs_setup.c xlators/nfs/server/fh.c xlators/nfs/server/exports.c
 tests_unit_test_actors_CFLAGS = $(mem_test_cflags)
 tests_unit_test_actors_LDADD = libnfs3xdr.la $(mem_test_ldadd)
+# The integration and kernel-client suites once more over storage/memory
+# (XLNFS_STORE=memory, tests/lib/netns.sh): the same scripts, through wrappers.
+mem_store_tests = tests/integration/nfs3_memory.sh tests/integration/nfs3_names_memory.sh \
+	tests/e2e/run_memory.sh tests/conformance/run_memory.sh
+TESTS += $(mem_store_tests)
+dist_noinst_SCRIPTS += $(mem_store_tests)
 # (end of the storage/memory and debug/error-gen block)

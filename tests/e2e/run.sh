@@ -70,7 +70,7 @@ run() {
 	t_check "$label: no \"Stale file handle\"" not grep -qi 'stale file handle' "$T/guest.msgs"
 	t_check "$label: no \"server not responding\"" not grep -qi 'not responding' "$T/guest.msgs"
 	if [[ -s $SHARE/big.md5 ]]; then
-		t_check "$label: the guest's file is intact on the server's disk" \
+		t_check_disk "$label: the guest's file is intact on the server's disk" \
 			bash -c "cd '$EXPORT' && md5sum -c --quiet '$SHARE/big.md5'"
 		rm -f "$EXPORT"/kept-big.*
 	else

@@ -43,15 +43,15 @@ t_info "main pass: every procedure on export /"
 xl_start "$VOL" || t_abort "xlnfsd did not start"
 client main
 alive "the main pass"
-t_check "files made over NFS are on disk" test -f "$EXPORT/udpfile"
-t_check "udpfile's content on disk" test "$(cat "$EXPORT/udpfile")" = "over udp"
+t_check_disk "files made over NFS are on disk" test -f "$EXPORT/udpfile"
+t_check_disk "udpfile's content on disk" test "$(cat "$EXPORT/udpfile")" = "over udp"
 n=$(find "$EXPORT/big" -mindepth 1 -maxdepth 1 | wc -l)
-t_check "the big directory has 10001 entries on disk ($n)" test "$n" = 10001
-t_check "work/ is owned by root on disk" test "$(stat -c %u:%g "$EXPORT/work")" = 0:0
-t_check "symlink target on disk" test "$(readlink "$EXPORT/work/sl")" = f1
-t_check "exclusive-created file has the mode set afterwards" \
+t_check_disk "the big directory has 10001 entries on disk ($n)" test "$n" = 10001
+t_check_disk "work/ is owned by root on disk" test "$(stat -c %u:%g "$EXPORT/work")" = 0:0
+t_check_disk "symlink target on disk" test "$(readlink "$EXPORT/work/sl")" = f1
+t_check_disk "exclusive-created file has the mode set afterwards" \
 	test "$(stat -c %a "$EXPORT/work/ex")" = 640
-t_check "the 0700 directory made over NFS is 0700 on disk" \
+t_check_disk "the 0700 directory made over NFS is 0700 on disk" \
 	test "$(stat -c %a "$EXPORT/work/private")" = 700
 
 # ------------------------------------------------------------------ restart
@@ -60,7 +60,7 @@ client pre-restart "$T/handles"
 xl_restart "$VOL" || t_abort "xlnfsd did not restart"
 client post-restart "$T/handles"
 alive "the restart pass"
-t_check "the renamed file is on disk under its new name" test -s "$EXPORT/restart/after"
+t_check_disk "the renamed file is on disk under its new name" test -s "$EXPORT/restart/after"
 t_check "the state directory holds the handle secret" \
 	bash -c "ls -A '$T/state' | grep -q ."
 
@@ -76,8 +76,8 @@ xl_start "$VOL" || t_abort "xlnfsd did not start with subdirectory exports"
 showmount -e 127.0.0.1 || true
 client mount
 alive "the mount pass"
-t_check "the read-only export was not written" test "$(cat "$EXPORT/sub/file")" = readonly
-t_check "nothing was created in the read-only export" \
+t_check_disk "the read-only export was not written" test "$(cat "$EXPORT/sub/file")" = readonly
+t_check_disk "nothing was created in the read-only export" \
 	test "$(find "$EXPORT/sub" -mindepth 1 | wc -l)" = 1
 t_check "stop" xl_stop
 

@@ -169,21 +169,63 @@ rpcbind_stop() {
 
 # ------------------------------------------------------------ the daemon
 
+# The store the generated volfiles use: XLNFS_STORE=posix (the default:
+# storage/posix on EXPORT_DIR) or memory (storage/memory, seeded from
+# EXPORT_DIR with option import and kept across xl_restart in a snapshot
+# file beside it). make check runs the integration and kernel-client
+# suites once per store (the *_memory.sh wrappers set it).
+XLNFS_STORE=${XLNFS_STORE:-posix}
+case $XLNFS_STORE in
+posix | memory) ;;
+*) echo "ERROR: XLNFS_STORE=$XLNFS_STORE: expected posix or memory"; exit 99 ;;
+esac
+export XLNFS_STORE
+
+# xl_store_on_disk: does the server keep the export's objects as files in
+# EXPORT_DIR (storage/posix), so a test may look at them there?
+xl_store_on_disk() { [[ $XLNFS_STORE == posix ]]; }
+
+# t_check_disk DESCRIPTION CMD...: a t_check that looks at the export on
+# the server's disk: with a store that keeps nothing there (memory) it is
+# reported as skipped, and the rest of the test runs as usual.
+t_check_disk() {
+	if xl_store_on_disk; then
+		t_check "$@"
+	else
+		echo "SKIP: $1 (storage/$XLNFS_STORE keeps nothing on disk)"
+	fi
+}
+
 # xl_volfile FILE EXPORT_DIR [OPTION VALUE]...: write a volfile serving
-# EXPORT_DIR (storage/posix) through nfs/server on 127.0.0.1 with its state
-# in $T/state; extra nfs/server options as pairs. XL_POSIX_OPTS="KEY VALUE
-# ..." adds storage/posix options.
+# EXPORT_DIR through nfs/server on 127.0.0.1 with its state in $T/state;
+# extra nfs/server options as pairs. The store is $XLNFS_STORE's:
+# storage/posix on EXPORT_DIR (XL_POSIX_OPTS="KEY VALUE ..." adds options),
+# or storage/memory importing EXPORT_DIR's tree at each start, its content
+# kept in $T/state/memory-<dir>.snap across restarts (XL_MEMORY_OPTS adds
+# options).
 xl_volfile() {
-	local file=$1 dir=$2 posix=(${XL_POSIX_OPTS:-}) i
+	local file=$1 dir=$2 opts i vol
 	shift 2
 	mkdir -p "$T/state"
+	if xl_store_on_disk; then
+		vol=posix
+		opts=(${XL_POSIX_OPTS:-})
+	else
+		vol=memory
+		opts=(${XL_MEMORY_OPTS:-})
+	fi
 	{
 		echo "# written by $(basename "$0")"
-		echo "volume posix"
-		echo "    type storage/posix"
-		echo "    option directory $dir"
-		for ((i = 0; i + 1 < ${#posix[@]}; i += 2)); do
-			echo "    option ${posix[i]} ${posix[i + 1]}"
+		echo "volume $vol"
+		echo "    type storage/$vol"
+		if xl_store_on_disk; then
+			echo "    option directory $dir"
+		else
+			echo "    option import $dir"
+			echo "    option snapshot $T/state/memory-$(basename "$dir").snap"
+		fi
+		for ((i = 0; i + 1 < ${#opts[@]}; i += 2)); do
+			echo "    option ${opts[i]} ${opts[i + 1]}"
 		done
 		echo "end-volume"
 		echo
@@ -195,7 +237,7 @@ xl_volfile() {
 			echo "    option $1 $2"
 			shift 2
 		done
-		echo "    subvolumes posix"
+		echo "    subvolumes $vol"
 		echo "end-volume"
 	} >"$file"
 }
