@@ -366,6 +366,41 @@ static void test_outside_objects(void)
 	xl_inode_unref(f);
 }
 
+/* An index entry that is a copy, not a link (a copy without -H): the next
+ * lookup of the object by name repairs it. */
+static void test_index_heal(void)
+{
+	struct xl_inode *f, *in = NULL;
+	struct xl_id id;
+	struct stat st, ist;
+	char *cmd;
+
+	f = mkfile(&ROOT, root, "heal", 0644, NULL);
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(wr(&ROOT, f, 0, "data", NULL), 4);
+	id = *xl_inode_id(f);
+	xl_inode_unref(f);
+	stop();
+	cmd = g_strdup_printf("cp --preserve=xattr %s %s.tmp && mv %s.tmp %s", on_disk("heal"),
+			      index_of(&id), index_of(&id), index_of(&id));
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	g_free(cmd);
+	CU_ASSERT_EQUAL(stat(on_disk("heal"), &st), 0);
+	CU_ASSERT_EQUAL(st.st_nlink, 1);
+	CU_ASSERT_EQUAL_FATAL(start(), 0);
+	/* by id alone: the copy has no other name, so it is no live object */
+	CU_ASSERT_EQUAL(xl_resolve(vol, &ROOT, &id, &in, NULL), -ESTALE);
+	CU_ASSERT_EQUAL(xl_lookup(vol, &ROOT, root, "heal", &in, NULL, NULL), 0);
+	xl_inode_unref(in);
+	CU_ASSERT_EQUAL(stat(on_disk("heal"), &st), 0);
+	CU_ASSERT_EQUAL(stat(index_of(&id), &ist), 0);
+	CU_ASSERT_EQUAL(st.st_ino, ist.st_ino);
+	stop();
+	CU_ASSERT_EQUAL_FATAL(start(), 0);
+	CU_ASSERT_EQUAL(xl_resolve(vol, &ROOT, &id, &in, NULL), 0);
+	xl_inode_unref(in);
+}
+
 struct listing {
 	char names[128][64];
 	struct xl_iatt attrs[128];
@@ -1024,6 +1059,7 @@ int main(void)
 	CU_add_test(s, "ids given, kept in the xattr and the index", test_ids_given_and_kept);
 	CU_add_test(s, "ids across restart, rename, resolve", test_restart_resolve);
 	CU_add_test(s, "objects made outside NFS, copies inside", test_outside_objects);
+	CU_add_test(s, "a copied index entry is repaired by lookup", test_index_heal);
 	CU_add_test(s, "the hidden index directory", test_hidden);
 	CU_add_test(s, "hard links, last unlink, forget", test_links_and_forget);
 	CU_add_test(s, "wcc pre/post", test_wcc);
