@@ -146,6 +146,8 @@ static int posix_init(struct xl *xl)
 	}
 	priv->switch_creds = true;
 	pthread_mutex_init(&priv->lru_lock, NULL);
+	pthread_mutex_init(&priv->map_lock, NULL);
+	priv->by_ino = g_hash_table_new(g_int64_hash, g_int64_equal);
 	umask(0);
 	nofile = posix_raise_nofile(xl);
 	priv->fd_limit = conf->fd_cache_size ? conf->fd_cache_size : nofile / 2;
@@ -182,6 +184,8 @@ static void posix_fini(struct xl *xl)
 	priv->lru_tail = NULL;
 	pthread_mutex_unlock(&priv->lru_lock);
 	pthread_mutex_destroy(&priv->lru_lock);
+	g_hash_table_destroy(priv->by_ino);
+	pthread_mutex_destroy(&priv->map_lock);
 	close(priv->store.index_fd);
 	close(priv->store.root_fd);
 	free(priv);

@@ -28,6 +28,7 @@
 #ifndef XLNFS_POSIX_H
 #define XLNFS_POSIX_H
 
+#include <glib.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -119,6 +120,11 @@ struct posix_priv {
 	/* group commit (posix_sync.c): directory changes waited for, and the
 	 * fsyncs that made them durable (atomic) */
 	uint64_t dir_commits, dir_fsyncs;
+	/* contexts by inode number (posix_ictx.c): the id of a cached object
+	 * from its statx alone, so LOOKUP and READDIRPLUS of cached objects
+	 * read no xattr */
+	pthread_mutex_t map_lock;
+	GHashTable *by_ino;    /* &ctx->ino → ctx */
 };
 
 /* Per-inode context of this volume, freed by ctx_free with its inode (so a
@@ -132,6 +138,8 @@ struct posix_ictx {
 	uint64_t ino;
 	dev_t dev;
 	bool indexed;           /* non-directory with its index link */
+	bool has_btime;         /* btime known: the context may be in by_ino */
+	struct statx_timestamp btime;
 	pthread_mutex_t lock;
 	int path_fd;            /* O_PATH|O_NOFOLLOW; -1 while evicted */
 	int rw_fd, ro_fd;       /* data fds (a directory: ro_fd for fsync) */
@@ -157,6 +165,11 @@ struct posix_ictx *posix_ictx_new(struct xl *xl, int fd, const struct xl_id *id,
  * the context in place. */
 struct posix_ictx *posix_ictx_attach(struct xl *xl, struct xl_inode *inode,
 				     struct posix_ictx *ctx);
+/* Is the object with attributes @stx the one of a cached context? Then
+ * its id and indexed flag. Matched by inode number, device and birth
+ * time, so a reused inode number never matches. */
+bool posix_ictx_known(struct posix_priv *priv, const struct statx *stx, struct xl_id *id,
+		      bool *indexed);
 /* Free a context (ctx_free). */
 void posix_ictx_free(struct xl *xl, struct posix_ictx *ctx);
 

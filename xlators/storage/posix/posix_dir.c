@@ -98,6 +98,7 @@ static int posix_dirent_fill(struct posix_dir_state *s, const struct posix_diren
 {
 	struct posix_priv *priv = s->xl->private;
 	bool dot = !strcmp(d->d_name, "."), dotdot = !strcmp(d->d_name, "..");
+	bool indexed;
 	int ret;
 
 	if (s->at_root && !strcmp(d->d_name, POSIX_HIDDEN))
@@ -125,16 +126,20 @@ static int posix_dirent_fill(struct posix_dir_state *s, const struct posix_diren
 	if (priv->store.mnt_id && (stx.stx_mask & STATX_MNT_ID) &&
 	    stx.stx_mnt_id != priv->store.mnt_id)
 		return 0; /* a mount point: not ours */
-	ret = posix_id_read(s->fd, d->d_name, &ent->attr.id);
-	if (ret == -ENODATA && !dotdot)
-		ret = posix_dirent_assign(s, d->d_name, &stx, &ent->attr.id);
-	if (ret)
-		return ret == -ENOENT ? 1 : 0;
+	/* a cached object's id comes from its context, others' from the xattr */
+	if (!posix_ictx_known(priv, &stx, &ent->attr.id, &indexed)) {
+		indexed = true;
+		ret = posix_id_read(s->fd, d->d_name, &ent->attr.id);
+		if (ret == -ENODATA && !dotdot)
+			ret = posix_dirent_assign(s, d->d_name, &stx, &ent->attr.id);
+		if (ret)
+			return ret == -ENOENT ? 1 : 0;
+	}
 	ent->ino = stx.stx_ino;
 	ent->attr.valid = XL_IATT_ID;
 	/* an entry with an id has its index link (lookup and reindex keep
 	 * it so); directories are not counted anyway */
-	posix_iatt_from_statx(&ent->attr, &stx, true);
+	posix_iatt_from_statx(&ent->attr, &stx, indexed);
 	return 0;
 }
 

@@ -251,6 +251,21 @@ int posix_lookup(struct xl *xl, struct xl_call *call, struct xl_inode *dir, cons
 		ret = -EXDEV; /* a mount point inside the export */
 		goto out_done;
 	}
+	{
+		struct xl_id id;
+		bool indexed;
+
+		/* a cached object: no xattr, no descriptor; the framework
+		 * merges the fresh inode into the cached one */
+		if (posix_ictx_known(priv, &stx, &id, &indexed)) {
+			if (attr) {
+				attr->valid = XL_IATT_ID;
+				attr->id = id;
+				posix_iatt_from_statx(attr, &stx, indexed);
+			}
+			goto out_done;
+		}
+	}
 	ret = posix_lookup_cached(xl, dctx, name, &stx, attr);
 	if (ret <= 0)
 		goto out_done;

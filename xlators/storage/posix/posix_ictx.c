@@ -119,6 +119,8 @@ struct posix_ictx *posix_ictx_new(struct xl *xl, int fd, const struct xl_id *id,
 	ctx->ino = stx->stx_ino;
 	ctx->dev = makedev(stx->stx_dev_major, stx->stx_dev_minor);
 	ctx->indexed = indexed;
+	ctx->has_btime = (stx->stx_mask & STATX_BTIME) != 0;
+	ctx->btime = stx->stx_btime;
 	ctx->path_fd = fd;
 	ctx->rw_fd = -1;
 	ctx->ro_fd = -1;
@@ -137,6 +139,10 @@ void posix_ictx_free(struct xl *xl, struct posix_ictx *ctx)
 	if (!ctx)
 		return;
 	if (priv) {
+		pthread_mutex_lock(&priv->map_lock);
+		if (ctx->has_btime && g_hash_table_lookup(priv->by_ino, &ctx->ino) == ctx)
+			g_hash_table_remove(priv->by_ino, &ctx->ino);
+		pthread_mutex_unlock(&priv->map_lock);
 		pthread_mutex_lock(&priv->lru_lock);
 		posix_lru_unlink(priv, ctx);
 		pthread_mutex_unlock(&priv->lru_lock);
@@ -163,6 +169,11 @@ struct posix_ictx *posix_ictx_attach(struct xl *xl, struct xl_inode *inode,
 		posix_ictx_free(xl, ctx);
 		return cur;
 	}
+	if (ctx->has_btime) {
+		pthread_mutex_lock(&priv->map_lock);
+		g_hash_table_replace(priv->by_ino, &ctx->ino, ctx);
+		pthread_mutex_unlock(&priv->map_lock);
+	}
 	pthread_mutex_lock(&ctx->lock);
 	if (ctx->path_fd >= 0) {
 		pthread_mutex_lock(&priv->lru_lock);
@@ -172,6 +183,29 @@ struct posix_ictx *posix_ictx_attach(struct xl *xl, struct xl_inode *inode,
 	}
 	pthread_mutex_unlock(&ctx->lock);
 	return ctx;
+}
+
+bool posix_ictx_known(struct posix_priv *priv, const struct statx *stx, struct xl_id *id,
+		      bool *indexed)
+{
+	struct posix_ictx *ctx;
+	uint64_t ino = stx->stx_ino;
+	bool found = false;
+
+	if (!(stx->stx_mask & STATX_BTIME))
+		return false;
+	pthread_mutex_lock(&priv->map_lock);
+	ctx = g_hash_table_lookup(priv->by_ino, &ino);
+	if (ctx && ctx->dev == makedev(stx->stx_dev_major, stx->stx_dev_minor) &&
+	    ctx->btime.tv_sec == stx->stx_btime.tv_sec &&
+	    ctx->btime.tv_nsec == stx->stx_btime.tv_nsec &&
+	    ctx->type == (stx->stx_mode & S_IFMT)) {
+		*id = ctx->id;
+		*indexed = ctx->indexed;
+		found = true;
+	}
+	pthread_mutex_unlock(&priv->map_lock);
+	return found;
 }
 
 /* Reopen the object of @ctx (lock held) through the index. */

@@ -66,7 +66,7 @@ int posix_statx(int dirfd, const char *path, struct statx *stx)
 
 	if (!*path)
 		flags |= AT_EMPTY_PATH;
-	if (statx(dirfd, path, flags, STATX_BASIC_STATS | STATX_MNT_ID, stx) < 0)
+	if (statx(dirfd, path, flags, STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID, stx) < 0)
 		return -errno;
 	return 0;
 }
