@@ -429,6 +429,39 @@ static int find_name(struct listing *l, const char *name)
 	return -1;
 }
 
+/* A cached object is known by its statx alone: with its xattr removed
+ * behind our back, lookup and readdirplus still give its id (the slow path
+ * would see an object without id and give it a new one). */
+static void test_cached_fast_path(void)
+{
+	struct xl_inode *d, *f, *in = NULL;
+	struct listing l = { .limit = 128 };
+	struct xl_iatt ia;
+	struct xl_id id;
+	bool eof;
+	int i;
+
+	d = mkdir_(&ROOT, root, "fast", 0755);
+	CU_ASSERT_FATAL(d != NULL);
+	f = mkfile(&ROOT, d, "f", 0644, NULL);
+	CU_ASSERT_FATAL(f != NULL);
+	id = *xl_inode_id(f);
+	CU_ASSERT_EQUAL(lremovexattr(on_disk("fast/f"), "trusted.xlnfs.id"), 0);
+	CU_ASSERT_EQUAL(xl_lookup(vol, &ROOT, d, "f", &in, &ia, NULL), 0);
+	CU_ASSERT_TRUE(xl_id_equal(&ia.id, &id));
+	CU_ASSERT_PTR_EQUAL(in, f);
+	xl_inode_unref(in);
+	CU_ASSERT_EQUAL(xl_fop_readdir(vol, &ROOT, d, 0, XL_READDIR_PLUS, list_fill, &l, &eof,
+				       NULL), 0);
+	i = find_name(&l, "f");
+	CU_ASSERT_FATAL(i >= 0);
+	CU_ASSERT_TRUE(xl_id_equal(&l.attrs[i].id, &id));
+	CU_ASSERT_EQUAL(l.attrs[i].nlink, 1);
+	CU_ASSERT_EQUAL(lsetxattr(on_disk("fast/f"), "trusted.xlnfs.id", id.bytes, 16, 0), 0);
+	xl_inode_unref(f);
+	xl_inode_unref(d);
+}
+
 static void test_hidden(void)
 {
 	struct xl_inode *in = NULL, *f;
@@ -1061,6 +1094,7 @@ int main(void)
 	CU_add_test(s, "objects made outside NFS, copies inside", test_outside_objects);
 	CU_add_test(s, "a copied index entry is repaired by lookup", test_index_heal);
 	CU_add_test(s, "the hidden index directory", test_hidden);
+	CU_add_test(s, "cached objects known by their statx", test_cached_fast_path);
 	CU_add_test(s, "hard links, last unlink, forget", test_links_and_forget);
 	CU_add_test(s, "wcc pre/post", test_wcc);
 	CU_add_test(s, "permissions: kernel judgement, ACL, owner override", test_permissions);
