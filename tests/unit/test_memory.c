@@ -40,6 +40,7 @@ static struct xl_call as(uid_t uid, gid_t gid)
 }
 
 static struct xl_call ROOT, ALICE, BOB;
+static int thread_errors;
 
 /* Build the store with extra option lines @opts; sets vol and root. */
 static int start(const char *opts)
@@ -762,6 +763,68 @@ static void test_symlink_xattr_lk(void)
 }
 
 
+/* test_threads' filler: no CUnit assertions off the main thread. */
+static int thread_fill(void *p, const struct xl_dirent *e)
+{
+	if (e->cookie == 0 || !(e->attr.valid & XL_IATT_ID))
+		g_atomic_int_inc(&thread_errors);
+	(*(int *)p)++;
+	return 0;
+}
+
+/* One of test_threads' workers: make, write, read, rename and remove its
+ * own files in a shared directory, and list it, many times. */
+static gpointer thread_work(gpointer p)
+{
+	struct xl_inode *dir = p, *f;
+	struct xl_call me = ROOT;
+	char name[32], name2[32];
+	struct xl_data out;
+	bool eof;
+	int err, n;
+
+	for (int i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "t%p-%d", (void *)g_thread_self(), i);
+		snprintf(name2, sizeof(name2), "r%p-%d", (void *)g_thread_self(), i);
+		n = 0;
+		f = mkfile(&me, dir, name, 0644, &err);
+		if (err) {
+			g_atomic_int_inc(&thread_errors);
+			continue;
+		}
+		if (wr(&me, f, (uint64_t)i * 1000, "xyz") != 3 ||
+		    xl_fop_read(vol, &me, f, (uint64_t)i * 1000, 3, &out, &eof, NULL) != 3 ||
+		    memcmp(out.ptr, "xyz", 3))
+			g_atomic_int_inc(&thread_errors);
+		xl_data_release(&out);
+		if (xl_fop_rename(vol, &me, dir, name, dir, name2, NULL, NULL) ||
+		    xl_fop_readdir(vol, &me, dir, 0, XL_READDIR_PLUS, thread_fill, &n, &eof, NULL) ||
+		    xl_fop_unlink(vol, &me, dir, name2, NULL))
+			g_atomic_int_inc(&thread_errors);
+		xl_inode_unref(f);
+	}
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	GThread *t[4];
+	struct xl_inode *d;
+
+	CU_ASSERT_EQUAL_FATAL(start(NULL), 0);
+	d = mkdir_(&ROOT, root, "shared", 0777);
+	thread_errors = 0;
+	for (int i = 0; i < 4; i++)
+		t[i] = g_thread_new("mem", thread_work, d);
+	for (int i = 0; i < 4; i++)
+		g_thread_join(t[i]);
+	CU_ASSERT_EQUAL(g_atomic_int_get(&thread_errors), 0);
+	CU_ASSERT_EQUAL(attr_of(d).nlink, 2);
+	CU_ASSERT_EQUAL(attr_of(d).size, 40); /* empty again */
+	xl_inode_unref(d);
+	stop();
+}
+
 static void test_snapshot_import(void)
 {
 	char dir[] = "/tmp/test_memory.XXXXXX", *opts, *path, buf[16];
@@ -871,6 +934,7 @@ int main(void)
 	CU_add_test(s, "sparse files, zero-copy READ, copy on write", test_sparse_zero_copy);
 	CU_add_test(s, "ENOSPC at the size and inode limits", test_nospc);
 	CU_add_test(s, "symlinks, xattrs, add and cas, locks", test_symlink_xattr_lk);
+	CU_add_test(s, "four threads at once in one directory", test_threads);
 	CU_add_test(s, "snapshot across restarts, import of a directory", test_snapshot_import);
 	return cunit_run();
 }
