@@ -198,7 +198,7 @@ static nfsstat3 nfs3_create_obj(struct nfs_server *srv, struct xl_call *call,
 			struct xl_wcc w = {0};
 
 			ret = xl_fop_setattr(srv->child, call, *inode, &trunc, &w);
-			if (ret == 0)
+			if (ret == 0 && (w.post.valid & XL_IATT_TYPE))
 				*attr = w.post;
 		}
 		break;
