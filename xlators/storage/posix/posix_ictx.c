@@ -16,6 +16,11 @@
  * A context whose descriptors were closed reopens its object through the
  * index on its next use and checks that it is the same object (inode
  * number and device), or answers -ESTALE.
+ *
+ * Contexts are also found by inode number (priv->by_ino, checked against
+ * device, type and birth time): LOOKUP and READDIRPLUS of an object this
+ * volume has cached learn its id from one statx of the name, without
+ * reading its xattr or opening it.
  */
 #include "config.h"
 
