@@ -223,15 +223,15 @@ static void dispatch_fill_request(struct rpcsvc_job *job, const struct rpc_call_
 	req->proc = hdr->proc;
 	req->flavor = hdr->flavor;
 	if (hdr->flavor == AUTH_SYS) {
-		req->call.uid = hdr->uid;
-		req->call.gid = hdr->gid;
-		req->call.ngroups = MIN(hdr->ngroups, XL_CALL_MAX_GROUPS);
-		for (unsigned i = 0; i < req->call.ngroups; i++)
-			req->call.groups[i] = hdr->groups[i];
+		req->call.cred.uid = hdr->uid;
+		req->call.cred.gid = hdr->gid;
+		req->call.cred.ngroups = MIN(hdr->ngroups, RPCMSG_MAX_GIDS);
+		for (unsigned i = 0; i < req->call.cred.ngroups; i++)
+			req->call.cred.groups[i] = hdr->groups[i];
 		g_strlcpy(req->machine, hdr->machine, sizeof(req->machine));
 	} else {
-		req->call.uid = DISPATCH_NOBODY;
-		req->call.gid = DISPATCH_NOBODY;
+		req->call.cred.uid = DISPATCH_NOBODY;
+		req->call.cred.gid = DISPATCH_NOBODY;
 	}
 	memcpy(&req->call.client, &job->peer, job->peer_len);
 	req->call.client_len = job->peer_len;

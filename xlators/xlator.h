@@ -29,6 +29,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include "cred.h"
 #include "log.h"
 
 #define XL_ABI_VERSION 1
@@ -104,16 +105,13 @@ struct xl_gfid {
 
 bool xl_gfid_equal(const struct xl_gfid *a, const struct xl_gfid *b);
 
-/* The caller of a fop: credentials (after squashing) and client address. */
-#define XL_CALL_MAX_GROUPS 16
+/* The caller of a fop: credentials (after squashing) and client address.
+ * The credentials are lib/cred.h's, filled by rpc/ from the call. */
+#define XL_CALL_MAX_GROUPS XL_CRED_MAX_GROUPS
 struct xl_call {
-	uid_t uid;
-	gid_t gid;
-	unsigned ngroups;
-	gid_t groups[XL_CALL_MAX_GROUPS];
+	struct xl_cred cred;
 	struct sockaddr_storage client;
 	socklen_t client_len;
-	int64_t deadline_us;   /* g_get_monotonic_time() limit; 0: none */
 };
 
 /* What SETATTR (and create/mkdir attributes) asks to change. */

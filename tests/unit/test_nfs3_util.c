@@ -290,10 +290,10 @@ static struct rpcsvc_request util_req(const char *addr, uid_t uid)
 
 	memset(&req, 0, sizeof(req));
 	req.program = &util_prog;
-	req.call.uid = uid;
-	req.call.gid = uid;
-	req.call.ngroups = 1;
-	req.call.groups[0] = 0;
+	req.call.cred.uid = uid;
+	req.call.cred.gid = uid;
+	req.call.cred.ngroups = 1;
+	req.call.cred.groups[0] = 0;
 	sin->sin_family = AF_INET;
 	inet_pton(AF_INET, addr, &sin->sin_addr);
 	req.call.client_len = sizeof(*sin);
@@ -332,18 +332,18 @@ static void test_resolve(void)
 	CU_ASSERT_PTR_NOT_NULL(obj.inode);
 	CU_ASSERT(S_ISREG(obj.st.st_mode));
 	CU_ASSERT_EQUAL(obj.st.st_ino, 101);
-	CU_ASSERT_EQUAL(call.uid, 65534);
-	CU_ASSERT_EQUAL(call.gid, 65533);
-	CU_ASSERT_EQUAL(call.groups[0], 65533);
-	CU_ASSERT_EQUAL(util_seen.uid, 65534);
-	CU_ASSERT_EQUAL(req.call.uid, 0);  /* the request itself is untouched */
+	CU_ASSERT_EQUAL(call.cred.uid, 65534);
+	CU_ASSERT_EQUAL(call.cred.gid, 65533);
+	CU_ASSERT_EQUAL(call.cred.groups[0], 65533);
+	CU_ASSERT_EQUAL(util_seen.cred.uid, 65534);
+	CU_ASSERT_EQUAL(req.call.cred.uid, 0);  /* the request itself is untouched */
 	nfs3_obj_release(&obj);
 	CU_ASSERT_PTR_NULL(obj.inode);
 
 	/* Export "/lan" does not squash and admits 10/8 only. */
 	fh = util_fh(1, "root", &buf);
 	CU_ASSERT_EQUAL(nfs3_resolve(&req, &fh, &call, &obj), NFS3_OK);
-	CU_ASSERT_EQUAL(call.uid, 0);
+	CU_ASSERT_EQUAL(call.cred.uid, 0);
 	CU_ASSERT(S_ISDIR(obj.st.st_mode));
 	nfs3_obj_release(&obj);
 	req = util_req("192.168.0.1", 0);

@@ -40,8 +40,8 @@ static const struct xl_fops *F;
 
 static int test_fds_before;
 static struct xl_call root_call;
-static struct xl_call user_call = { .uid = 1000, .gid = 1000 };
-static struct xl_call other_call = { .uid = 2000, .gid = 2000 };
+static struct xl_call user_call = { .cred = { .uid = 1000, .gid = 1000 } };
+static struct xl_call other_call = { .cred = { .uid = 2000, .gid = 2000 } };
 
 static int test_start(void)
 {
@@ -133,7 +133,7 @@ static struct xl_inode *test_create(struct xl_call *call, struct xl_inode *dir,
 		return NULL;
 	CU_ASSERT(S_ISREG(st.st_mode));
 	CU_ASSERT_EQUAL(st.st_mode & 07777, mode);
-	CU_ASSERT_EQUAL(st.st_uid, call->uid);
+	CU_ASSERT_EQUAL(st.st_uid, call->cred.uid);
 	return out;
 }
 
@@ -322,7 +322,7 @@ static void test_permissions(void)
 	CU_ASSERT_EQUAL(F->read(&test_xl, &other_call, p, 0, 4, buf, &eof, &st), -EACCES);
 	struct xl_setattr sa = { .valid = XL_SET_MODE, .mode = 0640 };
 	CU_ASSERT_EQUAL(F->setattr(&test_xl, &user_call, p, &sa, &st), 0);
-	struct xl_call member = { .uid = 2000, .gid = 2000, .ngroups = 1, .groups = { 1000 } };
+	struct xl_call member = { .cred = { .uid = 2000, .gid = 2000, .ngroups = 1, .groups = { 1000 } } };
 	CU_ASSERT_EQUAL(F->read(&test_xl, &member, p, 0, 4, buf, &eof, &st), 0);
 	CU_ASSERT(eof);
 	CU_ASSERT_EQUAL(test_write(&member, p, 0, "x", NULL), -EACCES);
@@ -652,7 +652,7 @@ static void test_setattr(void)
 	CU_ASSERT_EQUAL(F->setattr(&test_xl, &user_call, f, &sa, &st), -EPERM);
 	CU_ASSERT_EQUAL(F->setattr(&test_xl, &root_call, f, &sa, &st), 0);
 	CU_ASSERT_EQUAL(st.st_uid, 2000);
-	struct xl_call member = { .uid = 2000, .gid = 2000, .ngroups = 1, .groups = { 3000 } };
+	struct xl_call member = { .cred = { .uid = 2000, .gid = 2000, .ngroups = 1, .groups = { 3000 } } };
 	sa = (struct xl_setattr){ .valid = XL_SET_GID, .gid = 3000 };
 	CU_ASSERT_EQUAL(F->setattr(&test_xl, &member, f, &sa, &st), 0);
 	CU_ASSERT_EQUAL(st.st_gid, 3000);
@@ -878,7 +878,7 @@ static void *test_thread_main(void *p)
 		snprintf(name, sizeof(name), "t%d-%d", t->index, i);
 		out = NULL;
 		if (F->create(&test_xl, &t->call, t->dir, name, NULL, true, &out, &st) != 0 ||
-		    st.st_uid != t->call.uid)
+		    st.st_uid != t->call.cred.uid)
 			t->errors++;
 		if (out)
 			xl_inode_unref(out);
@@ -910,8 +910,8 @@ static void test_threads(void)
 	CU_ASSERT_EQUAL_FATAL(test_lookup(&root_call, root, "threads", &d, NULL), 0);
 	for (int i = 0; i < 4; i++) {
 		memset(&t[i], 0, sizeof(t[i]));
-		t[i].call.uid = 1000 + (uid_t)i;
-		t[i].call.gid = 1000 + (gid_t)i;
+		t[i].call.cred.uid = 1000 + (uid_t)i;
+		t[i].call.cred.gid = 1000 + (gid_t)i;
 		t[i].gfid = gfid;
 		t[i].dir = d;
 		t[i].index = i;

@@ -181,9 +181,9 @@ static void check_client(bool tcp)
 	CU_ASSERT_EQUAL(out, 42);
 	pthread_mutex_lock(&seen_lock);
 	CU_ASSERT_EQUAL(seen_flavor, AUTH_NONE);
-	CU_ASSERT_EQUAL(seen_call.uid, 65534);
-	CU_ASSERT_EQUAL(seen_call.gid, 65534);
-	CU_ASSERT_EQUAL(seen_call.ngroups, 0);
+	CU_ASSERT_EQUAL(seen_call.cred.uid, 65534);
+	CU_ASSERT_EQUAL(seen_call.cred.gid, 65534);
+	CU_ASSERT_EQUAL(seen_call.cred.ngroups, 0);
 	CU_ASSERT_EQUAL(seen_protocol, tcp ? IPPROTO_TCP : IPPROTO_UDP);
 	CU_ASSERT_EQUAL(seen_call.client.ss_family, AF_INET);
 	CU_ASSERT_EQUAL(((struct sockaddr_in *)&seen_call.client)->sin_addr.s_addr,
@@ -198,10 +198,10 @@ static void check_client(bool tcp)
 			RPC_SUCCESS);
 	pthread_mutex_lock(&seen_lock);
 	CU_ASSERT_EQUAL(seen_flavor, AUTH_SYS);
-	CU_ASSERT_EQUAL(seen_call.uid, 1234);
-	CU_ASSERT_EQUAL(seen_call.gid, 5678);
-	CU_ASSERT_EQUAL(seen_call.ngroups, 2);
-	CU_ASSERT_EQUAL(seen_call.groups[1], 8);
+	CU_ASSERT_EQUAL(seen_call.cred.uid, 1234);
+	CU_ASSERT_EQUAL(seen_call.cred.gid, 5678);
+	CU_ASSERT_EQUAL(seen_call.cred.ngroups, 2);
+	CU_ASSERT_EQUAL(seen_call.cred.groups[1], 8);
 	CU_ASSERT_STRING_EQUAL(seen_machine, "tester");
 	pthread_mutex_unlock(&seen_lock);
 

@@ -99,20 +99,20 @@ bool nfs_export_allows(const struct nfs_export *e, const struct sockaddr *sa)
 void nfs_export_squash(const struct nfs_export *e, struct xl_call *call)
 {
 	if (e->all_squash) {
-		call->uid = e->anonuid;
-		call->gid = e->anongid;
-		call->ngroups = 0;
+		call->cred.uid = e->anonuid;
+		call->cred.gid = e->anongid;
+		call->cred.ngroups = 0;
 		return;
 	}
 	if (!e->root_squash)
 		return;
-	if (call->uid == 0)
-		call->uid = e->anonuid;
-	if (call->gid == 0)
-		call->gid = e->anongid;
-	for (unsigned i = 0; i < call->ngroups && i < XL_CALL_MAX_GROUPS; i++)
-		if (call->groups[i] == 0)
-			call->groups[i] = e->anongid;
+	if (call->cred.uid == 0)
+		call->cred.uid = e->anonuid;
+	if (call->cred.gid == 0)
+		call->cred.gid = e->anongid;
+	for (unsigned i = 0; i < call->cred.ngroups && i < XL_CALL_MAX_GROUPS; i++)
+		if (call->cred.groups[i] == 0)
+			call->cred.groups[i] = e->anongid;
 }
 
 int nfs_export_root(struct nfs_server *srv, const struct nfs_export *e, struct xl_call *call,

@@ -64,9 +64,9 @@ static int nfs3_dir_is_export_root(struct nfs_server *srv, const struct nfs_expo
 	struct stat st;
 	int ret;
 
-	rcall.uid = 0;
-	rcall.gid = 0;
-	rcall.ngroups = 0;
+	rcall.cred.uid = 0;
+	rcall.cred.gid = 0;
+	rcall.cred.ngroups = 0;
 	ret = nfs_export_root(srv, export, &rcall, &root, &st);
 	if (ret < 0)
 		return ret;

@@ -44,7 +44,7 @@ void posix_kill_priv(const struct xl_call *call, int data_fd, struct stat *st)
 {
 	mode_t kill = 0;
 
-	if (call->uid == 0)
+	if (call->cred.uid == 0)
 		return;
 	if (st->st_mode & S_ISUID)
 		kill |= S_ISUID;

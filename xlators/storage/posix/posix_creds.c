@@ -28,13 +28,13 @@
 
 static bool posix_creds_is_root(const struct xl_call *call)
 {
-	return call->uid == 0 && call->gid == 0 && call->ngroups == 0;
+	return call->cred.uid == 0 && call->cred.gid == 0 && call->cred.ngroups == 0;
 }
 
 int posix_creds_enter(struct xl *xl, const struct xl_call *call)
 {
 	struct posix_priv *priv = xl->private;
-	unsigned n = call->ngroups;
+	unsigned n = call->cred.ngroups;
 
 	if (!priv->switch_creds || posix_creds_is_root(call))
 		return 0;
@@ -42,13 +42,13 @@ int posix_creds_enter(struct xl *xl, const struct xl_call *call)
 		n = XL_CALL_MAX_GROUPS;
 	/* groups and gid first: changing them needs CAP_SETGID, which a
 	 * fsuid other than 0 does not remove, but keep the natural order */
-	if (syscall(POSIX_SYS_SETGROUPS, (size_t)n, call->groups) < 0)
+	if (syscall(POSIX_SYS_SETGROUPS, (size_t)n, call->cred.groups) < 0)
 		return -errno;
-	setfsgid(call->gid);
-	setfsuid(call->uid);
+	setfsgid(call->cred.gid);
+	setfsuid(call->cred.uid);
 	/* setfsuid() reports no errors; -1 is invalid and returns the
 	 * current value without changing it */
-	if ((uid_t)setfsuid((uid_t)-1) != call->uid || (gid_t)setfsgid((gid_t)-1) != call->gid) {
+	if ((uid_t)setfsuid((uid_t)-1) != call->cred.uid || (gid_t)setfsgid((gid_t)-1) != call->cred.gid) {
 		posix_creds_leave(xl, call);
 		return -EPERM;
 	}

@@ -28,10 +28,10 @@
 
 static bool posix_in_group(const struct xl_call *call, gid_t gid)
 {
-	if (call->gid == gid)
+	if (call->cred.gid == gid)
 		return true;
-	for (unsigned i = 0; i < call->ngroups && i < XL_CALL_MAX_GROUPS; i++)
-		if (call->groups[i] == gid)
+	for (unsigned i = 0; i < call->cred.ngroups && i < XL_CALL_MAX_GROUPS; i++)
+		if (call->cred.groups[i] == gid)
 			return true;
 	return false;
 }
@@ -40,7 +40,7 @@ int posix_io_permission(const struct xl_call *call, const struct stat *st, int m
 {
 	mode_t bits;
 
-	if (call->uid == 0 || call->uid == st->st_uid)
+	if (call->cred.uid == 0 || call->cred.uid == st->st_uid)
 		return 0;
 	bits = posix_in_group(call, st->st_gid) ? (st->st_mode >> 3) : st->st_mode;
 	if ((mask & R_OK) && !(bits & S_IROTH))
