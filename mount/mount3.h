@@ -44,7 +44,7 @@ int mount3_path_resolve(struct nfs_server *srv, const struct nfs_export *e, cons
 
 /* The client's address as a numeric string ("192.0.2.1", "2001:db8::1";
  * v4-mapped IPv6 as IPv4) into @buf (INET6_ADDRSTRLEN bytes at least). */
-void mount3_client_host(const struct xl_call *call, char *buf, size_t size);
+void mount3_client_host(const struct sockaddr_storage *client, char *buf, size_t size);
 
 /* One allow-list entry as EXPORT shows it, into @buf: a host name, an
  * address, or address/prefix for networks. "" for a wildcard. */

@@ -142,9 +142,9 @@ out_unref:
 	return ret;
 }
 
-void mount3_client_host(const struct xl_call *call, char *buf, size_t size)
+void mount3_client_host(const struct sockaddr_storage *client, char *buf, size_t size)
 {
-	const struct sockaddr *sa = (const struct sockaddr *)&call->client;
+	const struct sockaddr *sa = (const struct sockaddr *)client;
 
 	if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;

@@ -131,9 +131,9 @@ static mountstat3 mount3_mnt_resolve(struct rpcsvc_request *req, const char *arg
 	if (ret < 0)
 		return mount3_errno_to_stat(srv, ret);
 	e = mount3_path_export(srv, path, &rest);
-	if (!e || !nfs_export_allows(e, (const struct sockaddr *)&req->call.client))
+	if (!e || !nfs_export_allows(e, (const struct sockaddr *)&req->client))
 		return MNT3ERR_ACCES;
-	call = req->call;
+	nfs_request_call(req, &call);
 	nfs_export_squash(e, &call);
 	ret = mount3_path_resolve(srv, e, rest, &call, &dir);
 	if (ret < 0)
@@ -152,7 +152,7 @@ static void mount3_mnt_done(struct rpcsvc_request *req, const char *arg_path, co
 	char host[INET6_ADDRSTRLEN];
 	int ret;
 
-	mount3_client_host(&req->call, host, sizeof(host));
+	mount3_client_host(&req->client, host, sizeof(host));
 	if (status != MNT3_OK) {
 		char *esc = g_strescape(arg_path, NULL); /* the client's bytes */
 
@@ -278,7 +278,7 @@ int mount3_umnt(struct rpcsvc_request *req, void *args, void *res)
 	char path[MOUNTLIST_DIR_MAX + 1];
 	char host[INET6_ADDRSTRLEN];
 
-	mount3_client_host(&req->call, host, sizeof(host));
+	mount3_client_host(&req->client, host, sizeof(host));
 	if (mount3_path_normalise(arg_path, path, sizeof(path)) < 0)
 		g_strlcpy(path, arg_path, sizeof(path));
 	if (list && mountlist_remove(list, host, path) == 0)
@@ -296,7 +296,7 @@ int mount3_umntall(struct rpcsvc_request *req, void *args, void *res)
 	char host[INET6_ADDRSTRLEN];
 	int n;
 
-	mount3_client_host(&req->call, host, sizeof(host));
+	mount3_client_host(&req->client, host, sizeof(host));
 	n = list ? mountlist_remove_host(list, host) : 0;
 	xl_log(srv->xl, XL_LOG_INFO, "%s unmounted everything (%d entries)", host, n < 0 ? 0 : n);
 	return RPCSVC_OK;
@@ -398,7 +398,7 @@ int mount3_export(struct rpcsvc_request *req, void *args, void *res)
 		 * export with an empty allow list (nobody) never shows: its
 		 * empty group list would read as "everyone". */
 		if (!e->clients || e->clients->count == 0 ||
-		    !nfs_export_allows(e, (const struct sockaddr *)&req->call.client))
+		    !nfs_export_allows(e, (const struct sockaddr *)&req->client))
 			continue;
 		n = mount3_export_node(e, &more);
 		if (!n)

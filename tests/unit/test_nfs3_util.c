@@ -286,17 +286,17 @@ static int util_teardown(void)
 static struct rpcsvc_request util_req(const char *addr, uid_t uid)
 {
 	struct rpcsvc_request req;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&req.call.client;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&req.client;
 
 	memset(&req, 0, sizeof(req));
 	req.program = &util_prog;
-	req.call.cred.uid = uid;
-	req.call.cred.gid = uid;
-	req.call.cred.ngroups = 1;
-	req.call.cred.groups[0] = 0;
+	req.cred.uid = uid;
+	req.cred.gid = uid;
+	req.cred.ngroups = 1;
+	req.cred.groups[0] = 0;
 	sin->sin_family = AF_INET;
 	inet_pton(AF_INET, addr, &sin->sin_addr);
-	req.call.client_len = sizeof(*sin);
+	req.client_len = sizeof(*sin);
 	return req;
 }
 
@@ -336,7 +336,7 @@ static void test_resolve(void)
 	CU_ASSERT_EQUAL(call.cred.gid, 65533);
 	CU_ASSERT_EQUAL(call.cred.groups[0], 65533);
 	CU_ASSERT_EQUAL(util_seen.cred.uid, 65534);
-	CU_ASSERT_EQUAL(req.call.cred.uid, 0);  /* the request itself is untouched */
+	CU_ASSERT_EQUAL(req.cred.uid, 0);  /* the request itself is untouched */
 	nfs3_obj_release(&obj);
 	CU_ASSERT_PTR_NULL(obj.inode);
 

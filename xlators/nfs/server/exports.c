@@ -96,6 +96,13 @@ bool nfs_export_allows(const struct nfs_export *e, const struct sockaddr *sa)
 	return xl_addrlist_match(e->clients, sa);
 }
 
+void nfs_request_call(const struct rpcsvc_request *req, struct xl_call *call)
+{
+	call->cred = req->cred;
+	memcpy(&call->client, &req->client, sizeof(call->client));
+	call->client_len = req->client_len;
+}
+
 void nfs_export_squash(const struct nfs_export *e, struct xl_call *call)
 {
 	if (e->all_squash) {

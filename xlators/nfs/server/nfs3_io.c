@@ -80,7 +80,7 @@ int nfs3_read(struct rpcsvc_request *req, void *args, void *res)
 	size_t count = a->count < srv->rtmax ? a->count : srv->rtmax;
 	bool eof = false;
 	struct stat st;
-	void *buf;
+	struct xl_iobuf *iob;
 	int ret;
 
 	r->status = nfs3_resolve(req, &a->file, &call, &obj);
@@ -91,15 +91,15 @@ int nfs3_read(struct rpcsvc_request *req, void *args, void *res)
 		nfs3_post_op_from_stat(srv, &obj.st, &r->READ3res_u.resfail.file_attributes);
 		goto out;
 	}
-	buf = malloc(count ? count : 1);
-	if (!buf) {
+	iob = xl_iobuf_new(count);
+	if (!iob) {
 		r->status = NFS3ERR_JUKEBOX;
 		nfs3_post_op_from_stat(srv, &obj.st, &r->READ3res_u.resfail.file_attributes);
 		goto out;
 	}
-	ret = xl_read(srv->child, &call, obj.inode, a->offset, count, buf, &eof, &st);
+	ret = xl_read(srv->child, &call, obj.inode, a->offset, count, iob->data, &eof, &st);
 	if (ret < 0) {
-		free(buf);
+		xl_iobuf_unref(iob);
 		r->status = nfs3_errno_to_status(ret);
 		nfs3_post_op_fetch(srv, &call, obj.inode, &r->READ3res_u.resfail.file_attributes);
 		goto out;
@@ -111,9 +111,9 @@ int nfs3_read(struct rpcsvc_request *req, void *args, void *res)
 	ok->data.data_len = (u_int)ret;
 	ok->data.data_val = NULL;  /* the bytes travel as the payload */
 	if (ret > 0)
-		rpcsvc_request_set_payload(req, buf, (size_t)ret, free);
+		rpcsvc_request_set_payload(req, iob, iob->data, (size_t)ret);
 	else
-		free(buf);
+		xl_iobuf_unref(iob);
 out:
 	nfs3_obj_release(&obj);
 	return RPCSVC_OK;

@@ -31,12 +31,12 @@ nfsstat3 nfs3_resolve(struct rpcsvc_request *req, const nfs_fh3 *fh, struct xl_c
 	int ret;
 
 	memset(obj, 0, sizeof(*obj));
-	*call = req->call;
+	nfs_request_call(req, call);
 	ret = nfs_fh_parse(srv, (const uint8_t *)fh->data.data_val, fh->data.data_len,
 			   &obj->export, &gfid);
 	if (ret < 0)
 		return NFS3ERR_BADHANDLE;
-	if (!nfs_export_allows(obj->export, (const struct sockaddr *)&req->call.client)) {
+	if (!nfs_export_allows(obj->export, (const struct sockaddr *)&req->client)) {
 		xl_log(srv->xl, XL_LOG_DEBUG, "client not allowed on export %s",
 		       obj->export->path);
 		obj->export = NULL;

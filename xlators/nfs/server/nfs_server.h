@@ -57,6 +57,10 @@ const struct nfs_export *nfs_export_by_id(const struct nfs_server *srv, uint32_t
 /* May the client at @sa use @e? */
 bool nfs_export_allows(const struct nfs_export *e, const struct sockaddr *sa);
 
+/* The caller of @req as the graph sees it (credentials as sent, the
+ * client's address), before squashing. */
+void nfs_request_call(const struct rpcsvc_request *req, struct xl_call *call);
+
 /* Apply @e's squashing to @call's credentials. */
 void nfs_export_squash(const struct nfs_export *e, struct xl_call *call);
 
