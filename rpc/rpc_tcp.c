@@ -23,7 +23,8 @@
  * replies, outstanding; while the whole service holds queue_bytes, only
  * connections with nothing outstanding are read (so a flood from some
  * does not shut the others out). A connection whose replies do not drain
- * (send_timeout_ms with less than RPCSVC_MIN_RATE bytes a second sent) is
+ * (its socket takes nothing for send_timeout_ms, or its queue never empties
+ * for that long with less than RPCSVC_MIN_RATE bytes a second taken) is
  * closed, and so is one idle for idle_timeout_ms; at max_connections a new
  * client replaces the oldest idle connection.
  *
@@ -142,8 +143,13 @@ static void tcp_arm(struct rpcsvc_conn *conn)
 
 	if (tcp_may_read(conn))
 		ev.events |= EPOLLIN | EPOLLRDHUP;
-	if (conn->out_head || conn->ready.length)
+	if (conn->out_head || conn->ready.length || conn->pend_len) {
 		ev.events |= EPOLLOUT;
+		if (!conn->want_out_since_ms)
+			conn->want_out_since_ms = rpcsvc_now_ms();
+	} else {
+		conn->want_out_since_ms = 0;
+	}
 	RPCSVC_TSAN_RELEASE(conn);
 	if (epoll_ctl(conn->svc->epfd, EPOLL_CTL_MOD, conn->fd, &ev) < 0)
 		xl_logd("rpc", XL_LOG_WARNING, "cannot watch connection from %s: %s",
@@ -210,7 +216,7 @@ static struct rpcsvc_conn *tcp_oldest_idle(struct rpcsvc *svc,
 		}
 		(*count)++;
 		idle = conn->inflight == 0 && !conn->out_head && !conn->handling &&
-		       rpc_record_idle(&conn->rec);
+		       !conn->pend_len && rpc_record_idle(&conn->rec);
 		if (idle && conn->last_ms < best_ms) {
 			best = conn;
 			best_ms = conn->last_ms;
@@ -266,6 +272,9 @@ static void tcp_admit(struct rpcsvc *svc, int fd, const struct sockaddr_storage 
 		conn->out_head = conn->out_tail = NULL;
 		conn->out_since_ms = 0;
 		conn->out_sent = 0;
+		conn->want_out_since_ms = 0;
+		conn->pend = NULL;
+		conn->pend_len = conn->pend_off = 0;
 		conn->last_ms = rpcsvc_now_ms();
 		memcpy(&conn->peer, ss, len);
 		conn->peer_len = len;
@@ -412,6 +421,8 @@ static void tcp_release(struct rpcsvc_conn *conn)
 		l = next;
 	}
 	rpc_record_fini(&conn->rec);
+	g_free(conn->pend);
+	conn->pend = NULL;
 	rpcsvc_conn_unref(conn);
 }
 
@@ -604,7 +615,50 @@ static struct rpcsvc_job *tcp_jobs(struct rpcsvc_conn *conn, struct xl_iobuf **r
 	return first;
 }
 
-/* Read once from @conn (its handler): the first call received, or NULL. */
+/* Frame @n bytes at @data on @conn into at most TCP_MAX_RECS records;
+ * the bytes beyond them are kept in conn->pend for the next turn, so one
+ * read never queues more than TCP_MAX_RECS calls. false: bad framing (the
+ * connection is closed). */
+static bool tcp_frame(struct rpcsvc_conn *conn, const uint8_t *data, size_t n,
+		      struct xl_iobuf **recs, size_t *lens, unsigned *nrecs)
+{
+	struct rpcsvc *svc = conn->svc;
+	size_t off = 0;
+	ssize_t used;
+
+	while (off < n && *nrecs < TCP_MAX_RECS) {
+		struct xl_iobuf *rec;
+		size_t rec_len;
+
+		used = rpc_record_feed(&conn->rec, data + off, n - off, &rec, &rec_len);
+		if (used < 0) {
+			xl_logd("rpc", XL_LOG_WARNING, "%s sent a record larger than %zu bytes (%s)",
+				conn->peername, svc->cfg.max_record, g_strerror(-used));
+			g_atomic_int_inc(&svc->stats.conns_broken);
+			rpcsvc_conn_close(conn, "bad framing");
+			return false;
+		}
+		off += used;
+		if (rec) {
+			recs[*nrecs] = rec;
+			lens[(*nrecs)++] = rec_len;
+		}
+	}
+	if (off < n) {
+		uint8_t *rest = g_memdup2(data + off, n - off);
+
+		g_free(conn->pend);
+		conn->pend = rest;
+		conn->pend_off = 0;
+		pthread_mutex_lock(&conn->lock);
+		conn->pend_len = n - off;
+		pthread_mutex_unlock(&conn->lock);
+	}
+	return true;
+}
+
+/* Read once from @conn (its handler), or frame what an earlier read left:
+ * the first call received, or NULL. */
 static struct rpcsvc_job *tcp_read(struct rpcsvc_worker *w, struct rpcsvc_conn *conn)
 {
 	struct rpcsvc *svc = w->svc;
@@ -613,15 +667,29 @@ static struct rpcsvc_job *tcp_read(struct rpcsvc_worker *w, struct rpcsvc_conn *
 	unsigned nrecs = 0;
 	uint64_t copied = conn->rec.copied, direct = conn->rec.direct;
 	uint8_t *dst;
-	size_t off = 0, room;
-	ssize_t n, used;
+	size_t room;
+	ssize_t n;
 
+	if (conn->pend) {
+		uint8_t *pend = conn->pend;
+		size_t len;
+
+		pthread_mutex_lock(&conn->lock);
+		len = conn->pend_len;
+		conn->pend_len = 0;
+		pthread_mutex_unlock(&conn->lock);
+		conn->pend = NULL;
+		tcp_frame(conn, pend, len, recs, lens, &nrecs);
+		g_free(pend);
+		goto out_jobs;
+	}
 	room = rpc_record_body_room(&conn->rec, &dst);
 	if (room >= RPCSVC_DIRECT_MIN) {
 		n = recv(conn->fd, dst, room, MSG_DONTWAIT);
-		if (n > 0)
+		if (n > 0) {
 			rpc_record_body_commit(&conn->rec, n, &recs[0], &lens[0]);
-		nrecs = n > 0 && recs[0];
+			nrecs = recs[0] != NULL;
+		}
 	} else {
 		n = recv(conn->fd, w->rbuf, RPCSVC_RBUF, MSG_DONTWAIT);
 	}
@@ -631,34 +699,9 @@ static struct rpcsvc_job *tcp_read(struct rpcsvc_worker *w, struct rpcsvc_conn *
 		rpcsvc_conn_close(conn, n == 0 ? "end of stream" : g_strerror(errno));
 		return NULL;
 	}
-	while (room < RPCSVC_DIRECT_MIN && off < (size_t)n) {
-		struct xl_iobuf *rec;
-		size_t rec_len;
-
-		used = rpc_record_feed(&conn->rec, w->rbuf + off, n - off, &rec, &rec_len);
-		if (used < 0) {
-			xl_logd("rpc", XL_LOG_WARNING, "%s sent a record larger than %zu bytes (%s)",
-				conn->peername, svc->cfg.max_record, g_strerror(-used));
-			g_atomic_int_inc(&svc->stats.conns_broken);
-			rpcsvc_conn_close(conn, "bad framing");
-			break;
-		}
-		off += used;
-		if (!rec)
-			continue;
-		recs[nrecs] = rec;
-		lens[nrecs++] = rec_len;
-		if (nrecs == TCP_MAX_RECS && off < (size_t)n) {
-			/* Many tiny calls in one read: serve these first; the
-			 * rest of the buffer is fed on (a rare, bounded copy). */
-			struct rpcsvc_job *job = tcp_jobs(conn, recs, lens, nrecs);
-
-			nrecs = 0;
-			pthread_mutex_lock(&conn->lock);
-			g_queue_push_tail_link(&conn->ready, &job->link);
-			pthread_mutex_unlock(&conn->lock);
-		}
-	}
+	if (room < RPCSVC_DIRECT_MIN)
+		tcp_frame(conn, w->rbuf, (size_t)n, recs, lens, &nrecs);
+out_jobs:
 	__atomic_add_fetch(&svc->stats.rx_copied, conn->rec.copied - copied, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&svc->stats.rx_direct, conn->rec.direct - direct, __ATOMIC_RELAXED);
 	return tcp_jobs(conn, recs, lens, nrecs);
@@ -708,6 +751,8 @@ void rpcsvc_conn_event(struct rpcsvc_worker *w, uint64_t data, uint32_t events)
 		return;
 	}
 	conn->delivered = true;
+	if (events & EPOLLOUT)
+		conn->want_out_since_ms = 0; /* the socket takes bytes again */
 	if (conn->handling) {
 		/* A second event while armed twice: the handler re-arms. */
 		pthread_mutex_unlock(&conn->lock);
@@ -772,6 +817,10 @@ void rpcsvc_conns_tick(struct rpcsvc *svc)
 		pthread_mutex_lock(&conn->lock);
 		if (conn->closed) {
 			/* nothing */
+		} else if (conn->want_out_since_ms && now - conn->want_out_since_ms >= send_to) {
+			/* The socket has not taken a byte for that long. */
+			rpcsvc_conn_ref(conn);
+			g_ptr_array_add(stalled, conn);
 		} else if (conn->out_head && now - conn->out_since_ms >= send_to) {
 			/* Replies waited all this time: did it take a fair share? */
 			if (conn->out_sent < (uint64_t)RPCSVC_MIN_RATE * send_to / 1000) {
@@ -781,7 +830,7 @@ void rpcsvc_conns_tick(struct rpcsvc *svc)
 			conn->out_since_ms = now;
 			conn->out_sent = 0;
 		} else if (!conn->inflight && !conn->out_head && !conn->handling &&
-			   rpc_record_idle(&conn->rec) &&
+			   !conn->pend_len && rpc_record_idle(&conn->rec) &&
 			   now - conn->last_ms >= (int64_t)svc->cfg.idle_timeout_ms) {
 			rpcsvc_conn_ref(conn);
 			g_ptr_array_add(idle, conn);

@@ -121,11 +121,16 @@ struct rpcsvc_conn {
 	struct rpcsvc_reply *out_head, *out_tail;
 	int64_t out_since_ms;         /* the queue has not emptied since */
 	uint64_t out_sent;            /* bytes of queued replies sent since then */
+	int64_t want_out_since_ms;    /* waiting for EPOLLOUT since (0: not) */
 	gint64 last_ms;               /* last call received or reply sent (atomic) */
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
 	char peername[INET6_ADDRSTRLEN + 8];
 	struct rpc_record rec;        /* the handling thread only */
+	/* Bytes read but not yet framed (more than TCP_MAX_RECS calls came
+	 * in one read): the handling thread only; pend_len under the lock. */
+	uint8_t *pend;
+	size_t pend_len, pend_off;
 };
 
 /* One call, from receipt to reply. */
