@@ -412,6 +412,27 @@ static int t_sum(struct rpcsvc_request *req, void *args, void *res)
 	return RPCSVC_OK;
 }
 
+/* WRITE: WRITE3args decoded in place; keeps a reference to the record
+ * and says whether the data lay inside it, as the NFS WRITE actor
+ * handing the data down the graph does. */
+static struct xl_iobuf *write_kept;
+static const char *write_ptr;
+static bool write_inside;
+
+static int t_write(struct rpcsvc_request *req, void *args, void *res)
+{
+	const WRITE3args *a = args;
+	struct xl_iobuf *rec = rpcsvc_request_record(req);
+	const char *lo = (const char *)rec->data + rpcsvc_request_args_offset(req);
+
+	write_inside = a->data.data_val >= lo &&
+		       a->data.data_val + a->data.data_len <= (const char *)rec->data + rec->size;
+	write_kept = xl_iobuf_ref(rec);
+	write_ptr = a->data.data_val;
+	*(u_int *)res = a->data.data_len;
+	return RPCSVC_OK;
+}
+
 #define T_ACTOR(NAME, FN, DRC)                                                                 \
 	{ .name = NAME, .fn = FN, .xdr_args = (xdrproc_t)xdr_u_int,                             \
 	  .xdr_res = (xdrproc_t)xdr_u_int, .args_size = sizeof(u_int),                          \
@@ -425,6 +446,9 @@ static const struct rpcsvc_actor t_actors[] = {
 	[4] = T_ACTOR("DROP", t_drop, true),
 	[5] = { .name = "SUM", .fn = t_sum, .xdr_args = (xdrproc_t)t_xdr_blob,
 		.xdr_res = (xdrproc_t)xdr_u_int, .args_size = sizeof(struct t_blob),
+		.res_size = sizeof(u_int) },
+	[6] = { .name = "WRITE", .fn = t_write, .xdr_args = (xdrproc_t)nfs3_xdr_WRITE3args_inplace,
+		.xdr_res = (xdrproc_t)xdr_u_int, .args_size = sizeof(WRITE3args),
 		.res_size = sizeof(u_int) },
 };
 
@@ -864,6 +888,15 @@ static void test_svc_big_record(void)
 	r = tcp_recv(fd);
 	CU_ASSERT_EQUAL(result(r), sum);
 	g_byte_array_unref(r);
+	/* Received in place: at most the first read (64 KiB) went through a
+	 * read buffer; the rest landed in the record itself. */
+	{
+		struct rpcsvc_counters c;
+
+		rpcsvc_get_counters(svc, &c);
+		CU_ASSERT(c.rx_copied <= (64u << 10) + 100);
+		CU_ASSERT(c.rx_direct >= len - (64u << 10));
+	}
 	/* And the next call on the stream is framed right after it. */
 	g_atomic_int_set(&count_runs, 0);
 	r = tcp_call(fd, 0x7778, 1, 1);
@@ -945,6 +978,40 @@ static void test_write_inplace(void)
 	xdr_free((xdrproc_t)nfs3_xdr_WRITE3args_inplace, (char *)&a);
 }
 
+/* Through the service: the WRITE actor's data points into the record
+ * buffer, which it may keep (a reference) after the call. */
+static void test_svc_write_record(void)
+{
+	uint16_t port;
+	struct rpcsvc *svc = start_service(false, &port);
+	const u_int len = 200000;
+	uint32_t *args = g_malloc(len + 1024);
+	size_t n = encode_write(args, len + 1024, len);
+	GByteArray *m = call_msg(0x9999, 6, 0), *r;
+	int fd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svc);
+	g_byte_array_set_size(m, m->len - 4); /* call_msg's u_int argument */
+	g_byte_array_append(m, (const guint8 *)args, n);
+	fd = tcp_connect(port);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT(tcp_send(fd, m));
+	r = tcp_recv(fd);
+	CU_ASSERT_EQUAL(result(r), len);
+	CU_ASSERT(write_inside);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(write_kept);
+	/* The bytes outlive the call through the reference. */
+	CU_ASSERT_EQUAL(memcmp(write_ptr, "abcdefghij", 10), 0);
+	CU_ASSERT_EQUAL(write_ptr[len - 1], 'a' + (len - 1) % 26);
+	xl_iobuf_unref(write_kept);
+	write_kept = NULL;
+	g_byte_array_unref(r);
+	g_byte_array_unref(m);
+	g_free(args);
+	close(fd);
+	rpcsvc_free(svc);
+}
+
 static void test_write_bad_lengths(void)
 {
 	uint32_t buf[1024];
@@ -997,5 +1064,6 @@ int main(void)
 	CU_add_test(s, "service: a large record", test_svc_big_record);
 	CU_add_test(s, "WRITE3args decoded in place", test_write_inplace);
 	CU_add_test(s, "WRITE3args bad lengths", test_write_bad_lengths);
+	CU_add_test(s, "service: WRITE data inside the record buffer", test_svc_write_record);
 	return cunit_run();
 }
