@@ -35,10 +35,12 @@
 
 #define TPROG 0x20000077u
 #define BIG_PAYLOAD (64u << 10)
+#define HUGE_PAYLOAD (4u << 20)
 
 /* ------------------------------------------------------------ actors */
 
 static struct xl_iobuf *big_iob;   /* shared by every BIG reply */
+static struct xl_iobuf *huge_iob;  /* and HUGE */
 static gint sleeps_running, sleeps_peak;
 static GMutex seen_lock;
 static const void *payload_given; /* what PAYLOAD handed to the service */
@@ -54,6 +56,14 @@ static int f_big(struct rpcsvc_request *req, void *args, void *res)
 {
 	*(u_int *)res = BIG_PAYLOAD;
 	rpcsvc_request_set_payload(req, xl_iobuf_ref(big_iob), big_iob->data, BIG_PAYLOAD);
+	return RPCSVC_OK;
+}
+
+/* HUGE: 4 MiB, more than a loopback socket buffer takes at once. */
+static int f_huge(struct rpcsvc_request *req, void *args, void *res)
+{
+	*(u_int *)res = HUGE_PAYLOAD;
+	rpcsvc_request_set_payload(req, xl_iobuf_ref(huge_iob), huge_iob->data, HUGE_PAYLOAD);
 	return RPCSVC_OK;
 }
 
@@ -91,6 +101,8 @@ static const struct rpcsvc_actor f_actors[] = {
 		.res_size = sizeof(u_int) },
 	[2] = { .name = "SLEEP", .fn = f_sleep },
 	[3] = { .name = "PAYLOAD", .fn = f_payload, .xdr_res = (xdrproc_t)xdr_u_int,
+		.res_size = sizeof(u_int) },
+	[4] = { .name = "HUGE", .fn = f_huge, .xdr_res = (xdrproc_t)xdr_u_int,
 		.res_size = sizeof(u_int) },
 };
 
@@ -295,12 +307,14 @@ static void test_stalled_reader(void)
 	for (int i = 0; i < 3; i++) {
 		stuck[i] = tcp_connect(port, 4096);
 		CU_ASSERT_FATAL(stuck[i] >= 0);
-		CU_ASSERT(flood(stuck[i], 1, 200, 1000 * (i + 1)) > 0);
+		CU_ASSERT(flood(stuck[i], 4, 20, 1000 * (i + 1)) > 0);
 	}
 	for (uint32_t i = 0; i < 100; i++) {
 		gint64 rtt = null_rtt(good, 50000 + i);
 
 		CU_ASSERT(rtt >= 0);
+		if (rtt < 0)
+			break;
 		worst = MAX(worst, rtt);
 		g_usleep(5000);
 	}
@@ -530,6 +544,8 @@ int main(void)
 	xl_log_set_level(getenv("TEST_DEBUG") ? XL_LOG_DEBUG : XL_LOG_ERROR);
 	big_iob = xl_iobuf_new(BIG_PAYLOAD);
 	memset(big_iob->data, 'b', BIG_PAYLOAD);
+	huge_iob = xl_iobuf_new(HUGE_PAYLOAD);
+	memset(huge_iob->data, 'h', HUGE_PAYLOAD);
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	s = CU_add_suite("rpc fairness and threads", NULL, NULL);
@@ -541,5 +557,6 @@ int main(void)
 	CU_add_test(s, "the payload is sent from the actor's buffer", test_payload_identity);
 	ret = cunit_run();
 	xl_iobuf_unref(big_iob);
+	xl_iobuf_unref(huge_iob);
 	return ret;
 }
