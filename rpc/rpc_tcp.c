@@ -539,14 +539,15 @@ int rpcsvc_tcp_send(struct rpcsvc_conn *conn, const struct iovec *iov, int iovcn
 {
 	struct rpcsvc *svc = conn->svc;
 	struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = iovcnt };
+	rpcsvc_send_hook hook = __atomic_load_n(&svc->send_hook, __ATOMIC_ACQUIRE);
 	size_t total = 0;
 	ssize_t n = 0;
 	int ret = 0;
 
 	for (int i = 0; i < iovcnt; i++)
 		total += iov[i].iov_len;
-	if (svc->send_hook)
-		svc->send_hook(svc->send_hook_arg, iov, iovcnt);
+	if (hook)
+		hook(__atomic_load_n(&svc->send_hook_arg, __ATOMIC_RELAXED), iov, iovcnt);
 	pthread_mutex_lock(&conn->lock);
 	if (conn->closed) {
 		ret = -EPIPE;

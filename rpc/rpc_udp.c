@@ -102,9 +102,10 @@ int rpcsvc_udp_send(struct rpcsvc_job *job, const struct iovec *iov, int iovcnt)
 		uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	} control;
 	struct cmsghdr *cm;
+	rpcsvc_send_hook hook = __atomic_load_n(&job->svc->send_hook, __ATOMIC_ACQUIRE);
 
-	if (job->svc->send_hook)
-		job->svc->send_hook(job->svc->send_hook_arg, iov, iovcnt);
+	if (hook)
+		hook(__atomic_load_n(&job->svc->send_hook_arg, __ATOMIC_RELAXED), iov, iovcnt);
 	memset(&control, 0, sizeof(control));
 	msg.msg_control = &control;
 	cm = (struct cmsghdr *)control.buf;

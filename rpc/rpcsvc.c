@@ -365,8 +365,8 @@ void rpcsvc_job_free(struct rpcsvc_job *job)
 
 void rpcsvc_set_send_hook(struct rpcsvc *svc, rpcsvc_send_hook hook, void *arg)
 {
-	svc->send_hook = hook;
-	svc->send_hook_arg = arg;
+	__atomic_store_n(&svc->send_hook_arg, arg, __ATOMIC_RELAXED);
+	__atomic_store_n(&svc->send_hook, hook, __ATOMIC_RELEASE);
 }
 
 void rpcsvc_get_counters(struct rpcsvc *svc, struct rpcsvc_counters *c)
