@@ -1,5 +1,6 @@
 /*
- * rpc_dispatch.c — one call, on a worker thread, from bytes to reply.
+ * rpc_dispatch.c — one call, on the thread that received it, from bytes
+ * to reply.
  *
  *   decode the call header (rpcmsg.c)       → drop (TCP: and disconnect),
  *                                             RPC_MISMATCH, AUTH_ERROR
@@ -12,7 +13,9 @@
  *   SYSTEM_ERR; a result that will not encode → SYSTEM_ERR
  *
  * A reply is sent as one record: [record mark] header+results [payload]
- * [padding], with one sendmsg (TCP) or one datagram (UDP).
+ * [padding], with one sendmsg (TCP: what the socket does not take waits
+ * in the connection's queue, rpc_tcp.c) or one datagram (UDP). The
+ * payload goes out from the actor's buffer itself.
  */
 #include "config.h"
 
@@ -62,7 +65,7 @@ static void dispatch_send_iov(struct rpcsvc_job *job, const struct iovec *iov, i
 		rpc_record_mark(mark, total);
 		v[0] = (struct iovec){ .iov_base = mark, .iov_len = 4 };
 		memcpy(v + 1, iov, n * sizeof(*iov));
-		ret = rpcsvc_tcp_send(job->conn, v, n + 1);
+		ret = rpcsvc_tcp_send(job->conn, v, n + 1, job->payload);
 	} else {
 		ret = rpcsvc_udp_send(job, iov, n);
 	}
@@ -97,7 +100,7 @@ static void dispatch_send(struct rpcsvc_job *job, const uint8_t *body, size_t le
 
 		memcpy(flat, body, len);
 		if (job->payload_len) {
-			memcpy(flat + len, job->payload, job->payload_len);
+			memcpy(flat + len, job->payload_ptr, job->payload_len);
 			memset(flat + len + job->payload_len, 0, pad);
 		}
 		reply = g_bytes_new_take(flat, total);
@@ -109,7 +112,7 @@ static void dispatch_send(struct rpcsvc_job *job, const uint8_t *body, size_t le
 	}
 	iov[n++] = (struct iovec){ .iov_base = (void *)body, .iov_len = len };
 	if (job->payload_len) {
-		iov[n++] = (struct iovec){ .iov_base = (void *)job->payload,
+		iov[n++] = (struct iovec){ .iov_base = (void *)job->payload_ptr,
 					   .iov_len = job->payload_len };
 		if (pad)
 			iov[n++] = (struct iovec){ .iov_base = (void *)dispatch_zero_pad,
@@ -133,8 +136,7 @@ static bool dispatch_drc_check(struct rpcsvc_job *job, const struct rpc_call_hdr
 	rpc_drc_key_init(&key, hdr->xid, hdr->prog, hdr->vers, hdr->proc,
 			 job->conn ? IPPROTO_TCP : IPPROTO_UDP,
 			 auth_sys ? hdr->uid : DISPATCH_NOBODY, auth_sys ? hdr->gid : DISPATCH_NOBODY,
-			 (const struct sockaddr *)&job->peer, job->peer_len,
-			 job->buf + hdr->args_off, job->len - hdr->args_off);
+			 (const struct sockaddr *)&job->peer, job->peer_len, job->buf, job->len);
 	switch (rpc_drc_lookup(job->svc->drc, &key, &job->drc_entry, &reply)) {
 	case RPC_DRC_NEW:
 		return true;
@@ -156,9 +158,9 @@ static bool dispatch_drc_check(struct rpcsvc_job *job, const struct rpc_call_hdr
 static void dispatch_reply_hdr(struct rpcsvc_job *job, const uint8_t *hdr, size_t len)
 {
 	/* A rejection carries no payload. */
-	xl_iobuf_unref(job->payload_iob);
-	job->payload_iob = NULL;
+	xl_iobuf_unref(job->payload);
 	job->payload = NULL;
+	job->payload_ptr = NULL;
 	job->payload_len = 0;
 	dispatch_send(job, hdr, len);
 }
@@ -225,9 +227,10 @@ static void dispatch_fill_request(struct rpcsvc_job *job, const struct rpc_call_
 	if (hdr->flavor == AUTH_SYS) {
 		req->cred.uid = hdr->uid;
 		req->cred.gid = hdr->gid;
-		req->cred.ngroups = MIN(hdr->ngroups, XL_CRED_MAX_GROUPS);
+		req->cred.ngroups = MIN(hdr->ngroups, RPCMSG_MAX_GIDS);
 		for (unsigned i = 0; i < req->cred.ngroups; i++)
 			req->cred.groups[i] = hdr->groups[i];
+		req->long_groups = hdr->long_groups;
 		g_strlcpy(req->machine, hdr->machine, sizeof(req->machine));
 	} else {
 		req->cred.uid = DISPATCH_NOBODY;
@@ -381,7 +384,8 @@ void rpcsvc_dispatch(struct rpcsvc_job *job)
 	const struct rpcsvc_program *p;
 	int idx;
 
-	switch (rpcmsg_decode_call(job->buf, job->len, &hdr, &why)) {
+	switch (rpcmsg_decode_call_opts(job->buf, job->len, &hdr, &why,
+					svc->cfg.accept_long_groups)) {
 	case RPCMSG_DROP:
 		dispatch_drop(job);
 		return;
@@ -397,6 +401,7 @@ void rpcsvc_dispatch(struct rpcsvc_job *job)
 		break;
 	}
 	g_atomic_int_inc(&svc->stats.calls);
+	job->args_off = hdr.args_off;
 	idx = dispatch_find_program(svc, hdr.prog, hdr.vers, &low, &high);
 	if (idx < 0) {
 		if (low > high)

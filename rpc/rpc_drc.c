@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "rpc_drc.h"
@@ -52,10 +53,59 @@ static uint32_t drc_fnv(uint32_t h, const void *data, size_t len)
 
 #define DRC_FNV_INIT 2166136261u
 
+#define DRC_P1 0x9e3779b185ebca87ull
+#define DRC_P2 0xc2b2ae3d27d4eb4full
+#define DRC_P3 0x165667b19e3779f9ull
+
+static uint64_t drc_rotl(uint64_t v, unsigned r)
+{
+	return v << r | v >> (64 - r);
+}
+
+static uint64_t drc_load(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* One lane step: multiply in, rotate, multiply (cheap, and every input
+ * bit reaches every output bit after a few steps). */
+static uint64_t drc_lane(uint64_t acc, uint64_t v)
+{
+	return drc_rotl(acc + v * DRC_P2, 31) * DRC_P1;
+}
+
+uint64_t rpc_drc_hash(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint64_t l0 = DRC_P1 + DRC_P2, l1 = DRC_P2, l2 = 0, l3 = -DRC_P1, h;
+	size_t n = len;
+
+	for (; n >= 32; p += 32, n -= 32) {
+		l0 = drc_lane(l0, drc_load(p));
+		l1 = drc_lane(l1, drc_load(p + 8));
+		l2 = drc_lane(l2, drc_load(p + 16));
+		l3 = drc_lane(l3, drc_load(p + 24));
+	}
+	h = drc_rotl(l0, 1) + drc_rotl(l1, 7) + drc_rotl(l2, 12) + drc_rotl(l3, 18);
+	h += (uint64_t)len * DRC_P3;
+	for (; n >= 8; p += 8, n -= 8)
+		h = drc_lane(h, drc_load(p));
+	for (; n > 0; p++, n--)
+		h = drc_rotl(h ^ (*p * DRC_P3), 11) * DRC_P1;
+	h ^= h >> 33;
+	h *= DRC_P2;
+	h ^= h >> 29;
+	h *= DRC_P3;
+	return h ^ (h >> 32);
+}
+
 void rpc_drc_key_init(struct rpc_drc_key *key, uint32_t xid, uint32_t prog, uint32_t vers,
 		      uint32_t proc, int protocol, uint32_t uid, uint32_t gid,
-		      const struct sockaddr *peer, socklen_t peer_len, const void *args,
-		      size_t args_len)
+		      const struct sockaddr *peer, socklen_t peer_len, const void *call,
+		      size_t call_len)
 {
 	memset(key, 0, sizeof(*key));
 	key->xid = xid;
@@ -68,6 +118,7 @@ void rpc_drc_key_init(struct rpc_drc_key *key, uint32_t xid, uint32_t prog, uint
 	if (peer && peer->sa_family == AF_INET && peer_len >= sizeof(struct sockaddr_in)) {
 		key->family = AF_INET;
 		memcpy(key->addr, &((const struct sockaddr_in *)peer)->sin_addr, 4);
+		key->port = ntohs(((const struct sockaddr_in *)peer)->sin_port);
 	} else if (peer && peer->sa_family == AF_INET6 &&
 		   peer_len >= sizeof(struct sockaddr_in6)) {
 		const struct in6_addr *a6 = &((const struct sockaddr_in6 *)peer)->sin6_addr;
@@ -79,13 +130,16 @@ void rpc_drc_key_init(struct rpc_drc_key *key, uint32_t xid, uint32_t prog, uint
 			key->family = AF_INET6;
 			memcpy(key->addr, a6, 16);
 		}
+		key->port = ntohs(((const struct sockaddr_in6 *)peer)->sin6_port);
 	}
-	key->args_len = (uint32_t)args_len;
-	key->csum = drc_fnv(DRC_FNV_INIT, args, MIN(args_len, (size_t)RPC_DRC_CSUM_LEN));
+	key->call_len = (uint32_t)call_len;
+	key->csum = rpc_drc_hash(call, call_len);
 }
 
-/* The key has no padding (all 32-bit words and a byte array), so it
- * hashes and compares as bytes. */
+/* The key has no padding (32-bit words, a byte array, then one 64-bit
+ * word at an offset of 56), so it hashes and compares as bytes. */
+G_STATIC_ASSERT(offsetof(struct rpc_drc_key, csum) == 56 && sizeof(struct rpc_drc_key) == 64);
+
 static guint drc_key_hash(gconstpointer k)
 {
 	return drc_fnv(DRC_FNV_INIT, k, sizeof(struct rpc_drc_key));

@@ -1,11 +1,17 @@
 /*
- * rpc_loop.c — the service's event loop thread.
+ * rpc_loop.c — the worker threads and the housekeeping thread.
  *
  * One epoll set holds the listening TCP sockets, the UDP sockets, every
- * connection and an eventfd used to wake the loop when it must stop. The
- * loop only accepts, reads, frames and queues calls; workers do the rest.
- * Level-triggered: each wake-up reads at most one buffer per socket, so a
- * busy client cannot starve the others.
+ * connection (all EPOLLONESHOT) and an eventfd that wakes everybody when
+ * the service stops (level-triggered and never read, so every worker sees
+ * it). Each worker waits for ONE event and handles it itself, serving any
+ * call it receives (rpc_tcp.c, rpc_udp.c): while it serves, the others
+ * wait for the next event — leader/follower without a promotion step,
+ * since the kernel wakes one exclusive epoll waiter per event.
+ *
+ * The housekeeping thread wakes a few times a second to close idle
+ * connections and those whose replies do not drain (rpc_tcp.c); it takes
+ * no part in serving calls.
  */
 #include "config.h"
 
@@ -14,65 +20,99 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "rpcsvc_int.h"
 
-#define LOOP_MAX_EVENTS 64
+#define LOOP_KEEPER_MAX_MS 250
 
-static void loop_handle(struct rpcsvc *svc, struct epoll_event *ev)
+int64_t rpcsvc_now_ms(void)
 {
-	enum rpcsvc_ev_kind *kind = ev->data.ptr;
+	return g_get_monotonic_time() / 1000;
+}
 
-	switch (*kind) {
-	case RPCSVC_EV_WAKE: {
-		uint64_t v;
+void rpcsvc_listener_rearm(struct rpcsvc_listener *l)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT,
+				  .data.u64 = RPCSVC_EV(l->kind, l->index, 0) };
 
-		if (read(svc->wakefd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-			xl_logd("rpc", XL_LOG_DEBUG, "eventfd read: %s", g_strerror(errno));
+	if (g_atomic_int_get(&l->svc->no_accept) && l->kind == RPCSVC_EV_LISTEN)
+		return;
+	if (epoll_ctl(l->svc->epfd, EPOLL_CTL_MOD, l->fd, &ev) < 0)
+		xl_logd("rpc", XL_LOG_DEBUG, "re-arming a listener: %s", g_strerror(errno));
+}
+
+static void loop_handle(struct rpcsvc_worker *w, const struct epoll_event *ev)
+{
+	struct rpcsvc *svc = w->svc;
+	uint64_t u = ev->data.u64;
+
+	switch (RPCSVC_EV_KIND(u)) {
+	case RPCSVC_EV_WAKE:
 		break;
-	}
 	case RPCSVC_EV_LISTEN:
-		rpcsvc_tcp_accept((struct rpcsvc_listener *)kind);
+		rpcsvc_tcp_accept(w, g_ptr_array_index(svc->listeners, RPCSVC_EV_SLOT(u)));
 		break;
 	case RPCSVC_EV_UDP:
-		rpcsvc_udp_readable((struct rpcsvc_listener *)kind);
+		rpcsvc_udp_readable(w, g_ptr_array_index(svc->listeners, RPCSVC_EV_SLOT(u)));
 		break;
 	case RPCSVC_EV_CONN:
-		rpcsvc_tcp_readable((struct rpcsvc_conn *)kind);
+		rpcsvc_conn_event(w, u, ev->events);
 		break;
 	}
 }
 
-static gpointer loop_thread(gpointer data)
+static gpointer loop_worker(gpointer data)
 {
-	struct rpcsvc *svc = data;
-	struct epoll_event evs[LOOP_MAX_EVENTS];
-	int i, n;
+	struct rpcsvc_worker *w = data;
+	struct rpcsvc *svc = w->svc;
+	struct epoll_event ev;
+	int n;
 
 	while (!g_atomic_int_get(&svc->stopping)) {
-		n = epoll_wait(svc->epfd, evs, LOOP_MAX_EVENTS, -1);
+		n = epoll_wait(svc->epfd, &ev, 1, -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			xl_logd("rpc", XL_LOG_ERROR, "epoll_wait: %s", g_strerror(errno));
 			break;
 		}
-		/* A connection closed while handling one event may appear later
-		 * in the same batch: closing never frees it here (the loop's
-		 * reference is dropped only after the batch, see rpc_tcp.c). */
-		/* Connections first, then listeners: hang-ups in this batch
-		 * free their slots before new connections are counted against
-		 * max_connections. */
-		for (i = 0; i < n && !g_atomic_int_get(&svc->stopping); i++)
-			if (*(enum rpcsvc_ev_kind *)evs[i].data.ptr != RPCSVC_EV_LISTEN)
-				loop_handle(svc, &evs[i]);
-		for (i = 0; i < n && !g_atomic_int_get(&svc->stopping); i++)
-			if (*(enum rpcsvc_ev_kind *)evs[i].data.ptr == RPCSVC_EV_LISTEN)
-				loop_handle(svc, &evs[i]);
-		rpcsvc_conn_reap(svc);
+		if (n == 1)
+			loop_handle(w, &ev);
 	}
+	return NULL;
+}
+
+/* How often the housekeeper looks: a quarter of the shortest timeout. */
+static unsigned loop_keeper_period(const struct rpcsvc *svc)
+{
+	unsigned ms = MIN(svc->cfg.idle_timeout_ms, svc->cfg.send_timeout_ms) / 4;
+
+	return CLAMP(ms, 10, LOOP_KEEPER_MAX_MS);
+}
+
+static gpointer loop_keeper(gpointer data)
+{
+	struct rpcsvc *svc = data;
+	unsigned period = loop_keeper_period(svc);
+	struct timespec ts;
+
+	pthread_mutex_lock(&svc->keeper_lock);
+	while (!g_atomic_int_get(&svc->stopping)) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += (long)period * 1000000;
+		ts.tv_sec += ts.tv_nsec / 1000000000;
+		ts.tv_nsec %= 1000000000;
+		pthread_cond_timedwait(&svc->keeper_cond, &svc->keeper_lock, &ts);
+		if (g_atomic_int_get(&svc->stopping))
+			break;
+		pthread_mutex_unlock(&svc->keeper_lock);
+		rpcsvc_conns_tick(svc);
+		pthread_mutex_lock(&svc->keeper_lock);
+	}
+	pthread_mutex_unlock(&svc->keeper_lock);
 	return NULL;
 }
 
@@ -80,7 +120,6 @@ int rpcsvc_loop_start(struct rpcsvc *svc)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	guint i;
-	int ret;
 
 	svc->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (svc->epfd < 0)
@@ -88,21 +127,35 @@ int rpcsvc_loop_start(struct rpcsvc *svc)
 	svc->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (svc->wakefd < 0)
 		return -errno;
-	svc->wake_tag = RPCSVC_EV_WAKE;
-	ev.data.ptr = &svc->wake_tag;
+	ev.data.u64 = RPCSVC_EV(RPCSVC_EV_WAKE, 0, 0);
 	if (epoll_ctl(svc->epfd, EPOLL_CTL_ADD, svc->wakefd, &ev) < 0)
 		return -errno;
 	for (i = 0; i < svc->listeners->len; i++) {
 		struct rpcsvc_listener *l = g_ptr_array_index(svc->listeners, i);
 
-		ev.data.ptr = l;
+		l->index = i;
+		ev.events = EPOLLIN | EPOLLONESHOT;
+		ev.data.u64 = RPCSVC_EV(l->kind, i, 0);
 		if (epoll_ctl(svc->epfd, EPOLL_CTL_ADD, l->fd, &ev) < 0)
 			return -errno;
 	}
-	svc->loop = g_thread_try_new("rpc-loop", loop_thread, svc, NULL);
-	if (!svc->loop) {
-		ret = -EAGAIN;
-		return ret;
+	svc->workers = g_new0(struct rpcsvc_worker, svc->cfg.threads);
+	for (i = 0; i < svc->cfg.threads; i++) {
+		struct rpcsvc_worker *w = &svc->workers[i];
+
+		w->svc = svc;
+		w->rbuf = g_malloc(RPCSVC_RBUF);
+		w->thread = g_thread_try_new("rpc-worker", loop_worker, w, NULL);
+		if (!w->thread) {
+			g_free(w->rbuf);
+			break;
+		}
+		svc->nworkers++;
+	}
+	svc->keeper = svc->nworkers ? g_thread_try_new("rpc-keeper", loop_keeper, svc, NULL) : NULL;
+	if (svc->nworkers < svc->cfg.threads || !svc->keeper) {
+		rpcsvc_loop_stop(svc);
+		return -EAGAIN;
 	}
 	return 0;
 }
@@ -110,12 +163,25 @@ int rpcsvc_loop_start(struct rpcsvc *svc)
 void rpcsvc_loop_stop(struct rpcsvc *svc)
 {
 	uint64_t one = 1;
+	unsigned i;
 
-	if (!svc->loop)
-		return;
 	g_atomic_int_set(&svc->stopping, 1);
-	if (write(svc->wakefd, &one, sizeof(one)) < 0)
+	if (svc->wakefd >= 0 && write(svc->wakefd, &one, sizeof(one)) < 0)
 		xl_logd("rpc", XL_LOG_ERROR, "eventfd write: %s", g_strerror(errno));
-	g_thread_join(svc->loop);
-	svc->loop = NULL;
+	pthread_mutex_lock(&svc->keeper_lock);
+	pthread_cond_broadcast(&svc->keeper_cond);
+	pthread_mutex_unlock(&svc->keeper_lock);
+	if (svc->keeper)
+		g_thread_join(svc->keeper);
+	svc->keeper = NULL;
+	for (i = 0; i < svc->nworkers; i++) {
+		struct rpcsvc_worker *w = &svc->workers[i];
+
+		g_thread_join(w->thread);
+		g_free(w->rbuf);
+		xl_iobuf_unref(w->udp_spare);
+	}
+	g_free(svc->workers);
+	svc->workers = NULL;
+	svc->nworkers = 0;
 }

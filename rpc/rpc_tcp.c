@@ -1,26 +1,35 @@
 /*
- * rpc_tcp.c — the TCP transport: accepting, reading, sending.
+ * rpc_tcp.c — the TCP transport: accepting, reading, the reply queue,
+ * limits and timeouts.
  *
- * The loop thread accepts (refusing beyond max_connections), reads what a
- * connection has into the shared read buffer and feeds it to the
- * connection's record reassembler; each complete record becomes a job.
- * Garbage that breaks framing (a fragment header announcing more than
- * max_record) closes that connection only; so does a record that is not
- * an RPC call (rpc_dispatch.c aborts it from the worker).
+ * Reading. The thread that gets a connection's event (rpcsvc_conn_event)
+ * reads once: into its own read buffer, whose records are copied out into
+ * buffers of their exact size (rpc_record_feed); or, in the body of a
+ * large fragment (WRITE data), straight into the record (body_room), so
+ * those bytes are copied once, by the kernel. It keeps the first complete
+ * record to serve, queues the others on the connection's ready list, and
+ * re-arms the socket before serving (EPOLLOUT as well when calls are
+ * ready, which fires at once and brings a follower to take the next).
  *
- * Sockets stay in blocking mode: the loop reads with MSG_DONTWAIT, and the
- * worker that owns a reply writes it whole with sendmsg under the
- * connection's lock, bounded by SO_SNDTIMEO, so replies never interleave
- * and a client that stops reading costs one worker for at most
- * RPCSVC_SEND_TIMEOUT_S before it is disconnected.
+ * Sending never blocks and holds the connection's lock only around a
+ * non-blocking sendmsg: a reply goes straight out when nothing is queued
+ * before it; what the socket does not take is queued with a reference to
+ * its payload and written by whichever thread next handles the
+ * connection's EPOLLOUT. Replies are whole records in the stream; their
+ * order between calls is free (RPC matches them by xid).
  *
- * Large fragment bodies (WRITE data) are received straight into the
- * record being assembled (rpc_record_body_room), so the payload is copied
- * once, by the kernel, between the socket and the buffer the storage
- * writes from.
+ * Bounds: a connection stops being read while it has
+ * RPCSVC_CONN_MAX_INFLIGHT calls, or conn_queue_bytes of calls and
+ * replies, outstanding; while the whole service holds queue_bytes, only
+ * connections with nothing outstanding are read (so a flood from some
+ * does not shut the others out). A connection whose replies do not drain
+ * (its socket takes nothing for send_timeout_ms, or its queue never empties
+ * for that long with less than RPCSVC_MIN_RATE bytes a second taken) is
+ * closed, and so is one idle for idle_timeout_ms; at max_connections a new
+ * client replaces the oldest idle connection.
  *
- * Flow control: past RPCSVC_CONN_MAX_INFLIGHT queued calls the loop stops
- * watching the connection; the worker finishing a call resumes it.
+ * Lifetime: see rpcsvc_int.h. The lock order is conns_lock, then a
+ * connection's lock; epoll_ctl is called under the connection's lock.
  */
 #include "config.h"
 
@@ -35,8 +44,58 @@
 #include "rpcsvc_int.h"
 
 #define TCP_ACCEPT_BATCH 32
-#define TCP_MAX_IOV 8
-#define TCP_DIRECT_MIN 4096  /* body bytes due before reading into the record */
+#define TCP_MAX_RECS 64            /* records taken out of one read */
+#define RPCSVC_MIN_RATE (64u << 10) /* bytes/s a stalled reader must take */
+
+/* ------------------------------------------------------------ slots */
+
+int rpcsvc_conns_init(struct rpcsvc *svc)
+{
+	svc->nslots = 2 * svc->cfg.max_connections + 64;
+	svc->slots = g_new0(struct rpcsvc_conn *, svc->nslots);
+	g_queue_init(&svc->free_slots);
+	return 0;
+}
+
+void rpcsvc_conns_free(struct rpcsvc *svc)
+{
+	for (unsigned i = 0; i < svc->nslots; i++) {
+		struct rpcsvc_conn *conn = svc->slots[i];
+
+		if (!conn)
+			continue;
+		rpc_record_fini(&conn->rec);
+		pthread_mutex_destroy(&conn->lock);
+		g_free(conn);
+	}
+	g_free(svc->slots);
+	svc->slots = NULL;
+	svc->nslots = 0;
+	g_queue_clear(&svc->free_slots);
+}
+
+/* A free slot (conns_lock held), NULL when all are taken. */
+static struct rpcsvc_conn *tcp_slot_get(struct rpcsvc *svc)
+{
+	gpointer p = g_queue_pop_head(&svc->free_slots);
+	struct rpcsvc_conn *conn;
+	unsigned i;
+
+	if (p)
+		return svc->slots[GPOINTER_TO_UINT(p) - 1];
+	for (i = 0; i < svc->nslots; i++)
+		if (!svc->slots[i])
+			break;
+	if (i == svc->nslots)
+		return NULL;
+	conn = g_new0(struct rpcsvc_conn, 1);
+	conn->svc = svc;
+	conn->slot = i;
+	conn->fd = -1;
+	pthread_mutex_init(&conn->lock, NULL);
+	g_atomic_pointer_set(&svc->slots[i], conn);
+	return conn;
+}
 
 void rpcsvc_conn_ref(struct rpcsvc_conn *conn)
 {
@@ -45,16 +104,69 @@ void rpcsvc_conn_ref(struct rpcsvc_conn *conn)
 
 void rpcsvc_conn_unref(struct rpcsvc_conn *conn)
 {
+	struct rpcsvc *svc = conn->svc;
+
 	if (!g_atomic_int_dec_and_test(&conn->refs))
 		return;
 	close(conn->fd);
+	conn->fd = -1;
 	rpc_record_fini(&conn->rec);
-	pthread_mutex_destroy(&conn->lock);
-	g_free(conn);
+	pthread_mutex_lock(&svc->conns_lock);
+	pthread_mutex_lock(&conn->lock);
+	conn->in_use = false;
+	pthread_mutex_unlock(&conn->lock);
+	g_queue_push_tail(&svc->free_slots, GUINT_TO_POINTER(conn->slot + 1));
+	pthread_mutex_unlock(&svc->conns_lock);
 }
 
+/* ------------------------------------------------------------ arming */
+
+/* Whether @conn may be read now (its lock held). */
+static bool tcp_may_read(const struct rpcsvc_conn *conn)
+{
+	const struct rpcsvc *svc = conn->svc;
+
+	if (conn->closed || g_atomic_int_get(&svc->no_read))
+		return false;
+	if (conn->inflight >= RPCSVC_CONN_MAX_INFLIGHT || conn->queued >= svc->cfg.conn_queue_bytes)
+		return false;
+	return conn->queued == 0 ||
+	       __atomic_load_n(&svc->queued, __ATOMIC_RELAXED) < svc->cfg.queue_bytes;
+}
+
+/* Re-arm @conn's one-shot registration with what it waits for (its lock
+ * held; only when no thread handles it, or by that thread). */
+static void tcp_arm(struct rpcsvc_conn *conn)
+{
+	struct epoll_event ev = { .events = EPOLLONESHOT,
+				  .data.u64 = RPCSVC_EV(RPCSVC_EV_CONN, conn->slot, conn->gen) };
+
+	if (tcp_may_read(conn))
+		ev.events |= EPOLLIN | EPOLLRDHUP;
+	if (conn->out_head || conn->ready.length || conn->pend_len) {
+		ev.events |= EPOLLOUT;
+		if (!conn->want_out_since_ms)
+			conn->want_out_since_ms = rpcsvc_now_ms();
+	} else {
+		conn->want_out_since_ms = 0;
+	}
+	RPCSVC_TSAN_RELEASE(conn);
+	if (epoll_ctl(conn->svc->epfd, EPOLL_CTL_MOD, conn->fd, &ev) < 0)
+		xl_logd("rpc", XL_LOG_WARNING, "cannot watch connection from %s: %s",
+			conn->peername, g_strerror(errno));
+}
+
+/* Re-arm @conn if no handler will (its lock held). */
+static void tcp_kick(struct rpcsvc_conn *conn)
+{
+	if (!conn->handling && !conn->delivered && !conn->closed)
+		tcp_arm(conn);
+}
+
+/* ------------------------------------------------------------ accept */
+
 /* Out of descriptors: accept and drop one pending connection with the
- * spare descriptor, so the level-triggered listener does not spin. */
+ * spare descriptor, so the listener does not spin. */
 static void tcp_shed(struct rpcsvc_listener *l)
 {
 	struct rpcsvc *svc = l->svc;
@@ -69,49 +181,158 @@ static void tcp_shed(struct rpcsvc_listener *l)
 	svc->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
-static void tcp_conn_setup(struct rpcsvc *svc, int fd, const struct sockaddr_storage *ss,
-			   socklen_t len)
+static bool tcp_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
-	struct timeval tv = { .tv_sec = RPCSVC_SEND_TIMEOUT_S };
-	struct rpcsvc_conn *conn;
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			      &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
+	return false;
+}
+
+/* The oldest idle connection (of @host if not NULL) and how many
+ * connections @host has (conns_lock held). The victim comes referenced. */
+static struct rpcsvc_conn *tcp_oldest_idle(struct rpcsvc *svc,
+					   const struct sockaddr_storage *host, unsigned *count)
+{
+	struct rpcsvc_conn *best = NULL;
+	gint64 best_ms = G_MAXINT64;
+
+	*count = 0;
+	for (unsigned i = 0; i < svc->nslots; i++) {
+		struct rpcsvc_conn *conn = svc->slots[i];
+		bool idle;
+
+		if (!conn || !conn->in_use)
+			continue;
+		pthread_mutex_lock(&conn->lock);
+		if (conn->closed || (host && !tcp_same_host(&conn->peer, host))) {
+			pthread_mutex_unlock(&conn->lock);
+			continue;
+		}
+		(*count)++;
+		idle = conn->inflight == 0 && !conn->out_head && !conn->handling &&
+		       !conn->pend_len && rpc_record_idle(&conn->rec);
+		if (idle && conn->last_ms < best_ms) {
+			best = conn;
+			best_ms = conn->last_ms;
+		}
+		pthread_mutex_unlock(&conn->lock);
+	}
+	if (best)
+		rpcsvc_conn_ref(best);
+	return best;
+}
+
+/* Take the new connection @fd, or refuse it. */
+static void tcp_admit(struct rpcsvc *svc, int fd, const struct sockaddr_storage *ss,
+		      socklen_t len)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT };
+	struct rpcsvc_conn *conn = NULL, *victim = NULL;
+	const char *why = NULL;
+	unsigned count;
 	int one = 1;
 
-	conn = g_new0(struct rpcsvc_conn, 1);
-	conn->kind = RPCSVC_EV_CONN;
-	conn->fd = fd;
-	conn->refs = 1;
-	conn->svc = svc;
-	pthread_mutex_init(&conn->lock, NULL);
-	rpc_record_init(&conn->rec, svc->cfg.max_record);
-	memcpy(&conn->peer, ss, len);
-	conn->peer_len = len;
-	rpcsvc_addr_str((struct sockaddr *)ss, conn->peername, sizeof(conn->peername));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	pthread_mutex_lock(&svc->conns_lock);
+	if (svc->cfg.per_client_connections) {
+		victim = tcp_oldest_idle(svc, ss, &count);
+		if (count < svc->cfg.per_client_connections) {
+			if (victim)
+				rpcsvc_conn_unref(victim);
+			victim = NULL;
+		} else if (!victim) {
+			why = "per_client_connections";
+		}
+	}
+	if (!why && !victim && svc->nconns >= svc->cfg.max_connections) {
+		victim = tcp_oldest_idle(svc, NULL, &count);
+		if (!victim)
+			why = "max_connections, none idle";
+	}
+	if (!why) {
+		conn = tcp_slot_get(svc);
+		if (!conn)
+			why = "no free slot";
+	}
+	if (conn) {
+		pthread_mutex_lock(&conn->lock);
+		conn->gen++;
+		conn->fd = fd;
+		conn->refs = 1; /* epoll's */
+		conn->in_use = true;
+		conn->closed = conn->released = conn->handling = conn->delivered = false;
+		conn->inflight = 0;
+		conn->queued = 0;
+		g_queue_init(&conn->ready);
+		conn->out_head = conn->out_tail = NULL;
+		conn->out_since_ms = 0;
+		conn->out_sent = 0;
+		conn->want_out_since_ms = 0;
+		conn->pend = NULL;
+		conn->pend_len = conn->pend_off = 0;
+		conn->last_ms = rpcsvc_now_ms();
+		memcpy(&conn->peer, ss, len);
+		conn->peer_len = len;
+		rpcsvc_addr_str((struct sockaddr *)ss, conn->peername, sizeof(conn->peername));
+		rpc_record_init(&conn->rec, svc->cfg.max_record);
+		pthread_mutex_unlock(&conn->lock);
+		svc->nconns++;
+	}
+	pthread_mutex_unlock(&svc->conns_lock);
+
+	if (victim) {
+		rpcsvc_conn_close(victim, "oldest idle connection, making room");
+		rpcsvc_conn_unref(victim);
+		g_atomic_int_inc(&svc->stats.conns_idle);
+	}
+	if (!conn) {
+		char name[INET6_ADDRSTRLEN + 8];
+
+		rpcsvc_addr_str((struct sockaddr *)ss, name, sizeof(name));
+		xl_logd("rpc", svc->warned_limit ? XL_LOG_DEBUG : XL_LOG_WARNING,
+			"refusing a connection from %s (%s)", name, why);
+		svc->warned_limit = true;
+		g_atomic_int_inc(&svc->stats.conns_refused);
+		close(fd);
+		return;
+	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	ev.data.ptr = conn;
+	g_atomic_int_inc(&svc->stats.conns_accepted);
+	g_atomic_int_inc(&svc->stats.conns_current);
+	pthread_mutex_lock(&conn->lock);
+	ev.data.u64 = RPCSVC_EV(RPCSVC_EV_CONN, conn->slot, conn->gen);
+	RPCSVC_TSAN_RELEASE(conn);
 	if (epoll_ctl(svc->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		xl_logd("rpc", XL_LOG_WARNING, "cannot watch connection from %s: %s",
 			conn->peername, g_strerror(errno));
+		conn->closed = conn->released = true;
+		pthread_mutex_unlock(&conn->lock);
+		pthread_mutex_lock(&svc->conns_lock);
+		svc->nconns--;
+		pthread_mutex_unlock(&svc->conns_lock);
+		g_atomic_int_add(&svc->stats.conns_current, -1);
 		rpcsvc_conn_unref(conn);
 		return;
 	}
-	g_hash_table_add(svc->conns, conn);
-	g_atomic_int_inc(&svc->stats.conns_accepted);
-	g_atomic_int_inc(&svc->stats.conns_current);
+	pthread_mutex_unlock(&conn->lock);
 	xl_logd("rpc", XL_LOG_DEBUG, "connection from %s", conn->peername);
 }
 
-void rpcsvc_tcp_accept(struct rpcsvc_listener *l)
+void rpcsvc_tcp_accept(struct rpcsvc_worker *w, struct rpcsvc_listener *l)
 {
-	struct rpcsvc *svc = l->svc;
+	struct rpcsvc *svc = w->svc;
 	struct sockaddr_storage ss;
 	socklen_t len;
 	int i, fd;
 
-	for (i = 0; i < TCP_ACCEPT_BATCH; i++) {
+	for (i = 0; i < TCP_ACCEPT_BATCH && !g_atomic_int_get(&svc->no_accept); i++) {
 		len = sizeof(ss);
-		fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
+		fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
@@ -122,188 +343,535 @@ void rpcsvc_tcp_accept(struct rpcsvc_listener *l)
 			} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
 				xl_logd("rpc", XL_LOG_WARNING, "accept: %s", g_strerror(errno));
 			}
-			return;
-		}
-		if (g_hash_table_size(svc->conns) >= svc->cfg.max_connections) {
-			char name[INET6_ADDRSTRLEN + 8];
-
-			rpcsvc_addr_str((struct sockaddr *)&ss, name, sizeof(name));
-			xl_logd("rpc", svc->warned_limit ? XL_LOG_DEBUG : XL_LOG_WARNING,
-				"%u connections already: refusing %s (max_connections)",
-				svc->cfg.max_connections, name);
-			svc->warned_limit = true;
-			g_atomic_int_inc(&svc->stats.conns_refused);
-			close(fd);
-			continue;
-		}
-		tcp_conn_setup(svc, fd, &ss, len);
-	}
-}
-
-/* Queue the record @rec (@len bytes) of @conn as a job. */
-static void tcp_queue(struct rpcsvc_conn *conn, uint8_t *rec, size_t len)
-{
-	struct rpcsvc *svc = conn->svc;
-	struct rpcsvc_job *job = g_new0(struct rpcsvc_job, 1);
-
-	job->svc = svc;
-	job->buf = rec;
-	job->len = len;
-	rpcsvc_conn_ref(conn);
-	job->conn = conn;
-	memcpy(&job->peer, &conn->peer, conn->peer_len);
-	job->peer_len = conn->peer_len;
-	pthread_mutex_lock(&conn->lock);
-	conn->inflight++;
-	if (conn->inflight >= RPCSVC_CONN_MAX_INFLIGHT && !conn->paused) {
-		struct epoll_event ev = { .events = 0, .data.ptr = conn };
-
-		if (epoll_ctl(svc->epfd, EPOLL_CTL_MOD, conn->fd, &ev) == 0)
-			conn->paused = true;
-	}
-	pthread_mutex_unlock(&conn->lock);
-	rpcsvc_job_submit(svc, job);
-}
-
-/* What recv() returned on @conn: true if there is data to use; on end of
- * stream or an error the connection is closed. */
-static bool tcp_recv_ok(struct rpcsvc_conn *conn, ssize_t n)
-{
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return false;
-	if (n <= 0) {
-		xl_logd("rpc", XL_LOG_DEBUG, "connection from %s closed: %s", conn->peername,
-			n == 0 ? "end of stream" : g_strerror(errno));
-		rpcsvc_conn_close(conn);
-		return false;
-	}
-	return true;
-}
-
-void rpcsvc_tcp_readable(struct rpcsvc_conn *conn)
-{
-	struct rpcsvc *svc = conn->svc;
-	uint8_t *rec, *dst;
-	size_t off = 0, rec_len, room;
-	ssize_t n, used;
-
-	if (conn->closed)
-		return;
-	/* In the body of a large fragment (WRITE data): receive it where the
-	 * record is assembled, not into the read buffer and then copied. */
-	room = rpc_record_body_room(&conn->rec, &dst);
-	if (room >= TCP_DIRECT_MIN) {
-		n = recv(conn->fd, dst, room, MSG_DONTWAIT);
-		if (!tcp_recv_ok(conn, n))
-			return;
-		rpc_record_body_commit(&conn->rec, n, &rec, &rec_len);
-		if (rec)
-			tcp_queue(conn, rec, rec_len);
-		return;
-	}
-	n = recv(conn->fd, svc->rbuf, RPCSVC_UDP_MAX, MSG_DONTWAIT);
-	if (!tcp_recv_ok(conn, n))
-		return;
-	while (off < (size_t)n) {
-		used = rpc_record_feed(&conn->rec, svc->rbuf + off, n - off, &rec, &rec_len);
-		if (used < 0) {
-			xl_logd("rpc", XL_LOG_WARNING,
-				"%s sent a record larger than %zu bytes: closing the connection",
-				conn->peername, svc->cfg.max_record);
-			g_atomic_int_inc(&svc->stats.conns_broken);
-			rpcsvc_conn_close(conn);
-			return;
-		}
-		off += used;
-		if (rec)
-			tcp_queue(conn, rec, rec_len);
-	}
-}
-
-void rpcsvc_conn_close(struct rpcsvc_conn *conn)
-{
-	struct rpcsvc *svc = conn->svc;
-
-	if (conn->closed)
-		return;
-	pthread_mutex_lock(&conn->lock);
-	conn->closed = true;
-	epoll_ctl(svc->epfd, EPOLL_CTL_DEL, conn->fd, NULL);
-	shutdown(conn->fd, SHUT_RDWR);
-	pthread_mutex_unlock(&conn->lock);
-	g_hash_table_remove(svc->conns, conn);
-	g_atomic_int_add(&svc->stats.conns_current, -1);
-	g_ptr_array_add(svc->closing, conn);
-}
-
-void rpcsvc_conn_reap(struct rpcsvc *svc)
-{
-	guint i;
-
-	for (i = 0; i < svc->closing->len; i++)
-		rpcsvc_conn_unref(g_ptr_array_index(svc->closing, i));
-	g_ptr_array_set_size(svc->closing, 0);
-}
-
-int rpcsvc_tcp_send(struct rpcsvc_conn *conn, const struct iovec *iov, int iovcnt)
-{
-	struct iovec v[TCP_MAX_IOV];
-	struct msghdr msg = { .msg_iov = v };
-	ssize_t n;
-	int ret = 0;
-
-	g_return_val_if_fail(iovcnt <= TCP_MAX_IOV, -EINVAL);
-	memcpy(v, iov, iovcnt * sizeof(*iov));
-	msg.msg_iovlen = iovcnt;
-	pthread_mutex_lock(&conn->lock);
-	while (msg.msg_iovlen > 0) {
-		n = sendmsg(conn->fd, &msg, MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
 			break;
 		}
-		/* Skip what was sent (a partial write leaves the rest). */
-		while (msg.msg_iovlen > 0 && (size_t)n >= msg.msg_iov->iov_len) {
-			n -= msg.msg_iov->iov_len;
-			msg.msg_iov++;
-			msg.msg_iovlen--;
-		}
-		if (msg.msg_iovlen > 0) {
-			msg.msg_iov->iov_base = (uint8_t *)msg.msg_iov->iov_base + n;
-			msg.msg_iov->iov_len -= n;
-		}
+		tcp_admit(svc, fd, &ss, len);
 	}
-	if (ret < 0) {
-		if (!conn->closed)
-			xl_logd("rpc", XL_LOG_WARNING, "cannot reply to %s: %s; disconnecting",
-				conn->peername,
-				ret == -EAGAIN ? "it does not read its replies" : g_strerror(-ret));
-		/* The loop sees the hang-up and closes the connection. */
-		shutdown(conn->fd, SHUT_RDWR);
+	rpcsvc_listener_rearm(l);
+}
+
+/* ------------------------------------------------------------ closing */
+
+void rpcsvc_conn_close(struct rpcsvc_conn *conn, const char *why)
+{
+	struct rpcsvc *svc = conn->svc;
+
+	pthread_mutex_lock(&conn->lock);
+	if (conn->closed || !conn->in_use) {
+		pthread_mutex_unlock(&conn->lock);
+		return;
 	}
+	conn->closed = true;
+	shutdown(conn->fd, SHUT_RDWR);
+	/* Make sure an event comes to let epoll go of it (a hang-up is
+	 * reported whatever the interest). */
+	if (!conn->handling && !conn->delivered)
+		tcp_arm(conn);
 	pthread_mutex_unlock(&conn->lock);
-	return ret;
+	pthread_mutex_lock(&svc->conns_lock);
+	svc->nconns--;
+	pthread_mutex_unlock(&svc->conns_lock);
+	g_atomic_int_add(&svc->stats.conns_current, -1);
+	xl_logd("rpc", XL_LOG_DEBUG, "connection from %s closed: %s", conn->peername, why);
 }
 
 void rpcsvc_conn_abort(struct rpcsvc_conn *conn)
 {
+	rpcsvc_conn_close(conn, "not an RPC call");
+}
+
+static void tcp_reply_free(struct rpcsvc_reply *r)
+{
+	xl_iobuf_unref(r->payload);
+	g_free(r->head);
+	g_free(r);
+}
+
+/* Epoll forgets @conn, its waiting calls and replies go, and epoll's
+ * reference is dropped. By the thread that consumed its last event, or
+ * after the threads stopped. */
+static void tcp_release(struct rpcsvc_conn *conn)
+{
+	struct rpcsvc *svc = conn->svc;
+	struct rpcsvc_reply *out;
+	GList *l;
+	size_t bytes = 0;
+
+	epoll_ctl(svc->epfd, EPOLL_CTL_DEL, conn->fd, NULL);
 	pthread_mutex_lock(&conn->lock);
-	if (!conn->closed)
-		shutdown(conn->fd, SHUT_RDWR);
+	out = conn->out_head;
+	conn->out_head = conn->out_tail = NULL;
+	for (struct rpcsvc_reply *r = out; r; r = r->next)
+		bytes += r->bytes;
+	conn->queued -= bytes;
+	l = conn->ready.head;
+	g_queue_init(&conn->ready);
+	pthread_mutex_unlock(&conn->lock);
+	rpcsvc_queued_add(svc, -(ssize_t)bytes);
+	while (out) {
+		struct rpcsvc_reply *next = out->next;
+
+		tcp_reply_free(out);
+		out = next;
+	}
+	while (l) {
+		GList *next = l->next;
+
+		rpcsvc_job_free(l->data);
+		l = next;
+	}
+	rpc_record_fini(&conn->rec);
+	g_free(conn->pend);
+	conn->pend = NULL;
+	rpcsvc_conn_unref(conn);
+}
+
+void rpcsvc_conns_close_all(struct rpcsvc *svc)
+{
+	for (unsigned i = 0; i < svc->nslots; i++) {
+		struct rpcsvc_conn *conn = svc->slots[i];
+		bool release;
+
+		if (!conn || !conn->in_use)
+			continue;
+		rpcsvc_conn_close(conn, "the service stops");
+		pthread_mutex_lock(&conn->lock);
+		release = conn->in_use && !conn->released;
+		conn->released = true;
+		pthread_mutex_unlock(&conn->lock);
+		if (release)
+			tcp_release(conn);
+	}
+}
+
+/* ------------------------------------------------------------ sending */
+
+/* Write what the queue holds until the socket is full (its lock held).
+ * 0, or -errno when the connection broke. */
+static int tcp_flush(struct rpcsvc_conn *conn)
+{
+	struct rpcsvc *svc = conn->svc;
+
+	while (conn->out_head) {
+		struct rpcsvc_reply *r = conn->out_head;
+		struct msghdr msg = { .msg_iov = r->iov + r->cur, .msg_iovlen = r->niov - r->cur };
+		ssize_t n = sendmsg(conn->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -errno;
+		}
+		while (r->cur < r->niov && (size_t)n >= r->iov[r->cur].iov_len) {
+			n -= r->iov[r->cur].iov_len;
+			r->cur++;
+		}
+		if (r->cur < r->niov) {
+			r->iov[r->cur].iov_base = (uint8_t *)r->iov[r->cur].iov_base + n;
+			r->iov[r->cur].iov_len -= n;
+			continue;
+		}
+		conn->out_head = r->next;
+		if (!conn->out_head)
+			conn->out_tail = NULL;
+		conn->queued -= r->bytes;
+		conn->out_sent += r->bytes;
+		rpcsvc_queued_add(svc, -(ssize_t)r->bytes);
+		tcp_reply_free(r);
+		conn->last_ms = rpcsvc_now_ms();
+	}
+	conn->out_since_ms = 0;
+	conn->out_sent = 0;
+	return 0;
+}
+
+/* Queue what is left of @iov after @sent bytes (its lock held). */
+static void tcp_enqueue(struct rpcsvc_conn *conn, const struct iovec *iov, int iovcnt,
+			size_t sent, struct xl_iobuf *payload)
+{
+	struct rpcsvc_reply *r = g_new0(struct rpcsvc_reply, 1);
+	size_t own = 0, off = 0;
+	int i;
+
+	for (i = 0; i < iovcnt; i++) {
+		size_t skip = MIN(sent, iov[i].iov_len);
+		const uint8_t *base = (const uint8_t *)iov[i].iov_base + skip;
+		size_t len = iov[i].iov_len - skip;
+
+		sent -= skip;
+		if (len == 0)
+			continue;
+		r->iov[r->niov].iov_base = (void *)base;
+		r->iov[r->niov].iov_len = len;
+		r->niov++;
+		r->bytes += len;
+		if (!payload || base < payload->data || base >= payload->data + payload->size)
+			own += len;
+	}
+	/* Bytes outside the payload (header, results, padding) live on the
+	 * sender's stack: keep a copy. */
+	r->head = g_malloc(own ? own : 1);
+	for (i = 0; i < r->niov; i++) {
+		uint8_t *base = r->iov[i].iov_base;
+
+		if (payload && base >= payload->data && base < payload->data + payload->size)
+			continue;
+		memcpy(r->head + off, base, r->iov[i].iov_len);
+		r->iov[i].iov_base = r->head + off;
+		off += r->iov[i].iov_len;
+	}
+	r->payload = xl_iobuf_ref(payload);
+	if (conn->out_tail)
+		conn->out_tail->next = r;
+	else
+		conn->out_head = r;
+	conn->out_tail = r;
+	if (!conn->out_since_ms)
+		conn->out_since_ms = rpcsvc_now_ms();
+	conn->queued += r->bytes;
+	rpcsvc_queued_add(conn->svc, (ssize_t)r->bytes);
+}
+
+int rpcsvc_tcp_send(struct rpcsvc_conn *conn, const struct iovec *iov, int iovcnt,
+		    struct xl_iobuf *payload)
+{
+	struct rpcsvc *svc = conn->svc;
+	struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = iovcnt };
+	rpcsvc_send_hook hook = __atomic_load_n(&svc->send_hook, __ATOMIC_ACQUIRE);
+	size_t total = 0;
+	ssize_t n = 0;
+	int ret = 0;
+
+	for (int i = 0; i < iovcnt; i++)
+		total += iov[i].iov_len;
+	if (hook)
+		hook(__atomic_load_n(&svc->send_hook_arg, __ATOMIC_RELAXED), iov, iovcnt);
+	pthread_mutex_lock(&conn->lock);
+	if (conn->closed) {
+		ret = -EPIPE;
+		goto out_unlock;
+	}
+	if (conn->out_head)
+		ret = tcp_flush(conn);
+	if (ret == 0 && !conn->out_head) {
+		do
+			n = sendmsg(conn->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+		while (n < 0 && errno == EINTR);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			ret = -errno;
+		n = MAX(n, 0);
+	}
+	if (ret < 0)
+		goto out_unlock;
+	if ((size_t)n == total) {
+		conn->last_ms = rpcsvc_now_ms();
+		goto out_unlock;
+	}
+	tcp_enqueue(conn, iov, iovcnt, (size_t)n, payload);
+	tcp_kick(conn);
+out_unlock:
+	pthread_mutex_unlock(&conn->lock);
+	if (ret < 0) {
+		xl_logd("rpc", XL_LOG_WARNING, "cannot reply to %s: %s; disconnecting",
+			conn->peername, g_strerror(-ret));
+		rpcsvc_conn_close(conn, "send failed");
+	}
+	return ret;
+}
+
+/* ------------------------------------------------------------ reading */
+
+/* Make jobs of the @n records in @recs (sizes @lens) received on @conn:
+ * the first is returned, the others wait on the ready list. */
+static struct rpcsvc_job *tcp_jobs(struct rpcsvc_conn *conn, struct xl_iobuf **recs,
+				   const size_t *lens, unsigned n)
+{
+	struct rpcsvc *svc = conn->svc;
+	struct rpcsvc_job *first = NULL;
+	size_t bytes = 0;
+
+	if (n == 0)
+		return NULL;
+	pthread_mutex_lock(&conn->lock);
+	for (unsigned i = 0; i < n; i++) {
+		struct rpcsvc_job *job = rpcsvc_job_new(svc, recs[i], lens[i]);
+
+		rpcsvc_conn_ref(conn);
+		job->conn = conn;
+		memcpy(&job->peer, &conn->peer, conn->peer_len);
+		job->peer_len = conn->peer_len;
+		conn->inflight++;
+		conn->queued += job->charged;
+		bytes += job->charged;
+		if (!first)
+			first = job;
+		else
+			g_queue_push_tail_link(&conn->ready, &job->link);
+	}
+	conn->last_ms = rpcsvc_now_ms();
+	pthread_mutex_unlock(&conn->lock);
+	rpcsvc_queued_add(svc, (ssize_t)bytes);
+	return first;
+}
+
+/* Frame @n bytes at @data on @conn into at most TCP_MAX_RECS records;
+ * the bytes beyond them are kept in conn->pend for the next turn, so one
+ * read never queues more than TCP_MAX_RECS calls. false: bad framing (the
+ * connection is closed). */
+static bool tcp_frame(struct rpcsvc_conn *conn, const uint8_t *data, size_t n,
+		      struct xl_iobuf **recs, size_t *lens, unsigned *nrecs)
+{
+	struct rpcsvc *svc = conn->svc;
+	size_t off = 0;
+	ssize_t used;
+
+	while (off < n && *nrecs < TCP_MAX_RECS) {
+		struct xl_iobuf *rec;
+		size_t rec_len;
+
+		used = rpc_record_feed(&conn->rec, data + off, n - off, &rec, &rec_len);
+		if (used < 0) {
+			xl_logd("rpc", XL_LOG_WARNING, "%s sent a record larger than %zu bytes (%s)",
+				conn->peername, svc->cfg.max_record, g_strerror(-used));
+			g_atomic_int_inc(&svc->stats.conns_broken);
+			rpcsvc_conn_close(conn, "bad framing");
+			return false;
+		}
+		off += used;
+		if (rec) {
+			recs[*nrecs] = rec;
+			lens[(*nrecs)++] = rec_len;
+		}
+	}
+	if (off < n) {
+		uint8_t *rest = g_memdup2(data + off, n - off);
+
+		g_free(conn->pend);
+		conn->pend = rest;
+		conn->pend_off = 0;
+		pthread_mutex_lock(&conn->lock);
+		conn->pend_len = n - off;
+		pthread_mutex_unlock(&conn->lock);
+	}
+	return true;
+}
+
+/* Read once from @conn (its handler), or frame what an earlier read left:
+ * the first call received, or NULL. */
+static struct rpcsvc_job *tcp_read(struct rpcsvc_worker *w, struct rpcsvc_conn *conn)
+{
+	struct rpcsvc *svc = w->svc;
+	struct xl_iobuf *recs[TCP_MAX_RECS];
+	size_t lens[TCP_MAX_RECS];
+	unsigned nrecs = 0;
+	uint64_t copied = conn->rec.copied, direct = conn->rec.direct;
+	uint8_t *dst;
+	size_t room;
+	ssize_t n;
+
+	if (conn->pend) {
+		uint8_t *pend = conn->pend;
+		size_t len;
+
+		pthread_mutex_lock(&conn->lock);
+		len = conn->pend_len;
+		conn->pend_len = 0;
+		pthread_mutex_unlock(&conn->lock);
+		conn->pend = NULL;
+		tcp_frame(conn, pend, len, recs, lens, &nrecs);
+		g_free(pend);
+		goto out_jobs;
+	}
+	room = rpc_record_body_room(&conn->rec, &dst);
+	if (room >= RPCSVC_DIRECT_MIN) {
+		n = recv(conn->fd, dst, room, MSG_DONTWAIT);
+		if (n > 0) {
+			rpc_record_body_commit(&conn->rec, n, &recs[0], &lens[0]);
+			nrecs = recs[0] != NULL;
+		}
+	} else {
+		n = recv(conn->fd, w->rbuf, RPCSVC_RBUF, MSG_DONTWAIT);
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return NULL;
+	if (n <= 0) {
+		rpcsvc_conn_close(conn, n == 0 ? "end of stream" : g_strerror(errno));
+		return NULL;
+	}
+	if (room < RPCSVC_DIRECT_MIN)
+		tcp_frame(conn, w->rbuf, (size_t)n, recs, lens, &nrecs);
+out_jobs:
+	__atomic_add_fetch(&svc->stats.rx_copied, conn->rec.copied - copied, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&svc->stats.rx_direct, conn->rec.direct - direct, __ATOMIC_RELAXED);
+	return tcp_jobs(conn, recs, lens, nrecs);
+}
+
+/* The handler's work: flush, take a waiting call or read one. */
+static struct rpcsvc_job *tcp_work(struct rpcsvc_worker *w, struct rpcsvc_conn *conn)
+{
+	struct rpcsvc_job *job = NULL;
+	GList *l;
+	bool can_read;
+	int ret = 0;
+
+	pthread_mutex_lock(&conn->lock);
+	if (conn->out_head)
+		ret = tcp_flush(conn);
+	l = g_queue_pop_head_link(&conn->ready);
+	if (l)
+		job = l->data;
+	can_read = !job && ret == 0 && tcp_may_read(conn);
+	pthread_mutex_unlock(&conn->lock);
+	if (ret < 0)
+		rpcsvc_conn_close(conn, g_strerror(-ret));
+	else if (can_read)
+		job = tcp_read(w, conn);
+	return job;
+}
+
+void rpcsvc_conn_event(struct rpcsvc_worker *w, uint64_t data, uint32_t events)
+{
+	struct rpcsvc *svc = w->svc;
+	unsigned slot = RPCSVC_EV_SLOT(data);
+	struct rpcsvc_conn *conn;
+	struct rpcsvc_job *job;
+	bool release = false;
+
+	if (slot >= svc->nslots)
+		return;
+	conn = g_atomic_pointer_get(&svc->slots[slot]);
+	if (!conn)
+		return;
+	pthread_mutex_lock(&conn->lock);
+	RPCSVC_TSAN_ACQUIRE(conn);
+	if (conn->gen != RPCSVC_EV_GEN(data) || !conn->in_use || conn->released) {
+		/* Stale: the slot was closed (and perhaps reused) meanwhile. */
+		pthread_mutex_unlock(&conn->lock);
+		return;
+	}
+	conn->delivered = true;
+	if (events & EPOLLOUT)
+		conn->want_out_since_ms = 0; /* the socket takes bytes again */
+	if (conn->handling) {
+		/* A second event while armed twice: the handler re-arms. */
+		pthread_mutex_unlock(&conn->lock);
+		return;
+	}
+	conn->handling = true;
+	pthread_mutex_unlock(&conn->lock);
+
+	if ((events & (EPOLLERR | EPOLLHUP)) && !(events & EPOLLIN)) {
+		rpcsvc_conn_close(conn, "hang-up");
+		job = NULL;
+	} else {
+		job = tcp_work(w, conn);
+	}
+
+	pthread_mutex_lock(&conn->lock);
+	conn->handling = false;
+	if (conn->closed) {
+		release = conn->delivered && !conn->released;
+		conn->released = conn->released || release;
+	} else {
+		tcp_arm(conn);
+		conn->delivered = false;
+	}
+	pthread_mutex_unlock(&conn->lock);
+	if (release)
+		tcp_release(conn);
+	if (job)
+		rpcsvc_job_run(job);
+}
+
+/* ------------------------------------------------------------ a job ends */
+
+void rpcsvc_conn_job_done(struct rpcsvc_conn *conn, size_t charged)
+{
+	bool could;
+
+	pthread_mutex_lock(&conn->lock);
+	could = tcp_may_read(conn);
+	conn->inflight--;
+	conn->queued -= charged;
+	if (!could && tcp_may_read(conn))
+		tcp_kick(conn);
 	pthread_mutex_unlock(&conn->lock);
 }
 
-void rpcsvc_conn_job_done(struct rpcsvc_conn *conn)
-{
-	pthread_mutex_lock(&conn->lock);
-	conn->inflight--;
-	if (conn->paused && !conn->closed && conn->inflight <= RPCSVC_CONN_MAX_INFLIGHT / 2) {
-		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = conn };
+/* ------------------------------------------------------------ housekeeping */
 
-		if (epoll_ctl(conn->svc->epfd, EPOLL_CTL_MOD, conn->fd, &ev) == 0)
-			conn->paused = false;
+void rpcsvc_conns_tick(struct rpcsvc *svc)
+{
+	int64_t now = rpcsvc_now_ms();
+	GPtrArray *idle = g_ptr_array_new(), *stalled = g_ptr_array_new();
+	int64_t send_to = svc->cfg.send_timeout_ms;
+	guint i;
+
+	pthread_mutex_lock(&svc->conns_lock);
+	for (unsigned s = 0; s < svc->nslots; s++) {
+		struct rpcsvc_conn *conn = svc->slots[s];
+
+		if (!conn || !conn->in_use)
+			continue;
+		pthread_mutex_lock(&conn->lock);
+		if (conn->closed) {
+			/* nothing */
+		} else if (conn->want_out_since_ms && now - conn->want_out_since_ms >= send_to) {
+			/* The socket has not taken a byte for that long. */
+			rpcsvc_conn_ref(conn);
+			g_ptr_array_add(stalled, conn);
+		} else if (conn->out_head && now - conn->out_since_ms >= send_to) {
+			/* Replies waited all this time: did it take a fair share? */
+			if (conn->out_sent < (uint64_t)RPCSVC_MIN_RATE * send_to / 1000) {
+				rpcsvc_conn_ref(conn);
+				g_ptr_array_add(stalled, conn);
+			}
+			conn->out_since_ms = now;
+			conn->out_sent = 0;
+		} else if (!conn->inflight && !conn->out_head && !conn->handling &&
+			   !conn->pend_len && rpc_record_idle(&conn->rec) &&
+			   now - conn->last_ms >= (int64_t)svc->cfg.idle_timeout_ms) {
+			rpcsvc_conn_ref(conn);
+			g_ptr_array_add(idle, conn);
+		}
+		pthread_mutex_unlock(&conn->lock);
 	}
-	pthread_mutex_unlock(&conn->lock);
+	pthread_mutex_unlock(&svc->conns_lock);
+	for (i = 0; i < idle->len; i++) {
+		rpcsvc_conn_close(idle->pdata[i], "idle");
+		g_atomic_int_inc(&svc->stats.conns_idle);
+		rpcsvc_conn_unref(idle->pdata[i]);
+	}
+	for (i = 0; i < stalled->len; i++) {
+		struct rpcsvc_conn *conn = stalled->pdata[i];
+
+		xl_logd("rpc", XL_LOG_WARNING,
+			"%s has not read its replies for %u ms: closing the connection",
+			conn->peername, svc->cfg.send_timeout_ms);
+		rpcsvc_conn_close(conn, "replies not read");
+		g_atomic_int_inc(&svc->stats.conns_stalled);
+		rpcsvc_conn_unref(conn);
+	}
+	g_ptr_array_free(idle, TRUE);
+	g_ptr_array_free(stalled, TRUE);
+}
+
+bool rpcsvc_conns_flushed(struct rpcsvc *svc)
+{
+	bool flushed = true;
+
+	pthread_mutex_lock(&svc->conns_lock);
+	for (unsigned s = 0; s < svc->nslots && flushed; s++) {
+		struct rpcsvc_conn *conn = svc->slots[s];
+
+		if (!conn || !conn->in_use)
+			continue;
+		pthread_mutex_lock(&conn->lock);
+		flushed = conn->closed || !conn->out_head;
+		pthread_mutex_unlock(&conn->lock);
+	}
+	pthread_mutex_unlock(&svc->conns_lock);
+	return flushed;
 }

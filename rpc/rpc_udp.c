@@ -2,10 +2,14 @@
  * rpc_udp.c — the UDP transport: one call per datagram, one reply per
  * datagram sent back to the source address.
  *
- * The loop receives into its read buffer and copies each datagram into a
- * job buffer of exactly its size. When the workers are hopelessly behind
- * (RPCSVC_MAX_QUEUED calls queued) datagrams are dropped: UDP clients
- * retransmit. Truncated datagrams (larger than RPCSVC_UDP_MAX) are dropped.
+ * A worker receives each datagram into a buffer of its own (a spare
+ * xl_iobuf of RPCSVC_UDP_MAX bytes), re-arms the socket so another worker
+ * takes the next datagram, and serves the call. A large datagram (a UDP
+ * WRITE) becomes the call's buffer as it is and the worker gets a new
+ * spare next time; a small one is copied into a buffer of its size, so
+ * 64 KiB are not held per small call. When the service is hopelessly
+ * behind (RPCSVC_MAX_QUEUED calls in flight) datagrams are dropped: UDP
+ * clients retransmit. Truncated datagrams (larger than RPCSVC_UDP_MAX) are dropped.
  * Each reply leaves from the address its call was sent to (IP_PKTINFO /
  * IPV6_PKTINFO), since a client's connected UDP socket ignores replies
  * from any other address of a multi-homed server.
@@ -18,12 +22,16 @@
 #include "log.h"
 #include "rpcsvc_int.h"
 
-void rpcsvc_udp_readable(struct rpcsvc_listener *l)
+/* Datagrams up to this size are copied out of the spare buffer. */
+#define UDP_COPY_MAX 4096
+
+void rpcsvc_udp_readable(struct rpcsvc_worker *w, struct rpcsvc_listener *l)
 {
 	struct rpcsvc *svc = l->svc;
 	struct rpcsvc_job *job;
+	struct xl_iobuf *rec;
 	struct sockaddr_storage ss;
-	struct iovec iov = { .iov_base = svc->rbuf, .iov_len = RPCSVC_UDP_MAX };
+	struct iovec iov;
 	union {
 		struct cmsghdr align;
 		uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
@@ -34,23 +42,38 @@ void rpcsvc_udp_readable(struct rpcsvc_listener *l)
 	};
 	struct cmsghdr *cm;
 	ssize_t n;
-	bool busy;
 
+	if (!w->udp_spare)
+		w->udp_spare = xl_iobuf_new(RPCSVC_UDP_MAX);
+	if (!w->udp_spare) {
+		rpcsvc_listener_rearm(l);
+		return;
+	}
+	iov = (struct iovec){ .iov_base = w->udp_spare->data, .iov_len = RPCSVC_UDP_MAX };
 	n = recvmsg(l->fd, &msg, MSG_DONTWAIT);
+	rpcsvc_listener_rearm(l);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			xl_logd("rpc", XL_LOG_DEBUG, "udp recvmsg: %s", g_strerror(errno));
 		return;
 	}
-	pthread_mutex_lock(&svc->lock);
-	busy = svc->inflight >= RPCSVC_MAX_QUEUED;
-	pthread_mutex_unlock(&svc->lock);
-	if ((msg.msg_flags & MSG_TRUNC) || n == 0 || busy) {
+	if ((msg.msg_flags & MSG_TRUNC) || n == 0 ||
+	    g_atomic_int_get(&svc->inflight) >= RPCSVC_MAX_QUEUED) {
 		g_atomic_int_inc(&svc->stats.udp_dropped);
 		return;
 	}
-	job = g_new0(struct rpcsvc_job, 1);
-	job->svc = svc;
+	if (n <= UDP_COPY_MAX) {
+		rec = rpc_record_buf_new(n);
+		if (!rec)
+			return;
+		memcpy(rec->data, w->udp_spare->data, n);
+		__atomic_add_fetch(&svc->stats.rx_copied, (uint64_t)n, __ATOMIC_RELAXED);
+	} else {
+		rec = w->udp_spare;
+		w->udp_spare = NULL;
+		__atomic_add_fetch(&svc->stats.rx_direct, (uint64_t)n, __ATOMIC_RELAXED);
+	}
+	job = rpcsvc_job_new(svc, rec, n);
 	job->udp = l;
 	memcpy(&job->peer, &ss, msg.msg_namelen);
 	job->peer_len = msg.msg_namelen;
@@ -63,10 +86,7 @@ void rpcsvc_udp_readable(struct rpcsvc_listener *l)
 			job->pktinfo_family = AF_INET6;
 		}
 	}
-	job->buf = g_malloc(n);
-	memcpy(job->buf, svc->rbuf, n);
-	job->len = n;
-	rpcsvc_job_submit(svc, job);
+	rpcsvc_job_run(job);
 }
 
 int rpcsvc_udp_send(struct rpcsvc_job *job, const struct iovec *iov, int iovcnt)
@@ -82,7 +102,10 @@ int rpcsvc_udp_send(struct rpcsvc_job *job, const struct iovec *iov, int iovcnt)
 		uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	} control;
 	struct cmsghdr *cm;
+	rpcsvc_send_hook hook = __atomic_load_n(&job->svc->send_hook, __ATOMIC_ACQUIRE);
 
+	if (hook)
+		hook(__atomic_load_n(&job->svc->send_hook_arg, __ATOMIC_RELAXED), iov, iovcnt);
 	memset(&control, 0, sizeof(control));
 	msg.msg_control = &control;
 	cm = (struct cmsghdr *)control.buf;

@@ -41,7 +41,8 @@ static bool cursor_skip(struct msg_cursor *c, size_t n)
 
 /* Decode an AUTH_SYS body of @blen bytes at the cursor (already known to
  * be within the buffer). false: malformed (AUTH_BADCRED). */
-static bool msg_decode_authsys(const uint8_t *body, size_t blen, struct rpc_call_hdr *hdr)
+static bool msg_decode_authsys(const uint8_t *body, size_t blen, struct rpc_call_hdr *hdr,
+			       bool accept_long_groups)
 {
 	struct msg_cursor c = { .p = body, .len = blen };
 	uint32_t namelen, i;
@@ -57,8 +58,15 @@ static bool msg_decode_authsys(const uint8_t *body, size_t blen, struct rpc_call
 	if (!cursor_u32(&c, &hdr->uid) || !cursor_u32(&c, &hdr->gid) ||
 	    !cursor_u32(&c, &hdr->ngroups))
 		return false;
-	if (hdr->ngroups > RPCMSG_MAX_GIDS)
-		return false;
+	if (hdr->ngroups > RPCMSG_MAX_GIDS) {
+		/* The list lies within the body (≤ 400 bytes) or it is bad. */
+		if (!accept_long_groups || (c.len - c.off) / 4 < hdr->ngroups)
+			return false;
+		c.off += (size_t)hdr->ngroups * 4;
+		hdr->ngroups = 0;
+		hdr->long_groups = true;
+		return c.off == c.len;
+	}
 	for (i = 0; i < hdr->ngroups; i++)
 		if (!cursor_u32(&c, &hdr->groups[i]))
 			return false;
@@ -67,6 +75,12 @@ static bool msg_decode_authsys(const uint8_t *body, size_t blen, struct rpc_call
 
 enum rpcmsg_verdict rpcmsg_decode_call(const void *buf, size_t len, struct rpc_call_hdr *hdr,
 					 enum auth_stat *why)
+{
+	return rpcmsg_decode_call_opts(buf, len, hdr, why, false);
+}
+
+enum rpcmsg_verdict rpcmsg_decode_call_opts(const void *buf, size_t len, struct rpc_call_hdr *hdr,
+					      enum auth_stat *why, bool accept_long_groups)
 {
 	struct msg_cursor c = { .p = buf, .len = len };
 	uint32_t mtype, clen, vflavor, vlen;
@@ -102,7 +116,7 @@ enum rpcmsg_verdict rpcmsg_decode_call(const void *buf, size_t len, struct rpc_c
 		}
 		break;
 	case AUTH_SYS:
-		if (!msg_decode_authsys(c.p + cbody, clen, hdr)) {
+		if (!msg_decode_authsys(c.p + cbody, clen, hdr, accept_long_groups)) {
 			*why = AUTH_BADCRED;
 			return RPCMSG_AUTH_ERROR;
 		}

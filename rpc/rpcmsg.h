@@ -31,6 +31,9 @@ struct rpc_call_hdr {
 	uint32_t stamp, uid, gid, ngroups;
 	uint32_t groups[RPCMSG_MAX_GIDS];
 	char machine[RPCMSG_MAX_MACHINE + 1]; /* NUL-terminated */
+	/* More than RPCMSG_MAX_GIDS groups were sent and accepted (see
+	 * rpcmsg_decode_call_opts); ngroups is then 0, the list ignored. */
+	bool long_groups;
 	size_t args_off;                 /* where the procedure's arguments start */
 };
 
@@ -52,6 +55,12 @@ enum rpcmsg_verdict {
  */
 enum rpcmsg_verdict rpcmsg_decode_call(const void *buf, size_t len, struct rpc_call_hdr *hdr,
 					 enum auth_stat *why);
+/* The same; with @accept_long_groups, an AUTH_SYS credential with more
+ * than RPCMSG_MAX_GIDS groups is accepted and its group list ignored
+ * (hdr->long_groups), for a server that looks groups up itself
+ * (manage-gids, as knfsd does). */
+enum rpcmsg_verdict rpcmsg_decode_call_opts(const void *buf, size_t len, struct rpc_call_hdr *hdr,
+					      enum auth_stat *why, bool accept_long_groups);
 
 /*
  * Reply headers. Each writes into @out (at least RPCMSG_REPLY_MAX bytes)

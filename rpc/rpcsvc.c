@@ -1,15 +1,17 @@
 /*
- * rpcsvc.c — the RPC service: configuration, program registry, the
- * worker pool, start and stop, counters.
+ * rpcsvc.c — the RPC service: configuration, program registry, jobs,
+ * start and stop, counters.
  *
  * Life cycle: rpcsvc_new() checks the configuration; rpcsvc_program_add()
  * fills the registry; rpcsvc_start() binds one listener group per
- * distinct program port (rpc_listen.c), starts the workers and the event
- * loop (rpc_loop.c) and registers with rpcbind (rpcbind.c). rpcsvc_stop()
- * undoes it in an order that lets in-flight calls answer: the loop stops
- * (no new calls), listeners close, queued calls get drain_ms to finish
- * (then the rest are dropped unanswered; clients retry), the workers are
- * joined, rpcbind forgets us, connections close.
+ * distinct program port (rpc_listen.c), starts the worker threads
+ * (rpc_loop.c) and registers with rpcbind (rpcbind.c). rpcsvc_stop()
+ * undoes it in an order that lets in-flight calls answer: no more
+ * accepts or reads, calls received get drain_ms to finish and their
+ * replies to go out (a client that does not read cannot stretch that:
+ * nothing blocks on it), then waiting calls are dropped unanswered
+ * (clients retry), the threads are joined, rpcbind forgets us,
+ * connections close.
  */
 #include "config.h"
 
@@ -22,8 +24,6 @@
 
 #include "log.h"
 #include "rpcsvc_int.h"
-
-static void svc_worker(gpointer data, gpointer user_data);
 
 /* Split and check the listen list. NULL if an entry is not a numeric
  * IPv4 or IPv6 address. */
@@ -72,16 +72,23 @@ struct rpcsvc *rpcsvc_new(const struct rpcsvc_config *cfg)
 	svc->listen = g_strdup(cfg->listen ? cfg->listen : "0.0.0.0");
 	svc->cfg.listen = svc->listen; /* our copy, not the caller's */
 	if (!svc->cfg.threads)
-		svc->cfg.threads = RPCSVC_DEFAULT_THREADS;
+		svc->cfg.threads = MAX(g_get_num_processors(), 1);
 	if (!svc->cfg.max_record)
 		svc->cfg.max_record = RPCSVC_DEFAULT_MAX_RECORD;
 	if (svc->cfg.max_record > RPC_RECORD_LAST - 1)
 		svc->cfg.max_record = RPC_RECORD_LAST - 1;
 	if (!svc->cfg.max_connections)
 		svc->cfg.max_connections = RPCSVC_DEFAULT_MAX_CONNECTIONS;
+	if (!svc->cfg.idle_timeout_ms)
+		svc->cfg.idle_timeout_ms = RPCSVC_DEFAULT_IDLE_MS;
+	if (!svc->cfg.send_timeout_ms)
+		svc->cfg.send_timeout_ms = RPCSVC_DEFAULT_SEND_TIMEOUT_MS;
+	if (!svc->cfg.conn_queue_bytes)
+		svc->cfg.conn_queue_bytes = RPCSVC_DEFAULT_CONN_QUEUE;
+	if (!svc->cfg.queue_bytes)
+		svc->cfg.queue_bytes = RPCSVC_DEFAULT_QUEUE;
 	svc->programs = g_ptr_array_new();
 	svc->listeners = g_ptr_array_new();
-	svc->closing = g_ptr_array_new();
 	svc->epfd = svc->wakefd = svc->spare_fd = -1;
 	if (!cfg->drc_off) {
 		struct rpc_drc_config dcfg = { .max_entries = cfg->drc_entries,
@@ -91,9 +98,11 @@ struct rpcsvc *rpcsvc_new(const struct rpcsvc_config *cfg)
 		svc->drc = rpc_drc_new(&dcfg);
 	}
 	pthread_mutex_init(&svc->lock, NULL);
+	pthread_mutex_init(&svc->conns_lock, NULL);
+	pthread_mutex_init(&svc->keeper_lock, NULL);
 	pthread_condattr_init(&cattr);
 	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
-	pthread_cond_init(&svc->drained, &cattr);
+	pthread_cond_init(&svc->keeper_cond, &cattr);
 	pthread_condattr_destroy(&cattr);
 	return svc;
 }
@@ -131,20 +140,12 @@ static void svc_collect_ports(struct rpcsvc *svc)
 	}
 }
 
-/* Release what start set up (sockets, threads are already stopped). */
+/* Release what start set up (the threads are already stopped). */
 static void svc_teardown(struct rpcsvc *svc)
 {
-	GList *conns, *l;
-
-	if (svc->conns) {
-		/* Closing removes a connection from the table: walk a copy. */
-		conns = g_hash_table_get_keys(svc->conns);
-		for (l = conns; l; l = l->next)
-			rpcsvc_conn_close(l->data);
-		g_list_free(conns);
-		rpcsvc_conn_reap(svc);
-		g_hash_table_destroy(svc->conns);
-		svc->conns = NULL;
+	if (svc->slots) {
+		rpcsvc_conns_close_all(svc);
+		rpcsvc_conns_free(svc);
 	}
 	rpcsvc_listen_close_all(svc);
 	if (svc->epfd >= 0)
@@ -154,37 +155,28 @@ static void svc_teardown(struct rpcsvc *svc)
 	if (svc->spare_fd >= 0)
 		close(svc->spare_fd);
 	svc->epfd = svc->wakefd = svc->spare_fd = -1;
-	g_free(svc->rbuf);
-	svc->rbuf = NULL;
 }
 
 int rpcsvc_start(struct rpcsvc *svc)
 {
-	GError *err = NULL;
 	int ret;
 
 	if (svc->started)
 		return -EBUSY;
 	svc_collect_ports(svc);
 	svc->prog_calls = g_new0(gint, svc->programs->len + 1);
-	svc->rbuf = g_malloc(RPCSVC_UDP_MAX);
-	svc->conns = g_hash_table_new(g_direct_hash, g_direct_equal);
 	svc->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ret = rpcsvc_conns_init(svc);
+	if (ret < 0)
+		goto out_teardown;
 	ret = rpcsvc_listen_all(svc);
 	if (ret < 0)
 		goto out_teardown;
-	svc->pool = g_thread_pool_new(svc_worker, svc, svc->cfg.threads, FALSE, &err);
-	if (!svc->pool) {
-		xl_logd("rpc", XL_LOG_ERROR, "cannot start %u worker threads: %s",
-			svc->cfg.threads, err ? err->message : "?");
-		g_clear_error(&err);
-		ret = -EAGAIN;
-		goto out_teardown;
-	}
 	ret = rpcsvc_loop_start(svc);
 	if (ret < 0) {
-		xl_logd("rpc", XL_LOG_ERROR, "cannot start the event loop: %s", g_strerror(-ret));
-		goto out_pool;
+		xl_logd("rpc", XL_LOG_ERROR, "cannot start %u worker threads: %s",
+			svc->cfg.threads, g_strerror(-ret));
+		goto out_teardown;
 	}
 	pthread_mutex_lock(&svc->lock);
 	svc->started = true;
@@ -193,9 +185,6 @@ int rpcsvc_start(struct rpcsvc *svc)
 		rpcsvc_rpcbind_register(svc);
 	return 0;
 
-out_pool:
-	g_thread_pool_free(svc->pool, FALSE, TRUE);
-	svc->pool = NULL;
 out_teardown:
 	svc_teardown(svc);
 	g_free(svc->ports);
@@ -206,35 +195,29 @@ out_teardown:
 	return ret;
 }
 
-/* Wait until no job is queued or running, at most drain_ms. */
-static void svc_drain(struct rpcsvc *svc)
-{
-	struct timespec deadline;
-	unsigned left;
+#define SVC_DRAIN_POLL_US 2000
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += svc->cfg.drain_ms / 1000;
-	deadline.tv_nsec += (long)(svc->cfg.drain_ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
+/* Wait until no call is in flight and every reply went out, at most
+ * drain_ms from @start_ms. */
+static void svc_drain(struct rpcsvc *svc, int64_t start_ms)
+{
+	int64_t deadline = start_ms + svc->cfg.drain_ms;
+	int left;
+
+	while (rpcsvc_now_ms() < deadline) {
+		if (g_atomic_int_get(&svc->inflight) == 0 && rpcsvc_conns_flushed(svc))
+			return;
+		g_usleep(SVC_DRAIN_POLL_US);
 	}
-	pthread_mutex_lock(&svc->lock);
-	while (svc->inflight > 0)
-		if (pthread_cond_timedwait(&svc->drained, &svc->lock, &deadline) == ETIMEDOUT)
-			break;
-	left = svc->inflight;
-	pthread_mutex_unlock(&svc->lock);
-	if (left)
-		xl_logd("rpc", XL_LOG_WARNING,
-			"%u calls still queued or running after %u ms: dropping the queued ones",
-			left, svc->cfg.drain_ms);
-	g_atomic_int_set(&svc->discard, 1);
+	left = g_atomic_int_get(&svc->inflight);
+	xl_logd("rpc", XL_LOG_WARNING,
+		"%d calls in flight (or replies unread) after %u ms: dropping what waits",
+		left, svc->cfg.drain_ms);
 }
 
 void rpcsvc_stop(struct rpcsvc *svc)
 {
-	guint i;
+	int64_t start = rpcsvc_now_ms();
 
 	pthread_mutex_lock(&svc->lock);
 	if (!svc->started || svc->stopped) {
@@ -244,18 +227,11 @@ void rpcsvc_stop(struct rpcsvc *svc)
 	svc->stopped = true;
 	pthread_mutex_unlock(&svc->lock);
 
+	g_atomic_int_set(&svc->no_accept, 1);
+	g_atomic_int_set(&svc->no_read, 1);
+	svc_drain(svc, start);
+	g_atomic_int_set(&svc->discard, 1);
 	rpcsvc_loop_stop(svc);
-	for (i = 0; i < svc->listeners->len; i++) {
-		struct rpcsvc_listener *l = g_ptr_array_index(svc->listeners, i);
-
-		if (l->kind == RPCSVC_EV_LISTEN && l->fd >= 0) {
-			close(l->fd);
-			l->fd = -1;
-		}
-	}
-	svc_drain(svc);
-	g_thread_pool_free(svc->pool, FALSE, TRUE);
-	svc->pool = NULL;
 	if (svc->rpcbind_registered)
 		rpcsvc_rpcbind_unregister(svc);
 	svc_teardown(svc);
@@ -269,14 +245,15 @@ void rpcsvc_free(struct rpcsvc *svc)
 	rpcsvc_stop(svc);
 	g_ptr_array_free(svc->programs, TRUE);
 	g_ptr_array_free(svc->listeners, TRUE);
-	g_ptr_array_free(svc->closing, TRUE);
 	g_strfreev(svc->addrs);
 	g_free(svc->listen);
 	g_free(svc->ports);
 	g_free(svc->prog_calls);
 	rpc_drc_free(svc->drc);
 	pthread_mutex_destroy(&svc->lock);
-	pthread_cond_destroy(&svc->drained);
+	pthread_mutex_destroy(&svc->conns_lock);
+	pthread_mutex_destroy(&svc->keeper_lock);
+	pthread_cond_destroy(&svc->keeper_cond);
 	g_free(svc);
 }
 
@@ -295,76 +272,120 @@ const struct rpcsvc_program *rpcsvc_request_program(const struct rpcsvc_request 
 	return req->program;
 }
 
+struct xl_iobuf *rpcsvc_request_record(struct rpcsvc_request *req)
+{
+	struct rpcsvc_job *job = req->priv;
+
+	/* A request the service did not receive (a test driving an actor
+	 * directly) has no record. */
+	return job ? job->rec : NULL;
+}
+
+size_t rpcsvc_request_args_offset(const struct rpcsvc_request *req)
+{
+	const struct rpcsvc_job *job = req->priv;
+
+	return (size_t)(job->buf - job->rec->data) + job->args_off;
+}
+
 void rpcsvc_request_set_payload(struct rpcsvc_request *req, struct xl_iobuf *iob,
 				const void *ptr, size_t len)
 {
 	struct rpcsvc_job *job = req->priv;
 
-	/* A request the service did not receive (a test's) has no reply. */
-	if (!job) {
+	if (!job) { /* a test's request: there is no reply to carry it */
 		xl_iobuf_unref(iob);
 		return;
 	}
-	xl_iobuf_unref(job->payload_iob);
-	job->payload_iob = iob;
-	job->payload = ptr;
-	job->payload_len = len;
+	xl_iobuf_unref(job->payload);
+	job->payload = iob;
+	job->payload_ptr = ptr;
+	job->payload_len = iob ? len : 0;
 }
 
-/* The record's release: the bytes are the job's g_malloc'd buffer. */
-static void svc_record_release(struct xl_iobuf *iob)
+/* IPv4 and IPv6 headers, the UDP header, and an accepted reply header. */
+#define SVC_IP4_UDP_HDR (20 + 8)
+#define SVC_IP6_UDP_HDR (40 + 8)
+#define SVC_REPLY_HDR 24
+
+size_t rpcsvc_request_max_reply(const struct rpcsvc_request *req)
 {
-	g_free(iob->data);
-	xl_iobuf_free_shell(iob);
+	const struct rpcsvc_job *job = req->priv;
+	size_t ip;
+
+	if (req->protocol == IPPROTO_TCP)
+		return job->svc->cfg.max_record;
+	ip = job->peer.ss_family == AF_INET6 ? SVC_IP6_UDP_HDR : SVC_IP4_UDP_HDR;
+	return 65535 - ip - SVC_REPLY_HDR;
 }
 
-struct xl_iobuf *rpcsvc_request_record(struct rpcsvc_request *req)
+void rpcsvc_queued_add(struct rpcsvc *svc, ssize_t delta)
 {
-	struct rpcsvc_job *job = req->priv;
+	size_t now = __atomic_add_fetch(&svc->queued, (size_t)delta, __ATOMIC_RELAXED);
+	size_t peak = __atomic_load_n(&svc->queued_peak, __ATOMIC_RELAXED);
 
-	if (!job)
-		return NULL;
-	if (!job->record)
-		job->record = xl_iobuf_wrap(job->buf, job->len, svc_record_release, NULL);
-	return job->record;
+	while (delta > 0 && now > peak &&
+	       !__atomic_compare_exchange_n(&svc->queued_peak, &peak, now, true,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
 }
 
-void rpcsvc_job_submit(struct rpcsvc *svc, struct rpcsvc_job *job)
+/* What a call costs in the queue budget beyond its bytes. */
+#define SVC_JOB_OVERHEAD 256
+
+struct rpcsvc_job *rpcsvc_job_new(struct rpcsvc *svc, struct xl_iobuf *rec, size_t len)
 {
-	pthread_mutex_lock(&svc->lock);
-	svc->inflight++;
-	pthread_mutex_unlock(&svc->lock);
-	RPCSVC_TSAN_RELEASE(job);
-	g_thread_pool_push(svc->pool, job, NULL);
+	struct rpcsvc_job *job = g_new0(struct rpcsvc_job, 1);
+
+	job->svc = svc;
+	job->link.data = job;
+	job->rec = rec;
+	job->buf = rec->data;
+	job->len = len;
+	job->charged = len + SVC_JOB_OVERHEAD;
+	g_atomic_int_inc(&svc->inflight);
+	return job;
+}
+
+void rpcsvc_job_run(struct rpcsvc_job *job)
+{
+	if (!g_atomic_int_get(&job->svc->discard))
+		rpcsvc_dispatch(job);
+	rpcsvc_job_free(job);
 }
 
 void rpcsvc_job_free(struct rpcsvc_job *job)
 {
-	xl_iobuf_unref(job->payload_iob);
+	struct rpcsvc *svc = job->svc;
+
+	xl_iobuf_unref(job->payload);
 	if (job->conn) {
-		rpcsvc_conn_job_done(job->conn);
+		rpcsvc_conn_job_done(job->conn, job->charged);
+		rpcsvc_queued_add(svc, -(ssize_t)job->charged);
 		rpcsvc_conn_unref(job->conn);
 	}
-	if (job->record)
-		xl_iobuf_unref(job->record); /* g_frees buf with the last reference */
-	else
-		g_free(job->buf);
+	xl_iobuf_unref(job->rec);
 	g_free(job);
+	g_atomic_int_add(&svc->inflight, -1);
 }
 
-static void svc_worker(gpointer data, gpointer user_data)
+void rpcsvc_set_send_hook(struct rpcsvc *svc, rpcsvc_send_hook hook, void *arg)
 {
-	struct rpcsvc_job *job = data;
-	struct rpcsvc *svc = user_data;
+	__atomic_store_n(&svc->send_hook_arg, arg, __ATOMIC_RELAXED);
+	__atomic_store_n(&svc->send_hook, hook, __ATOMIC_RELEASE);
+}
 
-	RPCSVC_TSAN_ACQUIRE(job);
-	if (!g_atomic_int_get(&svc->discard))
-		rpcsvc_dispatch(job);
-	rpcsvc_job_free(job);
-	pthread_mutex_lock(&svc->lock);
-	if (--svc->inflight == 0)
-		pthread_cond_broadcast(&svc->drained);
-	pthread_mutex_unlock(&svc->lock);
+void rpcsvc_get_counters(struct rpcsvc *svc, struct rpcsvc_counters *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->connections = (unsigned)g_atomic_int_get(&svc->stats.conns_current);
+	c->queued_bytes = __atomic_load_n(&svc->queued, __ATOMIC_RELAXED);
+	c->queued_peak = __atomic_load_n(&svc->queued_peak, __ATOMIC_RELAXED);
+	c->rx_copied = __atomic_load_n(&svc->stats.rx_copied, __ATOMIC_RELAXED);
+	c->rx_direct = __atomic_load_n(&svc->stats.rx_direct, __ATOMIC_RELAXED);
+	c->conns_dropped_idle = (uint64_t)g_atomic_int_get(&svc->stats.conns_idle);
+	c->conns_dropped_stalled = (uint64_t)g_atomic_int_get(&svc->stats.conns_stalled);
+	c->conns_refused = (uint64_t)g_atomic_int_get(&svc->stats.conns_refused);
 }
 
 void rpcsvc_dump(struct rpcsvc *svc)
@@ -373,9 +394,13 @@ void rpcsvc_dump(struct rpcsvc *svc)
 	guint i;
 
 	xl_logd("rpc", XL_LOG_INFO,
-		"connections accepted=%d current=%d refused=%d broken=%d",
+		"connections accepted=%d current=%d refused=%d broken=%d idle_closed=%d "
+		"stalled_closed=%d; queued bytes=%zu (peak %zu)",
 		g_atomic_int_get(&s->conns_accepted), g_atomic_int_get(&s->conns_current),
-		g_atomic_int_get(&s->conns_refused), g_atomic_int_get(&s->conns_broken));
+		g_atomic_int_get(&s->conns_refused), g_atomic_int_get(&s->conns_broken),
+		g_atomic_int_get(&s->conns_idle), g_atomic_int_get(&s->conns_stalled),
+		__atomic_load_n(&svc->queued, __ATOMIC_RELAXED),
+		__atomic_load_n(&svc->queued_peak, __ATOMIC_RELAXED));
 	xl_logd("rpc", XL_LOG_INFO,
 		"calls=%d dropped=%d udp_dropped=%d rpc_mismatch=%d auth_error=%d "
 		"prog_unavail=%d prog_mismatch=%d proc_unavail=%d garbage_args=%d system_err=%d",

@@ -2,9 +2,12 @@
  * rpcsvc.h — the ONC RPC service (RFC 5531) that programs plug into.
  *
  * A service owns its listeners (TCP and UDP, IPv4 and IPv6, one port per
- * distinct program port), an epoll event loop thread that only reads,
- * frames (record marking on TCP) and writes, and a pool of worker threads
- * that decode call headers and arguments, run actors, and encode replies.
+ * distinct program port) and a set of worker threads (one per core by
+ * default) that share one epoll set: the thread that receives a call
+ * decodes it, runs its actor and sends the reply, after handing the
+ * socket back to the others so the next call on the same connection is
+ * read (and served) meanwhile. Replies that do not fit the socket wait in
+ * a per-connection queue; nothing ever blocks on a client.
  *
  * A program is a const table of actors indexed by procedure number. For
  * each call the service decodes the arguments with the actor's xdr_args
@@ -18,11 +21,12 @@
 #ifndef XLNFS_RPCSVC_H
 #define XLNFS_RPCSVC_H
 
+#include <netinet/in.h>
 #include <rpc/rpc.h>
 #include <stdbool.h>
 #include <stdint.h>
-
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include "cred.h"
 #include "iobuf.h"
@@ -68,7 +72,10 @@ struct rpcsvc_request {
 	/* AUTH_SYS: uid/gid/groups as sent (before any squashing);
 	 * AUTH_NONE: 65534/65534. */
 	struct xl_cred cred;
-	struct sockaddr_storage client;  /* the peer's address */
+	/* AUTH_SYS sent more than 16 groups and the service accepts that
+	 * (accept_long_groups): cred.ngroups is 0, look the groups up. */
+	bool long_groups;
+	struct sockaddr_storage client; /* the peer's address and port */
 	socklen_t client_len;
 	char machine[256];       /* AUTH_SYS machine name, "" otherwise */
 	int protocol;            /* IPPROTO_TCP or IPPROTO_UDP */
@@ -77,28 +84,57 @@ struct rpcsvc_request {
 	void *priv;              /* the service's own state */
 };
 
-/* Append @len bytes at @ptr, which lies within @iob, after the encoded
- * result (XDR-padded to 4), to send READ data without copying. Takes over
- * one reference on @iob (dropped once the reply is sent or dropped; NULL
- * @iob: @ptr is static). The result's own encoding must account for the
- * payload's length word. A request the service did not receive (built by
- * a test) has no reply: the reference is dropped at once. */
+/* The buffer the call was received into (the TCP record or the UDP
+ * datagram), valid for the actor's duration; take a reference
+ * (xl_iobuf_ref) to keep bytes of it longer, e.g. WRITE data that goes
+ * down the graph. The call's bytes start at its data; the procedure's
+ * arguments at rpcsvc_request_args_offset(). */
+struct xl_iobuf *rpcsvc_request_record(struct rpcsvc_request *req);
+size_t rpcsvc_request_args_offset(const struct rpcsvc_request *req);
+
+/* Append @len bytes at @ptr (inside @iob) after the encoded result,
+ * XDR-padded to 4, to send READ data without copying: the reply is
+ * written with writev straight from @iob. Takes over one reference to
+ * @iob, dropped once the reply is sent (or dropped). Calling it again
+ * replaces the payload. The result's own encoding must account for the
+ * payload's length word. */
 void rpcsvc_request_set_payload(struct rpcsvc_request *req, struct xl_iobuf *iob,
 				const void *ptr, size_t len);
-/* The call's record (the bytes received, call header included) as a
- * buffer: borrowed, valid while the actor runs; whoever keeps bytes of it
- * past that (WRITE data) takes its own reference. NULL when out of
- * memory, or for a request the service did not receive (built by a test). */
-struct xl_iobuf *rpcsvc_request_record(struct rpcsvc_request *req);
+
+/* The largest reply (encoded result plus payload) the transport can
+ * carry for @req: a UDP datagram's maximum minus the IP, UDP and RPC
+ * reply headers; max_record on TCP. READ and READDIR shorten their
+ * replies to it. */
+size_t rpcsvc_request_max_reply(const struct rpcsvc_request *req);
 
 struct rpcsvc_config {
 	const char *listen;      /* comma list of addresses, e.g. "0.0.0.0,::" */
 	bool tcp, udp;
-	unsigned threads;        /* worker threads */
+	unsigned threads;        /* worker threads (0: one per core) */
 	size_t max_record;       /* largest TCP record (reassembled) accepted */
 	bool register_rpcbind;   /* register/unregister programs with rpcbind */
-	unsigned drain_ms;       /* bound on finishing in-flight calls at stop */
+	unsigned drain_ms;       /* bound on rpcsvc_stop, whatever clients do */
+	/* At max_connections a new client makes the service drop its oldest
+	 * idle connection (nothing in flight, nothing queued); only when
+	 * none is idle is the new one refused. per_client_connections
+	 * (0: no limit) does the same per client address. */
 	unsigned max_connections;
+	unsigned per_client_connections;
+	/* A connection with nothing in flight for idle_timeout_ms is closed
+	 * (0: the default, 6 minutes, as knfsd). */
+	unsigned idle_timeout_ms;
+	/* A connection whose replies have waited unsent for send_timeout_ms
+	 * (the client does not read them, or reads a trickle) is closed
+	 * (0: the default, 30 s). */
+	unsigned send_timeout_ms;
+	/* Bytes of calls received and replies queued: per connection (beyond
+	 * it the service stops reading that connection) and in total
+	 * (beyond it only connections with nothing queued are read). 0: the
+	 * defaults, 8 MiB and 256 MiB. */
+	size_t conn_queue_bytes, queue_bytes;
+	/* Accept AUTH_SYS credentials with more than 16 groups, ignoring the
+	 * list (manage-gids looks the caller's groups up itself). */
+	bool accept_long_groups;
 	/* Duplicate request cache for actors marked .drc: completed entries
 	 * and reply bytes kept, and their lifetime since last use (0: the
 	 * defaults, 8192 entries, 8 MiB, 120 s). drc_off disables it. */
@@ -108,7 +144,7 @@ struct rpcsvc_config {
 };
 
 /* Create a service (nothing started). Zero threads, max_record and
- * max_connections mean defaults (8, 2 MiB, 1024); listen NULL means
+ * max_connections mean defaults (the cores, 2 MiB, 1024); listen NULL means
  * "0.0.0.0". Returns NULL on bad config (no transport, an entry of listen
  * that is not a numeric IP address). */
 struct rpcsvc *rpcsvc_new(const struct rpcsvc_config *cfg);
@@ -121,8 +157,11 @@ int rpcsvc_program_add(struct rpcsvc *svc, const struct rpcsvc_program *prog);
  * warning, not an error, when rpcbind is not running). 0 or -errno, with
  * a log message naming the address and port that failed. */
 int rpcsvc_start(struct rpcsvc *svc);
-/* Stop accepting, finish in-flight calls (at most drain_ms), unregister
- * from rpcbind, close every socket, stop the threads. Idempotent. */
+/* Stop accepting and reading, let in-flight calls finish and their
+ * replies go out (at most drain_ms in all: a client that does not read
+ * cannot hold it longer), unregister from rpcbind, close every socket,
+ * stop the threads. An actor still running after drain_ms is waited for
+ * (actors are not interrupted). Idempotent. */
 void rpcsvc_stop(struct rpcsvc *svc);
 void rpcsvc_free(struct rpcsvc *svc);
 /* The port actually bound for programs added with .port = @port (it
@@ -134,5 +173,22 @@ const struct rpcsvc_program *rpcsvc_request_program(const struct rpcsvc_request 
 /* Log counters (connections, calls per program, rejections, duplicate
  * request cache). */
 void rpcsvc_dump(struct rpcsvc *svc);
+
+/* Counters for tests and statedumps (a snapshot). */
+struct rpcsvc_counters {
+	unsigned connections;    /* open now */
+	size_t queued_bytes;     /* calls received + replies queued, now */
+	size_t queued_peak;      /* the most queued_bytes has been */
+	uint64_t rx_copied;      /* record bytes copied from a read buffer */
+	uint64_t rx_direct;      /* record bytes received straight into the record */
+	uint64_t conns_dropped_idle, conns_dropped_stalled, conns_refused;
+};
+void rpcsvc_get_counters(struct rpcsvc *svc, struct rpcsvc_counters *c);
+
+/* Test seam: @hook(@arg, iov, iovcnt) sees every reply just before it is
+ * written (iov as handed to sendmsg: on TCP the record mark first). NULL
+ * removes it. Set before traffic starts. */
+typedef void (*rpcsvc_send_hook)(void *arg, const struct iovec *iov, int iovcnt);
+void rpcsvc_set_send_hook(struct rpcsvc *svc, rpcsvc_send_hook hook, void *arg);
 
 #endif

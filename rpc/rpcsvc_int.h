@@ -3,18 +3,29 @@
  *
  *   rpcsvc.c      configuration, program registry, start/stop, counters
  *   rpc_listen.c  binding the listening TCP and UDP sockets
- *   rpc_loop.c    the epoll event loop thread
- *   rpc_tcp.c     TCP connections: accept, read and reassemble, send
+ *   rpc_loop.c    the worker threads around one epoll set; housekeeping
+ *   rpc_tcp.c     TCP connections: accept, read and reassemble, the reply
+ *                 queue, limits and timeouts
  *   rpc_udp.c     UDP datagrams: receive, send
- *   rpc_dispatch.c one call on a worker: header, program, args, actor, reply
+ *   rpc_dispatch.c one call: header, program, args, actor, reply
  *   rpcbind.c     registration with the local rpcbind
  *
- * Threads: one loop thread reads and frames; worker threads (a GThreadPool)
- * run rpcsvc_dispatch() and send the replies themselves. A connection is
- * refcounted: the loop holds one reference while it watches the socket and
- * every queued or running job holds one, so a worker can still reply (or
- * fail to) after the loop has closed it; the fd is closed with the last
- * reference, never while a worker might write to it.
+ * Threads (leader/follower over epoll): every worker waits in epoll_wait
+ * for one event. Sockets are registered EPOLLONESHOT, so an event goes to
+ * one thread and the socket stays quiet until that thread re-arms it. The
+ * thread that gets a connection's event flushes queued replies, takes one
+ * received call (reading the socket if none is waiting), re-arms the
+ * connection (EPOLLOUT too while more calls wait, so a follower takes the
+ * next one at once), and only then decodes and runs the call it took:
+ * calls of one connection run in parallel, nothing is handed to another
+ * thread on the way, and no lock wider than the connection's is taken.
+ *
+ * A connection is a slot in a table that lives as long as the service, so
+ * an epoll event naming a connection that was closed meanwhile still
+ * points at valid memory; the event carries the slot and its generation,
+ * and a stale one is ignored. Each connection has a reference count
+ * (epoll's registration holds one, every call in flight holds one); its
+ * slot is reused after the last.
  */
 #ifndef XLNFS_RPCSVC_INT_H
 #define XLNFS_RPCSVC_INT_H
@@ -25,20 +36,26 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include "iobuf.h"
 #include "rpc_drc.h"
 #include "rpc_record.h"
 #include "rpcsvc.h"
 
-#define RPCSVC_DEFAULT_THREADS 8
 #define RPCSVC_DEFAULT_MAX_RECORD (2u << 20)
 #define RPCSVC_DEFAULT_MAX_CONNECTIONS 1024
+#define RPCSVC_DEFAULT_IDLE_MS (360u * 1000)
+#define RPCSVC_DEFAULT_SEND_TIMEOUT_MS (30u * 1000)
+#define RPCSVC_DEFAULT_CONN_QUEUE (8u << 20)
+#define RPCSVC_DEFAULT_QUEUE ((size_t)256 << 20)
 #define RPCSVC_CONN_MAX_INFLIGHT 64   /* stop reading a connection beyond this */
 #define RPCSVC_MAX_QUEUED 4096        /* drop UDP datagrams beyond this */
 #define RPCSVC_UDP_MAX 65536
-#define RPCSVC_SEND_TIMEOUT_S 30      /* a client that does not read for this long is dropped */
+#define RPCSVC_RBUF 65536             /* a worker's read buffer */
+#define RPCSVC_DIRECT_MIN 4096        /* body bytes due before reading into the record */
+#define RPCSVC_REPLY_IOV 5            /* mark, header+results, payload, pad */
 
-/* Jobs pass to workers through GThreadPool's queue, whose futex-based
- * locking ThreadSanitizer cannot see; tell it about the hand-off. */
+/* Hand-offs ThreadSanitizer cannot see (epoll passes a connection from
+ * the thread that re-armed it to the one that gets its next event). */
 #if defined(__SANITIZE_THREAD__)
 void __tsan_acquire(void *addr);
 void __tsan_release(void *addr);
@@ -49,18 +66,25 @@ void __tsan_release(void *addr);
 #define RPCSVC_TSAN_ACQUIRE(p) ((void)(p))
 #endif
 
-/* What an epoll event's data.ptr points at: each begins with this tag. */
+/* What an epoll event's data.u64 names: the kind in the top byte; for a
+ * listener its index, for a connection its slot and generation. */
 enum rpcsvc_ev_kind {
 	RPCSVC_EV_WAKE = 1,
 	RPCSVC_EV_LISTEN,
 	RPCSVC_EV_UDP,
 	RPCSVC_EV_CONN,
 };
+#define RPCSVC_EV(kind, slot, gen) \
+	((uint64_t)(kind) << 56 | (uint64_t)((slot) & 0xffffff) << 32 | (uint32_t)(gen))
+#define RPCSVC_EV_KIND(u) ((enum rpcsvc_ev_kind)((u) >> 56))
+#define RPCSVC_EV_SLOT(u) ((unsigned)(((u) >> 32) & 0xffffff))
+#define RPCSVC_EV_GEN(u) ((uint32_t)(u))
 
 /* A listening TCP socket or a bound UDP socket. */
 struct rpcsvc_listener {
 	enum rpcsvc_ev_kind kind;     /* RPCSVC_EV_LISTEN or RPCSVC_EV_UDP */
 	int fd;
+	unsigned index;               /* in svc->listeners */
 	int family;                   /* AF_INET or AF_INET6 */
 	uint16_t port;                /* bound port */
 	struct sockaddr_storage addr; /* bound address (with port) */
@@ -68,25 +92,51 @@ struct rpcsvc_listener {
 	struct rpcsvc *svc;
 };
 
-/* An accepted TCP connection. */
+/* A reply waiting in a connection's queue: what is left of it. */
+struct rpcsvc_reply {
+	struct rpcsvc_reply *next;
+	struct iovec iov[RPCSVC_REPLY_IOV];
+	int niov, cur;                /* entries; the first not fully sent */
+	uint8_t *head;                /* our copy of the unsent non-payload bytes */
+	struct xl_iobuf *payload;     /* a reference while queued */
+	size_t bytes;                 /* accounted in queued */
+};
+
+/* An accepted TCP connection (a slot of svc->slots). */
 struct rpcsvc_conn {
-	enum rpcsvc_ev_kind kind;     /* RPCSVC_EV_CONN */
-	int fd;
-	gint refs;
 	struct rpcsvc *svc;
-	pthread_mutex_t lock;         /* serialises sends; guards the fields below */
-	bool closed;                  /* the loop no longer watches it */
-	bool paused;                  /* reading stopped: too many calls in flight */
-	unsigned inflight;            /* jobs queued or running */
+	unsigned slot;
+	uint32_t gen;                 /* bumped on every reuse of the slot */
+	int fd;
+	gint refs;                    /* 0: the slot is free */
+	pthread_mutex_t lock;         /* guards what follows (not rec) */
+	bool in_use;                  /* a connection lives here (conns_lock too) */
+	bool closed;                  /* being torn down: no more reads or sends */
+	bool released;                /* epoll forgot it and its reference went */
+	bool handling;                /* a thread runs its event handler */
+	bool delivered;               /* its one-shot event fired: re-arm is due */
+	unsigned inflight;            /* calls received, waiting or running */
+	size_t queued;                /* their bytes plus queued replies' */
+	GQueue ready;                 /* struct rpcsvc_job: received, not taken */
+	struct rpcsvc_reply *out_head, *out_tail;
+	int64_t out_since_ms;         /* the queue has not emptied since */
+	uint64_t out_sent;            /* bytes of queued replies sent since then */
+	int64_t want_out_since_ms;    /* waiting for EPOLLOUT since (0: not) */
+	gint64 last_ms;               /* last call received or reply sent (atomic) */
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
 	char peername[INET6_ADDRSTRLEN + 8];
-	struct rpc_record rec;        /* loop thread only */
+	struct rpc_record rec;        /* the handling thread only */
+	/* Bytes read but not yet framed (more than TCP_MAX_RECS calls came
+	 * in one read): the handling thread only; pend_len under the lock. */
+	uint8_t *pend;
+	size_t pend_len, pend_off;
 };
 
-/* One call waiting for or running on a worker. */
+/* One call, from receipt to reply. */
 struct rpcsvc_job {
 	struct rpcsvc *svc;
+	GList link;                   /* in conn->ready */
 	struct rpcsvc_conn *conn;     /* TCP: a reference; NULL for UDP */
 	struct rpcsvc_listener *udp;  /* UDP: the socket to answer on */
 	struct sockaddr_storage peer;
@@ -98,24 +148,34 @@ struct rpcsvc_job {
 		struct in_pktinfo v4;
 		struct in6_pktinfo v6;
 	} pktinfo;
-	uint8_t *buf;                 /* the record or datagram (g_malloc'd) */
+	struct xl_iobuf *rec;         /* the record or datagram (a reference) */
+	uint8_t *buf;                 /* rec->data */
 	size_t len;
-	/* buf as an iobuf once rpcsvc_request_record() was asked for it: it
-	 * owns buf then (its release g_frees it). */
-	struct xl_iobuf *record;
-	const void *payload;          /* rpcsvc_request_set_payload() */
+	size_t args_off;              /* set once the header is decoded */
+	size_t charged;               /* bytes accounted in queued */
+	struct xl_iobuf *payload;     /* rpcsvc_request_set_payload() */
+	const uint8_t *payload_ptr;
 	size_t payload_len;
-	struct xl_iobuf *payload_iob; /* one reference, or NULL */
 	/* The call's duplicate request cache entry while it runs (NULL: not
 	 * cached); the reply sent is stored in it. */
 	struct rpc_drc_entry *drc_entry;
 };
 
+/* One worker thread. */
+struct rpcsvc_worker {
+	struct rpcsvc *svc;
+	GThread *thread;
+	uint8_t *rbuf;                /* RPCSVC_RBUF bytes */
+	struct xl_iobuf *udp_spare;   /* the next datagram's buffer */
+};
+
 /* The counters rpcsvc_dump() prints. */
 struct rpcsvc_stats {
-	gint conns_accepted, conns_refused, conns_current, conns_broken;
+	gint conns_accepted, conns_refused, conns_current, conns_broken, conns_idle,
+		conns_stalled;
 	gint calls, drops, rpc_mismatch, auth_error, prog_unavail, prog_mismatch,
 		proc_unavail, garbage_args, system_err, udp_dropped;
+	uint64_t rx_copied, rx_direct; /* __atomic adds */
 };
 
 /* The port actually bound for programs asking for a port. */
@@ -133,21 +193,31 @@ struct rpcsvc {
 	unsigned nports;
 	GPtrArray *listeners;         /* struct rpcsvc_listener * */
 	int epfd, wakefd, spare_fd;
-	enum rpcsvc_ev_kind wake_tag;
-	GThread *loop;
-	GThreadPool *pool;
-	GHashTable *conns;            /* struct rpcsvc_conn * set; loop thread only */
-	uint8_t *rbuf;                /* the loop's read buffer (RPCSVC_UDP_MAX) */
-	bool warned_limit;            /* max_connections reached once (loop only) */
-	GPtrArray *closing;           /* closed this batch, loop reference still held */
-	gint stopping;                /* the loop must exit */
-	gint discard;                 /* drain time is over: drop queued jobs */
-	pthread_mutex_t lock;         /* guards inflight, started, stopped */
-	pthread_cond_t drained;       /* inflight dropped to 0 (CLOCK_MONOTONIC) */
-	unsigned inflight;            /* jobs queued or running */
+	struct rpcsvc_worker *workers;
+	unsigned nworkers;
+	GThread *keeper;              /* housekeeping: timeouts */
+	pthread_mutex_t keeper_lock;
+	pthread_cond_t keeper_cond;   /* CLOCK_MONOTONIC */
+	/* Connection slots: allocated once at start, freed at rpcsvc_free. */
+	struct rpcsvc_conn **slots;
+	unsigned nslots;
+	pthread_mutex_t conns_lock;   /* accept, close, housekeeping: never per call */
+	unsigned nconns;              /* slots in use and not closed */
+	GQueue free_slots;            /* GUINT_TO_POINTER(slot + 1) */
+	bool warned_limit;
+	gint no_accept;               /* stopping: listeners are not re-armed */
+	gint no_read;                 /* stopping: no new calls are read */
+	gint stopping;                /* workers must exit */
+	gint discard;                 /* drain time is over: drop waiting calls */
+	gint inflight;                /* jobs alive (TCP and UDP) */
+	size_t queued;                /* bytes: calls in flight + replies queued (__atomic) */
+	size_t queued_peak;
+	pthread_mutex_t lock;         /* guards started, stopped */
 	bool started, stopped;
 	bool rpcbind_registered;
 	struct rpc_drc *drc;          /* NULL when cfg.drc_off */
+	rpcsvc_send_hook send_hook;
+	void *send_hook_arg;
 	struct rpcsvc_stats stats;
 };
 
@@ -160,38 +230,56 @@ void rpcsvc_addr_str(const struct sockaddr *sa, char *buf, size_t size);
 
 /* rpc_loop.c */
 int rpcsvc_loop_start(struct rpcsvc *svc);
-/* Make the loop thread exit and join it. */
+/* Make the worker and housekeeping threads exit and join them. */
 void rpcsvc_loop_stop(struct rpcsvc *svc);
+/* Re-arm a one-shot listener or UDP socket. */
+void rpcsvc_listener_rearm(struct rpcsvc_listener *l);
+/* Milliseconds on the monotonic clock. */
+int64_t rpcsvc_now_ms(void);
 
 /* rpc_tcp.c */
-void rpcsvc_tcp_accept(struct rpcsvc_listener *l);
-void rpcsvc_tcp_readable(struct rpcsvc_conn *conn);
-/* Stop watching @conn and drop the loop's reference (loop thread, or
- * after the loop stopped). */
-void rpcsvc_conn_close(struct rpcsvc_conn *conn);
-/* Drop the loop's references to the connections closed since the last
- * call (after an epoll batch, whose later events may still name them). */
-void rpcsvc_conn_reap(struct rpcsvc *svc);
+int rpcsvc_conns_init(struct rpcsvc *svc);
+/* Free every slot (after the threads stopped and connections closed). */
+void rpcsvc_conns_free(struct rpcsvc *svc);
+void rpcsvc_tcp_accept(struct rpcsvc_worker *w, struct rpcsvc_listener *l);
+/* A connection's epoll event (@ev: data.u64 and events). */
+void rpcsvc_conn_event(struct rpcsvc_worker *w, uint64_t data, uint32_t events);
+/* Close @conn from any thread: no more reads or sends; epoll lets go of
+ * it on its next event. */
+void rpcsvc_conn_close(struct rpcsvc_conn *conn, const char *why);
+/* Close every connection and release it (after the threads stopped). */
+void rpcsvc_conns_close_all(struct rpcsvc *svc);
 void rpcsvc_conn_ref(struct rpcsvc_conn *conn);
 void rpcsvc_conn_unref(struct rpcsvc_conn *conn);
-/* Send one record made of @iov (worker thread). 0 or -errno; on failure
- * the connection is shut down. */
-int rpcsvc_tcp_send(struct rpcsvc_conn *conn, const struct iovec *iov, int iovcnt);
-/* Worker side: make the loop close @conn (shut it down; the loop sees the
- * hang-up). For a peer that sent garbage. */
+/* Send one reply record made of @iov (the record mark first; @payload is
+ * the iobuf that one entry points into, or NULL). Never blocks: what the
+ * socket does not take waits in the connection's queue (taking a
+ * reference to @payload). 0 or -errno (the connection is closed). */
+int rpcsvc_tcp_send(struct rpcsvc_conn *conn, const struct iovec *iov, int iovcnt,
+		    struct xl_iobuf *payload);
+/* A call of @conn that accounted @charged bytes is over. */
+void rpcsvc_conn_job_done(struct rpcsvc_conn *conn, size_t charged);
+/* Worker side: close @conn, whose peer sent garbage. */
 void rpcsvc_conn_abort(struct rpcsvc_conn *conn);
-/* A job of @conn finished: resume reading if it was paused. */
-void rpcsvc_conn_job_done(struct rpcsvc_conn *conn);
+/* Housekeeping: close idle and stalled connections. */
+void rpcsvc_conns_tick(struct rpcsvc *svc);
+/* Whether every connection's reply queue is empty. */
+bool rpcsvc_conns_flushed(struct rpcsvc *svc);
 
 /* rpc_udp.c */
-void rpcsvc_udp_readable(struct rpcsvc_listener *l);
+void rpcsvc_udp_readable(struct rpcsvc_worker *w, struct rpcsvc_listener *l);
 /* Send one datagram made of @iov to the job's peer. 0 or -errno. */
 int rpcsvc_udp_send(struct rpcsvc_job *job, const struct iovec *iov, int iovcnt);
 
-/* rpcsvc.c: queue a job on the worker pool (takes ownership of @job). */
-void rpcsvc_job_submit(struct rpcsvc *svc, struct rpcsvc_job *job);
-/* Free @job (its record, payload and connection reference). */
+/* rpcsvc.c */
+/* A new job for @len bytes of @rec (takes the reference). */
+struct rpcsvc_job *rpcsvc_job_new(struct rpcsvc *svc, struct xl_iobuf *rec, size_t len);
+/* Serve @job on this thread and free it. */
+void rpcsvc_job_run(struct rpcsvc_job *job);
+/* Free @job (its buffers, payload and connection reference). */
 void rpcsvc_job_free(struct rpcsvc_job *job);
+/* Account @delta bytes (may be negative) in svc->queued. */
+void rpcsvc_queued_add(struct rpcsvc *svc, ssize_t delta);
 
 /* rpc_dispatch.c: handle the call in @job and send its reply, if any. */
 void rpcsvc_dispatch(struct rpcsvc_job *job);

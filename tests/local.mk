@@ -31,6 +31,12 @@ tests_unit_test_rpcmsg_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LI
 tests_unit_test_rpcsvc_SOURCES = tests/unit/test_rpcsvc.c
 tests_unit_test_rpcsvc_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_rpcsvc_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+# rpc: one client cannot starve another; calls of a connection in parallel.
+check_PROGRAMS += tests/unit/test_rpc_fair
+TESTS += tests/unit/test_rpc_fair
+tests_unit_test_rpc_fair_SOURCES = tests/unit/test_rpc_fair.c
+tests_unit_test_rpc_fair_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_rpc_fair_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 
 # posix: storage/posix fops against a private directory, as root and as other users.
 check_PROGRAMS += tests/unit/test_posix

@@ -35,7 +35,7 @@ static bool record_feed_piece(struct rpc_record *r, const uint8_t *p, size_t len
 	size_t off = 0;
 
 	while (off < len) {
-		uint8_t *rec;
+		struct xl_iobuf *rec;
 		size_t rec_len;
 		ssize_t used = rpc_record_feed(r, p + off, len - off, &rec, &rec_len);
 
@@ -47,7 +47,8 @@ static bool record_feed_piece(struct rpc_record *r, const uint8_t *p, size_t len
 		off += used;
 		if (rec) {
 			FUZZ_CHECK(rec_len > 0 && rec_len <= r->max_record);
-			g_ptr_array_add(run->recs, g_bytes_new_take(rec, rec_len));
+			g_ptr_array_add(run->recs, g_bytes_new(rec->data, rec_len));
+			xl_iobuf_unref(rec);
 		} else {
 			/* No record: everything was consumed. */
 			FUZZ_CHECK(off == len);
@@ -62,19 +63,21 @@ static size_t record_direct_piece(struct rpc_record *r, const uint8_t *p, size_t
 				  struct record_run *run)
 {
 	uint32_t frag_left = r->frag_left;
-	uint8_t *dst, *rec;
+	struct xl_iobuf *rec;
+	uint8_t *dst;
 	size_t room = rpc_record_body_room(r, &dst), n, rec_len;
 
 	if (room == 0)
 		return 0;
 	FUZZ_CHECK(room <= frag_left);
-	FUZZ_CHECK(r->cap <= r->max_record);
+	FUZZ_CHECK(r->len + room <= r->cap);
 	n = MIN(room, len);
 	memcpy(dst, p, n);
 	rpc_record_body_commit(r, n, &rec, &rec_len);
 	if (rec) {
 		FUZZ_CHECK(rec_len > 0 && rec_len <= r->max_record);
-		g_ptr_array_add(run->recs, g_bytes_new_take(rec, rec_len));
+		g_ptr_array_add(run->recs, g_bytes_new(rec->data, rec_len));
+		xl_iobuf_unref(rec);
 	}
 	return n;
 }

@@ -133,15 +133,32 @@ static void test_cache_keys(void)
 {
 	struct rpc_drc *drc = rpc_drc_new(NULL);
 	struct rpc_drc_key k, o;
-	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(1) };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(800) };
 	struct sockaddr_in other = v4("10.0.0.2", 800);
 	const char *args = "create foo";
 
 	mkkey(&k, 7, 800, args);
 	complete(drc, &k, "R");
-	/* The port does not count: a reconnecting client may get another. */
+	/* The port counts: two clients behind one NAT share the address and
+	 * may pick the same xid for different calls. */
 	mkkey(&o, 7, 801, args);
-	CU_ASSERT(replays(drc, &o, "R"));
+	CU_ASSERT_FALSE(replays(drc, &o, "R"));
+	/* So does every byte of the call, not only its first ones: the same
+	 * length, a difference at the end of a long call. */
+	{
+		char a1[4096], a2[4096];
+
+		memset(a1, 'w', sizeof(a1) - 1);
+		a1[sizeof(a1) - 1] = 0;
+		memcpy(a2, a1, sizeof(a2));
+		a2[sizeof(a2) - 2] = 'x';
+		mkkey(&o, 9, 800, a1);
+		complete(drc, &o, "W");
+		mkkey(&o, 9, 800, a2);
+		CU_ASSERT_FALSE(replays(drc, &o, "W"));
+		mkkey(&o, 9, 800, a1);
+		CU_ASSERT(replays(drc, &o, "W"));
+	}
 	/* Nor does the form of the address: ::ffff:10.0.0.1 is 10.0.0.1. */
 	inet_pton(AF_INET6, "::ffff:10.0.0.1", &sin6.sin6_addr);
 	rpc_drc_key_init(&o, 7, 100003, 3, 8, IPPROTO_TCP, 0, 0, (struct sockaddr *)&sin6,
@@ -299,7 +316,7 @@ static gpointer race_thread(gpointer data)
 			char name[16];
 
 			snprintf(name, sizeof(name), "n%d", i);
-			mkkey(&k, 1000 + i, (uint16_t)(GPOINTER_TO_INT(data) + 1), name);
+			mkkey(&k, 1000 + i, 1, name); /* one client: the same key */
 			switch (rpc_drc_lookup(race_drc, &k, &e, &r)) {
 			case RPC_DRC_NEW:
 				g_atomic_int_inc(&race_new[i]);
@@ -395,6 +412,27 @@ static int t_sum(struct rpcsvc_request *req, void *args, void *res)
 	return RPCSVC_OK;
 }
 
+/* WRITE: WRITE3args decoded in place; keeps a reference to the record
+ * and says whether the data lay inside it, as the NFS WRITE actor
+ * handing the data down the graph does. */
+static struct xl_iobuf *write_kept;
+static const char *write_ptr;
+static bool write_inside;
+
+static int t_write(struct rpcsvc_request *req, void *args, void *res)
+{
+	const WRITE3args *a = args;
+	struct xl_iobuf *rec = rpcsvc_request_record(req);
+	const char *lo = (const char *)rec->data + rpcsvc_request_args_offset(req);
+
+	write_inside = a->data.data_val >= lo &&
+		       a->data.data_val + a->data.data_len <= (const char *)rec->data + rec->size;
+	write_kept = xl_iobuf_ref(rec);
+	write_ptr = a->data.data_val;
+	*(u_int *)res = a->data.data_len;
+	return RPCSVC_OK;
+}
+
 #define T_ACTOR(NAME, FN, DRC)                                                                 \
 	{ .name = NAME, .fn = FN, .xdr_args = (xdrproc_t)xdr_u_int,                             \
 	  .xdr_res = (xdrproc_t)xdr_u_int, .args_size = sizeof(u_int),                          \
@@ -408,6 +446,9 @@ static const struct rpcsvc_actor t_actors[] = {
 	[4] = T_ACTOR("DROP", t_drop, true),
 	[5] = { .name = "SUM", .fn = t_sum, .xdr_args = (xdrproc_t)t_xdr_blob,
 		.xdr_res = (xdrproc_t)xdr_u_int, .args_size = sizeof(struct t_blob),
+		.res_size = sizeof(u_int) },
+	[6] = { .name = "WRITE", .fn = t_write, .xdr_args = (xdrproc_t)nfs3_xdr_WRITE3args_inplace,
+		.xdr_res = (xdrproc_t)xdr_u_int, .args_size = sizeof(WRITE3args),
 		.res_size = sizeof(u_int) },
 };
 
@@ -595,20 +636,42 @@ static void test_svc_tcp(void)
 	r2 = tcp_call(fd, 0x1111, 1, 5);
 	CU_ASSERT(same(r1, r2));
 	CU_ASSERT_EQUAL(g_atomic_int_get(&count_runs), 1);
-	/* After a reconnect (a new source port): still the original reply. */
-	close(fd);
-	fd2 = tcp_connect(port);
-	CU_ASSERT_FATAL(fd2 >= 0);
+	/* After a reconnect from the same source port (the Linux client
+	 * keeps its port for that reason): still the original reply. */
+	{
+		struct sockaddr_in me;
+		socklen_t mlen = sizeof(me);
+		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+		struct sockaddr_in sin = v4("127.0.0.1", port);
+		int one = 1;
+
+		CU_ASSERT(getsockname(fd, (struct sockaddr *)&me, &mlen) == 0);
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)); /* no TIME_WAIT */
+		close(fd);
+		fd2 = socket(AF_INET, SOCK_STREAM, 0);
+		setsockopt(fd2, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		CU_ASSERT_FATAL(bind(fd2, (struct sockaddr *)&me, mlen) == 0);
+		CU_ASSERT_FATAL(connect(fd2, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+	}
 	r3 = tcp_call(fd2, 0x1111, 1, 5);
 	CU_ASSERT(same(r1, r3));
 	CU_ASSERT_EQUAL(g_atomic_int_get(&count_runs), 1);
+	/* Another client behind the same address (another port) with the
+	 * same xid and call: its own run, not the other's reply. */
+	fd = tcp_connect(port);
+	CU_ASSERT_FATAL(fd >= 0);
+	r4 = tcp_call(fd, 0x1111, 1, 5);
+	CU_ASSERT_EQUAL(result(r4), 5002);
+	CU_ASSERT_EQUAL(g_atomic_int_get(&count_runs), 2);
+	g_byte_array_unref(r4);
+	close(fd);
 	/* A new xid, or the same xid with other arguments, runs. */
 	r4 = tcp_call(fd2, 0x1112, 1, 5);
-	CU_ASSERT_EQUAL(result(r4), 5002);
+	CU_ASSERT_EQUAL(result(r4), 5003);
 	g_byte_array_unref(r4);
 	r4 = tcp_call(fd2, 0x1111, 1, 6);
-	CU_ASSERT_EQUAL(result(r4), 6003);
-	CU_ASSERT_EQUAL(g_atomic_int_get(&count_runs), 3);
+	CU_ASSERT_EQUAL(result(r4), 6004);
+	CU_ASSERT_EQUAL(g_atomic_int_get(&count_runs), 4);
 	close(fd2);
 	g_byte_array_unref(r1);
 	g_byte_array_unref(r2);
@@ -638,13 +701,14 @@ static void test_svc_udp(void)
 	CU_ASSERT(same(r1, r2));
 	CU_ASSERT_EQUAL(g_atomic_int_get(&count_runs), 1);
 	close(fd);
-	/* From another socket (another port) as well. */
+	/* From another socket (another port: another client behind the same
+	 * address): its own run. */
 	fd = udp_socket(port);
 	CU_ASSERT(send(fd, m->data, m->len, 0) == (ssize_t)m->len);
 	g_byte_array_unref(r2);
 	r2 = udp_recv(fd);
-	CU_ASSERT(same(r1, r2));
-	CU_ASSERT_EQUAL(g_atomic_int_get(&count_runs), 1);
+	CU_ASSERT_EQUAL(result(r2), 7002);
+	CU_ASSERT_EQUAL(g_atomic_int_get(&count_runs), 2);
 	close(fd);
 	g_byte_array_unref(m);
 	g_byte_array_unref(r1);
@@ -662,12 +726,14 @@ static void test_svc_in_progress(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(svc);
 	g_atomic_int_set(&slow_runs, 0);
 	fd1 = tcp_connect(port);
-	fd2 = tcp_connect(port);
-	CU_ASSERT_FATAL(fd1 >= 0 && fd2 >= 0);
+	fd2 = fd1;
+	CU_ASSERT_FATAL(fd1 >= 0);
 	m = call_msg(0x3333, 3, 0);
 	CU_ASSERT(tcp_send(fd1, m));
 	g_usleep(100 * 1000);
-	/* The duplicate arrives while the first copy runs: no reply to it. */
+	/* The duplicate arrives (on the same connection: calls of one
+	 * connection run in parallel) while the first copy runs: no reply
+	 * to it. */
 	CU_ASSERT(tcp_send(fd2, m));
 	r1 = tcp_recv(fd1);
 	CU_ASSERT_EQUAL(result(r1), 1);
@@ -678,7 +744,6 @@ static void test_svc_in_progress(void)
 	CU_ASSERT(same(r1, r3));
 	CU_ASSERT_EQUAL(g_atomic_int_get(&slow_runs), 1);
 	close(fd1);
-	close(fd2);
 	g_byte_array_unref(m);
 	g_byte_array_unref(r1);
 	g_byte_array_unref(r3);
@@ -739,18 +804,20 @@ static void test_svc_uncached(void)
 
 /* Receive @len body bytes of pattern (offset @from) through body_room/
  * body_commit in pieces of at most @piece; the record if one completed. */
-static uint8_t *direct_fill(struct rpc_record *r, size_t from, size_t len, size_t piece,
-			    size_t *rec_len)
+static struct xl_iobuf *direct_fill(struct rpc_record *r, size_t from, size_t len, size_t piece,
+				    size_t *rec_len)
 {
-	uint8_t *rec = NULL, *dst;
+	struct xl_iobuf *rec = NULL;
+	uint8_t *dst;
 
 	while (len > 0) {
 		size_t room = rpc_record_body_room(r, &dst);
 		size_t n;
 
 		CU_ASSERT_FATAL(room > 0);
-		/* Grows with what arrived, not with what was announced. */
-		CU_ASSERT(room <= 2 * (r->len + (64u << 10)));
+		/* Never beyond what the fragment still announces, never beyond
+		 * the buffer. */
+		CU_ASSERT(room <= r->frag_left && r->len + room <= r->cap);
 		n = MIN(MIN(room, piece), len);
 		for (size_t i = 0; i < n; i++)
 			dst[i] = (uint8_t)((from + i) * 7);
@@ -766,7 +833,8 @@ static void test_record_direct(void)
 {
 	struct rpc_record r;
 	size_t total = 300000, rec_len, ok = 0;
-	uint8_t hdr[4], first[100], *rec, *dst;
+	uint8_t hdr[4], first[100], *dst;
+	struct xl_iobuf *rec;
 
 	rpc_record_init(&r, 1 << 20);
 	/* Nothing is due before a header. */
@@ -787,9 +855,9 @@ static void test_record_direct(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
 	CU_ASSERT_EQUAL(rec_len, total);
 	for (size_t i = 0; i < total; i++)
-		ok += rec[i] == (uint8_t)(i * 7);
+		ok += rec->data[i] == (uint8_t)(i * 7);
 	CU_ASSERT_EQUAL(ok, total);
-	g_free(rec);
+	xl_iobuf_unref(rec);
 	/* The machine starts over. */
 	CU_ASSERT_EQUAL(rpc_record_body_room(&r, &dst), 0);
 	rpc_record_fini(&r);
@@ -820,6 +888,15 @@ static void test_svc_big_record(void)
 	r = tcp_recv(fd);
 	CU_ASSERT_EQUAL(result(r), sum);
 	g_byte_array_unref(r);
+	/* Received in place: at most the first read (64 KiB) went through a
+	 * read buffer; the rest landed in the record itself. */
+	{
+		struct rpcsvc_counters c;
+
+		rpcsvc_get_counters(svc, &c);
+		CU_ASSERT(c.rx_copied <= (64u << 10) + 100);
+		CU_ASSERT(c.rx_direct >= len - (64u << 10));
+	}
 	/* And the next call on the stream is framed right after it. */
 	g_atomic_int_set(&count_runs, 0);
 	r = tcp_call(fd, 0x7778, 1, 1);
@@ -901,6 +978,40 @@ static void test_write_inplace(void)
 	xdr_free((xdrproc_t)nfs3_xdr_WRITE3args_inplace, (char *)&a);
 }
 
+/* Through the service: the WRITE actor's data points into the record
+ * buffer, which it may keep (a reference) after the call. */
+static void test_svc_write_record(void)
+{
+	uint16_t port;
+	struct rpcsvc *svc = start_service(false, &port);
+	const u_int len = 200000;
+	uint32_t *args = g_malloc(len + 1024);
+	size_t n = encode_write(args, len + 1024, len);
+	GByteArray *m = call_msg(0x9999, 6, 0), *r;
+	int fd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svc);
+	g_byte_array_set_size(m, m->len - 4); /* call_msg's u_int argument */
+	g_byte_array_append(m, (const guint8 *)args, n);
+	fd = tcp_connect(port);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT(tcp_send(fd, m));
+	r = tcp_recv(fd);
+	CU_ASSERT_EQUAL(result(r), len);
+	CU_ASSERT(write_inside);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(write_kept);
+	/* The bytes outlive the call through the reference. */
+	CU_ASSERT_EQUAL(memcmp(write_ptr, "abcdefghij", 10), 0);
+	CU_ASSERT_EQUAL(write_ptr[len - 1], 'a' + (len - 1) % 26);
+	xl_iobuf_unref(write_kept);
+	write_kept = NULL;
+	g_byte_array_unref(r);
+	g_byte_array_unref(m);
+	g_free(args);
+	close(fd);
+	rpcsvc_free(svc);
+}
+
 static void test_write_bad_lengths(void)
 {
 	uint32_t buf[1024];
@@ -953,5 +1064,6 @@ int main(void)
 	CU_add_test(s, "service: a large record", test_svc_big_record);
 	CU_add_test(s, "WRITE3args decoded in place", test_write_inplace);
 	CU_add_test(s, "WRITE3args bad lengths", test_write_bad_lengths);
+	CU_add_test(s, "service: WRITE data inside the record buffer", test_svc_write_record);
 	return cunit_run();
 }

@@ -72,7 +72,7 @@ static int feed_all(struct rpc_record *r, const uint8_t *data, size_t len, GPtrA
 	size_t off = 0;
 
 	while (off < len) {
-		uint8_t *rec;
+		struct xl_iobuf *rec;
 		size_t rec_len;
 		ssize_t n = rpc_record_feed(r, data + off, len - off, &rec, &rec_len);
 
@@ -83,8 +83,10 @@ static int feed_all(struct rpc_record *r, const uint8_t *data, size_t len, GPtrA
 			return -EINVAL; /* no progress: would loop forever */
 		off += n;
 		if (rec) {
-			GByteArray *b = g_byte_array_new_take(rec, rec_len);
+			GByteArray *b = g_byte_array_new();
 
+			g_byte_array_append(b, rec->data, rec_len);
+			xl_iobuf_unref(rec);
 			g_ptr_array_add(got, b);
 		}
 	}
@@ -164,7 +166,7 @@ static void test_one_buffer_feed_stops_at_record(void)
 {
 	struct stream s;
 	struct rpc_record r;
-	uint8_t *rec;
+	struct xl_iobuf *rec;
 	size_t rec_len;
 	ssize_t n;
 
@@ -175,8 +177,11 @@ static void test_one_buffer_feed_stops_at_record(void)
 	CU_ASSERT_EQUAL(n, 41);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
 	CU_ASSERT_EQUAL(rec_len, 37);
-	CU_ASSERT_EQUAL(memcmp(rec, ((GByteArray *)g_ptr_array_index(s.want, 0))->data, 37), 0);
-	g_free(rec);
+	CU_ASSERT_EQUAL(memcmp(rec->data, ((GByteArray *)g_ptr_array_index(s.want, 0))->data, 37),
+			0);
+	/* A small record gets a buffer of exactly its size. */
+	CU_ASSERT_EQUAL(rec->size, 37);
+	xl_iobuf_unref(rec);
 	rpc_record_fini(&r);
 	stream_fini(&s);
 }

@@ -130,6 +130,45 @@ static void test_auth_sys(void)
 	}
 }
 
+/* More than 16 groups: refused unless the caller accepts long lists
+ * (manage-gids), then the list is ignored and the rest still decoded. */
+static void test_long_groups(void)
+{
+	GByteArray *cred = authsys_body("host", 4, 20), *b;
+	struct rpc_call_hdr h;
+	enum auth_stat why;
+
+	b = call(2, AUTH_SYS, cred, AUTH_NONE, 0);
+	CU_ASSERT_EQUAL(rpcmsg_decode_call_opts(b->data, b->len, &h, &why, false),
+			RPCMSG_AUTH_ERROR);
+	CU_ASSERT_EQUAL(why, AUTH_BADCRED);
+	CU_ASSERT_EQUAL(rpcmsg_decode_call_opts(b->data, b->len, &h, &why, true), RPCMSG_CALL);
+	CU_ASSERT(h.long_groups);
+	CU_ASSERT_EQUAL(h.ngroups, 0);
+	CU_ASSERT_EQUAL(h.uid, 1000);
+	CU_ASSERT_EQUAL(h.gid, 50);
+	CU_ASSERT_STRING_EQUAL(h.machine, "host");
+	CU_ASSERT_EQUAL(b->data[h.args_off], 0xde);
+	g_byte_array_unref(b);
+	g_byte_array_unref(cred);
+	/* 16 or fewer: as before, not flagged. */
+	cred = authsys_body("host", 4, 16);
+	b = call(2, AUTH_SYS, cred, AUTH_NONE, 0);
+	CU_ASSERT_EQUAL(rpcmsg_decode_call_opts(b->data, b->len, &h, &why, true), RPCMSG_CALL);
+	CU_ASSERT_FALSE(h.long_groups);
+	CU_ASSERT_EQUAL(h.ngroups, 16);
+	g_byte_array_unref(b);
+	g_byte_array_unref(cred);
+	/* A count the body cannot hold is still bad. */
+	cred = authsys_body("host", 4, 20);
+	g_byte_array_set_size(cred, cred->len - 8);
+	b = call(2, AUTH_SYS, cred, AUTH_NONE, 0);
+	CU_ASSERT_EQUAL(rpcmsg_decode_call_opts(b->data, b->len, &h, &why, true),
+			RPCMSG_AUTH_ERROR);
+	g_byte_array_unref(b);
+	g_byte_array_unref(cred);
+}
+
 static void test_rpc_mismatch(void)
 {
 	GByteArray *b = call(3, AUTH_NONE, NULL, AUTH_NONE, 0);
@@ -326,6 +365,7 @@ int main(void)
 	CU_add_test(s, "AUTH_NONE call", test_auth_none);
 	CU_add_test(s, "AUTH_SYS call", test_auth_sys);
 	CU_add_test(s, "RPC version mismatch", test_rpc_mismatch);
+	CU_add_test(s, "more than 16 groups with accept_long_groups", test_long_groups);
 	CU_add_test(s, "bad credentials and verifiers", test_bad_credentials);
 	CU_add_test(s, "truncated headers are dropped", test_truncated);
 	CU_add_test(s, "reply headers byte for byte", test_replies);

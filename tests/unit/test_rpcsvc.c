@@ -71,10 +71,11 @@ static void t_release(struct xl_iobuf *iob)
 /* Result: the payload's length word; the payload follows it. */
 static int t_payload(struct rpcsvc_request *req, void *args, void *res)
 {
-	struct xl_iobuf *iob = xl_iobuf_wrap(g_strdup("hello"), 5, t_release, NULL);
-
 	*(u_int *)res = 5;
-	rpcsvc_request_set_payload(req, iob, iob->data, 5);
+	char *hello = g_strdup("hello");
+	struct xl_iobuf *iob = xl_iobuf_wrap(hello, 5, t_release, NULL);
+
+	rpcsvc_request_set_payload(req, iob, hello, 5);
 	return RPCSVC_OK;
 }
 
@@ -652,11 +653,12 @@ static void test_garbage_storm(void)
 	g_rand_free(rnd);
 }
 
-/* A second service, for limits and stopping: one worker, two connections. */
-static struct rpcsvc *small_start(unsigned drain_ms)
+/* A second service, for limits and stopping: @threads workers, two
+ * connections. */
+static struct rpcsvc *small_start_threads(unsigned drain_ms, unsigned threads)
 {
 	struct rpcsvc_config cfg = {
-		.listen = "127.0.0.1", .tcp = true, .threads = 1, .drain_ms = drain_ms,
+		.listen = "127.0.0.1", .tcp = true, .threads = threads, .drain_ms = drain_ms,
 		.max_connections = 2,
 	};
 	struct rpcsvc *s = rpcsvc_new(&cfg);
@@ -671,6 +673,11 @@ static struct rpcsvc *small_start(unsigned drain_ms)
 	return s;
 }
 
+static struct rpcsvc *small_start(unsigned drain_ms)
+{
+	return small_start_threads(drain_ms, 1);
+}
+
 static bool closed_by_peer(int fd)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -679,43 +686,63 @@ static bool closed_by_peer(int fd)
 	return poll(&pfd, 1, 5000) == 1 && recv(fd, &c, 1, 0) <= 0;
 }
 
+/* Whether a reply record comes on @fd. */
+static bool recv_record_ok(int fd)
+{
+	GByteArray *reply = recv_record(fd);
+
+	if (reply)
+		g_byte_array_unref(reply);
+	return reply != NULL;
+}
+
+/* Send @call on @fd and wait for its reply: whether one came. */
+static bool null_ok(int fd, const GByteArray *call)
+{
+	GByteArray *reply = NULL;
+
+	if (send_record(fd, call, call->len))
+		reply = recv_record(fd);
+	if (reply)
+		g_byte_array_unref(reply);
+	return reply != NULL;
+}
+
+/* At max_connections a new client replaces the oldest idle connection;
+ * only when none is idle is it refused. */
 static void test_max_connections(void)
 {
 	uint16_t saved = port;
-	struct rpcsvc *s = small_start(1000);
-	int a, b, c;
-	GByteArray *call, *reply;
+	struct rpcsvc *s = small_start_threads(1000, 4);
+	GByteArray *call = raw_call(1, 2, 1, 0), *slow = raw_call(2, 2, 1, 6);
+	int a, b, c, d;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	a = raw_connect();
+	CU_ASSERT(null_ok(a, call));
 	b = raw_connect();
-	/* Make sure both are accepted before the third knocks. */
-	call = raw_call(1, 2, 1, 0);
-	CU_ASSERT(send_record(a, call, call->len) && send_record(b, call, call->len));
-	reply = recv_record(a);
-	CU_ASSERT_PTR_NOT_NULL(reply);
-	if (reply)
-		g_byte_array_unref(reply);
-	reply = recv_record(b);
-	CU_ASSERT_PTR_NOT_NULL(reply);
-	if (reply)
-		g_byte_array_unref(reply);
+	CU_ASSERT(null_ok(b, call));
+	/* Both idle: the third gets in, the oldest (a) goes. */
 	c = raw_connect();
-	CU_ASSERT(c >= 0);
-	CU_ASSERT(closed_by_peer(c));
-	close(c);
-	/* Once one leaves, there is room again. */
+	CU_ASSERT(null_ok(c, call));
+	CU_ASSERT(closed_by_peer(a));
 	close(a);
-	g_usleep(200 * 1000);
-	c = raw_connect();
-	CU_ASSERT(send_record(c, call, call->len));
-	reply = recv_record(c);
-	CU_ASSERT_PTR_NOT_NULL(reply);
-	if (reply)
-		g_byte_array_unref(reply);
+	/* Both busy (a call running on each): the next is refused. */
+	CU_ASSERT(send_record(b, slow, slow->len) && send_record(c, slow, slow->len));
+	g_usleep(100 * 1000);
+	d = raw_connect();
+	CU_ASSERT(d >= 0);
+	CU_ASSERT(closed_by_peer(d));
+	close(d);
+	/* Once they are idle again, there is room. */
+	CU_ASSERT(recv_record_ok(b) && recv_record_ok(c));
+	d = raw_connect();
+	CU_ASSERT(null_ok(d, call));
 	g_byte_array_unref(call);
+	g_byte_array_unref(slow);
 	close(b);
 	close(c);
+	close(d);
 	rpcsvc_free(s);
 	port = saved;
 }

@@ -39,6 +39,8 @@ struct nfs_server_conf {
 	int64_t threads;
 	uint64_t max_record;
 	uint64_t drain_ms;
+	int64_t max_connections, per_client_connections;
+	uint64_t idle_timeout_ms, send_timeout_ms, conn_queue, queue_total;
 	char *export_dir;
 	struct xl_addrlist *allow;
 	bool read_only, root_squash, all_squash;
@@ -72,15 +74,33 @@ static const struct xl_option nfs_server_options[] = {
 	{ .key = "rpc-register", .type = XL_OPT_BOOL, .def = "on",
 	  .offset = offsetof(struct nfs_server_conf, rpc_register),
 	  .desc = "register the programs with rpcbind" },
-	{ .key = "threads", .type = XL_OPT_INT, .def = "8", .min = 1, .max = 256,
+	{ .key = "threads", .type = XL_OPT_INT, .def = "0", .min = 0, .max = 256,
 	  .offset = offsetof(struct nfs_server_conf, threads),
-	  .desc = "worker threads running NFS and MOUNT procedures" },
+	  .desc = "threads receiving and running NFS and MOUNT calls (0: one per core)" },
 	{ .key = "max-record-size", .type = XL_OPT_SIZE, .def = "2MB", .min = 64 * KB,
 	  .max = 64 * MB, .offset = offsetof(struct nfs_server_conf, max_record),
 	  .desc = "largest RPC record accepted over TCP (must hold rtmax and wtmax)" },
 	{ .key = "drain-timeout", .type = XL_OPT_TIME, .def = "5s",
 	  .offset = offsetof(struct nfs_server_conf, drain_ms),
-	  .desc = "how long a stop waits for calls in flight" },
+	  .desc = "how long a stop waits for calls in flight, whatever clients do" },
+	{ .key = "max-connections", .type = XL_OPT_INT, .def = "1024", .min = 1, .max = 65536,
+	  .offset = offsetof(struct nfs_server_conf, max_connections),
+	  .desc = "TCP connections kept; beyond, a new client replaces the oldest idle one" },
+	{ .key = "per-client-connections", .type = XL_OPT_INT, .def = "0", .min = 0,
+	  .max = 65536, .offset = offsetof(struct nfs_server_conf, per_client_connections),
+	  .desc = "TCP connections kept per client address (0: no limit)" },
+	{ .key = "idle-timeout", .type = XL_OPT_TIME, .def = "360s",
+	  .offset = offsetof(struct nfs_server_conf, idle_timeout_ms),
+	  .desc = "close a connection with no call for this long" },
+	{ .key = "send-timeout", .type = XL_OPT_TIME, .def = "30s",
+	  .offset = offsetof(struct nfs_server_conf, send_timeout_ms),
+	  .desc = "close a connection whose client does not read its replies for this long" },
+	{ .key = "queue-size", .type = XL_OPT_SIZE, .def = "8MB", .min = 64 * KB,
+	  .max = 1024 * MB, .offset = offsetof(struct nfs_server_conf, conn_queue),
+	  .desc = "calls and replies held per connection before it is no longer read" },
+	{ .key = "queue-total", .type = XL_OPT_SIZE, .def = "256MB", .min = MB,
+	  .max = 64 * 1024 * MB, .offset = offsetof(struct nfs_server_conf, queue_total),
+	  .desc = "calls and replies held in all; beyond, only idle connections are read" },
 	{ .key = "export-dir", .type = XL_OPT_STR, .def = "/",
 	  .offset = offsetof(struct nfs_server_conf, export_dir),
 	  .desc = "exports, white space separated: PATH or PATH(OPT,...) with PATH a "
@@ -298,6 +318,12 @@ static int nfs_server_init(struct xl *xl)
 		.max_record = conf->max_record,
 		.register_rpcbind = conf->rpc_register,
 		.drain_ms = (unsigned)conf->drain_ms,
+		.max_connections = (unsigned)conf->max_connections,
+		.per_client_connections = (unsigned)conf->per_client_connections,
+		.idle_timeout_ms = (unsigned)conf->idle_timeout_ms,
+		.send_timeout_ms = (unsigned)conf->send_timeout_ms,
+		.conn_queue_bytes = (size_t)conf->conn_queue,
+		.queue_bytes = (size_t)conf->queue_total,
 		.drc_off = !conf->drc,
 		.drc_entries = (size_t)conf->drc_entries,
 		.drc_bytes = (size_t)conf->drc_size,
