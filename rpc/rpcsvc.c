@@ -380,3 +380,21 @@ void rpcsvc_dump(struct rpcsvc *svc)
 			g_atomic_int_get(&svc->prog_calls[i]));
 	}
 }
+
+void rpcsvc_get_counters(struct rpcsvc *svc, struct rpcsvc_counters *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->connections = (unsigned)MAX(g_atomic_int_get(&svc->stats.conns_current), 0);
+	out->calls = (uint64_t)(guint)g_atomic_int_get(&svc->stats.calls);
+	pthread_mutex_lock(&svc->lock);
+	out->inflight = svc->inflight;
+	pthread_mutex_unlock(&svc->lock);
+	if (svc->drc) {
+		struct rpc_drc_stats ds;
+
+		rpc_drc_get_stats(svc->drc, &ds);
+		out->drc_replays = ds.replays;
+		out->drc_in_progress = ds.in_progress;
+		out->drc_entries = ds.entries;
+	}
+}
