@@ -984,6 +984,9 @@ static void test_init_errors(void)
 			 .graph = &test_graph };
 
 	CU_ASSERT_EQUAL(xl_module.init(&xl), -ENOENT);
+	/* a missing directory is a start-up error, not a --check error */
+	CU_ASSERT_EQUAL(xl_module.validate(&xl), 0);
+	conf.directory = NULL;
 	CU_ASSERT_EQUAL(xl_module.validate(&xl), -EINVAL);
 	conf.directory = "/etc/passwd";
 	CU_ASSERT_EQUAL(xl_module.init(&xl), -ENOTDIR);

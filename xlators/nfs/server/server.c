@@ -17,6 +17,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <inttypes.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -150,6 +151,36 @@ static struct nfs_export nfs_server_defaults(const struct nfs_server_conf *conf)
 	return d;
 }
 
+/* Is every entry of listen-address a numeric IPv4 or IPv6 address (what
+ * rpcsvc_new accepts)? 0, or -EINVAL reported at the option's line. */
+static int nfs_server_check_listen(struct xl *xl, const char *list)
+{
+	char **addrs = g_strsplit(list, ",", -1);
+	int ret = 0;
+
+	if (!addrs[0]) {
+		xl_config_error(xl, "listen-address", "listen-address: no address given");
+		ret = -EINVAL;
+	}
+	for (char **a = addrs; *a; a++) {
+		struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_PASSIVE };
+		struct addrinfo *res = NULL;
+		char *addr = g_strstrip(*a);
+
+		if (getaddrinfo(addr, NULL, &hints, &res) == 0) {
+			freeaddrinfo(res);
+		} else {
+			xl_config_error(xl, "listen-address",
+					"listen-address: '%s' is not a numeric IPv4 or IPv6 "
+					"address",
+					addr);
+			ret = -EINVAL;
+		}
+	}
+	g_strfreev(addrs);
+	return ret;
+}
+
 static int nfs_server_validate(struct xl *xl)
 {
 	struct nfs_server_conf *conf = xl->conf;
@@ -161,19 +192,21 @@ static int nfs_server_validate(struct xl *xl)
 
 	ret = nfs_exports_parse(conf->export_dir, &defaults, &exports, &n, &msg);
 	if (ret < 0) {
-		xl_log(xl, XL_LOG_ERROR, "%s", msg);
+		xl_config_error(xl, "export-dir", "export-dir: %s", msg);
 		g_free(msg);
-		return ret;
+	} else {
+		nfs_exports_free(exports, n, defaults.clients);
 	}
-	nfs_exports_free(exports, n, defaults.clients);
 	if (conf->rtmax > conf->max_record || conf->wtmax > conf->max_record) {
-		xl_log(xl, XL_LOG_ERROR,
-		       "rtmax (%" G_GUINT64_FORMAT ") and wtmax (%" G_GUINT64_FORMAT
-		       ") must not exceed max-record-size (%" G_GUINT64_FORMAT ")",
-		       conf->rtmax, conf->wtmax, conf->max_record);
-		return -EINVAL;
+		xl_config_error(xl, conf->rtmax > conf->max_record ? "rtmax" : "wtmax",
+				"rtmax (%" G_GUINT64_FORMAT ") and wtmax (%" G_GUINT64_FORMAT
+				") must not exceed max-record-size (%" G_GUINT64_FORMAT ")",
+				conf->rtmax, conf->wtmax, conf->max_record);
+		ret = -EINVAL;
 	}
-	return 0;
+	if (nfs_server_check_listen(xl, conf->listen) < 0)
+		ret = -EINVAL;
+	return ret < 0 ? -EINVAL : 0;
 }
 
 /* Write @len bytes of @data to @path atomically: a temporary file in the
