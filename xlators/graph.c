@@ -64,6 +64,13 @@ static struct graph_priv *graph_priv(struct xl_graph *g)
 	return g->modules;
 }
 
+void *xl_graph_module_symbol(struct xl_graph *g, const char *type, const char *name)
+{
+	struct graph_priv *p = graph_priv(g);
+
+	return p && p->modset ? xl_modset_symbol(p->modset, type, name) : NULL;
+}
+
 /* ------------------------------------------------------------- options */
 
 void xl_config_error(struct xl *xl, const char *key, const char *fmt, ...)

@@ -6,6 +6,7 @@ xlators_nfs_server_la_SOURCES = \
 	xlators/nfs/server/nfs_server.h xlators/nfs/server/nfs3.h \
 	xlators/nfs/server/nfs3_proc.c \
 	xlators/nfs/server/server.c xlators/nfs/server/exports.c xlators/nfs/server/fh.c \
+	xlators/nfs/server/exports_table.c \
 	xlators/nfs/server/nfs3_util.c xlators/nfs/server/nfs3_attr.c \
 	xlators/nfs/server/nfs3_io.c xlators/nfs/server/nfs3_fs.c \
 	xlators/nfs/server/nfs3_dir.c xlators/nfs/server/nfs3_ns.c \

@@ -42,6 +42,8 @@ struct nfs_server {
 	bool fileid_32bit;             /* fold fileids to 32 bits */
 	uint32_t rtmax, wtmax;         /* largest READ / WRITE count */
 	uint32_t dtpref;               /* preferred READDIR reply size */
+	bool export_list_all;          /* MOUNT EXPORT lists every export, not
+					* only those the asker may mount */
 };
 
 /* A file handle as bytes on the wire. */
@@ -91,6 +93,15 @@ int nfs_exports_parse(const char *text, const struct nfs_export *defaults,
  * which is not freed. */
 void nfs_exports_free(struct nfs_export *exports, size_t count,
 		      const struct xl_addrlist *shared);
+
+/* Print @exports to @fp as `exportfs -v` does: one line per export and
+ * client, "PATH<tab>CLIENT(ro|rw,squashing,anonuid=N,anongid=N,sec=...)";
+ * an export nobody may mount gets one line saying so (exports_table.c). */
+void nfs_exports_print(const struct nfs_export *exports, size_t count, FILE *fp);
+/* The same for the nfs/server volume @xl from its options, without
+ * starting it: what `xlnfsd --exports` calls (found by name in the
+ * module). 0, or -EINVAL when export-dir does not parse. */
+int nfs_server_print_exports(struct xl *xl, FILE *fp);
 
 /* Build the handle of the object @gfid within export @e. */
 void nfs_fh_build(const struct nfs_server *srv, const struct nfs_export *e,

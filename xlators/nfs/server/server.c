@@ -49,6 +49,7 @@ struct nfs_server_conf {
 	bool drc;
 	int64_t drc_entries;
 	uint64_t drc_size, drc_ttl_ms;
+	bool export_list_all;
 };
 
 #define KB 1024LL
@@ -135,6 +136,10 @@ static const struct xl_option nfs_server_options[] = {
 	{ .key = "drc-ttl", .type = XL_OPT_TIME, .def = "120s", .min = 1000, .max = 3600 * 1000,
 	  .offset = offsetof(struct nfs_server_conf, drc_ttl_ms),
 	  .desc = "how long a cached reply is kept since its last use" },
+	{ .key = "export-list-all", .type = XL_OPT_BOOL, .def = "on",
+	  .offset = offsetof(struct nfs_server_conf, export_list_all),
+	  .desc = "MOUNT EXPORT (showmount -e) lists every export with its clients, as knfsd "
+		  "does; off lists only the exports the asking client may mount" },
 	{ NULL },
 };
 
@@ -379,6 +384,7 @@ static int nfs_server_init(struct xl *xl)
 	srv->rtmax = (uint32_t)conf->rtmax;
 	srv->wtmax = (uint32_t)conf->wtmax;
 	srv->dtpref = (uint32_t)conf->dtpref;
+	srv->export_list_all = conf->export_list_all;
 	srv->state_dir = g_strdup(conf->state_dir);
 
 	ret = nfs_exports_parse(conf->export_dir, &defaults, &srv->exports, &srv->nexports, &msg);
@@ -459,6 +465,24 @@ static void nfs_server_dump(struct xl *xl)
 	       (guint64)srv->write_verf, srv->nexports);
 	mount3_statedump(srv);
 	rpcsvc_dump(srv->svc);
+}
+
+int nfs_server_print_exports(struct xl *xl, FILE *fp)
+{
+	struct nfs_server_conf *conf = xl->conf;
+	struct nfs_export defaults = nfs_server_defaults(conf);
+	struct nfs_export *exports = NULL;
+	char *msg = NULL;
+	size_t n = 0;
+
+	if (nfs_exports_parse(conf->export_dir, &defaults, &exports, &n, &msg) < 0) {
+		xl_config_error(xl, "export-dir", "export-dir: %s", msg);
+		g_free(msg);
+		return -EINVAL;
+	}
+	nfs_exports_print(exports, n, fp);
+	nfs_exports_free(exports, n, defaults.clients);
+	return 0;
 }
 
 const struct xl_module xl_module = {
