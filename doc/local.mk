@@ -5,7 +5,7 @@
 # SOURCE_DATE_EPOCH (set by dpkg-buildpackage) makes the date reproducible.
 dist_man_in = doc/xlnfsd.8.in doc/xlnfs.vol.5.in
 man_MANS = doc/xlnfsd.8 doc/xlnfs.vol.5
-EXTRA_DIST += $(dist_man_in)
+EXTRA_DIST += $(dist_man_in) doc/metrics.md
 CLEANFILES += doc/xlnfsd.8 doc/xlnfs.vol.5 doc/xlnfs.vol.5.xl
 
 doc_man_subst = sed -e "s|@VERSION@|$(VERSION)|g" \

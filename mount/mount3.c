@@ -14,6 +14,7 @@
 #include <glib.h>
 
 #include "mount3.h"
+#include "nfs_metrics.h"
 
 #define MOUNT_ACTORS(mnt_fn, mnt_xdr, mnt_res)                                                     \
 	{                                                                                          \
@@ -83,6 +84,7 @@ int mount3_programs_add(struct nfs_server *srv, uint16_t port)
 	for (size_t i = 0; i < G_N_ELEMENTS(mount3_programs); i++) {
 		mount3_programs[i]->port = port;
 		mount3_programs[i]->private = srv;
+		mount3_programs[i]->observe = srv->metrics ? nfs_metrics_observe : NULL;
 		ret = rpcsvc_program_add(srv->svc, mount3_programs[i]);
 		if (ret < 0) {
 			xl_log(srv->xl, XL_LOG_ERROR, "cannot add program %s: %s",

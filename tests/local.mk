@@ -92,9 +92,10 @@ AM_TESTS_ENVIRONMENT = top_builddir='$(abs_top_builddir)'; top_srcdir='$(abs_top
 	export top_builddir top_srcdir XLNFS_XLATOR_PATH XLNFS_E2E;
 TESTS += tests/integration/daemon.sh tests/integration/nfs3.sh tests/e2e/run.sh \
 	tests/e2e/apps.sh
-# exports.sh (engineer "pkg"): showmount -e's full table and xlnfsd --exports.
-TESTS += tests/integration/exports.sh
-dist_noinst_SCRIPTS += tests/integration/exports.sh
+# exports.sh (engineer "pkg"): showmount -e's full table and xlnfsd --exports;
+# metrics.sh: the Prometheus endpoint against a known workload (curl).
+TESTS += tests/integration/exports.sh tests/integration/metrics.sh
+dist_noinst_SCRIPTS += tests/integration/exports.sh tests/integration/metrics.sh
 dist_noinst_SCRIPTS += tests/integration/daemon.sh tests/integration/nfs3.sh \
 	tests/e2e/run.sh tests/e2e/guest.sh tests/e2e/apps.sh tests/e2e/apps_guest.sh
 EXTRA_DIST += tests/lib/netns.sh bootstrap.sh doc/testing.md

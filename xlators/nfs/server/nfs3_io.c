@@ -106,6 +106,8 @@ int nfs3_read(struct rpcsvc_request *req, void *args, void *res)
 	}
 	nfs3_post_op_from_stat(srv, &st, &ok->file_attributes);
 	ok->count = (count3)ret;
+	if (srv->count_io)
+		srv->count_io(srv->metrics, obj.export, false, (uint64_t)ret);
 	/* A short read at the end of the file is an end of file too. */
 	ok->eof = eof || a->offset + (uint64_t)ret >= (uint64_t)st.st_size;
 	ok->data.data_len = (u_int)ret;
@@ -159,6 +161,8 @@ int nfs3_write(struct rpcsvc_request *req, void *args, void *res)
 	}
 	nfs3_wcc_from_stats(srv, &obj.st, &st, &ok->file_wcc);
 	ok->count = (count3)ret;
+	if (srv->count_io)
+		srv->count_io(srv->metrics, obj.export, true, (uint64_t)ret);
 	ok->committed = (stable_how)(stable < (enum xl_stable)a->stable ? a->stable : stable);
 	memcpy(ok->verf, &srv->write_verf, sizeof(ok->verf));
 out:

@@ -44,6 +44,12 @@ struct nfs_server {
 	uint32_t dtpref;               /* preferred READDIR reply size */
 	bool export_list_all;          /* MOUNT EXPORT lists every export, not
 					* only those the asker may mount */
+	/* Metrics (nfs_metrics.h), NULL when metrics-listen is off. The I/O
+	 * actors count bytes through count_io, so they need no link to the
+	 * registry (their unit tests leave it out). */
+	struct nfs_metrics *metrics;
+	void (*count_io)(struct nfs_metrics *m, const struct nfs_export *e, bool write,
+			 uint64_t bytes);
 };
 
 /* A file handle as bytes on the wire. */

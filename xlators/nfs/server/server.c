@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "nfs3.h"
+#include "nfs_metrics.h"
 #include "nfs_server.h"
 
 #define NFS_SECRET_FILE "fh-secret"
@@ -50,6 +51,7 @@ struct nfs_server_conf {
 	int64_t drc_entries;
 	uint64_t drc_size, drc_ttl_ms;
 	bool export_list_all;
+	char *metrics_listen;
 };
 
 #define KB 1024LL
@@ -140,6 +142,10 @@ static const struct xl_option nfs_server_options[] = {
 	  .offset = offsetof(struct nfs_server_conf, export_list_all),
 	  .desc = "MOUNT EXPORT (showmount -e) lists every export with its clients, as knfsd "
 		  "does; off lists only the exports the asking client may mount" },
+	{ .key = "metrics-listen", .type = XL_OPT_STR, .def = "",
+	  .offset = offsetof(struct nfs_server_conf, metrics_listen),
+	  .desc = "serve Prometheus metrics over HTTP at ADDR:PORT/metrics (e.g. "
+		  "127.0.0.1:9464, [::1]:9464); empty: off" },
 	{ NULL },
 };
 
@@ -211,6 +217,16 @@ static int nfs_server_validate(struct xl *xl)
 	}
 	if (nfs_server_check_listen(xl, conf->listen) < 0)
 		ret = -EINVAL;
+	if (conf->metrics_listen && *conf->metrics_listen) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+
+		if (nfs_metrics_parse_listen(conf->metrics_listen, &ss, &len, &msg) < 0) {
+			xl_config_error(xl, "metrics-listen", "metrics-listen: %s", msg);
+			g_free(msg);
+			ret = -EINVAL;
+		}
+	}
 	return ret < 0 ? -EINVAL : 0;
 }
 
@@ -329,6 +345,9 @@ static void nfs_server_free(struct nfs_server *srv)
 {
 	const struct nfs_server_conf *conf = srv->xl->conf;
 
+	/* the HTTP thread reads the service's counters: it stops first */
+	nfs_metrics_free(srv->metrics);
+	srv->metrics = NULL;
 	if (srv->svc)
 		rpcsvc_free(srv->svc);
 	nfs_exports_free(srv->exports, srv->nexports, conf->allow);
@@ -407,6 +426,10 @@ static int nfs_server_init(struct xl *xl)
 		xl_inode_table_set_lru_limit(xl->graph->itable,
 					     nfs_server_lru_limit(xl, (size_t)conf->inode_lru_limit));
 
+	if (conf->metrics_listen && *conf->metrics_listen) {
+		srv->metrics = nfs_metrics_new(srv);
+		srv->count_io = nfs_metrics_io;
+	}
 	srv->svc = rpcsvc_new(&cfg);
 	if (!srv->svc) {
 		xl_log(xl, XL_LOG_ERROR, "cannot create the RPC service (listen-address %s)",
@@ -426,6 +449,18 @@ static int nfs_server_init(struct xl *xl)
 	} else if (ret < 0) {
 		xl_log(xl, XL_LOG_ERROR, "cannot add the MOUNT programs: %s", g_strerror(-ret));
 		goto out_mount;
+	}
+	if (srv->metrics) {
+		ret = nfs_metrics_start(srv->metrics, conf->metrics_listen);
+		if (ret < 0) {
+			xl_config_error(xl, "metrics-listen", "metrics-listen %s: %s",
+					conf->metrics_listen,
+					ret == -EADDRNOTAVAIL
+						? "cannot listen there (port in use, or not an "
+						  "address of this machine; the log says which)"
+						: g_strerror(-ret));
+			goto out_mount;
+		}
 	}
 	xl->private = srv;
 	ret = rpcsvc_start(srv->svc);
