@@ -8,10 +8,10 @@ man_MANS = doc/xlnfsd.8 doc/xlnfs.vol.5
 EXTRA_DIST += $(dist_man_in) doc/metrics.md
 CLEANFILES += doc/xlnfsd.8 doc/xlnfs.vol.5 doc/xlnfs.vol.5.xl
 
-doc_man_subst = sed -e "s|@VERSION@|$(VERSION)|g" \
-	-e "s|@DATE@|$$(date -u -d "@$${SOURCE_DATE_EPOCH:-$$(date +%s)}" +%Y-%m-%d)|g" \
-	-e "s|@SYSCONFDIR@|$(sysconfdir)|g" -e "s|@LOCALSTATEDIR@|$(localstatedir)|g" \
-	-e "s|@DOCDIR@|$(docdir)|g" -e "s|@XLATORDIR@|$(xlatordir)|g"
+doc_man_subst = sed -e "s|[@]VERSION[@]|$(VERSION)|g" \
+	-e "s|[@]DATE[@]|$$(date -u -d "@$${SOURCE_DATE_EPOCH:-$$(date +%s)}" +%Y-%m-%d)|g" \
+	-e "s|[@]SYSCONFDIR[@]|$(sysconfdir)|g" -e "s|[@]LOCALSTATEDIR[@]|$(localstatedir)|g" \
+	-e "s|[@]DOCDIR[@]|$(docdir)|g" -e "s|[@]XLATORDIR[@]|$(xlatordir)|g"
 
 doc/xlnfsd.8: $(srcdir)/doc/xlnfsd.8.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) doc && $(doc_man_subst) $(srcdir)/doc/xlnfsd.8.in >$@-t && mv $@-t $@
@@ -20,7 +20,7 @@ doc/xlnfs.vol.5: $(srcdir)/doc/xlnfs.vol.5.in daemon/xlnfsd$(EXEEXT) $(LTLIBRARI
 	$(AM_V_GEN)$(MKDIR_P) doc && \
 	XLNFS_XLATOR_PATH='$(abs_top_builddir)/xlators' ./daemon/xlnfsd$(EXEEXT) \
 		--list-xlators --format=man >$@.xl && \
-	$(doc_man_subst) -e '/^@TRANSLATORS@$$/{' -e 'r $@.xl' -e 'd' -e '}' \
+	$(doc_man_subst) -e '/^[@]TRANSLATORS[@]$$/{' -e 'r $@.xl' -e 'd' -e '}' \
 		$(srcdir)/doc/xlnfs.vol.5.in >$@-t && rm -f $@.xl && mv $@-t $@
 
 # make check: both pages render without a single groff warning.
