@@ -179,3 +179,7 @@ tests_fuzz_replay_nfs3_args_LDADD = libnfs3xdr.la libmount3xdr.la $(fuzz_replay_
 tests_fuzz_replay_dispatch_SOURCES = tests/fuzz/fuzz_dispatch.c tests/fuzz/replay_main.c \
 	tests/fuzz/fuzz.h
 tests_fuzz_replay_dispatch_LDADD = $(fuzz_replay_ldadd)
+
+# pkg: the Debian package, built and tested by .ci/run (not by make check:
+# installing a package is CI's business).
+EXTRA_DIST += tests/pkg/build.sh tests/pkg/installed.sh tests/pkg/guest.sh
