@@ -21,7 +21,7 @@ rm -rf "$src" "$out"/xlnfs_*
 mkdir -p "$src"
 git -C "$top" ls-files -z | tar -C "$top" --null -T - -cf - | tar -C "$src" -xf -
 echo "== dpkg-buildpackage in $src"
-(cd "$src" && dpkg-buildpackage -us -uc -b)
+(cd "$src" && DEB_BUILD_OPTIONS="parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}" dpkg-buildpackage -us -uc -b)
 ls -l "$out"/xlnfs_*.deb
 echo "== lintian"
 rc=0

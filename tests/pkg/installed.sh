@@ -94,8 +94,9 @@ t_check "logrotate accepts the installed snippet" \
 # ------------------------------------------------------------ 3. the service by hand
 t_info "the unit's ExecStart, by hand"
 # a private /var/log/xlnfs, /var/lib/xlnfs and /srv/xlnfs (mount namespace)
+# (0755: logrotate refuses a world-writable log folder)
 for d in /var/log/xlnfs /var/lib/xlnfs /srv/xlnfs; do
-	mount -t tmpfs tmpfs "$d" || t_abort "tmpfs on $d"
+	mount -t tmpfs -o mode=0755 tmpfs "$d" || t_abort "tmpfs on $d"
 done
 chmod 0700 /var/lib/xlnfs
 # root is squashed by the shipped volfile: let nobody write the export
@@ -153,13 +154,15 @@ t_info "ExecReload and logrotate"
 ${exec_reload//\$MAINPID/$XLNFSD_PID}
 sleep 0.5
 t_check "ExecReload (SIGHUP) reopens the log" grep -q 'received SIGHUP, log reopened' "$logfile"
-logrotate -f -s "$T/lr.state" /etc/logrotate.d/xlnfs || t_fail "logrotate -f"
+t_check "logrotate -f with the installed snippet" logrotate -f -s "$T/lr.state" /etc/logrotate.d/xlnfs
 for ((n = 0; n < 30; n++)); do
 	grep -qs 'log reopened' "$logfile" && break
 	sleep 0.1
 done
-t_check "logrotate moved the log away" test -s "$logfile.1"
-t_check "and the daemon reopened a new one" grep -qs 'received SIGHUP, log reopened' "$logfile"
+t_check "logrotate moved the log away" grep -qs 'starting' "$logfile.1"
+t_check "its postrotate SIGHUP made the daemon open a new log" \
+	grep -qs 'received SIGHUP, log reopened' "$logfile"
+t_check "... which is new (no start-up line in it)" not grep -qs 'starting' "$logfile"
 t_check "the daemon still serves" rpcinfo -t 127.0.0.1 100003 3
 
 t_info "stop"
