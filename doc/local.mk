@@ -3,9 +3,9 @@
 # options tables of the translators built with it ($(LTLIBRARIES): every
 # module any local.mk adds), so the page cannot drift from the code.
 # SOURCE_DATE_EPOCH (set by dpkg-buildpackage) makes the date reproducible.
-dist_man_in = doc/xlnfsd.8.in doc/xlnfs.vol.5.in
+doc_man_in = doc/xlnfsd.8.in doc/xlnfs.vol.5.in
 man_MANS = doc/xlnfsd.8 doc/xlnfs.vol.5
-EXTRA_DIST += $(dist_man_in) doc/metrics.md
+EXTRA_DIST += $(doc_man_in) doc/metrics.md
 CLEANFILES += doc/xlnfsd.8 doc/xlnfs.vol.5 doc/xlnfs.vol.5.xl
 
 doc_man_subst = sed -e "s|[@]VERSION[@]|$(VERSION)|g" \

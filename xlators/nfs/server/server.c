@@ -414,8 +414,8 @@ static int nfs_server_init(struct xl *xl)
 	}
 	if (g_mkdir_with_parents(srv->state_dir, 0700) < 0) {
 		ret = -errno;
-		xl_log(xl, XL_LOG_ERROR, "cannot create state-dir %s: %s", srv->state_dir,
-		       g_strerror(errno));
+		xl_config_error(xl, "state-dir", "cannot create state-dir %s: %s", srv->state_dir,
+				g_strerror(-ret));
 		goto out_free;
 	}
 	ret = nfs_server_load_secret(srv);
