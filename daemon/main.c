@@ -156,7 +156,7 @@ static int main_parse_args(int *argc, char ***argv, struct main_opts *o)
 			(*argv)[1]);
 		ret = -EINVAL;
 	} else if (o->format && (!o->list || (strcmp(o->format, "text") != 0 &&
-					       strcmp(o->format, "man") != 0))) {
+					      strcmp(o->format, "man") != 0))) {
 		fprintf(stderr, "xlnfsd: --format takes text or man, with --list-xlators\n"
 				"Try 'xlnfsd --help'.\n");
 		ret = -EINVAL;
@@ -252,21 +252,25 @@ static void main_notify_ready(struct xl_graph *graph)
 	g_free(state);
 }
 
+/* What nfs/server exports as nfs_server_print_exports. */
+typedef int (*main_exports_fn)(struct xl *xl, FILE *fp);
+
 /* --exports: the export table of the graph's nfs/server top volume, found
  * in its module by name (the daemon knows no translator's internals). */
 static int main_print_exports(struct xl_graph *graph, const char *volname)
 {
-	int (*print)(struct xl *xl, FILE *fp);
+	main_exports_fn print;
 	struct xl *top = graph->top;
 
 	if (strcmp(top->module->type, "nfs/server") != 0) {
-		fprintf(stderr, "xlnfsd: %s: the top volume '%s' is %s, not nfs/server: it "
-				"exports nothing\n",
+		fprintf(stderr,
+			"xlnfsd: %s: the top volume '%s' is %s, not nfs/server: it "
+			"exports nothing\n",
 			volname, top->name, top->module->type);
 		return -EINVAL;
 	}
-	print = (int (*)(struct xl *, FILE *))xl_graph_module_symbol(graph, "nfs/server",
-								     "nfs_server_print_exports");
+	print = (main_exports_fn)xl_graph_module_symbol(graph, "nfs/server",
+							"nfs_server_print_exports");
 	if (!print) {
 		fprintf(stderr, "xlnfsd: the nfs/server module has no export table printer\n");
 		return -ENOSYS;

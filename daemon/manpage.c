@@ -53,8 +53,7 @@ static void manpage_text(const char *text, bool literal, FILE *fp)
 /* "expected an integer between 1 and 64" → "an integer between 1 and 64". */
 static const char *manpage_valid_text(const char *expected)
 {
-	return g_str_has_prefix(expected, "expected ") ? expected + strlen("expected ")
-						      : expected;
+	return g_str_has_prefix(expected, "expected ") ? expected + strlen("expected ") : expected;
 }
 
 static void manpage_option(const struct xl_option *o, FILE *fp)

@@ -24,8 +24,8 @@
 
 static void exports_print_line(const struct nfs_export *e, const char *client, FILE *fp)
 {
-	fprintf(fp, "%-*s\t%s(%s,%s,%s,anonuid=%u,anongid=%u,sec=sys:none)\n",
-		EXPORTS_PATH_WIDTH, e->path, client, e->read_only ? "ro" : "rw",
+	fprintf(fp, "%-*s\t%s(%s,%s,%s,anonuid=%u,anongid=%u,sec=sys:none)\n", EXPORTS_PATH_WIDTH,
+		e->path, client, e->read_only ? "ro" : "rw",
 		e->root_squash ? "root_squash" : "no_root_squash",
 		e->all_squash ? "all_squash" : "no_all_squash", (unsigned)e->anonuid,
 		(unsigned)e->anongid);
@@ -51,6 +51,7 @@ void nfs_exports_print(const struct nfs_export *exports, size_t count, FILE *fp)
 			shown++;
 		}
 		if (!shown)
-			fprintf(fp, "%-*s\t<no client may mount it>\n", EXPORTS_PATH_WIDTH, e->path);
+			fprintf(fp, "%-*s\t<no client may mount it>\n", EXPORTS_PATH_WIDTH,
+				e->path);
 	}
 }

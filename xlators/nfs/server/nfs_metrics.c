@@ -26,16 +26,16 @@
 
 #include "nfs_metrics.h"
 
-#define METRICS_NFS_PROGRAM 100003u
+#define METRICS_NFS_PROGRAM   100003u
 #define METRICS_MOUNT_PROGRAM 100005u
-#define METRICS_MOUNT_MNT 1u
-#define METRICS_PROGS 4
-#define METRICS_PROCS 32
+#define METRICS_MOUNT_MNT     1u
+#define METRICS_PROGS	      4
+#define METRICS_PROCS	      32
 
 /* Histogram upper bounds in microseconds (Prometheus "le" in seconds). */
 static const int64_t metrics_bounds_us[] = {
-	50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
-	1000000, 2500000, 5000000, 10000000,
+    50,	   100,	   250,	   500,	   1000,    2500,    5000,    10000,	25000,
+    50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000,
 };
 #define METRICS_BUCKETS G_N_ELEMENTS(metrics_bounds_us)
 
@@ -44,40 +44,40 @@ static const struct {
 	uint32_t value;
 	const char *nfs, *mnt;
 } metrics_statuses[] = {
-	{ 1, "NFS3ERR_PERM", "MNT3ERR_PERM" },
-	{ 2, "NFS3ERR_NOENT", "MNT3ERR_NOENT" },
-	{ 5, "NFS3ERR_IO", "MNT3ERR_IO" },
-	{ 6, "NFS3ERR_NXIO", NULL },
-	{ 13, "NFS3ERR_ACCES", "MNT3ERR_ACCES" },
-	{ 17, "NFS3ERR_EXIST", NULL },
-	{ 18, "NFS3ERR_XDEV", NULL },
-	{ 19, "NFS3ERR_NODEV", NULL },
-	{ 20, "NFS3ERR_NOTDIR", "MNT3ERR_NOTDIR" },
-	{ 21, "NFS3ERR_ISDIR", NULL },
-	{ 22, "NFS3ERR_INVAL", "MNT3ERR_INVAL" },
-	{ 27, "NFS3ERR_FBIG", NULL },
-	{ 28, "NFS3ERR_NOSPC", NULL },
-	{ 30, "NFS3ERR_ROFS", NULL },
-	{ 31, "NFS3ERR_MLINK", NULL },
-	{ 63, "NFS3ERR_NAMETOOLONG", "MNT3ERR_NAMETOOLONG" },
-	{ 66, "NFS3ERR_NOTEMPTY", NULL },
-	{ 69, "NFS3ERR_DQUOT", NULL },
-	{ 70, "NFS3ERR_STALE", NULL },
-	{ 71, "NFS3ERR_REMOTE", NULL },
-	{ 10001, "NFS3ERR_BADHANDLE", NULL },
-	{ 10002, "NFS3ERR_NOT_SYNC", NULL },
-	{ 10003, "NFS3ERR_BAD_COOKIE", NULL },
-	{ 10004, "NFS3ERR_NOTSUPP", "MNT3ERR_NOTSUPP" },
-	{ 10005, "NFS3ERR_TOOSMALL", NULL },
-	{ 10006, "NFS3ERR_SERVERFAULT", "MNT3ERR_SERVERFAULT" },
-	{ 10007, "NFS3ERR_BADTYPE", NULL },
-	{ 10008, "NFS3ERR_JUKEBOX", NULL },
+    {1, "NFS3ERR_PERM", "MNT3ERR_PERM"},
+    {2, "NFS3ERR_NOENT", "MNT3ERR_NOENT"},
+    {5, "NFS3ERR_IO", "MNT3ERR_IO"},
+    {6, "NFS3ERR_NXIO", NULL},
+    {13, "NFS3ERR_ACCES", "MNT3ERR_ACCES"},
+    {17, "NFS3ERR_EXIST", NULL},
+    {18, "NFS3ERR_XDEV", NULL},
+    {19, "NFS3ERR_NODEV", NULL},
+    {20, "NFS3ERR_NOTDIR", "MNT3ERR_NOTDIR"},
+    {21, "NFS3ERR_ISDIR", NULL},
+    {22, "NFS3ERR_INVAL", "MNT3ERR_INVAL"},
+    {27, "NFS3ERR_FBIG", NULL},
+    {28, "NFS3ERR_NOSPC", NULL},
+    {30, "NFS3ERR_ROFS", NULL},
+    {31, "NFS3ERR_MLINK", NULL},
+    {63, "NFS3ERR_NAMETOOLONG", "MNT3ERR_NAMETOOLONG"},
+    {66, "NFS3ERR_NOTEMPTY", NULL},
+    {69, "NFS3ERR_DQUOT", NULL},
+    {70, "NFS3ERR_STALE", NULL},
+    {71, "NFS3ERR_REMOTE", NULL},
+    {10001, "NFS3ERR_BADHANDLE", NULL},
+    {10002, "NFS3ERR_NOT_SYNC", NULL},
+    {10003, "NFS3ERR_BAD_COOKIE", NULL},
+    {10004, "NFS3ERR_NOTSUPP", "MNT3ERR_NOTSUPP"},
+    {10005, "NFS3ERR_TOOSMALL", NULL},
+    {10006, "NFS3ERR_SERVERFAULT", "MNT3ERR_SERVERFAULT"},
+    {10007, "NFS3ERR_BADTYPE", NULL},
+    {10008, "NFS3ERR_JUKEBOX", NULL},
 };
 #define METRICS_NSTATUS G_N_ELEMENTS(metrics_statuses)
 /* Two more error slots: a status not in the table, and a call that got
  * no result at all (dropped, GARBAGE_ARGS, SYSTEM_ERR). */
 #define METRICS_ST_OTHER METRICS_NSTATUS
-#define METRICS_ST_RPC (METRICS_NSTATUS + 1)
+#define METRICS_ST_RPC	 (METRICS_NSTATUS + 1)
 
 typedef atomic_uint_fast64_t metrics_counter;
 
@@ -96,8 +96,8 @@ struct nfs_metrics {
 	struct nfs_server *srv;
 	struct metrics_prog progs[METRICS_PROGS];
 	metrics_counter *read_bytes, *write_bytes; /* per export, same index */
-	metrics_counter unobserved;  /* calls beyond the table (none expected) */
-	int64_t start_time;          /* wall clock, seconds */
+	metrics_counter unobserved;		   /* calls beyond the table (none expected) */
+	int64_t start_time;			   /* wall clock, seconds */
 #ifdef HAVE_MICROHTTPD
 	struct MHD_Daemon *httpd;
 #endif
@@ -159,8 +159,7 @@ static bool metrics_has_status(const struct rpcsvc_request *req)
 	return req->prog == METRICS_MOUNT_PROGRAM && req->proc == METRICS_MOUNT_MNT;
 }
 
-void nfs_metrics_observe(const struct rpcsvc_request *req, const void *res,
-			 int64_t elapsed_us)
+void nfs_metrics_observe(const struct rpcsvc_request *req, const void *res, int64_t elapsed_us)
 {
 	struct nfs_server *srv = req->program->private;
 	struct nfs_metrics *m = srv ? srv->metrics : NULL;
@@ -194,8 +193,7 @@ void nfs_metrics_observe(const struct rpcsvc_request *req, const void *res,
 	}
 }
 
-void nfs_metrics_io(struct nfs_metrics *m, const struct nfs_export *e, bool write,
-		    uint64_t bytes)
+void nfs_metrics_io(struct nfs_metrics *m, const struct nfs_export *e, bool write, uint64_t bytes)
 {
 	size_t i;
 
@@ -279,12 +277,13 @@ static void metrics_render_calls(struct nfs_metrics *m, GString *out)
 				else if (s == METRICS_ST_OTHER)
 					st = "other";
 				else
-					st = mount && metrics_statuses[s].mnt ? metrics_statuses[s].mnt
-									      : metrics_statuses[s].nfs;
+					st = mount && metrics_statuses[s].mnt
+						 ? metrics_statuses[s].mnt
+						 : metrics_statuses[s].nfs;
 				g_string_append(out, "xlnfs_rpc_errors_total{");
 				metrics_proc_labels(out, prog, k);
-				g_string_append_printf(out, ",status=\"%s\"} %" G_GUINT64_FORMAT "\n",
-						       st, (guint64)n);
+				g_string_append_printf(
+				    out, ",status=\"%s\"} %" G_GUINT64_FORMAT "\n", st, (guint64)n);
 			}
 		}
 	}
@@ -308,7 +307,8 @@ static void metrics_render_calls(struct nfs_metrics *m, GString *out)
 							       metrics_bounds_us[b] / 1e6);
 				else
 					g_string_append(out, ",le=\"+Inf\"}");
-				g_string_append_printf(out, " %" G_GUINT64_FORMAT "\n", (guint64)cum);
+				g_string_append_printf(out, " %" G_GUINT64_FORMAT "\n",
+						       (guint64)cum);
 			}
 			g_string_append(out, "xlnfs_rpc_call_duration_seconds_sum{");
 			metrics_proc_labels(out, prog, k);
@@ -324,10 +324,10 @@ static void metrics_render_calls(struct nfs_metrics *m, GString *out)
 static void metrics_render_exports(struct nfs_metrics *m, GString *out)
 {
 	const struct nfs_server *srv = m->srv;
-	static const char *const names[] = { "xlnfs_export_read_bytes_total",
-					     "xlnfs_export_written_bytes_total" };
-	static const char *const helps[] = { "Bytes READ returned, per export.",
-					     "Bytes WRITE stored, per export." };
+	static const char *const names[] = {"xlnfs_export_read_bytes_total",
+					    "xlnfs_export_written_bytes_total"};
+	static const char *const helps[] = {"Bytes READ returned, per export.",
+					    "Bytes WRITE stored, per export."};
 
 	for (size_t w = 0; w < 2; w++) {
 		metrics_head(out, names[w], "counter", helps[w]);
@@ -353,7 +353,7 @@ static void metrics_scalar(GString *out, const char *name, const char *type, con
 static void metrics_render_service(struct nfs_metrics *m, GString *out)
 {
 	struct nfs_server *srv = m->srv;
-	struct rpcsvc_counters rc = { 0 };
+	struct rpcsvc_counters rc = {0};
 
 	if (srv->svc)
 		rpcsvc_get_counters(srv->svc, &rc);
@@ -411,8 +411,7 @@ char *nfs_metrics_render(struct nfs_metrics *m)
 	 */
 	if (metrics_get(&m->unobserved))
 		metrics_scalar(out, "xlnfs_rpc_unobserved_calls_total", "counter",
-			       "Calls the registry had no slot for.",
-			       metrics_get(&m->unobserved));
+			       "Calls the registry had no slot for.", metrics_get(&m->unobserved));
 	return g_string_free(out, FALSE);
 }
 
@@ -474,8 +473,8 @@ static void metrics_mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 static enum MHD_Result metrics_answer(void *cls, struct MHD_Connection *conn, const char *url,
-				      const char *method, const char *version,
-				      const char *upload, size_t *upload_size, void **con_cls)
+				      const char *method, const char *version, const char *upload,
+				      size_t *upload_size, void **con_cls)
 {
 	struct nfs_metrics *m = cls;
 	struct MHD_Response *resp;
@@ -518,7 +517,7 @@ int nfs_metrics_start(struct nfs_metrics *m, const char *listen)
 	}
 #ifdef HAVE_MICROHTTPD
 	m->httpd = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
-					    (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+					(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 				    0, NULL, NULL, metrics_answer, m, MHD_OPTION_SOCK_ADDR,
 				    (struct sockaddr *)&ss, MHD_OPTION_EXTERNAL_LOGGER,
 				    metrics_mhd_log, m, MHD_OPTION_CONNECTION_LIMIT, 16u,

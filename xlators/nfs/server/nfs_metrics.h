@@ -42,11 +42,9 @@ void nfs_metrics_free(struct nfs_metrics *m);
 
 /* The programs' observer (struct rpcsvc_program.observe): finds the
  * registry through req->program->private (the nfs_server). */
-void nfs_metrics_observe(const struct rpcsvc_request *req, const void *res,
-			 int64_t elapsed_us);
+void nfs_metrics_observe(const struct rpcsvc_request *req, const void *res, int64_t elapsed_us);
 /* @bytes read from (@write false) or written to export @e. @m NULL: no-op. */
-void nfs_metrics_io(struct nfs_metrics *m, const struct nfs_export *e, bool write,
-		    uint64_t bytes);
+void nfs_metrics_io(struct nfs_metrics *m, const struct nfs_export *e, bool write, uint64_t bytes);
 
 /* The whole registry in the Prometheus text format (g_free it). */
 char *nfs_metrics_render(struct nfs_metrics *m);
