@@ -2,7 +2,8 @@
  * main.c — xlnfsd: load the volume file, detach, serve until told to stop.
  *
  * Start-up order matters and is the point of this file:
- *   1. parse options; --version, --list-xlators and --check end here;
+ *   1. parse options; --version, --list-xlators, --check and --exports
+ *      end here;
  *   2. load and validate the graph while still attached to the terminal,
  *      so a broken volfile prints FILE:LINE messages and exits 1 with
  *      nothing started; likewise a pid file held by a running instance;
@@ -10,7 +11,8 @@
  *      terminal process, block the signals (before any thread exists, so
  *      workers inherit the mask), lock the pid file in the final process;
  *   4. initialize the graph (nfs/server's init starts the RPC service)
- *      and only then tell the terminal process "ok";
+ *      and only then tell the terminal process "ok" (and systemd, under
+ *      Type=notify, READY=1: the programs are registered and listening);
  *   5. wait for signals: HUP reopens the log, USR1 dumps state, TERM/INT
  *      finalize the graph (which drains and unregisters) and exit 0.
  */
@@ -25,8 +27,14 @@
 
 #include <glib.h>
 
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
 #include "daemonize.h"
 #include "log.h"
+#include "manpage.h"
+#include "modules.h"
 #include "pidfile.h"
 #include "signals.h"
 #include "xlator.h"
@@ -47,9 +55,23 @@ static const char main_default_volfile[] = "volume posix\n"
 					   "end-volume\n";
 
 struct main_opts {
-	char *volfile, *pidfile, *logfile, *loglevel, *xlator_dir;
-	gboolean foreground, check, list, version;
+	char *volfile, *pidfile, *logfile, *loglevel, *xlator_dir, *format;
+	gboolean foreground, check, list, exports, version;
 };
+
+/* Tell systemd (Type=notify) how we are; nothing without it or when not
+ * started by systemd (no $NOTIFY_SOCKET). */
+static void main_notify(const char *state)
+{
+#ifdef HAVE_SYSTEMD
+	int ret = sd_notify(0, state);
+
+	if (ret < 0)
+		xl_logd("main", XL_LOG_WARNING, "sd_notify: %s", g_strerror(-ret));
+#else
+	(void)state;
+#endif
+}
 
 /* Diagnostics during start-up: on stderr and kept for the status pipe. */
 static void main_diag_capture(void *ctx, const char *msg)
@@ -109,6 +131,10 @@ static int main_parse_args(int *argc, char ***argv, struct main_opts *o)
 	     "Check the volume file, print the graph and exit", NULL},
 	    {"list-xlators", 0, 0, G_OPTION_ARG_NONE, &o->list,
 	     "List the translator types with their options and exit", NULL},
+	    {"format", 0, 0, G_OPTION_ARG_STRING, &o->format,
+	     "With --list-xlators: text (default) or man (roff for xlnfs.vol(5))", "FORMAT"},
+	    {"exports", 0, 0, G_OPTION_ARG_NONE, &o->exports,
+	     "Print the export table of the volume file (like exportfs -v) and exit", NULL},
 	    {"xlator-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->xlator_dir,
 	     "Load translators from DIR (default: $XLNFS_XLATOR_PATH or " XLATOR_DIR ")", "DIR"},
 	    {"version", 'V', 0, G_OPTION_ARG_NONE, &o->version, "Print the version and exit", NULL},
@@ -128,6 +154,11 @@ static int main_parse_args(int *argc, char ***argv, struct main_opts *o)
 	} else if (*argc > 1) {
 		fprintf(stderr, "xlnfsd: unexpected argument '%s'\nTry 'xlnfsd --help'.\n",
 			(*argv)[1]);
+		ret = -EINVAL;
+	} else if (o->format && (!o->list || (strcmp(o->format, "text") != 0 &&
+					      strcmp(o->format, "man") != 0))) {
+		fprintf(stderr, "xlnfsd: --format takes text or man, with --list-xlators\n"
+				"Try 'xlnfsd --help'.\n");
 		ret = -EINVAL;
 	} else if (o->pidfile && !*o->pidfile) {
 		fprintf(stderr, "xlnfsd: empty pid file name\nTry 'xlnfsd --help'.\n");
@@ -152,6 +183,7 @@ static void main_opts_free(struct main_opts *o)
 	g_free(o->logfile);
 	g_free(o->loglevel);
 	g_free(o->xlator_dir);
+	g_free(o->format);
 }
 
 /* Open the log: -l, else the default file when detaching, else stderr. */
@@ -201,12 +233,50 @@ static void main_signal_loop(struct xl_graph *graph, const sigset_t *set)
 		case SIGINT:
 			xl_logd("main", XL_LOG_INFO, "received %s, shutting down",
 				sig == SIGTERM ? "SIGTERM" : "SIGINT");
+			main_notify("STOPPING=1");
 			return;
 		default:
 			xl_logd("main", XL_LOG_ERROR, "sigwaitinfo: %s", g_strerror(errno));
 			return;
 		}
 	}
+}
+
+/* READY=1 once the graph serves, with a status line systemctl shows. */
+static void main_notify_ready(struct xl_graph *graph)
+{
+	char *state = g_strdup_printf("READY=1\nMAINPID=%ld\nSTATUS=serving volume '%s'",
+				      (long)getpid(), graph->top->name);
+
+	main_notify(state);
+	g_free(state);
+}
+
+/* What nfs/server exports as nfs_server_print_exports. */
+typedef int (*main_exports_fn)(struct xl *xl, FILE *fp);
+
+/* --exports: the export table of the graph's nfs/server top volume, found
+ * in its module by name (the daemon knows no translator's internals). */
+static int main_print_exports(struct xl_graph *graph, const char *volname)
+{
+	main_exports_fn print;
+	struct xl *top = graph->top;
+
+	if (strcmp(top->module->type, "nfs/server") != 0) {
+		fprintf(stderr,
+			"xlnfsd: %s: the top volume '%s' is %s, not nfs/server: it "
+			"exports nothing\n",
+			volname, top->name, top->module->type);
+		return -EINVAL;
+	}
+	print = (main_exports_fn)xl_graph_module_symbol(graph, "nfs/server",
+							"nfs_server_print_exports");
+	if (!print) {
+		fprintf(stderr, "xlnfsd: the nfs/server module has no export table printer\n");
+		return -ENOSYS;
+	}
+	printf("# exports of %s (volume '%s')\n", volname, top->name);
+	return print(top, stdout);
 }
 
 int main(int argc, char **argv)
@@ -230,7 +300,11 @@ int main(int argc, char **argv)
 		xl_log_set_level((enum xl_log_level)xl_log_level_parse(o.loglevel));
 	if (o.list) {
 		xl_diag_set_handler(xl_diag_stderr, NULL);
-		rc = xl_list_modules(o.xlator_dir, stdout) < 0 ? 1 : 0;
+		if (o.format && strcmp(o.format, "man") == 0)
+			ret = manpage_xlators(o.xlator_dir, stdout);
+		else
+			ret = xl_list_modules(o.xlator_dir, stdout);
+		rc = ret < 0 || fflush(stdout) != 0 ? 1 : 0;
 		goto out;
 	}
 
@@ -247,6 +321,10 @@ int main(int argc, char **argv)
 	if (o.check) {
 		xl_graph_print(graph, stdout);
 		rc = 0;
+		goto out;
+	}
+	if (o.exports) {
+		rc = main_print_exports(graph, volname) < 0 ? 1 : 0;
 		goto out;
 	}
 	if (o.pidfile) {
@@ -299,6 +377,7 @@ int main(int argc, char **argv)
 		goto out_report;
 	}
 	xl_logd("main", XL_LOG_INFO, "serving, top volume '%s'", graph->top->name);
+	main_notify_ready(graph);
 	daemonize_report(status_fd, NULL);
 	status_fd = -1;
 	xl_diag_set_handler(NULL, NULL);

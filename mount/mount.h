@@ -7,6 +7,7 @@
 #ifndef XLNFS_MOUNT_H
 #define XLNFS_MOUNT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "rpcsvc.h"
@@ -20,6 +21,11 @@ struct mount3_config {
 	uint16_t port;
 	const char *state_dir; /* the mount list lives in state_dir/rmtab; NULL: none kept */
 	const char *log_name;  /* names MOUNT's log lines (the volume's name) */
+	/* EXPORT lists every export with its clients, as knfsd (false: only
+	 * what the asking client may mount, as Ganesha). */
+	bool list_all;
+	/* Called after each MOUNT call (metrics); NULL: none. */
+	void (*observe)(const struct rpcsvc_request *req, const void *res, int64_t elapsed_us);
 };
 
 /* Add the MOUNT v1 and v3 programs to cfg->svc and load the mount list.

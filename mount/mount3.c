@@ -71,6 +71,7 @@ int mount3_programs_add(const struct mount3_config *cfg, struct mount3 **out)
 	int ret;
 
 	m->srv = cfg->srv;
+	m->list_all = cfg->list_all;
 	m->log_name = g_strdup(cfg->log_name ? cfg->log_name : "mount");
 	m->list = mountlist_new(path, MOUNTLIST_DEFAULT_MAX);
 	ret = mountlist_load(m->list);
@@ -86,6 +87,7 @@ int mount3_programs_add(const struct mount3_config *cfg, struct mount3 **out)
 	for (size_t i = 0; i < G_N_ELEMENTS(mount3_programs); i++) {
 		mount3_programs[i]->port = cfg->port;
 		mount3_programs[i]->private = m;
+		mount3_programs[i]->observe = cfg->observe;
 		ret = rpcsvc_program_add(cfg->svc, mount3_programs[i]);
 		if (ret < 0) {
 			xl_logd(m->log_name, XL_LOG_ERROR, "cannot add program %s: %s",

@@ -22,6 +22,7 @@ struct mount3 {
 	struct nfs_server *srv;
 	struct mountlist *list;
 	char *log_name;
+	bool list_all;      /* EXPORT lists every export (mount.h) */
 };
 
 /* The MOUNT state behind a request. */

@@ -4,7 +4,8 @@
  * MNT checks the path and the client against the exports, resolves the
  * directory as the squashed caller and answers its handle, recording the
  * mount; UMNT and UMNTALL forget mounts; DUMP lists them; EXPORT lists the
- * exports the caller may mount, each with who may mount it. Version 1 shares everything but MNT,
+ * exports (all, or with export-list-all off those the caller may mount),
+ * each with who may mount it. Version 1 shares everything but MNT,
  * whose fhstatus has room for a 32-byte handle only: our handles are
  * longer, so a v1 MNT (an NFSv2 client, which we do not serve anyway) is
  * refused with status 13 (EACCES; v1 statuses are errno values, so
@@ -387,13 +388,17 @@ int mount3_export(struct rpcsvc_request *req, void *args, void *res)
 		size_t more = 0;
 		exportnode *n;
 
-		/* Only what this client may mount (as Ganesha does): libnfs
-		 * mounts every export nested below the one it mounts and
-		 * fails as a whole if one refuses it; it also keeps export
-		 * names from clients that have no business with them. An
+		/* Every export with its clients, as knfsd lists them, so
+		 * `showmount -e` gives an admin the whole table. With
+		 * export-list-all off only what this client may mount (as
+		 * Ganesha does): libnfs mounts every export nested below the
+		 * one it mounts and fails as a whole if one refuses it, and
+		 * export names stay with the clients that may use them. An
 		 * export with an empty allow list (nobody) never shows: its
 		 * empty group list would read as "everyone". */
-		if (!clients || clients->count == 0 ||
+		if (!clients || clients->count == 0)
+			continue;
+		if (!m->list_all &&
 		    !nfs_mount_export_allows(e, (const struct sockaddr *)&req->client))
 			continue;
 		n = mount3_export_node(e, &more);

@@ -11,6 +11,7 @@
  *   or nothing while the first copy still runs (rpc_drc.c)
  *   run it: RPCSVC_OK → SUCCESS + results (+ payload), or DROP, GARBAGE,
  *   SYSTEM_ERR; a result that will not encode → SYSTEM_ERR
+ *   tell the program's observer (if any) what ran and how long it took
  *
  * A reply is sent as one record: [record mark] header+results [payload]
  * [padding], with one sendmsg (TCP: what the socket does not take waits
@@ -301,6 +302,7 @@ static void dispatch_call(struct rpcsvc_job *job, const struct rpc_call_hdr *hdr
 	union dispatch_space args_space, res_space;
 	void *args, *res;
 	bool args_ok = true;
+	int64_t t0;
 	XDR xdr;
 	int ret;
 
@@ -321,6 +323,7 @@ static void dispatch_call(struct rpcsvc_job *job, const struct rpc_call_hdr *hdr
 		goto out_free;
 	}
 	dispatch_fill_request(job, hdr, p, &req);
+	t0 = g_get_monotonic_time();
 	ret = actor->fn(&req, args, res);
 	switch (ret) {
 	case RPCSVC_OK:
@@ -339,6 +342,8 @@ static void dispatch_call(struct rpcsvc_job *job, const struct rpc_call_hdr *hdr
 		dispatch_accept_err(job, hdr->xid, SYSTEM_ERR, 0, 0);
 		break;
 	}
+	if (p->observe)
+		p->observe(&req, ret == RPCSVC_OK ? res : NULL, g_get_monotonic_time() - t0);
 out_free:
 	/* No reply was sent (dropped): a retransmission must run it. */
 	if (job->drc_entry) {

@@ -386,6 +386,16 @@ void rpcsvc_get_counters(struct rpcsvc *svc, struct rpcsvc_counters *c)
 	c->conns_dropped_idle = (uint64_t)g_atomic_int_get(&svc->stats.conns_idle);
 	c->conns_dropped_stalled = (uint64_t)g_atomic_int_get(&svc->stats.conns_stalled);
 	c->conns_refused = (uint64_t)g_atomic_int_get(&svc->stats.conns_refused);
+	c->calls = (uint64_t)(guint)g_atomic_int_get(&svc->stats.calls);
+	c->inflight = (unsigned)MAX(g_atomic_int_get(&svc->inflight), 0);
+	if (svc->drc) {
+		struct rpc_drc_stats ds;
+
+		rpc_drc_get_stats(svc->drc, &ds);
+		c->drc_replays = ds.replays;
+		c->drc_in_progress = ds.in_progress;
+		c->drc_entries = ds.entries;
+	}
 }
 
 void rpcsvc_dump(struct rpcsvc *svc)

@@ -63,6 +63,12 @@ struct rpcsvc_program {
 	const struct rpcsvc_actor *actors; /* indexed by procedure number */
 	size_t nactors;
 	void *private;           /* handed to actors via rpcsvc_request_program() */
+	/* Optional: called on the worker after an actor ran and its reply
+	 * was sent (or dropped), before the results are freed. @res is the
+	 * actor's result structure when it returned RPCSVC_OK, else NULL;
+	 * @elapsed_us runs from just before the actor to after the send.
+	 * For metrics: must be quick and must not block. */
+	void (*observe)(const struct rpcsvc_request *req, const void *res, int64_t elapsed_us);
 };
 
 /* One call, valid for the actor's duration. */
@@ -174,9 +180,15 @@ const struct rpcsvc_program *rpcsvc_request_program(const struct rpcsvc_request 
  * request cache). */
 void rpcsvc_dump(struct rpcsvc *svc);
 
-/* Counters for tests and statedumps (a snapshot). */
+/* A snapshot of the service's gauges and counters (tests, statedumps,
+ * metrics). */
 struct rpcsvc_counters {
 	unsigned connections;    /* open now */
+	unsigned inflight;       /* calls queued or running now */
+	uint64_t calls;          /* RPC calls decoded since start */
+	uint64_t drc_replays;    /* retransmissions answered from the DRC */
+	uint64_t drc_in_progress; /* retransmissions dropped while the first ran */
+	size_t drc_entries;      /* replies the DRC holds now */
 	size_t queued_bytes;     /* calls received + replies queued, now */
 	size_t queued_peak;      /* the most queued_bytes has been */
 	uint64_t rx_copied;      /* record bytes copied from a read buffer */

@@ -126,6 +126,10 @@ AM_TESTS_ENVIRONMENT = top_builddir='$(abs_top_builddir)'; top_srcdir='$(abs_top
 	export top_builddir top_srcdir XLNFS_XLATOR_PATH XLNFS_E2E;
 TESTS += tests/integration/daemon.sh tests/integration/nfs3.sh tests/e2e/run.sh \
 	tests/e2e/apps.sh
+# exports.sh (engineer "pkg"): showmount -e's full table and xlnfsd --exports;
+# metrics.sh: the Prometheus endpoint against a known workload (curl).
+TESTS += tests/integration/exports.sh tests/integration/metrics.sh
+dist_noinst_SCRIPTS += tests/integration/exports.sh tests/integration/metrics.sh
 dist_noinst_SCRIPTS += tests/integration/daemon.sh tests/integration/nfs3.sh \
 	tests/e2e/run.sh tests/e2e/guest.sh tests/e2e/apps.sh tests/e2e/apps_guest.sh
 EXTRA_DIST += tests/lib/netns.sh bootstrap.sh doc/testing.md
@@ -247,3 +251,6 @@ mem_store_tests = tests/integration/nfs3_memory.sh tests/integration/nfs3_names_
 TESTS += $(mem_store_tests)
 dist_noinst_SCRIPTS += $(mem_store_tests)
 # (end of the storage/memory and debug/error-gen block)
+# pkg: the Debian package, built and tested by .ci/run (not by make check:
+# installing a package is CI's business).
+EXTRA_DIST += tests/pkg/build.sh tests/pkg/installed.sh tests/pkg/guest.sh

@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,12 +36,14 @@ struct graph_optval {
 	const char *key; /* the module's key */
 	char *value;
 	bool is_default;
+	int line;	 /* of its "option" line; 0 for a default */
 };
 
 struct graph_vol {
 	int line;	/* of "volume NAME" */
 	GArray *values; /* struct graph_optval */
 	bool inited;
+	unsigned config_errors; /* xl_config_error() calls during validate() */
 };
 
 /* What graph->modules points to: the loader's private state. */
@@ -64,7 +67,40 @@ static struct graph_priv *graph_priv(struct xl_graph *g)
 	return g->modules;
 }
 
+void *xl_graph_module_symbol(struct xl_graph *g, const char *type, const char *name)
+{
+	struct graph_priv *p = graph_priv(g);
+
+	return p && p->modset ? xl_modset_symbol(p->modset, type, name) : NULL;
+}
+
 /* ------------------------------------------------------------- options */
+
+void xl_config_error(struct xl *xl, const char *key, const char *fmt, ...)
+{
+	struct graph_priv *p = xl->graph ? graph_priv(xl->graph) : NULL;
+	struct graph_vol *gv = p ? &p->vols[xl->slot] : NULL;
+	int line = gv ? gv->line : 0;
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	for (guint i = 0; gv && key && i < gv->values->len; i++) {
+		const struct graph_optval *o = &g_array_index(gv->values, struct graph_optval, i);
+
+		if (strcmp(o->key, key) == 0 && o->line > 0)
+			line = o->line;
+	}
+	if (p) {
+		gv->config_errors++;
+		xl_diag(p->file, line, "volume '%s': %s", xl->name, text);
+	} else {
+		xl_log(xl, XL_LOG_ERROR, "%s", text);
+	}
+	g_free(text);
+}
 
 static size_t graph_edit_distance(const char *a, const char *b)
 {
@@ -135,9 +171,9 @@ static char *graph_unknown_option_msg(const struct xl *xl, const char *key)
 }
 
 static void graph_record_value(struct graph_vol *gv, const char *key, const char *value,
-			       bool is_default)
+			       bool is_default, int line)
 {
-	struct graph_optval v = {key, g_strdup(value), is_default};
+	struct graph_optval v = {key, g_strdup(value), is_default, line};
 
 	for (guint i = 0; i < gv->values->len; i++) {
 		struct graph_optval *o = &g_array_index(gv->values, struct graph_optval, i);
@@ -169,7 +205,7 @@ static int graph_apply_options(const char *file, struct xl *xl, struct graph_vol
 			ret = -EINVAL;
 			continue;
 		}
-		graph_record_value(gv, o->key, o->def, true);
+		graph_record_value(gv, o->key, o->def, true, 0);
 	}
 	for (guint i = 0; i < vv->options->len; i++) {
 		const struct xl_vf_option *vo = g_ptr_array_index(vv->options, i);
@@ -188,7 +224,7 @@ static int graph_apply_options(const char *file, struct xl *xl, struct graph_vol
 			ret = -EINVAL;
 			continue;
 		}
-		graph_record_value(gv, o->key, vo->value, false);
+		graph_record_value(gv, o->key, vo->value, false, vo->line);
 	}
 	for (const struct xl_option *o = mod->options; o && o->key; o++) {
 		bool set = false;
@@ -556,9 +592,11 @@ int xl_graph_load_text(const char *name, const char *text, const char *xlator_di
 		struct xl *xl = g->volumes[p->order[k]];
 
 		if (xl->module->validate && xl->module->validate(xl) < 0) {
-			xl_diag(p->file, p->vols[xl->slot].line,
-				"volume '%s' (type %s): invalid configuration (the log says why)",
-				xl->name, xl->module->type);
+			/* A module that said nothing through xl_config_error. */
+			if (!p->vols[xl->slot].config_errors)
+				xl_diag(p->file, p->vols[xl->slot].line,
+					"volume '%s' (type %s): invalid configuration", xl->name,
+					xl->module->type);
 			ret = -EINVAL;
 		}
 	}

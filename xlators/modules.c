@@ -39,6 +39,16 @@ void xl_modset_free(struct xl_modset *set)
 	g_free(set);
 }
 
+void *xl_modset_symbol(struct xl_modset *set, const char *type, const char *name)
+{
+	GModule *gm = g_hash_table_lookup(set->mods, type);
+	gpointer sym = NULL;
+
+	if (!gm || !g_module_symbol(gm, name, &sym))
+		return NULL;
+	return sym;
+}
+
 /* "category/name" of safe characters, so a type can never leave the dir. */
 static bool mod_valid_type(const char *type)
 {
@@ -211,12 +221,18 @@ static const char *const mod_type_names[] = {
     [XL_OPT_ENUM] = "enum",  [XL_OPT_ADDRLIST] = "address-list",
 };
 
+const char *xl_option_type_name(enum xl_opt_type type)
+{
+	if ((unsigned)type < G_N_ELEMENTS(mod_type_names) && mod_type_names[type])
+		return mod_type_names[type];
+	return "?";
+}
+
 static void mod_print_option(const struct xl_option *o, FILE *fp)
 {
 	char *expected;
 
-	fprintf(fp, "    option %s <%s>", o->key,
-		(unsigned)o->type < G_N_ELEMENTS(mod_type_names) ? mod_type_names[o->type] : "?");
+	fprintf(fp, "    option %s <%s>", o->key, xl_option_type_name(o->type));
 	if (o->required)
 		fprintf(fp, " (required)");
 	if (o->def)

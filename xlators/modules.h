@@ -23,6 +23,15 @@ void xl_modset_free(struct xl_modset *set);
  * types available), no xl_module symbol, ABI or type mismatch. */
 int xl_modset_get(struct xl_modset *set, const char *type, const struct xl_module **out,
 		  char **errmsg);
+/* Symbol @name of the module already opened for @type, or NULL (not
+ * opened, or no such symbol). For the daemon's views of a module beyond
+ * its descriptor, e.g. nfs/server's export table for --exports. */
+void *xl_modset_symbol(struct xl_modset *set, const char *type, const char *name);
+/* The same for the modules of a loaded graph. */
+void *xl_graph_module_symbol(struct xl_graph *graph, const char *type, const char *name);
+/* The name of an option type as --list-xlators and the man page show
+ * it ("size", "address-list"), "?" for a type without one. */
+const char *xl_option_type_name(enum xl_opt_type type);
 /* Sorted types found in @dir, each with the path of its .so: a GPtrArray
  * of strings "type\tpath" (free with g_ptr_array_unref), or NULL if @dir
  * cannot be read. */

@@ -116,6 +116,14 @@ char *xl_option_expected(const struct xl_option *opt);
 /* Release what xl_option_parse stored for every option of @opts in @conf. */
 void xl_options_free(const struct xl_option *opts, void *conf);
 
+/* For validate() and init(): report a configuration error of @xl as
+ * "FILE:LINE: volume 'NAME': message" through xl_diag, LINE being that of
+ * option @key in the volume file (of the volume when @key is NULL or left
+ * at its default); for a volume outside a graph it is only logged. The
+ * caller then fails (validate: -EINVAL). */
+void xl_config_error(struct xl *xl, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* ---------------------------------------------------------------- ids */
 
 /*

@@ -145,9 +145,10 @@ fi
 
 # ------------------------------------------------------------- --check
 t_info "--check on the shipped volfiles"
-# shipped volfiles export /srv/xlnfs: give it a private, empty directory
-# in our mount namespace
-mount -t tmpfs tmpfs /srv && mkdir -p /srv/xlnfs/pub
+# shipped volfiles export /srv/xlnfs: a private, empty /srv in our mount
+# namespace, without it: a folder that does not exist yet is a start-up
+# error, not a --check error (a package installs the volfile first)
+mount -t tmpfs tmpfs /srv
 nvol=0
 for v in "$top_srcdir"/volfiles/*.vol; do
 	[[ -e $v ]] || continue
@@ -288,6 +289,42 @@ volume server2
     subvolumes posix
 end-volume
 EOF
+broken bad-export-dir 7 <<EOF
+volume posix
+    type storage/posix
+    option directory $EXPORT
+end-volume
+volume server
+    type nfs/server
+    option export-dir /(rw,bogus)
+    subvolumes posix
+end-volume
+EOF
+t_check "--check says what is wrong in export-dir" grep -q 'unknown option "bogus"' "$T/check.out"
+broken bad-listen 8 <<EOF
+volume posix
+    type storage/posix
+    option directory $EXPORT
+end-volume
+volume server
+    type nfs/server
+    option state-dir $T/state
+    option listen-address 127.0.0.1,localhost
+    subvolumes posix
+end-volume
+EOF
+broken bad-rtmax 7 <<EOF
+volume posix
+    type storage/posix
+    option directory $EXPORT
+end-volume
+volume server
+    type nfs/server
+    option rtmax 4MB
+    subvolumes posix
+end-volume
+EOF
+t_check "--check never answers 'the log says why'" not grep -q 'the log says why' "$T/check.out"
 broken missing-end '1|3|4' <<EOF
 volume posix
     type storage/posix
@@ -296,6 +333,13 @@ EOF
 
 # ------------------------------------------------ command line, start-up
 t_info "start-up errors"
+xl_volfile "$T/missing.vol" "$T/no-such-dir"
+rc=0
+"$XLNFSD" -N -f "$T/missing.vol" -l "$T/missing.log" >"$T/missing.out" 2>&1 || rc=$?
+cat "$T/missing.out"
+t_check "a missing export directory fails the start (exit 1, got $rc)" test "$rc" = 1
+t_check "... naming missing.vol:4 (the directory option) and the folder" \
+	grep -Eq "missing\.vol:4: .*$T/no-such-dir: No such file" "$T/missing.out"
 rc=0
 "$XLNFSD" --no-such-option >"$T/opt.out" 2>&1 || rc=$?
 cat "$T/opt.out"

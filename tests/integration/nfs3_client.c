@@ -16,6 +16,9 @@
  *                           and the write verifier
  *   post-restart STATEFILE  after a daemon restart: old handles still
  *                           work, the write verifier changed
+ *   calls N                 exactly one MNT of "/", N GETATTRs of the root
+ *                           and N LOOKUPs of a missing name: a known
+ *                           workload for tests/integration/metrics.sh
  * Prints one line per check and "N passed, N failed" last; exits 1 if any
  * check failed, 2 on usage errors.
  */
@@ -2352,6 +2355,26 @@ static int phase_post_restart(const char *statefile)
 	return 0;
 }
 
+static int phase_calls(const char *count)
+{
+	struct rpc_context *mrpc, *rpc;
+	struct fh root;
+	long n = strtol(count, NULL, 10);
+
+	mrpc = mount_root(&root);
+	rpc = conn_open(NFS_PROGRAM, NFS_V3, -1, -1);
+	if (!mrpc || !check(rpc != NULL, "connect to NFS v3"))
+		return 1;
+	for (long i = 0; i < n; i++)
+		expect(getattr(rpc, &root), NFS3_OK, "GETATTR / (%ld of %ld)", i + 1, n);
+	for (long i = 0; i < n; i++)
+		expect(lookup(rpc, &root, "no-such-name"), NFS3ERR_NOENT,
+		       "LOOKUP no-such-name (%ld of %ld)", i + 1, n);
+	rpc_destroy_context(rpc);
+	rpc_destroy_context(mrpc);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *phase;
@@ -2373,6 +2396,8 @@ int main(int argc, char **argv)
 		rc = phase_pre_restart(argv[3]);
 	else if (strcmp(phase, "post-restart") == 0 && argc > 3)
 		rc = phase_post_restart(argv[3]);
+	else if (strcmp(phase, "calls") == 0 && argc > 3)
+		rc = phase_calls(argv[3]);
 	else {
 		fprintf(stderr, "unknown phase %s\n", phase);
 		return 2;

@@ -7,6 +7,8 @@ xlators_nfs_server_la_SOURCES = \
 	xlators/nfs/server/nfs_server.h xlators/nfs/server/nfs3.h \
 	xlators/nfs/server/nfs3_proc.c \
 	xlators/nfs/server/server.c xlators/nfs/server/exports.c xlators/nfs/server/fh.c \
+	xlators/nfs/server/exports_table.c \
+	xlators/nfs/server/nfs_metrics.c xlators/nfs/server/nfs_metrics.h \
 	xlators/nfs/server/nfs3_util.c xlators/nfs/server/nfs3_attr.c \
 	xlators/nfs/server/nfs3_io.c xlators/nfs/server/nfs3_fs.c \
 	xlators/nfs/server/nfs3_dir.c xlators/nfs/server/nfs3_ns.c \
@@ -15,8 +17,10 @@ xlators_nfs_server_la_SOURCES = \
 	xlators/nfs/server/nfs_setup.c \
 	xlators/nfs/server/nfs_mount_iface.h xlators/nfs/server/nfs_mount_iface.c
 nodist_xlators_nfs_server_la_SOURCES = xlators/nfs/server/nfs3_prot.h
+xlators_nfs_server_la_CFLAGS = $(AM_CFLAGS) $(MICROHTTPD_CFLAGS)
 xlators_nfs_server_la_LDFLAGS = $(xlator_ldflags)
-xlators_nfs_server_la_LIBADD = libnfs3xdr.la mount/libmount3.la $(xlator_libadd)
+xlators_nfs_server_la_LIBADD = libnfs3xdr.la mount/libmount3.la $(xlator_libadd) \
+	$(MICROHTTPD_LIBS)
 
 # Generated XDR routines build without -Wunused-variable (rpcgen's `buf`).
 noinst_LTLIBRARIES += libnfs3xdr.la

@@ -115,6 +115,8 @@ int nfs3_read(struct rpcsvc_request *req, void *args, void *res)
 	}
 	nfs3_post_op_from_iatt(srv, obj.export, &attr, &ok->file_attributes);
 	ok->count = (count3)ret;
+	if (srv->count_io)
+		srv->count_io(srv->metrics, obj.export, false, (uint64_t)ret);
 	/* A short read at the end of the file is an end of file too. */
 	ok->eof = eof || ((attr.valid & XL_IATT_SIZE) && a->offset + (uint64_t)ret >= attr.size);
 	ok->data.data_len = (u_int)ret;
@@ -223,6 +225,8 @@ int nfs3_write(struct rpcsvc_request *req, void *args, void *res)
 		goto out;
 	}
 	ok->count = (count3)ret;
+	if (srv->count_io)
+		srv->count_io(srv->metrics, obj.export, true, (uint64_t)ret);
 	ok->committed = (stable_how)(stable < (enum xl_stable)a->stable ? a->stable : stable);
 	nfs3_write_verf_get(&srv->write_verf, ok->verf);
 out:

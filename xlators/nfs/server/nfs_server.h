@@ -56,6 +56,14 @@ struct nfs_server {
 	bool fileid_32bit;             /* fold fileids to 32 bits */
 	uint32_t rtmax, wtmax;         /* largest READ / WRITE count */
 	uint32_t dtpref;               /* preferred READDIR reply size */
+	bool export_list_all;          /* MOUNT EXPORT lists every export, not
+					* only those the asker may mount */
+	/* Metrics (nfs_metrics.h), NULL when metrics-listen is off. The I/O
+	 * actors count bytes through count_io, so they need no link to the
+	 * registry (their unit tests leave it out). */
+	struct nfs_metrics *metrics;
+	void (*count_io)(struct nfs_metrics *m, const struct nfs_export *e, bool write,
+			 uint64_t bytes);
 };
 
 /* A file handle as bytes on the wire. */
@@ -139,6 +147,15 @@ char *nfs_export_clients_text(const struct nfs_export *e);
  * which is not freed. */
 void nfs_exports_free(struct nfs_export *exports, size_t count,
 		      const struct xl_addrlist *shared);
+
+/* Print @exports to @fp as `exportfs -v` does: one line per export and
+ * client, "PATH<tab>CLIENT(ro|rw,squashing,anonuid=N,anongid=N,sec=...)";
+ * an export nobody may mount gets one line saying so (exports_table.c). */
+void nfs_exports_print(const struct nfs_export *exports, size_t count, FILE *fp);
+/* The same for the nfs/server volume @xl from its options, without
+ * starting it: what `xlnfsd --exports` calls (found by name in the
+ * module). 0, or -EINVAL when export-dir does not parse. */
+int nfs_server_print_exports(struct xl *xl, FILE *fp);
 
 /* --- file handles (fh.c) --- */
 

@@ -19,6 +19,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <inttypes.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -27,6 +28,7 @@
 #include "mount.h"
 #include "nfs3.h"
 #include "nfs3_verf.h"
+#include "nfs_metrics.h"
 #include "nfs_server.h"
 
 #define NFS_SECRET_FILE "fh-secret"
@@ -52,6 +54,8 @@ struct nfs_server_conf {
 	bool drc;
 	int64_t drc_entries;
 	uint64_t drc_size, drc_ttl_ms;
+	bool export_list_all;
+	char *metrics_listen;
 };
 
 #define KB 1024LL
@@ -156,6 +160,14 @@ static const struct xl_option nfs_server_options[] = {
 	{ .key = "drc-ttl", .type = XL_OPT_TIME, .def = "120s", .min = 1000, .max = 3600 * 1000,
 	  .offset = offsetof(struct nfs_server_conf, drc_ttl_ms),
 	  .desc = "how long a cached reply is kept since its last use" },
+	{ .key = "export-list-all", .type = XL_OPT_BOOL, .def = "on",
+	  .offset = offsetof(struct nfs_server_conf, export_list_all),
+	  .desc = "MOUNT EXPORT (showmount -e) lists every export with its clients, as knfsd "
+		  "does; off lists only the exports the asking client may mount" },
+	{ .key = "metrics-listen", .type = XL_OPT_STR, .def = "",
+	  .offset = offsetof(struct nfs_server_conf, metrics_listen),
+	  .desc = "serve Prometheus metrics over HTTP at ADDR:PORT/metrics (e.g. "
+		  "127.0.0.1:9464, [::1]:9464); empty: off" },
 	{ NULL },
 };
 
@@ -172,6 +184,36 @@ static struct nfs_export nfs_server_defaults(const struct nfs_server_conf *conf)
 	return d;
 }
 
+/* Is every entry of listen-address a numeric IPv4 or IPv6 address (what
+ * rpcsvc_new accepts)? 0, or -EINVAL reported at the option's line. */
+static int nfs_server_check_listen(struct xl *xl, const char *list)
+{
+	char **addrs = g_strsplit(list, ",", -1);
+	int ret = 0;
+
+	if (!addrs[0]) {
+		xl_config_error(xl, "listen-address", "listen-address: no address given");
+		ret = -EINVAL;
+	}
+	for (char **a = addrs; *a; a++) {
+		struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_PASSIVE };
+		struct addrinfo *res = NULL;
+		char *addr = g_strstrip(*a);
+
+		if (getaddrinfo(addr, NULL, &hints, &res) == 0) {
+			freeaddrinfo(res);
+		} else {
+			xl_config_error(xl, "listen-address",
+					"listen-address: '%s' is not a numeric IPv4 or IPv6 "
+					"address",
+					addr);
+			ret = -EINVAL;
+		}
+	}
+	g_strfreev(addrs);
+	return ret;
+}
+
 static int nfs_server_validate(struct xl *xl)
 {
 	struct nfs_server_conf *conf = xl->conf;
@@ -183,19 +225,31 @@ static int nfs_server_validate(struct xl *xl)
 
 	ret = nfs_exports_parse(conf->export_dir, &defaults, &exports, &n, &msg);
 	if (ret < 0) {
-		xl_log(xl, XL_LOG_ERROR, "%s", msg);
+		xl_config_error(xl, "export-dir", "export-dir: %s", msg);
 		g_free(msg);
-		return ret;
+	} else {
+		nfs_exports_free(exports, n, defaults.clients);
 	}
-	nfs_exports_free(exports, n, defaults.clients);
 	if (conf->rtmax > conf->max_record || conf->wtmax > conf->max_record) {
-		xl_log(xl, XL_LOG_ERROR,
-		       "rtmax (%" G_GUINT64_FORMAT ") and wtmax (%" G_GUINT64_FORMAT
-		       ") must not exceed max-record-size (%" G_GUINT64_FORMAT ")",
-		       conf->rtmax, conf->wtmax, conf->max_record);
-		return -EINVAL;
+		xl_config_error(xl, conf->rtmax > conf->max_record ? "rtmax" : "wtmax",
+				"rtmax (%" G_GUINT64_FORMAT ") and wtmax (%" G_GUINT64_FORMAT
+				") must not exceed max-record-size (%" G_GUINT64_FORMAT ")",
+				conf->rtmax, conf->wtmax, conf->max_record);
+		ret = -EINVAL;
 	}
-	return 0;
+	if (nfs_server_check_listen(xl, conf->listen) < 0)
+		ret = -EINVAL;
+	if (conf->metrics_listen && *conf->metrics_listen) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+
+		if (nfs_metrics_parse_listen(conf->metrics_listen, &ss, &len, &msg) < 0) {
+			xl_config_error(xl, "metrics-listen", "metrics-listen: %s", msg);
+			g_free(msg);
+			ret = -EINVAL;
+		}
+	}
+	return ret < 0 ? -EINVAL : 0;
 }
 
 /* Write @len bytes of @data to @path atomically: a temporary file in the
@@ -278,6 +332,9 @@ static void nfs_server_free(struct nfs_server *srv)
 {
 	const struct nfs_server_conf *conf = srv->xl->conf;
 
+	/* the HTTP thread reads the service's counters: it stops first */
+	nfs_metrics_free(srv->metrics);
+	srv->metrics = NULL;
 	if (srv->svc)
 		rpcsvc_free(srv->svc);
 	nfs_exports_free(srv->exports, srv->nexports, conf->allow);
@@ -342,6 +399,7 @@ static int nfs_server_init(struct xl *xl)
 	srv->rtmax = (uint32_t)conf->rtmax;
 	srv->wtmax = (uint32_t)conf->wtmax;
 	srv->dtpref = (uint32_t)conf->dtpref;
+	srv->export_list_all = conf->export_list_all;
 	srv->state_dir = g_strdup(conf->state_dir);
 
 	ret = nfs_exports_parse(conf->export_dir, &defaults, &srv->exports, &srv->nexports, &msg);
@@ -353,8 +411,8 @@ static int nfs_server_init(struct xl *xl)
 	srv->shared_clients = conf->allow;
 	if (g_mkdir_with_parents(srv->state_dir, 0700) < 0) {
 		ret = -errno;
-		xl_log(xl, XL_LOG_ERROR, "cannot create state-dir %s: %s", srv->state_dir,
-		       g_strerror(errno));
+		xl_config_error(xl, "state-dir", "cannot create state-dir %s: %s", srv->state_dir,
+				g_strerror(-ret));
 		goto out_free;
 	}
 	ret = nfs_server_load_secret(srv);
@@ -366,6 +424,10 @@ static int nfs_server_init(struct xl *xl)
 		xl_inode_table_set_lru_limit(xl->graph->itable, (size_t)conf->inode_lru_limit);
 	nfs_server_resolve_roots(srv);
 
+	if (conf->metrics_listen && *conf->metrics_listen) {
+		srv->metrics = nfs_metrics_new(srv);
+		srv->count_io = nfs_metrics_io;
+	}
 	srv->svc = rpcsvc_new(&cfg);
 	if (!srv->svc) {
 		xl_log(xl, XL_LOG_ERROR, "cannot create the RPC service (listen-address %s)",
@@ -383,6 +445,8 @@ static int nfs_server_init(struct xl *xl)
 	mcfg.port = (uint16_t)conf->mount_port;
 	mcfg.state_dir = srv->state_dir;
 	mcfg.log_name = xl->name;
+	mcfg.list_all = srv->export_list_all;
+	mcfg.observe = srv->metrics ? nfs_metrics_observe : NULL;
 	ret = mount3_programs_add(&mcfg, &srv->mount);
 	if (ret == -ENOSYS) {
 		xl_log(xl, XL_LOG_WARNING, "MOUNT is not available in this build; NFS only");
@@ -390,6 +454,18 @@ static int nfs_server_init(struct xl *xl)
 	} else if (ret < 0) {
 		xl_log(xl, XL_LOG_ERROR, "cannot add the MOUNT programs: %s", g_strerror(-ret));
 		goto out_mount;
+	}
+	if (srv->metrics) {
+		ret = nfs_metrics_start(srv->metrics, conf->metrics_listen);
+		if (ret < 0) {
+			xl_config_error(xl, "metrics-listen", "metrics-listen %s: %s",
+					conf->metrics_listen,
+					ret == -EADDRNOTAVAIL
+						? "cannot listen there (port in use, or not an "
+						  "address of this machine; the log says which)"
+						: g_strerror(-ret));
+			goto out_mount;
+		}
 	}
 	xl->private = srv;
 	ret = rpcsvc_start(srv->svc);
@@ -446,6 +522,24 @@ static void nfs_server_dump(struct xl *xl)
 	}
 	mount3_statedump(srv->mount);
 	rpcsvc_dump(srv->svc);
+}
+
+int nfs_server_print_exports(struct xl *xl, FILE *fp)
+{
+	struct nfs_server_conf *conf = xl->conf;
+	struct nfs_export defaults = nfs_server_defaults(conf);
+	struct nfs_export *exports = NULL;
+	char *msg = NULL;
+	size_t n = 0;
+
+	if (nfs_exports_parse(conf->export_dir, &defaults, &exports, &n, &msg) < 0) {
+		xl_config_error(xl, "export-dir", "export-dir: %s", msg);
+		g_free(msg);
+		return -EINVAL;
+	}
+	nfs_exports_print(exports, n, fp);
+	nfs_exports_free(exports, n, defaults.clients);
+	return 0;
 }
 
 const struct xl_module xl_module = {
