@@ -277,10 +277,10 @@ static struct xl_cred ex_call(uid_t uid, gid_t gid, unsigned ngroups, const gid_
 	struct xl_cred c;
 
 	memset(&c, 0, sizeof(c));
-	c.cred.uid = uid;
-	c.cred.gid = gid;
-	c.cred.ngroups = ngroups;
-	memcpy(c.cred.groups, groups, ngroups * sizeof(gid_t));
+	c.uid = uid;
+	c.gid = gid;
+	c.ngroups = ngroups;
+	memcpy(c.groups, groups, ngroups * sizeof(gid_t));
 	return c;
 }
 
@@ -293,33 +293,33 @@ static void test_squash(void)
 	/* root-squash: root becomes anon, including group 0 among groups. */
 	c = ex_call(0, 0, 3, groups);
 	nfs_export_squash(&e, &c);
-	CU_ASSERT_EQUAL(c.cred.uid, 65534);
-	CU_ASSERT_EQUAL(c.cred.gid, 65533);
-	CU_ASSERT_EQUAL(c.cred.ngroups, 3);
-	CU_ASSERT_EQUAL(c.cred.groups[0], 10);
-	CU_ASSERT_EQUAL(c.cred.groups[1], 65533);
-	CU_ASSERT_EQUAL(c.cred.groups[2], 20);
+	CU_ASSERT_EQUAL(c.uid, 65534);
+	CU_ASSERT_EQUAL(c.gid, 65533);
+	CU_ASSERT_EQUAL(c.ngroups, 3);
+	CU_ASSERT_EQUAL(c.groups[0], 10);
+	CU_ASSERT_EQUAL(c.groups[1], 65533);
+	CU_ASSERT_EQUAL(c.groups[2], 20);
 
 	/* root-squash leaves other users alone... */
 	c = ex_call(1000, 100, 2, groups);
 	nfs_export_squash(&e, &c);
-	CU_ASSERT_EQUAL(c.cred.uid, 1000);
-	CU_ASSERT_EQUAL(c.cred.gid, 100);
-	CU_ASSERT_EQUAL(c.cred.groups[1], 65533);  /* ...but not their group 0 */
+	CU_ASSERT_EQUAL(c.uid, 1000);
+	CU_ASSERT_EQUAL(c.gid, 100);
+	CU_ASSERT_EQUAL(c.groups[1], 65533);  /* ...but not their group 0 */
 
 	/* A non-root user with primary group 0. */
 	c = ex_call(1000, 0, 0, groups);
 	nfs_export_squash(&e, &c);
-	CU_ASSERT_EQUAL(c.cred.uid, 1000);
-	CU_ASSERT_EQUAL(c.cred.gid, 65533);
+	CU_ASSERT_EQUAL(c.uid, 1000);
+	CU_ASSERT_EQUAL(c.gid, 65533);
 
 	/* no-root-squash: root stays root. */
 	e.root_squash = false;
 	c = ex_call(0, 0, 3, groups);
 	nfs_export_squash(&e, &c);
-	CU_ASSERT_EQUAL(c.cred.uid, 0);
-	CU_ASSERT_EQUAL(c.cred.gid, 0);
-	CU_ASSERT_EQUAL(c.cred.groups[1], 0);
+	CU_ASSERT_EQUAL(c.uid, 0);
+	CU_ASSERT_EQUAL(c.gid, 0);
+	CU_ASSERT_EQUAL(c.groups[1], 0);
 
 	/* all-squash: everybody is anon, with no supplementary groups. */
 	e.all_squash = true;
@@ -327,13 +327,13 @@ static void test_squash(void)
 	e.anongid = 4343;
 	c = ex_call(1000, 100, 3, groups);
 	nfs_export_squash(&e, &c);
-	CU_ASSERT_EQUAL(c.cred.uid, 4242);
-	CU_ASSERT_EQUAL(c.cred.gid, 4343);
-	CU_ASSERT_EQUAL(c.cred.ngroups, 0);
+	CU_ASSERT_EQUAL(c.uid, 4242);
+	CU_ASSERT_EQUAL(c.gid, 4343);
+	CU_ASSERT_EQUAL(c.ngroups, 0);
 	c = ex_call(0, 0, 3, groups);
 	nfs_export_squash(&e, &c);
-	CU_ASSERT_EQUAL(c.cred.uid, 4242);
-	CU_ASSERT_EQUAL(c.cred.ngroups, 0);
+	CU_ASSERT_EQUAL(c.uid, 4242);
+	CU_ASSERT_EQUAL(c.ngroups, 0);
 }
 
 /* ---------------------------------------------------------------- export root */
