@@ -175,3 +175,12 @@ tests_fuzz_replay_nfs3_args_LDADD = libnfs3xdr.la libmount3xdr.la $(fuzz_replay_
 tests_fuzz_replay_dispatch_SOURCES = tests/fuzz/fuzz_dispatch.c tests/fuzz/replay_main.c \
 	tests/fuzz/fuzz.h
 tests_fuzz_replay_dispatch_LDADD = $(fuzz_replay_ldadd)
+
+# sec: exports(5)-style client rules, the host name cache, manage-gids, log escaping.
+sec_test_cflags = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(top_srcdir)/tests/unit
+sec_test_ldadd = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+check_PROGRAMS += tests/unit/test_log_escape
+TESTS += tests/unit/test_log_escape
+tests_unit_test_log_escape_SOURCES = tests/unit/test_log_escape.c
+tests_unit_test_log_escape_CFLAGS = $(sec_test_cflags)
+tests_unit_test_log_escape_LDADD = $(sec_test_ldadd)
