@@ -30,6 +30,8 @@
  * cannot be decoded at all), over TCP a sane record. */
 #define MOUNT3_REPLY_MAX_UDP 8192
 #define MOUNT3_REPLY_MAX_TCP (1024 * 1024)
+/* Room for a client's path escaped in a log line (cut beyond). */
+#define MOUNT3_LOG_PATH_MAX 1100
 
 struct nfs_server *mount3_server(struct rpcsvc_request *req)
 {
@@ -143,33 +145,34 @@ static mountstat3 mount3_mnt_resolve(struct rpcsvc_request *req, const char *arg
 	return MNT3_OK;
 }
 
-/* Log a MNT's outcome and record a successful one in the mount list. */
+/* Log a MNT's outcome and record a successful one in the mount list.
+ * Paths are the client's bytes: logged escaped (xl_log_escape_buf). */
 static void mount3_mnt_done(struct rpcsvc_request *req, const char *arg_path, const char *path,
 			    unsigned status)
 {
 	struct nfs_server *srv = mount3_server(req);
 	struct mountlist *list = mount3_list(srv);
 	char host[INET6_ADDRSTRLEN];
+	char esc[MOUNT3_LOG_PATH_MAX];
 	int ret;
 
 	mount3_client_host(&req->call, host, sizeof(host));
 	if (status != MNT3_OK) {
-		char *esc = g_strescape(arg_path, NULL); /* the client's bytes */
-
 		xl_log(srv->xl, XL_LOG_INFO, "MOUNT v%u of \"%s\" by %s refused: %s", req->vers,
-		       esc, host, mount3_stat_name(status));
-		g_free(esc);
+		       xl_log_escape_buf(esc, sizeof(esc), arg_path), host,
+		       mount3_stat_name(status));
 		return;
 	}
-	xl_log(srv->xl, XL_LOG_INFO, "%s mounted %s (MOUNT v%u)", host, path, req->vers);
+	xl_log_escape_buf(esc, sizeof(esc), path);
+	xl_log(srv->xl, XL_LOG_INFO, "%s mounted %s (MOUNT v%u)", host, esc, req->vers);
 	if (!list)
 		return;
 	ret = mountlist_add(list, host, path);
 	if (ret == -ENOSPC)
-		xl_log(srv->xl, XL_LOG_WARNING, "mount list full: %s:%s not recorded", host, path);
+		xl_log(srv->xl, XL_LOG_WARNING, "mount list full: %s:%s not recorded", host, esc);
 	else if (ret == -EINVAL)
 		xl_log(srv->xl, XL_LOG_DEBUG, "%s:%s cannot be recorded in the mount list", host,
-		       path);
+		       esc);
 }
 
 int mount3_mnt(struct rpcsvc_request *req, void *args, void *res)
@@ -277,15 +280,17 @@ int mount3_umnt(struct rpcsvc_request *req, void *args, void *res)
 	const char *arg_path = *(dirpath *)args;
 	char path[MOUNTLIST_DIR_MAX + 1];
 	char host[INET6_ADDRSTRLEN];
+	char esc[MOUNT3_LOG_PATH_MAX];
 
 	mount3_client_host(&req->call, host, sizeof(host));
 	if (mount3_path_normalise(arg_path, path, sizeof(path)) < 0)
 		g_strlcpy(path, arg_path, sizeof(path));
+	xl_log_escape_buf(esc, sizeof(esc), path);
 	if (list && mountlist_remove(list, host, path) == 0)
-		xl_log(srv->xl, XL_LOG_INFO, "%s unmounted %s", host, path);
+		xl_log(srv->xl, XL_LOG_INFO, "%s unmounted %s", host, esc);
 	else
 		xl_log(srv->xl, XL_LOG_DEBUG, "%s unmounted %s, which it had not mounted", host,
-		       path);
+		       esc);
 	return RPCSVC_OK;
 }
 
