@@ -18,6 +18,9 @@ xlators_nfs_server_la_LIBADD = libnfs3xdr.la mount/libmount3.la $(xlator_libadd)
 # Generated XDR routines build without -Wunused-variable (rpcgen's `buf`).
 noinst_LTLIBRARIES += libnfs3xdr.la
 nodist_libnfs3xdr_la_SOURCES = xlators/nfs/server/nfs3_prot_xdr.c xlators/nfs/server/nfs3_prot.h
+# filename3/nfspath3 refuse an embedded NUL: the generated ones are renamed
+# (the sed below) and nfs3_xdr_names.c takes their names.
+libnfs3xdr_la_SOURCES = xlators/nfs/server/nfs3_xdr_names.c lib/xdr_cstring.h
 libnfs3xdr_la_CFLAGS = $(AM_CFLAGS) -Wno-unused-variable
 
 BUILT_SOURCES += xlators/nfs/server/nfs3_prot.h xlators/nfs/server/nfs3_prot_xdr.c
@@ -28,4 +31,6 @@ xlators/nfs/server/nfs3_prot.h: xlators/nfs/server/nfs3_prot.x
 	$(AM_V_GEN)$(MKDIR_P) xlators/nfs/server && rm -f $@ && $(RPCGEN) -h -o $@ $(srcdir)/xlators/nfs/server/nfs3_prot.x
 xlators/nfs/server/nfs3_prot_xdr.c: xlators/nfs/server/nfs3_prot.x
 	$(AM_V_GEN)$(MKDIR_P) xlators/nfs/server && $(RPCGEN) -c $(srcdir)/xlators/nfs/server/nfs3_prot.x \
-		| sed 's|^#include ".*nfs3_prot.h"|#include "nfs3_prot.h"|' > $@-t && mv $@-t $@
+		| sed -e 's|^#include ".*nfs3_prot.h"|#include "nfs3_prot.h"|' \
+		      -e 's|^xdr_filename3 (|nfs3_rpcgen_xdr_filename3 (|' \
+		      -e 's|^xdr_nfspath3 (|nfs3_rpcgen_xdr_nfspath3 (|' > $@-t && mv $@-t $@
