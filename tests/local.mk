@@ -189,3 +189,9 @@ TESTS += tests/unit/test_xdr_names
 tests_unit_test_xdr_names_SOURCES = tests/unit/test_xdr_names.c
 tests_unit_test_xdr_names_CFLAGS = $(sec_test_cflags)
 tests_unit_test_xdr_names_LDADD = libnfs3xdr.la libmount3xdr.la $(TIRPC_LIBS) $(CUNIT_LIBS)
+check_PROGRAMS += tests/unit/test_export_rules
+TESTS += tests/unit/test_export_rules
+tests_unit_test_export_rules_SOURCES = tests/unit/test_export_rules.c \
+	xlators/nfs/server/export_rules.c xlators/nfs/server/export_rules.h
+tests_unit_test_export_rules_CFLAGS = $(sec_test_cflags)
+tests_unit_test_export_rules_LDADD = $(sec_test_ldadd)
