@@ -195,3 +195,9 @@ tests_unit_test_export_rules_SOURCES = tests/unit/test_export_rules.c \
 	xlators/nfs/server/export_rules.c xlators/nfs/server/export_rules.h
 tests_unit_test_export_rules_CFLAGS = $(sec_test_cflags)
 tests_unit_test_export_rules_LDADD = $(sec_test_ldadd)
+check_PROGRAMS += tests/unit/test_hostcache
+TESTS += tests/unit/test_hostcache
+tests_unit_test_hostcache_SOURCES = tests/unit/test_hostcache.c \
+	xlators/nfs/server/export_rules.c xlators/nfs/server/export_rules.h
+tests_unit_test_hostcache_CFLAGS = $(sec_test_cflags)
+tests_unit_test_hostcache_LDADD = $(sec_test_ldadd)

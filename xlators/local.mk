@@ -2,4 +2,4 @@
 libxlnfs_la_SOURCES += xlators/xlator.h \
 	xlators/xlator.c xlators/options.c xlators/inode.c xlators/diag.c \
 	xlators/volfile.c xlators/volfile.h xlators/modules.c xlators/modules.h \
-	xlators/graph.c
+	xlators/graph.c xlators/hostcache.c xlators/hostcache.h
