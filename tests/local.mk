@@ -201,3 +201,9 @@ tests_unit_test_hostcache_SOURCES = tests/unit/test_hostcache.c \
 	xlators/nfs/server/export_rules.c xlators/nfs/server/export_rules.h
 tests_unit_test_hostcache_CFLAGS = $(sec_test_cflags)
 tests_unit_test_hostcache_LDADD = $(sec_test_ldadd)
+check_PROGRAMS += tests/unit/test_gid_cache
+TESTS += tests/unit/test_gid_cache
+tests_unit_test_gid_cache_SOURCES = tests/unit/test_gid_cache.c \
+	xlators/nfs/server/gid_cache.c xlators/nfs/server/gid_cache.h
+tests_unit_test_gid_cache_CFLAGS = $(sec_test_cflags)
+tests_unit_test_gid_cache_LDADD = $(sec_test_ldadd)
