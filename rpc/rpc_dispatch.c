@@ -381,7 +381,8 @@ void rpcsvc_dispatch(struct rpcsvc_job *job)
 	const struct rpcsvc_program *p;
 	int idx;
 
-	switch (rpcmsg_decode_call(job->buf, job->len, &hdr, &why)) {
+	switch (rpcmsg_decode_call_flags(job->buf, job->len, &hdr, &why,
+					 svc->cfg.auth_sys_any_gids ? RPCMSG_ANY_GIDS : 0)) {
 	case RPCMSG_DROP:
 		dispatch_drop(job);
 		return;

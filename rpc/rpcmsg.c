@@ -41,8 +41,10 @@ static bool cursor_skip(struct msg_cursor *c, size_t n)
 
 /* Decode an AUTH_SYS body of @blen bytes at the cursor (already known to
  * be within the buffer). false: malformed (AUTH_BADCRED). */
-static bool msg_decode_authsys(const uint8_t *body, size_t blen, struct rpc_call_hdr *hdr)
+static bool msg_decode_authsys(const uint8_t *body, size_t blen, struct rpc_call_hdr *hdr,
+			       unsigned flags)
 {
+	uint32_t gid;
 	struct msg_cursor c = { .p = body, .len = blen };
 	uint32_t namelen, i;
 
@@ -57,16 +59,29 @@ static bool msg_decode_authsys(const uint8_t *body, size_t blen, struct rpc_call
 	if (!cursor_u32(&c, &hdr->uid) || !cursor_u32(&c, &hdr->gid) ||
 	    !cursor_u32(&c, &hdr->ngroups))
 		return false;
-	if (hdr->ngroups > RPCMSG_MAX_GIDS)
+	if (hdr->ngroups > RPCMSG_MAX_GIDS && !(flags & RPCMSG_ANY_GIDS))
 		return false;
-	for (i = 0; i < hdr->ngroups; i++)
-		if (!cursor_u32(&c, &hdr->groups[i]))
+	for (i = 0; i < hdr->ngroups; i++) {
+		if (!cursor_u32(&c, &gid))
 			return false;
+		if (i < RPCMSG_MAX_GIDS)
+			hdr->groups[i] = gid;
+	}
+	if (hdr->ngroups > RPCMSG_MAX_GIDS) {
+		hdr->ngroups = RPCMSG_MAX_GIDS;
+		hdr->gids_cut = true;
+	}
 	return c.off == c.len; /* the body must be exactly the credential */
 }
 
 enum rpcmsg_verdict rpcmsg_decode_call(const void *buf, size_t len, struct rpc_call_hdr *hdr,
 					 enum auth_stat *why)
+{
+	return rpcmsg_decode_call_flags(buf, len, hdr, why, 0);
+}
+
+enum rpcmsg_verdict rpcmsg_decode_call_flags(const void *buf, size_t len, struct rpc_call_hdr *hdr,
+					       enum auth_stat *why, unsigned flags)
 {
 	struct msg_cursor c = { .p = buf, .len = len };
 	uint32_t mtype, clen, vflavor, vlen;
@@ -102,7 +117,7 @@ enum rpcmsg_verdict rpcmsg_decode_call(const void *buf, size_t len, struct rpc_c
 		}
 		break;
 	case AUTH_SYS:
-		if (!msg_decode_authsys(c.p + cbody, clen, hdr)) {
+		if (!msg_decode_authsys(c.p + cbody, clen, hdr, flags)) {
 			*why = AUTH_BADCRED;
 			return RPCMSG_AUTH_ERROR;
 		}

@@ -32,6 +32,17 @@ struct rpc_call_hdr {
 	uint32_t groups[RPCMSG_MAX_GIDS];
 	char machine[RPCMSG_MAX_MACHINE + 1]; /* NUL-terminated */
 	size_t args_off;                 /* where the procedure's arguments start */
+	/* RPCMSG_ANY_GIDS only: the credential listed more than 16 groups;
+	 * groups[] holds the first 16 (ngroups is 16). */
+	bool gids_cut;
+};
+
+/* Flags of rpcmsg_decode_call_flags. */
+enum {
+	/* Accept AUTH_SYS credentials with more than RPCMSG_MAX_GIDS groups
+	 * (keeping the first ones), for a server that looks the caller's
+	 * groups up itself (manage-gids) and ignores the list. */
+	RPCMSG_ANY_GIDS = 1 << 0,
 };
 
 /* What decoding a call says to do. */
@@ -52,6 +63,9 @@ enum rpcmsg_verdict {
  */
 enum rpcmsg_verdict rpcmsg_decode_call(const void *buf, size_t len, struct rpc_call_hdr *hdr,
 					 enum auth_stat *why);
+/* The same with RPCMSG_* @flags. */
+enum rpcmsg_verdict rpcmsg_decode_call_flags(const void *buf, size_t len, struct rpc_call_hdr *hdr,
+					       enum auth_stat *why, unsigned flags);
 
 /*
  * Reply headers. Each writes into @out (at least RPCMSG_REPLY_MAX bytes)

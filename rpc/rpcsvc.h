@@ -93,6 +93,10 @@ struct rpcsvc_config {
 	size_t drc_entries, drc_bytes;
 	unsigned drc_ttl_ms;
 	bool drc_off;
+	/* Accept AUTH_SYS credentials listing more than 16 groups (only the
+	 * first 16 reach the request): for programs that replace the list
+	 * with their own lookup (nfs/server's manage-gids). */
+	bool auth_sys_any_gids;
 };
 
 /* Create a service (nothing started). Zero threads, max_record and

@@ -207,3 +207,8 @@ tests_unit_test_gid_cache_SOURCES = tests/unit/test_gid_cache.c \
 	xlators/nfs/server/gid_cache.c xlators/nfs/server/gid_cache.h
 tests_unit_test_gid_cache_CFLAGS = $(sec_test_cflags)
 tests_unit_test_gid_cache_LDADD = $(sec_test_ldadd)
+check_PROGRAMS += tests/unit/test_rpcmsg_gids
+TESTS += tests/unit/test_rpcmsg_gids
+tests_unit_test_rpcmsg_gids_SOURCES = tests/unit/test_rpcmsg_gids.c
+tests_unit_test_rpcmsg_gids_CFLAGS = $(sec_test_cflags)
+tests_unit_test_rpcmsg_gids_LDADD = $(sec_test_ldadd)
