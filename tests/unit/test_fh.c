@@ -4,7 +4,9 @@
  * A handle built by the server parses back to the same export and gfid;
  * every way a handle can be damaged or forged (truncated, padded, a bit
  * flipped in the MAC or the gfid, another export id, a bad version, an
- * over-long gfid, another server's secret) is rejected with -EBADF.
+ * over-long gfid) is rejected with -EBADF; a handle of ours whose export
+ * is gone, or signed with another secret (its key id), with -ESTALE.
+ * Version 1 handles (before the key id) still parse.
  */
 #include "config.h"
 
@@ -68,9 +70,9 @@ static void test_round_trip(void)
 
 			fh_gfid(&g, lens[i]);
 			nfs_fh_build(&srv, &srv.exports[x], &g, &fh);
-			CU_ASSERT_EQUAL(fh.len, 6u + lens[i] + 16u);
+			CU_ASSERT_EQUAL(fh.len, 10u + lens[i] + 12u);
 			CU_ASSERT(fh.len <= NFS_FH_MAX);
-			CU_ASSERT_EQUAL(fh.data[0], 1);
+			CU_ASSERT_EQUAL(fh.data[0], 2);
 			CU_ASSERT_EQUAL(fh.data[1], lens[i]);
 			memset(&back, 0xff, sizeof(back));
 			CU_ASSERT_EQUAL(nfs_fh_parse(&srv, fh.data, fh.len, &e, &back), 0);
@@ -95,7 +97,7 @@ static void test_deterministic(void)
 	/* The export id is in the handle: another export, other bytes. */
 	nfs_fh_build(&srv, &srv.exports[0], &g, &b);
 	CU_ASSERT_NOT_EQUAL(memcmp(a.data, b.data, a.len), 0);
-	CU_ASSERT_EQUAL(a.data[2] << 24 | a.data[3] << 16 | a.data[4] << 8 | a.data[5],
+	CU_ASSERT_EQUAL(a.data[6] << 24 | a.data[7] << 16 | a.data[8] << 8 | a.data[9],
 			(int)srv.exports[1].id);
 }
 
@@ -111,10 +113,20 @@ static void test_mac_is_hmac_sha256(void)
 	fh_gfid(&g, 20);
 	nfs_fh_build(&srv, &srv.exports[0], &g, &fh);
 	h = g_hmac_new(G_CHECKSUM_SHA256, srv.secret, sizeof(srv.secret));
-	g_hmac_update(h, fh.data, 6 + 20);
+	g_hmac_update(h, fh.data, 10 + 20);
 	g_hmac_get_digest(h, digest, &dlen);
 	g_hmac_unref(h);
-	CU_ASSERT_EQUAL(memcmp(digest, fh.data + 26, 16), 0);
+	CU_ASSERT_EQUAL(memcmp(digest, fh.data + 30, 12), 0);
+	/* the key id: the first 4 bytes of SHA-256(secret) */
+	{
+		GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+
+		dlen = sizeof(digest);
+		g_checksum_update(c, srv.secret, sizeof(srv.secret));
+		g_checksum_get_digest(c, digest, &dlen);
+		g_checksum_free(c);
+		CU_ASSERT_EQUAL(memcmp(digest, fh.data + 2, 4), 0);
+	}
 }
 
 static void test_truncated_and_padded(void)
@@ -140,7 +152,8 @@ static void test_truncated_and_padded(void)
 			-EBADF);
 }
 
-/* Flipping any single bit anywhere in the handle must be detected. */
+/* Flipping any single bit anywhere in the handle must be detected: as
+ * BADHANDLE, but in the key id, which names a secret we do not have. */
 static void test_every_bit_flip(void)
 {
 	struct nfs_fh fh, bad;
@@ -154,7 +167,7 @@ static void test_every_bit_flip(void)
 			bad = fh;
 			bad.data[i] ^= (uint8_t)(1u << bit);
 			total++;
-			if (fh_parse(&srv, &bad) == -EBADF)
+			if (fh_parse(&srv, &bad) == (i >= 2 && i < 6 ? -ESTALE : -EBADF))
 				rejected++;
 		}
 	}
@@ -168,13 +181,16 @@ static void test_bad_version(void)
 
 	fh_gfid(&g, 16);
 	nfs_fh_build(&srv, &srv.exports[0], &g, &fh);
-	fh.data[0] = 2;
+	fh.data[0] = 3;
+	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -EBADF);
+	fh.data[0] = 1;
 	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -EBADF);
 	fh.data[0] = 0;
 	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -EBADF);
 }
 
-/* A correctly MACed handle naming an export the server does not have. */
+/* A correctly MACed handle naming an export the server does not have
+ * (any more): STALE, so clients look the path up again. */
 static void test_unknown_export(void)
 {
 	struct nfs_export gone = { .id = nfs_export_id("/gone"), .path = (char *)"/gone" };
@@ -183,7 +199,52 @@ static void test_unknown_export(void)
 
 	fh_gfid(&g, 16);
 	nfs_fh_build(&srv, &gone, &g, &fh);
+	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -ESTALE);
+	/* the same with the MAC damaged: a forgery */
+	fh.data[fh.len - 1] ^= 1;
 	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -EBADF);
+}
+
+/* A version 1 handle (6-byte header, 16-byte MAC), as issued before the
+ * key id, still parses; damaged it is BADHANDLE, for a gone export STALE. */
+static uint32_t v1_build(uint8_t *data, uint32_t id, const struct xl_gfid *g)
+{
+	uint8_t digest[32];
+	gsize dlen = sizeof(digest);
+	GHmac *h;
+
+	data[0] = 1;
+	data[1] = g->len;
+	data[2] = (uint8_t)(id >> 24);
+	data[3] = (uint8_t)(id >> 16);
+	data[4] = (uint8_t)(id >> 8);
+	data[5] = (uint8_t)id;
+	memcpy(data + 6, g->bytes, g->len);
+	h = g_hmac_new(G_CHECKSUM_SHA256, srv.secret, sizeof(srv.secret));
+	g_hmac_update(h, data, 6 + g->len);
+	g_hmac_get_digest(h, digest, &dlen);
+	g_hmac_unref(h);
+	memcpy(data + 6 + g->len, digest, 16);
+	return 6 + g->len + 16;
+}
+
+static void test_version1(void)
+{
+	uint8_t data[NFS_FH_MAX];
+	const struct nfs_export *e = NULL;
+	struct xl_gfid g, back;
+	uint32_t len;
+
+	fh_gfid(&g, 16);
+	len = v1_build(data, srv.exports[1].id, &g);
+	CU_ASSERT_EQUAL(nfs_fh_parse(&srv, data, len, &e, &back), 0);
+	CU_ASSERT_PTR_EQUAL(e, &srv.exports[1]);
+	CU_ASSERT(xl_gfid_equal(&g, &back));
+	CU_ASSERT_EQUAL(nfs_fh_parse(&other, data, len, &e, &back), -EBADF);
+	data[len - 1] ^= 1;
+	CU_ASSERT_EQUAL(nfs_fh_parse(&srv, data, len, &e, &back), -EBADF);
+	len = v1_build(data, nfs_export_id("/gone"), &g);
+	CU_ASSERT_EQUAL(nfs_fh_parse(&srv, data, len, &e, &back), -ESTALE);
 }
 
 /* A correctly MACed handle whose gfid length byte exceeds XL_GFID_MAX. */
@@ -217,11 +278,21 @@ static void test_other_secret(void)
 	struct xl_gfid g;
 
 	fh_gfid(&g, 16);
+	/* signed by a secret that was replaced: STALE (its key id) */
 	nfs_fh_build(&other, &other.exports[0], &g, &fh);
 	CU_ASSERT_EQUAL(fh_parse(&other, &fh), 0);
-	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -EBADF);
+	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -ESTALE);
 	nfs_fh_build(&srv, &srv.exports[0], &g, &fh);
-	CU_ASSERT_EQUAL(fh_parse(&other, &fh), -EBADF);
+	CU_ASSERT_EQUAL(fh_parse(&other, &fh), -ESTALE);
+	/* our key id on another secret's MAC: a forgery */
+	nfs_fh_build(&other, &other.exports[0], &g, &fh);
+	{
+		struct nfs_fh mine;
+
+		nfs_fh_build(&srv, &srv.exports[0], &g, &mine);
+		memcpy(fh.data + 2, mine.data + 2, 4);
+	}
+	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -EBADF);
 }
 
 int main(void)
@@ -239,6 +310,7 @@ int main(void)
 	    !CU_add_test(s, "bad version", test_bad_version) ||
 	    !CU_add_test(s, "unknown export", test_unknown_export) ||
 	    !CU_add_test(s, "gfid too long", test_gfid_too_long) ||
+	    !CU_add_test(s, "version 1 handles", test_version1) ||
 	    !CU_add_test(s, "other secret", test_other_secret)) {
 		CU_cleanup_registry();
 		return 1;

@@ -34,8 +34,8 @@ nfsstat3 nfs3_resolve(struct rpcsvc_request *req, const nfs_fh3 *fh, struct xl_c
 	*call = req->call;
 	ret = nfs_fh_parse(srv, (const uint8_t *)fh->data.data_val, fh->data.data_len,
 			   &obj->export, &gfid);
-	if (ret < 0)
-		return NFS3ERR_BADHANDLE;
+	if (ret < 0) /* -ESTALE: its export is gone, or an earlier secret signed it */
+		return ret == -ESTALE ? NFS3ERR_STALE : NFS3ERR_BADHANDLE;
 	if (!nfs_export_allows(obj->export, (const struct sockaddr *)&req->call.client)) {
 		xl_log(srv->xl, XL_LOG_DEBUG, "client not allowed on export %s",
 		       obj->export->path);

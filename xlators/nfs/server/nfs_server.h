@@ -95,8 +95,10 @@ void nfs_exports_free(struct nfs_export *exports, size_t count,
 /* Build the handle of the object @gfid within export @e. */
 void nfs_fh_build(const struct nfs_server *srv, const struct nfs_export *e,
 		  const struct xl_gfid *gfid, struct nfs_fh *fh);
-/* Check a handle's length, version and MAC and find its export:
- * 0 with *export and *gfid, or -EBADF (→ NFS3ERR_BADHANDLE). */
+/* Check a handle's length, version, key id and MAC and find its export:
+ * 0 with *export and *gfid; -EBADF (→ NFS3ERR_BADHANDLE) for a malformed
+ * or forged handle; -ESTALE (→ NFS3ERR_STALE) for one of ours whose
+ * export is gone or that an earlier secret signed (fh.c). */
 int nfs_fh_parse(const struct nfs_server *srv, const uint8_t *data, size_t len,
 		 const struct nfs_export **export, struct xl_gfid *gfid);
 
