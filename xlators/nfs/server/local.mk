@@ -10,7 +10,14 @@ xlators_nfs_server_la_SOURCES = \
 	xlators/nfs/server/nfs3_io.c xlators/nfs/server/nfs3_fs.c \
 	xlators/nfs/server/nfs3_dir.c xlators/nfs/server/nfs3_ns.c \
 	xlators/nfs/server/nfs3_dirsize.c xlators/nfs/server/nfs3_dirsize.h \
-	xlators/nfs/server/nfs3_verf.c xlators/nfs/server/nfs3_verf.h
+	xlators/nfs/server/nfs3_verf.c xlators/nfs/server/nfs3_verf.h \
+	$(nfs_access_sources)
+# Who may use an export and as whom (engineer "sec"): exports(5)-style
+# client rules, manage-gids. Also linked by tests that link nfs3_util.c.
+nfs_access_sources = \
+	xlators/nfs/server/export_access.c xlators/nfs/server/export_access.h \
+	xlators/nfs/server/export_rules.c xlators/nfs/server/export_rules.h \
+	xlators/nfs/server/gid_cache.c xlators/nfs/server/gid_cache.h
 nodist_xlators_nfs_server_la_SOURCES = xlators/nfs/server/nfs3_prot.h
 xlators_nfs_server_la_LDFLAGS = $(xlator_ldflags)
 xlators_nfs_server_la_LIBADD = libnfs3xdr.la mount/libmount3.la $(xlator_libadd)

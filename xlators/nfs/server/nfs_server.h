@@ -25,6 +25,13 @@ struct nfs_export {
 	bool root_squash, all_squash;
 	uid_t anonuid;
 	gid_t anongid;
+	bool secure;                   /* refuse source ports >= 1024 */
+	/* From the `export` option (export_access.h): the exports(5)-style
+	 * client rules, and per entry the export as its clients see it
+	 * (views[i], sharing path and id; clients then only lists who may
+	 * mount it, for MOUNT EXPORT). NULL for export-dir exports. */
+	struct export_rules *rules;
+	struct nfs_export *views;
 };
 
 /* The translator's runtime state (xl->private). */
@@ -38,6 +45,9 @@ struct nfs_server {
 	uint8_t secret[32];            /* file handle MAC key */
 	uint64_t write_verf;           /* changes on every start */
 	void *mount_state;             /* mount/'s state (mount list) */
+	struct hostcache *hosts;       /* client names for rules (NULL: none) */
+	struct gid_cache *gids;        /* manage-gids: groups lookup (NULL: off) */
+	unsigned hostname_wait_ms;     /* how long MNT waits for a client's name */
 	/* Protocol settings from the translator's options (server.c). */
 	bool fileid_32bit;             /* fold fileids to 32 bits */
 	uint32_t rtmax, wtmax;         /* largest READ / WRITE count */
