@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "export_access.h"
 #include "mount3.h"
 
 /* Encoded-size bounds for DUMP and EXPORT replies, entries beyond are left
@@ -133,10 +134,17 @@ static mountstat3 mount3_mnt_resolve(struct rpcsvc_request *req, const char *arg
 	if (ret < 0)
 		return mount3_errno_to_stat(srv, ret);
 	e = mount3_path_export(srv, path, &rest);
-	if (!e || !nfs_export_allows(e, (const struct sockaddr *)&req->call.client))
+	if (!e)
+		return MNT3ERR_ACCES;
+	/* Refusals are MNT3ERR_ACCES, an insecure port included (as mountd). */
+	ret = nfs_export_access(srv, e, req, srv->hostname_wait_ms, &e);
+	if (ret == -EPERM)
+		xl_log(srv->xl, XL_LOG_INFO, "MNT refused: source port >= 1024 and the export's "
+		       "entry for this client is secure");
+	if (ret < 0)
 		return MNT3ERR_ACCES;
 	call = req->call;
-	nfs_export_squash(e, &call);
+	nfs_export_creds(srv, e, req, &call);
 	ret = mount3_path_resolve(srv, e, rest, &call, &dir);
 	if (ret < 0)
 		return mount3_errno_to_stat(srv, ret);
@@ -385,6 +393,17 @@ out_free:
 	return NULL;
 }
 
+/* Does EXPORT show @e to @req's client: may it mount it, from whatever
+ * port (showmount runs unprivileged)? */
+static bool mount3_export_listed(struct nfs_server *srv, const struct nfs_export *e,
+				 struct rpcsvc_request *req)
+{
+	const struct nfs_export *view;
+	int ret = nfs_export_access(srv, e, req, 0, &view);
+
+	return ret == 0 || ret == -EPERM;
+}
+
 int mount3_export(struct rpcsvc_request *req, void *args, void *res)
 {
 	struct nfs_server *srv = mount3_server(req);
@@ -402,8 +421,7 @@ int mount3_export(struct rpcsvc_request *req, void *args, void *res)
 		 * names from clients that have no business with them. An
 		 * export with an empty allow list (nobody) never shows: its
 		 * empty group list would read as "everyone". */
-		if (!e->clients || e->clients->count == 0 ||
-		    !nfs_export_allows(e, (const struct sockaddr *)&req->call.client))
+		if (!e->clients || e->clients->count == 0 || !mount3_export_listed(srv, e, req))
 			continue;
 		n = mount3_export_node(e, &more);
 		if (!n)

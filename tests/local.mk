@@ -111,7 +111,7 @@ check_PROGRAMS += tests/unit/test_nfs3_util
 TESTS += tests/unit/test_nfs3_util
 tests_unit_test_nfs3_util_SOURCES = tests/unit/test_nfs3_util.c \
 	xlators/nfs/server/nfs3_util.c xlators/nfs/server/nfs3_io.c \
-	xlators/nfs/server/fh.c xlators/nfs/server/exports.c
+	xlators/nfs/server/fh.c xlators/nfs/server/exports.c $(nfs_access_sources)
 tests_unit_test_nfs3_util_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_nfs3_util_LDADD = libnfs3xdr.la libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 
@@ -133,7 +133,7 @@ check_PROGRAMS += tests/unit/test_drc
 TESTS += tests/unit/test_drc
 tests_unit_test_drc_SOURCES = tests/unit/test_drc.c \
 	xlators/nfs/server/nfs3_util.c xlators/nfs/server/nfs3_io.c \
-	xlators/nfs/server/fh.c xlators/nfs/server/exports.c
+	xlators/nfs/server/fh.c xlators/nfs/server/exports.c $(nfs_access_sources)
 tests_unit_test_drc_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_drc_LDADD = libnfs3xdr.la libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 
@@ -169,7 +169,7 @@ tests_fuzz_replay_callhdr_SOURCES = tests/fuzz/fuzz_callhdr.c tests/fuzz/replay_
 tests_fuzz_replay_callhdr_LDADD = $(fuzz_replay_ldadd)
 tests_fuzz_replay_nfs3_args_SOURCES = tests/fuzz/fuzz_nfs3_args.c tests/fuzz/replay_main.c \
 	tests/fuzz/fuzz.h xlators/nfs/server/nfs3_io.c xlators/nfs/server/nfs3_util.c \
-	xlators/nfs/server/fh.c xlators/nfs/server/exports.c mount/mount3_xdr.c
+	xlators/nfs/server/fh.c xlators/nfs/server/exports.c mount/mount3_xdr.c $(nfs_access_sources)
 tests_fuzz_replay_nfs3_args_CFLAGS = $(AM_CFLAGS)
 tests_fuzz_replay_nfs3_args_LDADD = libnfs3xdr.la libmount3xdr.la $(fuzz_replay_ldadd)
 tests_fuzz_replay_dispatch_SOURCES = tests/fuzz/fuzz_dispatch.c tests/fuzz/replay_main.c \

@@ -290,6 +290,7 @@ static struct rpcsvc_request util_req(const char *addr, uid_t uid)
 
 	memset(&req, 0, sizeof(req));
 	req.program = &util_prog;
+	req.flavor = AUTH_SYS; /* AUTH_NONE callers are the export's anonymous user */
 	req.call.uid = uid;
 	req.call.gid = uid;
 	req.call.ngroups = 1;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
+#include "export_access.h"
 #include "nfs3.h"
 
 struct nfs_server *nfs3_server(struct rpcsvc_request *req)
@@ -27,6 +28,7 @@ nfsstat3 nfs3_resolve(struct rpcsvc_request *req, const nfs_fh3 *fh, struct xl_c
 		      struct nfs3_obj *obj)
 {
 	struct nfs_server *srv = nfs3_server(req);
+	const struct nfs_export *view;
 	struct xl_gfid gfid;
 	int ret;
 
@@ -36,13 +38,19 @@ nfsstat3 nfs3_resolve(struct rpcsvc_request *req, const nfs_fh3 *fh, struct xl_c
 			   &obj->export, &gfid);
 	if (ret < 0) /* -ESTALE: its export is gone, or an earlier secret signed it */
 		return ret == -ESTALE ? NFS3ERR_STALE : NFS3ERR_BADHANDLE;
-	if (!nfs_export_allows(obj->export, (const struct sockaddr *)&req->call.client)) {
-		xl_log(srv->xl, XL_LOG_DEBUG, "client not allowed on export %s",
+	ret = nfs_export_access(srv, obj->export, req, 0, &view);
+	if (ret < 0) {
+		xl_log(srv->xl, XL_LOG_DEBUG, "client %s on export %s",
+		       ret == -EPERM ? "calling from a port >= 1024 refused (secure)"
+		       : ret == -EAGAIN ? "name not known yet: JUKEBOX"
+					: "not allowed",
 		       obj->export->path);
 		obj->export = NULL;
-		return NFS3ERR_ACCES;
+		/* as knfsd: PERM for an insecure port; JUKEBOX: retry shortly */
+		return ret == -EPERM ? NFS3ERR_PERM : ret == -EAGAIN ? NFS3ERR_JUKEBOX : NFS3ERR_ACCES;
 	}
-	nfs_export_squash(obj->export, call);
+	obj->export = view; /* this client's options (export_access.h) */
+	nfs_export_creds(srv, view, req, call);
 
 	obj->inode = xl_inode_get(srv->xl->graph->itable, &gfid);
 	ret = xl_getattr(srv->child, call, obj->inode, &obj->st);

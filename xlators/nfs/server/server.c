@@ -24,6 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "export_access.h"
+#include "gid_cache.h"
+#include "hostcache.h"
 #include "nfs3.h"
 #include "nfs_server.h"
 
@@ -38,6 +41,9 @@ struct nfs_server_conf {
 	uint64_t max_record;
 	uint64_t drain_ms;
 	char *export_dir;
+	char *export_rules;            /* the `export` option (export_access.h) */
+	bool manage_gids;
+	uint64_t gid_ttl_ms, host_ttl_ms, host_neg_ttl_ms, host_wait_ms;
 	struct xl_addrlist *allow;
 	bool read_only, root_squash, all_squash;
 	int64_t anonuid, anongid;
@@ -79,12 +85,37 @@ static const struct xl_option nfs_server_options[] = {
 	{ .key = "drain-timeout", .type = XL_OPT_TIME, .def = "5s",
 	  .offset = offsetof(struct nfs_server_conf, drain_ms),
 	  .desc = "how long a stop waits for calls in flight" },
-	{ .key = "export-dir", .type = XL_OPT_STR, .def = "/",
+	{ .key = "export-dir", .type = XL_OPT_STR,
 	  .offset = offsetof(struct nfs_server_conf, export_dir),
 	  .desc = "exports, white space separated: PATH or PATH(OPT,...) with PATH a "
 		  "directory in the volume (/ = its root) and OPTs overriding the global "
 		  "options: ro, rw, root-squash, no-root-squash, all-squash, no-all-squash, "
-		  "anonuid=N, anongid=N, allow=ADDR|ADDR|..." },
+		  "anonuid=N, anongid=N, secure, insecure, allow=ADDR|ADDR|... "
+		  "(default / when export is not set either)" },
+	{ .key = "export", .type = XL_OPT_STR,
+	  .offset = offsetof(struct nfs_server_conf, export_rules),
+	  .desc = "exports as exports(5) writes them, separated by ';': PATH CLIENT(OPTS) "
+		  "... with CLIENT a host, address, CIDR, wildcard name (*.example.com) or "
+		  "*, -CLIENT to deny; first match wins; OPTS ro|rw, root_squash|"
+		  "no_root_squash|all_squash, anonuid=N, anongid=N, secure|insecure "
+		  "(defaults ro, root_squash, secure)" },
+	{ .key = "manage-gids", .type = XL_OPT_BOOL, .def = "off",
+	  .offset = offsetof(struct nfs_server_conf, manage_gids),
+	  .desc = "take callers' groups from this server's user database (getgrouplist), "
+		  "ignoring the AUTH_SYS list (which may then exceed 16)" },
+	{ .key = "gid-cache-ttl", .type = XL_OPT_TIME, .def = "300s", .min = 1000,
+	  .max = 86400 * 1000, .offset = offsetof(struct nfs_server_conf, gid_ttl_ms),
+	  .desc = "how long manage-gids keeps a user's groups" },
+	{ .key = "hostname-cache-ttl", .type = XL_OPT_TIME, .def = "300s", .min = 1000,
+	  .max = 86400 * 1000, .offset = offsetof(struct nfs_server_conf, host_ttl_ms),
+	  .desc = "how long a client's forward-confirmed host name is kept" },
+	{ .key = "hostname-negative-ttl", .type = XL_OPT_TIME, .def = "30s", .min = 1000,
+	  .max = 86400 * 1000, .offset = offsetof(struct nfs_server_conf, host_neg_ttl_ms),
+	  .desc = "how long 'this client has no (confirmed) name' is kept" },
+	{ .key = "hostname-wait", .type = XL_OPT_TIME, .def = "1s", .max = 30 * 1000,
+	  .offset = offsetof(struct nfs_server_conf, host_wait_ms),
+	  .desc = "how long MNT waits for a client's name when a host-name entry decides "
+		  "(NFS calls never wait: they answer JUKEBOX and the client retries)" },
 	{ .key = "rpc-auth.allow", .type = XL_OPT_ADDRLIST, .def = "*",
 	  .offset = offsetof(struct nfs_server_conf, allow),
 	  .desc = "clients allowed on exports without allow= (*, hosts, addresses, CIDR)" },
@@ -150,6 +181,36 @@ static struct nfs_export nfs_server_defaults(const struct nfs_server_conf *conf)
 	return d;
 }
 
+/* The export table from export-dir and export ("/" when neither is set).
+ * 0, or -EINVAL with *errmsg. */
+static int nfs_server_exports(const struct nfs_server_conf *conf,
+			      const struct nfs_export *defaults, struct nfs_export **out,
+			      size_t *n, char **errmsg)
+{
+	const char *dirs = conf->export_dir ? conf->export_dir : conf->export_rules ? NULL : "/";
+	char *msg = NULL;
+	int ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (dirs)
+		ret = nfs_exports_parse(dirs, defaults, out, n, errmsg);
+	if (ret == 0 && conf->export_rules) {
+		ret = nfs_exports_add_rules(conf->export_rules, defaults, out, n, &msg);
+		if (ret < 0) {
+			*errmsg = g_strdup_printf("option export: %s", msg);
+			g_free(msg);
+		}
+	}
+	if (ret < 0) {
+		nfs_exports_free_rules(*out, *n);
+		nfs_exports_free(*out, *n, defaults->clients);
+		*out = NULL;
+		*n = 0;
+	}
+	return ret;
+}
+
 static int nfs_server_validate(struct xl *xl)
 {
 	struct nfs_server_conf *conf = xl->conf;
@@ -159,12 +220,13 @@ static int nfs_server_validate(struct xl *xl)
 	size_t n = 0;
 	int ret;
 
-	ret = nfs_exports_parse(conf->export_dir, &defaults, &exports, &n, &msg);
+	ret = nfs_server_exports(conf, &defaults, &exports, &n, &msg);
 	if (ret < 0) {
 		xl_log(xl, XL_LOG_ERROR, "%s", msg);
 		g_free(msg);
 		return ret;
 	}
+	nfs_exports_free_rules(exports, n);
 	nfs_exports_free(exports, n, defaults.clients);
 	if (conf->rtmax > conf->max_record || conf->wtmax > conf->max_record) {
 		xl_log(xl, XL_LOG_ERROR,
@@ -293,6 +355,9 @@ static void nfs_server_free(struct nfs_server *srv)
 
 	if (srv->svc)
 		rpcsvc_free(srv->svc);
+	hostcache_free(srv->hosts);
+	gid_cache_free(srv->gids);
+	nfs_exports_free_rules(srv->exports, srv->nexports);
 	nfs_exports_free(srv->exports, srv->nexports, conf->allow);
 	g_free(srv->state_dir);
 	memset(srv->secret, 0, sizeof(srv->secret));
@@ -312,10 +377,39 @@ static void nfs_server_log_programs(struct nfs_server *srv, bool mount)
 	for (size_t i = 0; i < srv->nexports; i++) {
 		const struct nfs_export *e = &srv->exports[i];
 
+		if (e->rules) {
+			xl_log(srv->xl, XL_LOG_INFO, "export %s (id %08x, %zu client entries)",
+			       e->path, e->id, export_rules_count(e->rules));
+			continue;
+		}
 		xl_log(srv->xl, XL_LOG_INFO, "export %s (id %08x, %s%s%s)", e->path, e->id,
 		       e->read_only ? "ro" : "rw", e->root_squash ? ", root-squash" : "",
 		       e->all_squash ? ", all-squash" : "");
 	}
+}
+
+/* The host name cache (when the `export` option is used) and the
+ * manage-gids group cache. */
+static int nfs_server_access_init(struct nfs_server *srv, const struct nfs_server_conf *conf)
+{
+	srv->hostname_wait_ms = (unsigned)conf->host_wait_ms;
+	if (conf->export_rules) {
+		struct hostcache_config hc = {
+			.positive_ttl_ms = (unsigned)conf->host_ttl_ms,
+			.negative_ttl_ms = (unsigned)conf->host_neg_ttl_ms,
+		};
+
+		srv->hosts = hostcache_new(&hc);
+		if (!srv->hosts)
+			return -ENOMEM;
+	}
+	if (conf->manage_gids) {
+		struct gid_cache_config gc = { .ttl_ms = (unsigned)conf->gid_ttl_ms };
+
+		srv->gids = gid_cache_new(&gc);
+		xl_log(srv->xl, XL_LOG_INFO, "manage-gids: callers' groups come from this server");
+	}
+	return 0;
 }
 
 static int nfs_server_init(struct xl *xl)
@@ -334,6 +428,7 @@ static int nfs_server_init(struct xl *xl)
 		.drc_entries = (size_t)conf->drc_entries,
 		.drc_bytes = (size_t)conf->drc_size,
 		.drc_ttl_ms = (unsigned)conf->drc_ttl_ms,
+		.auth_sys_any_gids = conf->manage_gids,
 	};
 	struct nfs_server *srv = g_new0(struct nfs_server, 1);
 	bool mount = true;
@@ -348,7 +443,7 @@ static int nfs_server_init(struct xl *xl)
 	srv->dtpref = (uint32_t)conf->dtpref;
 	srv->state_dir = g_strdup(conf->state_dir);
 
-	ret = nfs_exports_parse(conf->export_dir, &defaults, &srv->exports, &srv->nexports, &msg);
+	ret = nfs_server_exports(conf, &defaults, &srv->exports, &srv->nexports, &msg);
 	if (ret < 0) {
 		xl_log(xl, XL_LOG_ERROR, "%s", msg);
 		g_free(msg);
@@ -361,6 +456,9 @@ static int nfs_server_init(struct xl *xl)
 		goto out_free;
 	}
 	ret = nfs_server_load_secret(srv);
+	if (ret < 0)
+		goto out_free;
+	ret = nfs_server_access_init(srv, conf);
 	if (ret < 0)
 		goto out_free;
 	srv->write_verf = nfs_server_new_verf();
