@@ -212,3 +212,11 @@ TESTS += tests/unit/test_rpcmsg_gids
 tests_unit_test_rpcmsg_gids_SOURCES = tests/unit/test_rpcmsg_gids.c
 tests_unit_test_rpcmsg_gids_CFLAGS = $(sec_test_cflags)
 tests_unit_test_rpcmsg_gids_LDADD = $(sec_test_ldadd)
+# sec: per-client rules, secure ports, names, log forging, STALE, manage-gids
+# through a raw RPC client (sec_rpc) bound to 127.0.0.N and chosen ports.
+check_PROGRAMS += tests/integration/sec_rpc
+tests_integration_sec_rpc_SOURCES = tests/integration/sec_rpc.c
+tests_integration_sec_rpc_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+tests_integration_sec_rpc_LDADD = libnfs3xdr.la libmount3xdr.la $(GLIB_LIBS) $(TIRPC_LIBS)
+TESTS += tests/integration/exports_rules.sh
+dist_noinst_SCRIPTS += tests/integration/exports_rules.sh
