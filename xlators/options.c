@@ -431,6 +431,16 @@ int xl_option_parse(const struct xl_option *opt, const char *text, void *conf, c
 	int ret = 0;
 
 	*errmsg = NULL;
+	if (opt->check) {
+		char *why = NULL;
+
+		if (opt->check(text, &why) < 0) {
+			*errmsg = g_strdup_printf("option '%s': %s", opt->key,
+						  why ? why : "invalid value");
+			g_free(why);
+			return -EINVAL;
+		}
+	}
 	switch (opt->type) {
 	case XL_OPT_BOOL: {
 		bool b = opt_word_in(text, opt_true_words);

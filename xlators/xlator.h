@@ -60,6 +60,10 @@ struct xl_option {
 	const char *const *choices;  /* ENUM: NULL-terminated list */
 	size_t offset;               /* where the parsed value goes in conf */
 	const char *desc;            /* one line for --list-xlators and docs */
+	/* Optional: refuse a value (0, or -EINVAL with *why g_strdup'ed) before
+	 * it is stored, so a value with an inner syntax (nfs/server's export)
+	 * is reported at its own FILE:LINE. */
+	int (*check)(const char *value, char **why);
 };
 
 /* One entry of an address list: a wildcard, a host name or an address/prefix. */
