@@ -3,6 +3,7 @@
 # against a running xlnfsd in a private namespace (tests/lib/netns.sh).
 # sec_rpc makes single raw MOUNT/NFS calls from 127.0.0.N (all of
 # 127.0.0.0/8 is local on lo) and from a privileged or an ephemeral port:
+#   - a bad `export` value is reported as FILE:LINE: ... column N;
 #   - the `export` option's per-client entries: rw/ro, no_root_squash,
 #     all_squash with anonuid, deny entries; secure refuses ports >= 1024
 #     (MNT3ERR_ACCES, NFS3ERR_PERM), insecure accepts them;
@@ -24,6 +25,14 @@ RPC=$top_builddir/tests/integration/sec_rpc
 EXPORT=$T/export
 mkdir -p "$EXPORT/data" "$EXPORT/pub" "$EXPORT/data/team"
 chmod 0777 "$EXPORT/data" "$EXPORT/pub"
+
+t_info "errors name the file, the line and the column"
+xl_volfile "$T/bad.vol" "$EXPORT" export '"/a *(ro); /b 10.0.0.1(rw,nope)"'
+line=$(grep -n 'option export' "$T/bad.vol" | cut -d: -f1)
+out=$("$XLNFSD" --check -f "$T/bad.vol" 2>&1)
+t_check "--check: $T/bad.vol:$line: ... column 26: \"nope\"" \
+	grep -qF "bad.vol:$line: volume 'server': option 'export': column 26: \"nope\": unknown option" \
+	<<<"$out"
 
 RULES='/data -127.0.0.9 127.0.0.2(rw,no_root_squash) 127.0.0.3(rw,all_squash,anonuid=1234,anongid=1234) 127.0.0.0/8(ro); /pub *(rw,insecure,anonuid=4321,anongid=4321)'
 xl_volfile "$T/export.vol" "$EXPORT" export "\"$RULES\""

@@ -56,6 +56,20 @@ struct nfs_server_conf {
 	uint64_t drc_size, drc_ttl_ms;
 };
 
+/* The export option's syntax, checked while the volfile is read so that
+ * errors name its line (xl_option.check): "column N: ...". */
+static int nfs_server_check_export(const char *value, char **why)
+{
+	struct nfs_export defaults = { .anonuid = 65534, .anongid = 65534 };
+	struct nfs_export *table = NULL;
+	size_t n = 0;
+	int ret = nfs_exports_add_rules(value, &defaults, &table, &n, why);
+
+	nfs_exports_free_rules(table, n);
+	nfs_exports_free(table, n, NULL);
+	return ret;
+}
+
 #define KB 1024LL
 #define MB (1024LL * 1024)
 
@@ -94,6 +108,7 @@ static const struct xl_option nfs_server_options[] = {
 		  "(default / when export is not set either)" },
 	{ .key = "export", .type = XL_OPT_STR,
 	  .offset = offsetof(struct nfs_server_conf, export_rules),
+	  .check = nfs_server_check_export,
 	  .desc = "exports as exports(5) writes them, separated by ';': PATH CLIENT(OPTS) "
 		  "... with CLIENT a host, address, CIDR, wildcard name (*.example.com) or "
 		  "*, -CLIENT to deny; first match wins; OPTS ro|rw, root_squash|"
