@@ -80,8 +80,9 @@ struct xl_addrlist {
 };
 
 /* Does @sa (IPv4, IPv6 or v4-mapped IPv6) match any entry of @list?
- * Host names are compared against the address's reverse lookup and the
- * forward lookups of the name. A NULL list matches nothing. */
+ * A host name matches the addresses its forward lookup gives (resolved
+ * on the caller's thread: the `export` option's rules use the hostcache
+ * instead). A NULL list matches nothing. */
 bool xl_addrlist_match(const struct xl_addrlist *list, const struct sockaddr *sa);
 
 /* Parse @text as option @opt into the conf object @conf. On error returns
