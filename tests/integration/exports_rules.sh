@@ -23,8 +23,12 @@ RPC=$top_builddir/tests/integration/sec_rpc
 [[ -x $RPC ]] || t_abort "$RPC not built"
 
 EXPORT=$T/export
-mkdir -p "$EXPORT/data" "$EXPORT/pub" "$EXPORT/data/team"
-chmod 0777 "$EXPORT/data" "$EXPORT/pub"
+mkdir -p "$EXPORT/data" "$EXPORT/pub" "$EXPORT/data/team" "$EXPORT/named"
+chmod 0777 "$EXPORT/data" "$EXPORT/pub" "$EXPORT/named"
+# Host names for 127.0.0.7/8 from a private /etc/hosts (this mount namespace).
+cp /etc/hosts "$T/hosts"
+printf '127.0.0.7 good.test\n127.0.0.8 other.test\n' >>"$T/hosts"
+mount --bind "$T/hosts" /etc/hosts || t_abort "bind-mount hosts"
 
 t_info "errors name the file, the line and the column"
 xl_volfile "$T/bad.vol" "$EXPORT" export '"/a *(ro); /b 10.0.0.1(rw,nope)"'
@@ -34,7 +38,7 @@ t_check "--check: $T/bad.vol:$line: ... column 26: \"nope\"" \
 	grep -qF "bad.vol:$line: volume 'server': option 'export': column 26: \"nope\": unknown option" \
 	<<<"$out"
 
-RULES='/data -127.0.0.9 127.0.0.2(rw,no_root_squash) 127.0.0.3(rw,all_squash,anonuid=1234,anongid=1234) 127.0.0.0/8(ro); /pub *(rw,insecure,anonuid=4321,anongid=4321)'
+RULES='/data -127.0.0.9 127.0.0.2(rw,no_root_squash) 127.0.0.3(rw,all_squash,anonuid=1234,anongid=1234) 127.0.0.0/8(ro); /pub *(rw,insecure,anonuid=4321,anongid=4321); /named -bad.test *.test(rw,insecure,all_squash,anonuid=777,anongid=777) 127.0.0.0/8(ro,insecure)'
 xl_volfile "$T/export.vol" "$EXPORT" export "\"$RULES\""
 xl_start "$T/export.vol" || t_abort "xlnfsd did not start"
 
@@ -66,6 +70,23 @@ t_check "127.0.0.9 (deny): NFS3ERR_ACCES with a valid handle ($r)" test "$r" = 1
 r=$("$RPC" -b 127.0.0.5 mnt /pub)
 t_check "/pub (insecure): MNT from an ephemeral port ($r)" test "$(f1 "$r")" = 0
 PUB=$(f "$r" 2)
+
+t_info "host names: forward-confirmed, cached, never waited for by NFS calls"
+r=$("$RPC" -b 127.0.0.7 mnt /named)
+t_check "good.test (*.test): MNT waits for the name (hostname-wait) and mounts ($r)" \
+	test "$(f1 "$r")" = 0
+NAMED=$(f "$r" 2)
+r=$("$RPC" -b 127.0.0.7 -u 1000 -g 1000 create "$NAMED" bygood)
+t_check "good.test: CREATE as all_squash anonuid 777 ($r)" test "$r" = "0 777 777"
+r=$("$RPC" -b 127.0.0.8 -u 1000 -g 1000 create "$NAMED" byother)
+t_check "other.test, name not cached yet: NFS3ERR_JUKEBOX at once ($r)" test "$r" = 10008
+sleep 0.5
+r=$("$RPC" -b 127.0.0.8 -u 1000 -g 1000 create "$NAMED" byother)
+t_check "other.test, retried: CREATE as 777 ($r)" test "$r" = "0 777 777"
+"$RPC" -b 127.0.0.4 -u 1000 -g 1000 create "$NAMED" nameless >/dev/null
+sleep 0.5
+r=$("$RPC" -b 127.0.0.4 -u 1000 -g 1000 create "$NAMED" nameless)
+t_check "127.0.0.4 (no name): the network entry after the names, ro ($r)" test "$r" = 30
 
 t_info "AUTH_NONE"
 r=$("$RPC" -b 127.0.0.5 -N create "$PUB" anon)
