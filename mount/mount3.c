@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <glib.h>
 
+#include "export_rules.h"
 #include "mount3.h"
 
 #define MOUNT_ACTORS(mnt_fn, mnt_xdr, mnt_res)                                                     \
@@ -151,6 +152,28 @@ static char *mount3_dump_clients(const struct nfs_export *e)
 	return g_string_free(s, FALSE);
 }
 
+/* Log the client entries of an export from the export option. */
+static void mount3_dump_rules(struct nfs_server *srv, const struct nfs_export *e)
+{
+	static const char *const squash[] = { "root_squash", "no_root_squash", "all_squash" };
+	size_t n = export_rules_count(e->rules);
+
+	xl_log(srv->xl, XL_LOG_INFO, "export %s id %08x, %zu client entries (first match wins)",
+	       e->path, e->id, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct export_client_opts *o = export_rules_opts(e->rules, i);
+
+		if (!o) {
+			xl_log(srv->xl, XL_LOG_INFO, "  %s (deny)", export_rules_spec(e->rules, i));
+			continue;
+		}
+		xl_log(srv->xl, XL_LOG_INFO, "  %s(%s,%s,anonuid=%u,anongid=%u,%s)",
+		       export_rules_spec(e->rules, i), o->read_only ? "ro" : "rw",
+		       squash[o->squash], (unsigned)o->anonuid, (unsigned)o->anongid,
+		       o->secure ? "secure" : "insecure");
+	}
+}
+
 void mount3_statedump(struct nfs_server *srv)
 {
 	struct mount3_state *state = srv->mount_state;
@@ -159,7 +182,13 @@ void mount3_statedump(struct nfs_server *srv)
 
 	for (size_t i = 0; i < srv->nexports; i++) {
 		const struct nfs_export *e = &srv->exports[i];
-		char *clients = mount3_dump_clients(e);
+		char *clients;
+
+		if (e->rules) {
+			mount3_dump_rules(srv, e);
+			continue;
+		}
+		clients = mount3_dump_clients(e);
 
 		xl_log(srv->xl, XL_LOG_INFO,
 		       "export %s id %08x %s, %s, anonuid %u, anongid %u, allow %s", e->path,

@@ -111,6 +111,14 @@ t_check "no log line starts with the forged text" \
 t_check "the forged text stayed inside one line" \
 	test "$(grep -c 'FORGED' "$T/xlnfsd.log")" = 1
 
+t_info "the statedump shows each client entry"
+kill -USR1 "$XLNFSD_PID"
+for ((n = 0; n < 30; n++)); do grep -q 'client entries' "$T/xlnfsd.log" && break; sleep 0.1; done
+sleep 0.2
+t_check "statedump: the deny entry" grep -q ' -127.0.0.9 (deny)$' "$T/xlnfsd.log"
+t_check "statedump: an entry with its options" \
+	grep -q ' 127.0.0.3(rw,all_squash,anonuid=1234,anongid=1234,secure)$' "$T/xlnfsd.log"
+
 t_info "STALE for a removed export and a replaced secret"
 bad=${DATA:0:40}$(printf '%x' $(((16#${DATA:40:1} + 1) % 16)))${DATA:41}
 r=$("$RPC" -b 127.0.0.2 -p 700 getattr "$bad")
