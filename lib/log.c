@@ -2,6 +2,11 @@
  * log.c — the daemon's log: one formatted line per write(2), so lines from
  * worker threads never interleave; the file is reopened on request for
  * logrotate. See log.h for the line format.
+ *
+ * Escaping: xl_log_escape() is for call sites printing what a client sent;
+ * as a second line of defence, xl_log_vwrite() writes any control byte
+ * left in a formatted message as \xNN, so no message can start a line of
+ * its own.
  */
 #include "config.h"
 
@@ -121,10 +126,89 @@ int xl_log_level_parse(const char *name)
 	return -EINVAL;
 }
 
+/* How @c is written by the escapers: its escape into @out (5 bytes), or
+ * 0 when it stands for itself. @backslash: escape '\\' too. */
+static size_t log_escape_char(unsigned char c, bool backslash, char out[5])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (c == '\\' && backslash) {
+		out[0] = out[1] = '\\';
+		return 2;
+	}
+	if (c >= 0x20 && c < 0x7f)
+		return 0;
+	out[0] = '\\';
+	switch (c) {
+	case '\n':
+		out[1] = 'n';
+		return 2;
+	case '\r':
+		out[1] = 'r';
+		return 2;
+	case '\t':
+		out[1] = 't';
+		return 2;
+	default:
+		out[1] = 'x';
+		out[2] = hex[c >> 4];
+		out[3] = hex[c & 15];
+		return 4;
+	}
+}
+
+/* Escape @s into @buf (@size bytes, > 0) with '\\' escaped when
+ * @backslash; true if all of it fitted. */
+static bool log_escape_into(char *buf, size_t size, const char *s, bool backslash)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		char esc[5];
+		size_t e = log_escape_char(*p, backslash, esc);
+
+		if (n + (e ? e : 1) >= size) {
+			buf[n] = '\0';
+			return false;
+		}
+		if (e) {
+			memcpy(buf + n, esc, e);
+			n += e;
+		} else {
+			buf[n++] = (char)*p;
+		}
+	}
+	buf[n] = '\0';
+	return true;
+}
+
+char *xl_log_escape(const char *s)
+{
+	size_t size;
+	char *out;
+
+	if (!s)
+		s = "(null)";
+	size = strlen(s) * 4 + 1;
+	out = malloc(size);
+	if (out)
+		log_escape_into(out, size, s, true);
+	return out;
+}
+
+const char *xl_log_escape_buf(char *buf, size_t size, const char *s)
+{
+	if (!s)
+		s = "(null)";
+	if (!log_escape_into(buf, size - 3, s, true))
+		strcat(buf, "...");
+	return buf;
+}
+
 void xl_log_vwrite(const char *file, int line, const char *func, enum xl_log_level level,
 		   const char *domain, const char *fmt, va_list ap)
 {
-	char buf[4096];
+	char buf[4096], msg[4096];
 	struct timeval tv;
 	struct tm tm;
 	const char *base = strrchr(file, '/');
@@ -142,9 +226,9 @@ void xl_log_vwrite(const char *file, int line, const char *func, enum xl_log_lev
 		       line, func, domain ? domain : "-");
 	if (len > 0)
 		n += (size_t)len < sizeof(buf) - n ? (size_t)len : sizeof(buf) - n - 1;
-	len = vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
-	if (len > 0)
-		n += (size_t)len < sizeof(buf) - n ? (size_t)len : sizeof(buf) - n - 1;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_escape_into(buf + n, sizeof(buf) - n, msg, false);
+	n += strlen(buf + n);
 	if (n >= sizeof(buf) - 1)
 		n = sizeof(buf) - 2;
 	buf[n++] = '\n';

@@ -7,12 +7,19 @@
  * translator's (or subsystem's) name, the message. Thread-safe; each line
  * is written with one write(2). SIGHUP makes the daemon call
  * xl_log_reopen() so logrotate can move the file.
+ *
+ * A line is always one line: control characters in a formatted message
+ * are written as \xNN whatever the call site did. Strings a client
+ * controls (paths, names, machine and host names) are still passed
+ * through xl_log_escape() first, which also escapes the backslash, so
+ * what the log shows can be read back byte for byte.
  */
 #ifndef XLNFS_LOG_H
 #define XLNFS_LOG_H
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 enum xl_log_level {
 	XL_LOG_NONE = 0,
@@ -35,6 +42,15 @@ void xl_log_set_level(enum xl_log_level level);
 enum xl_log_level xl_log_get_level(void);
 /* "TRACE", "DEBUG", … "NONE" (case-insensitive) → level; -EINVAL if unknown. */
 int xl_log_level_parse(const char *name);
+
+/* @s made safe for one log line: printable ASCII stays, '\\' becomes
+ * "\\\\", \n \r \t become "\\n" "\\r" "\\t", every other byte "\\xNN".
+ * NULL gives "(null)". Returns malloc()ed text (free() it), NULL only when
+ * memory is short. */
+char *xl_log_escape(const char *s);
+/* The same into @buf (@size >= 8 bytes), cut with "..." when it does
+ * not fit; returns @buf. For call sites that would rather not free. */
+const char *xl_log_escape_buf(char *buf, size_t size, const char *s);
 
 void xl_log_write(const char *file, int line, const char *func, enum xl_log_level level,
 		  const char *domain, const char *fmt, ...)

@@ -9,6 +9,9 @@ mount_libmount3_la_LIBADD = libmount3xdr.la
 
 noinst_LTLIBRARIES += libmount3xdr.la
 nodist_libmount3xdr_la_SOURCES = mount/mount3_prot_xdr.c mount/mount3_prot.h
+# dirpath refuses an embedded NUL: the generated one is renamed (the sed
+# below) and mount3_xdr_names.c takes its name.
+libmount3xdr_la_SOURCES = mount/mount3_xdr_names.c lib/xdr_cstring.h
 libmount3xdr_la_CFLAGS = $(AM_CFLAGS) -Wno-unused-variable
 
 BUILT_SOURCES += mount/mount3_prot.h mount/mount3_prot_xdr.c
@@ -19,4 +22,5 @@ mount/mount3_prot.h: mount/mount3_prot.x
 	$(AM_V_GEN)$(MKDIR_P) mount && $(RPCGEN) -h -o $@ $(srcdir)/mount/mount3_prot.x
 mount/mount3_prot_xdr.c: mount/mount3_prot.x
 	$(AM_V_GEN)$(MKDIR_P) mount && $(RPCGEN) -c $(srcdir)/mount/mount3_prot.x \
-		| sed 's|^#include ".*mount3_prot.h"|#include "mount3_prot.h"|' > $@-t && mv $@-t $@
+		| sed -e 's|^#include ".*mount3_prot.h"|#include "mount3_prot.h"|' \
+		      -e 's|^xdr_dirpath (|mount3_rpcgen_xdr_dirpath (|' > $@-t && mv $@-t $@

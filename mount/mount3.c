@@ -122,11 +122,14 @@ struct mount3_dump_ctx {
 static int mount3_dump_entry(void *ctx, const char *host, const char *dir)
 {
 	struct mount3_dump_ctx *d = ctx;
+	char esc[1100];
 
 	if (d->shown >= MOUNT3_DUMP_MAX)
 		return 1;
 	d->shown++;
-	xl_logd(d->m->log_name, XL_LOG_INFO, "mount %s:%s", host, dir);
+	/* @dir is a path a client sent. */
+	xl_logd(d->m->log_name, XL_LOG_INFO, "mount %s:%s", host,
+		xl_log_escape_buf(esc, sizeof(esc), dir));
 	return 0;
 }
 

@@ -31,6 +31,8 @@
  * cannot be decoded at all), over TCP a sane record. */
 #define MOUNT3_REPLY_MAX_UDP 8192
 #define MOUNT3_REPLY_MAX_TCP (1024 * 1024)
+/* Room for a client's path escaped in a log line (cut beyond). */
+#define MOUNT3_LOG_PATH_MAX 1100
 
 struct mount3 *mount3_of(struct rpcsvc_request *req)
 {
@@ -118,6 +120,7 @@ static mountstat3 mount3_mnt_resolve(struct rpcsvc_request *req, const char *arg
 	struct mount3 *m = mount3_of(req);
 	const struct sockaddr *client = (const struct sockaddr *)&req->client;
 	const struct nfs_export *e;
+	struct xl_cred cred;
 	const char *rest;
 	int ret;
 
@@ -125,42 +128,50 @@ static mountstat3 mount3_mnt_resolve(struct rpcsvc_request *req, const char *arg
 	if (ret < 0)
 		return mount3_errno_to_stat(m, ret);
 	e = mount3_path_export(m->srv, path, &rest);
-	if (!e || !nfs_mount_export_allows(e, client))
+	if (!e)
 		return MNT3ERR_ACCES;
-	ret = nfs_mount_handle(m->srv, e, rest, &req->cred, client, req->client_len, fh, fh_len);
+	/* Refusals are MNT3ERR_ACCES, an insecure port included (as mountd). */
+	ret = nfs_mount_export_access(m->srv, e, req, true, &e, &cred);
+	if (ret == -EPERM)
+		xl_logd(m->log_name, XL_LOG_INFO, "MNT refused: source port >= 1024 and the "
+			"export's entry for this client is secure");
+	if (ret < 0)
+		return MNT3ERR_ACCES;
+	ret = nfs_mount_handle(m->srv, e, rest, &cred, client, req->client_len, fh, fh_len);
 	if (ret < 0)
 		return mount3_errno_to_stat(m, ret);
 	return MNT3_OK;
 }
 
-/* Log a MNT's outcome and record a successful one in the mount list. */
+/* Log a MNT's outcome and record a successful one in the mount list.
+ * Paths are the client's bytes: logged escaped (xl_log_escape_buf). */
 static void mount3_mnt_done(struct rpcsvc_request *req, const char *arg_path, const char *path,
 			    unsigned status)
 {
 	struct mount3 *m = mount3_of(req);
 	struct mountlist *list = m->list;
 	char host[INET6_ADDRSTRLEN];
+	char esc[MOUNT3_LOG_PATH_MAX];
 	int ret;
 
 	mount3_client_host(req, host, sizeof(host));
 	if (status != MNT3_OK) {
-		char *esc = g_strescape(arg_path, NULL); /* the client's bytes */
-
 		xl_logd(m->log_name, XL_LOG_INFO, "MOUNT v%u of \"%s\" by %s refused: %s",
-			req->vers, esc, host, mount3_stat_name(status));
-		g_free(esc);
+			req->vers, xl_log_escape_buf(esc, sizeof(esc), arg_path), host,
+			mount3_stat_name(status));
 		return;
 	}
-	xl_logd(m->log_name, XL_LOG_INFO, "%s mounted %s (MOUNT v%u)", host, path, req->vers);
+	xl_log_escape_buf(esc, sizeof(esc), path);
+	xl_logd(m->log_name, XL_LOG_INFO, "%s mounted %s (MOUNT v%u)", host, esc, req->vers);
 	if (!list)
 		return;
 	ret = mountlist_add(list, host, path);
 	if (ret == -ENOSPC)
 		xl_logd(m->log_name, XL_LOG_WARNING, "mount list full: %s:%s not recorded", host,
-			path);
+			esc);
 	else if (ret == -EINVAL)
 		xl_logd(m->log_name, XL_LOG_DEBUG, "%s:%s cannot be recorded in the mount list",
-			host, path);
+			host, esc);
 }
 
 int mount3_mnt(struct rpcsvc_request *req, void *args, void *res)
@@ -270,15 +281,17 @@ int mount3_umnt(struct rpcsvc_request *req, void *args, void *res)
 	const char *arg_path = *(dirpath *)args;
 	char path[MOUNTLIST_DIR_MAX + 1];
 	char host[INET6_ADDRSTRLEN];
+	char esc[MOUNT3_LOG_PATH_MAX];
 
 	mount3_client_host(req, host, sizeof(host));
 	if (mount3_path_normalise(arg_path, path, sizeof(path)) < 0)
 		g_strlcpy(path, arg_path, sizeof(path));
+	xl_log_escape_buf(esc, sizeof(esc), path);
 	if (list && mountlist_remove(list, host, path) == 0)
-		xl_logd(m->log_name, XL_LOG_INFO, "%s unmounted %s", host, path);
+		xl_logd(m->log_name, XL_LOG_INFO, "%s unmounted %s", host, esc);
 	else
 		xl_logd(m->log_name, XL_LOG_DEBUG, "%s unmounted %s, which it had not mounted",
-			host, path);
+			host, esc);
 	return RPCSVC_OK;
 }
 
@@ -376,6 +389,17 @@ out_free:
 	return NULL;
 }
 
+/* Does EXPORT show @e to @req's client: may it mount it, from whatever
+ * port (showmount runs unprivileged)? */
+static bool mount3_export_listed(struct mount3 *m, const struct nfs_export *e,
+				 struct rpcsvc_request *req)
+{
+	const struct nfs_export *view;
+	int ret = nfs_mount_export_access(m->srv, e, req, false, &view, NULL);
+
+	return ret == 0 || ret == -EPERM;
+}
+
 int mount3_export(struct rpcsvc_request *req, void *args, void *res)
 {
 	struct mount3 *m = mount3_of(req);
@@ -398,8 +422,7 @@ int mount3_export(struct rpcsvc_request *req, void *args, void *res)
 		 * empty group list would read as "everyone". */
 		if (!clients || clients->count == 0)
 			continue;
-		if (!m->list_all &&
-		    !nfs_mount_export_allows(e, (const struct sockaddr *)&req->client))
+		if (!m->list_all && !mount3_export_listed(m, e, req))
 			continue;
 		n = mount3_export_node(e, &more);
 		if (!n)

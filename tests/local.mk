@@ -6,7 +6,7 @@ check_PROGRAMS += tests/unit/test_mountlist
 TESTS += tests/unit/test_mountlist
 tests_unit_test_mountlist_SOURCES = tests/unit/test_mountlist.c \
 	mount/mountlist.c mount/mount3_path.c mount/mount3_xdr.c xlators/nfs/server/exports.c \
-	xlators/nfs/server/nfs_mount_iface.c xlators/nfs/server/fh.c
+	xlators/nfs/server/nfs_mount_iface.c xlators/nfs/server/fh.c $(nfs_access_sources)
 tests_unit_test_mountlist_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_mountlist_LDADD = libmount3xdr.la libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 
@@ -153,7 +153,8 @@ tests_unit_test_nfs3_util_SOURCES = tests/unit/test_nfs3_util.c \
 	xlators/nfs/server/fh.c xlators/nfs/server/exports.c xlators/nfs/server/nfs3_verf.c \
 	xlators/nfs/server/nfs3_proc.c xlators/nfs/server/nfs3_attr.c \
 	xlators/nfs/server/nfs3_dir.c xlators/nfs/server/nfs3_ns.c xlators/nfs/server/nfs3_fs.c \
-	xlators/nfs/server/nfs3_dirsize.c
+	xlators/nfs/server/nfs3_dirsize.c \
+	$(nfs_access_sources)
 tests_unit_test_nfs3_util_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_nfs3_util_LDADD = libnfs3xdr.la libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 
@@ -175,7 +176,8 @@ check_PROGRAMS += tests/unit/test_drc
 TESTS += tests/unit/test_drc
 tests_unit_test_drc_SOURCES = tests/unit/test_drc.c \
 	xlators/nfs/server/nfs3_util.c xlators/nfs/server/nfs3_io.c \
-	xlators/nfs/server/fh.c xlators/nfs/server/exports.c xlators/nfs/server/nfs3_verf.c
+	xlators/nfs/server/fh.c xlators/nfs/server/exports.c xlators/nfs/server/nfs3_verf.c \
+	$(nfs_access_sources)
 tests_unit_test_drc_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_drc_LDADD = libnfs3xdr.la libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 
@@ -212,7 +214,7 @@ tests_fuzz_replay_callhdr_LDADD = $(fuzz_replay_ldadd)
 tests_fuzz_replay_nfs3_args_SOURCES = tests/fuzz/fuzz_nfs3_args.c tests/fuzz/replay_main.c \
 	tests/fuzz/fuzz.h xlators/nfs/server/nfs3_io.c xlators/nfs/server/nfs3_util.c \
 	xlators/nfs/server/fh.c xlators/nfs/server/exports.c xlators/nfs/server/nfs3_verf.c \
-	mount/mount3_xdr.c
+	mount/mount3_xdr.c $(nfs_access_sources)
 tests_fuzz_replay_nfs3_args_CFLAGS = $(AM_CFLAGS)
 tests_fuzz_replay_nfs3_args_LDADD = libnfs3xdr.la libmount3xdr.la $(fuzz_replay_ldadd)
 tests_fuzz_replay_dispatch_SOURCES = tests/fuzz/fuzz_dispatch.c tests/fuzz/replay_main.c \
@@ -241,7 +243,8 @@ tests_unit_test_actors_SOURCES = tests/unit/test_actors.c \
 	xlators/nfs/server/nfs3_io.c xlators/nfs/server/nfs3_fs.c \
 	xlators/nfs/server/nfs3_dir.c xlators/nfs/server/nfs3_ns.c \
 	xlators/nfs/server/nfs3_dirsize.c xlators/nfs/server/nfs3_verf.c \
-	xlators/nfs/server/nfs_setup.c xlators/nfs/server/fh.c xlators/nfs/server/exports.c
+	xlators/nfs/server/nfs_setup.c xlators/nfs/server/fh.c xlators/nfs/server/exports.c \
+	$(nfs_access_sources)
 tests_unit_test_actors_CFLAGS = $(mem_test_cflags)
 tests_unit_test_actors_LDADD = libnfs3xdr.la $(mem_test_ldadd)
 # The integration and kernel-client suites once more over storage/memory
@@ -254,3 +257,42 @@ dist_noinst_SCRIPTS += $(mem_store_tests)
 # pkg: the Debian package, built and tested by .ci/run (not by make check:
 # installing a package is CI's business).
 EXTRA_DIST += tests/pkg/build.sh tests/pkg/installed.sh tests/pkg/guest.sh
+# sec: exports(5)-style client rules, the host name cache, manage-gids, log escaping.
+sec_test_cflags = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(top_srcdir)/tests/unit
+sec_test_ldadd = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+check_PROGRAMS += tests/unit/test_log_escape
+TESTS += tests/unit/test_log_escape
+tests_unit_test_log_escape_SOURCES = tests/unit/test_log_escape.c
+tests_unit_test_log_escape_CFLAGS = $(sec_test_cflags)
+tests_unit_test_log_escape_LDADD = $(sec_test_ldadd)
+check_PROGRAMS += tests/unit/test_xdr_names
+TESTS += tests/unit/test_xdr_names
+tests_unit_test_xdr_names_SOURCES = tests/unit/test_xdr_names.c
+tests_unit_test_xdr_names_CFLAGS = $(sec_test_cflags)
+tests_unit_test_xdr_names_LDADD = libnfs3xdr.la libmount3xdr.la $(TIRPC_LIBS) $(CUNIT_LIBS)
+check_PROGRAMS += tests/unit/test_export_rules
+TESTS += tests/unit/test_export_rules
+tests_unit_test_export_rules_SOURCES = tests/unit/test_export_rules.c \
+	xlators/nfs/server/export_rules.c xlators/nfs/server/export_rules.h
+tests_unit_test_export_rules_CFLAGS = $(sec_test_cflags)
+tests_unit_test_export_rules_LDADD = $(sec_test_ldadd)
+check_PROGRAMS += tests/unit/test_hostcache
+TESTS += tests/unit/test_hostcache
+tests_unit_test_hostcache_SOURCES = tests/unit/test_hostcache.c \
+	xlators/nfs/server/export_rules.c xlators/nfs/server/export_rules.h
+tests_unit_test_hostcache_CFLAGS = $(sec_test_cflags)
+tests_unit_test_hostcache_LDADD = $(sec_test_ldadd)
+check_PROGRAMS += tests/unit/test_gid_cache
+TESTS += tests/unit/test_gid_cache
+tests_unit_test_gid_cache_SOURCES = tests/unit/test_gid_cache.c \
+	xlators/nfs/server/gid_cache.c xlators/nfs/server/gid_cache.h
+tests_unit_test_gid_cache_CFLAGS = $(sec_test_cflags)
+tests_unit_test_gid_cache_LDADD = $(sec_test_ldadd)
+# sec: per-client rules, secure ports, names, log forging, STALE, manage-gids
+# through a raw RPC client (sec_rpc) bound to 127.0.0.N and chosen ports.
+check_PROGRAMS += tests/integration/sec_rpc
+tests_integration_sec_rpc_SOURCES = tests/integration/sec_rpc.c
+tests_integration_sec_rpc_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
+tests_integration_sec_rpc_LDADD = libnfs3xdr.la libmount3xdr.la $(GLIB_LIBS) $(TIRPC_LIBS)
+TESTS += tests/integration/exports_rules.sh
+dist_noinst_SCRIPTS += tests/integration/exports_rules.sh

@@ -374,20 +374,15 @@ bool xl_addrlist_match(const struct xl_addrlist *list, const struct sockaddr *sa
 {
 	uint8_t addr[16] = {0};
 	int family;
-	char rname[NI_MAXHOST];
-	int rname_state = 0; /* 0: not looked up, 1: have it, -1: none */
-	socklen_t salen;
 
 	if (!list || !sa)
 		return false;
 	if (sa->sa_family == AF_INET) {
 		memcpy(addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
 		family = AF_INET;
-		salen = sizeof(struct sockaddr_in);
 	} else if (sa->sa_family == AF_INET6) {
 		const struct in6_addr *a6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
 
-		salen = sizeof(struct sockaddr_in6);
 		if (IN6_IS_ADDR_V4MAPPED(a6)) {
 			memcpy(addr, a6->s6_addr + 12, 4);
 			family = AF_INET;
@@ -407,13 +402,9 @@ bool xl_addrlist_match(const struct xl_addrlist *list, const struct sockaddr *sa
 			return true;
 		if (m->family != AF_UNSPEC)
 			continue;
-		if (rname_state == 0)
-			rname_state =
-			    getnameinfo(sa, salen, rname, sizeof(rname), NULL, 0, NI_NAMEREQD) == 0
-				? 1
-				: -1;
-		if (rname_state > 0 && strcasecmp(rname, m->host) == 0)
-			return true;
+		/* By the entry's own addresses only: a reverse name equal to the
+		 * entry proves nothing (whoever owns the address writes its PTR
+		 * record), and the forward lookup already admits the host. */
 		if (opt_host_resolves_to(m->host, family, addr))
 			return true;
 	}
@@ -431,6 +422,16 @@ int xl_option_parse(const struct xl_option *opt, const char *text, void *conf, c
 	int ret = 0;
 
 	*errmsg = NULL;
+	if (opt->check) {
+		char *why = NULL;
+
+		if (opt->check(text, &why) < 0) {
+			*errmsg = g_strdup_printf("option '%s': %s", opt->key,
+						  why ? why : "invalid value");
+			g_free(why);
+			return -EINVAL;
+		}
+	}
 	switch (opt->type) {
 	case XL_OPT_BOOL: {
 		bool b = opt_word_in(text, opt_true_words);

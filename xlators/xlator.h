@@ -84,6 +84,10 @@ struct xl_option {
 	const char *const *choices;  /* ENUM: NULL-terminated list */
 	size_t offset;               /* where the parsed value goes in conf */
 	const char *desc;            /* one line for --list-xlators and docs */
+	/* Optional: refuse a value (0, or -EINVAL with *why g_strdup'ed) before
+	 * it is stored, so a value with an inner syntax (nfs/server's export)
+	 * is reported at its own FILE:LINE. */
+	int (*check)(const char *value, char **why);
 };
 
 /* One entry of an address list: a wildcard, a host name or an address/prefix. */
@@ -100,8 +104,9 @@ struct xl_addrlist {
 };
 
 /* Does @sa (IPv4, IPv6 or v4-mapped IPv6) match any entry of @list?
- * Host names are compared against the address's reverse lookup and the
- * forward lookups of the name. A NULL list matches nothing. */
+ * A host name matches the addresses its forward lookup gives (resolved
+ * on the caller's thread: the `export` option's rules use the hostcache
+ * instead). A NULL list matches nothing. */
 bool xl_addrlist_match(const struct xl_addrlist *list, const struct sockaddr *sa);
 
 /* Parse @text as option @opt into the conf object @conf. On error returns

@@ -3,9 +3,11 @@
  *
  * A handle built by the server parses back to the same export and object
  * id; every way a handle can be damaged or forged (truncated, padded, a
- * bit flipped in the MAC or the id, another export id, a bad version,
- * another server's secret) is rejected with -EBADF; a version 1 handle
- * this server issued (before ids came from above storage) is -ESTALE.
+ * bit flipped in the MAC, the id or the export id, a bad version, the
+ * current key id on another secret's MAC) is rejected with -EBADF; a
+ * handle of ours whose export is gone, one signed with another secret
+ * (its key id), and a version 1 or 2 handle this server issued (before
+ * the key id) are -ESTALE.
  */
 #include "config.h"
 
@@ -72,10 +74,10 @@ static void test_round_trip(void)
 			struct nfs_fh fh;
 
 			nfs_fh_build(&srv, &srv.exports[x], &ids[i], &fh);
-			CU_ASSERT_EQUAL(fh.len, 5u + 16u + 16u);
+			CU_ASSERT_EQUAL(fh.len, 1u + 4u + 4u + 16u + 16u);
 			CU_ASSERT(fh.len <= NFS_FH_MAX);
-			CU_ASSERT_EQUAL(fh.data[0], 2);
-			CU_ASSERT_EQUAL(memcmp(fh.data + 5, ids[i].bytes, 16), 0);
+			CU_ASSERT_EQUAL(fh.data[0], 3);
+			CU_ASSERT_EQUAL(memcmp(fh.data + 9, ids[i].bytes, 16), 0);
 			memset(&back, 0xff, sizeof(back));
 			CU_ASSERT_EQUAL(nfs_fh_parse(&srv, fh.data, fh.len, &e, &back), 0);
 			CU_ASSERT_PTR_EQUAL(e, &srv.exports[x]);
@@ -99,7 +101,7 @@ static void test_deterministic(void)
 	/* The export id is in the handle: another export, other bytes. */
 	nfs_fh_build(&srv, &srv.exports[0], &g, &b);
 	CU_ASSERT_NOT_EQUAL(memcmp(a.data, b.data, a.len), 0);
-	CU_ASSERT_EQUAL(a.data[1] << 24 | a.data[2] << 16 | a.data[3] << 8 | a.data[4],
+	CU_ASSERT_EQUAL(a.data[5] << 24 | a.data[6] << 16 | a.data[7] << 8 | a.data[8],
 			(int)srv.exports[1].id);
 }
 
@@ -115,10 +117,20 @@ static void test_mac_is_hmac_sha256(void)
 	fh_id(&g, 20);
 	nfs_fh_build(&srv, &srv.exports[0], &g, &fh);
 	h = g_hmac_new(G_CHECKSUM_SHA256, srv.secret, sizeof(srv.secret));
-	g_hmac_update(h, fh.data, 5 + 16);
+	g_hmac_update(h, fh.data, 9 + 16);
 	g_hmac_get_digest(h, digest, &dlen);
 	g_hmac_unref(h);
-	CU_ASSERT_EQUAL(memcmp(digest, fh.data + 21, 16), 0);
+	CU_ASSERT_EQUAL(memcmp(digest, fh.data + 25, 16), 0);
+	/* the key id: the first 4 bytes of SHA-256(secret) */
+	{
+		GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+
+		dlen = sizeof(digest);
+		g_checksum_update(c, srv.secret, sizeof(srv.secret));
+		g_checksum_get_digest(c, digest, &dlen);
+		g_checksum_free(c);
+		CU_ASSERT_EQUAL(memcmp(digest, fh.data + 1, 4), 0);
+	}
 }
 
 static void test_truncated_and_padded(void)
@@ -144,12 +156,15 @@ static void test_truncated_and_padded(void)
 			-EBADF);
 }
 
-/* Flipping any single bit anywhere in the handle must be detected. */
+/* Flipping any single bit anywhere in the handle must be detected: in
+ * the key id (bytes 1-4) it reads as another secret's handle (STALE),
+ * anywhere else as not ours (BADHANDLE). */
 static void test_every_bit_flip(void)
 {
 	struct nfs_fh fh, bad;
 	struct xl_id g;
 	unsigned rejected = 0, total = 0;
+	int want;
 
 	fh_id(&g, 16);
 	nfs_fh_build(&srv, &srv.exports[1], &g, &fh);
@@ -158,7 +173,8 @@ static void test_every_bit_flip(void)
 			bad = fh;
 			bad.data[i] ^= (uint8_t)(1u << bit);
 			total++;
-			if (fh_parse(&srv, &bad) == -EBADF)
+			want = i >= 1 && i < 5 ? -ESTALE : -EBADF;
+			if (fh_parse(&srv, &bad) == want)
 				rejected++;
 		}
 	}
@@ -172,7 +188,9 @@ static void test_bad_version(void)
 
 	fh_id(&g, 16);
 	nfs_fh_build(&srv, &srv.exports[0], &g, &fh);
-	fh.data[0] = 3;
+	fh.data[0] = 4;
+	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -EBADF);
+	fh.data[0] = 2;
 	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -EBADF);
 	fh.data[0] = 1;
 	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -EBADF);
@@ -180,7 +198,8 @@ static void test_bad_version(void)
 	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -EBADF);
 }
 
-/* A correctly MACed handle naming an export the server does not have. */
+/* A correctly MACed handle naming an export the server does not have:
+ * ours, for an export since removed (STALE); its MAC damaged, a forgery. */
 static void test_unknown_export(void)
 {
 	struct nfs_export gone = { .id = nfs_export_id("/gone"), .path = (char *)"/gone" };
@@ -189,6 +208,8 @@ static void test_unknown_export(void)
 
 	fh_id(&g, 16);
 	nfs_fh_build(&srv, &gone, &g, &fh);
+	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -ESTALE);
+	fh.data[fh.len - 1] ^= 1;
 	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -EBADF);
 }
 
@@ -243,17 +264,67 @@ static void test_v1_is_stale(void)
 	CU_ASSERT_EQUAL(nfs_fh_parse(&srv, data, len, &e, &g), -EBADF);
 }
 
+/* A version 2 handle ([2][export id][id, 16][MAC, 16], no key id) as the
+ * server issued them before the key id: its MAC intact under the current
+ * secret, stale; under another secret or damaged, bad. */
+static size_t fh_v2(const struct nfs_server *s, uint32_t eid, uint8_t *data)
+{
+	uint8_t digest[32];
+	gsize dlen = sizeof(digest);
+	struct xl_id g;
+	GHmac *h;
+
+	fh_id(&g, 16);
+	data[0] = 2;
+	data[1] = (uint8_t)(eid >> 24);
+	data[2] = (uint8_t)(eid >> 16);
+	data[3] = (uint8_t)(eid >> 8);
+	data[4] = (uint8_t)eid;
+	memcpy(data + 5, g.bytes, 16);
+	h = g_hmac_new(G_CHECKSUM_SHA256, s->secret, sizeof(s->secret));
+	g_hmac_update(h, data, 5 + 16);
+	g_hmac_get_digest(h, digest, &dlen);
+	g_hmac_unref(h);
+	memcpy(data + 21, digest, 16);
+	return 37;
+}
+
+static void test_v2_is_stale(void)
+{
+	uint8_t data[37];
+	const struct nfs_export *e;
+	struct xl_id g;
+	size_t len;
+
+	len = fh_v2(&srv, srv.exports[1].id, data);
+	CU_ASSERT_EQUAL(nfs_fh_parse(&srv, data, len, &e, &g), -ESTALE);
+	len = fh_v2(&other, srv.exports[1].id, data);
+	CU_ASSERT_EQUAL(nfs_fh_parse(&srv, data, len, &e, &g), -EBADF);
+	len = fh_v2(&srv, srv.exports[1].id, data);
+	data[len - 1] ^= 1;
+	CU_ASSERT_EQUAL(nfs_fh_parse(&srv, data, len, &e, &g), -EBADF);
+	data[len - 1] ^= 1;
+	data[7] ^= 1;
+	CU_ASSERT_EQUAL(nfs_fh_parse(&srv, data, len, &e, &g), -EBADF);
+}
+
 static void test_other_secret(void)
 {
-	struct nfs_fh fh;
+	struct nfs_fh fh, mine;
 	struct xl_id g;
 
 	fh_id(&g, 16);
+	/* signed by a secret that was replaced: STALE (its key id) */
 	nfs_fh_build(&other, &other.exports[0], &g, &fh);
 	CU_ASSERT_EQUAL(fh_parse(&other, &fh), 0);
-	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -EBADF);
+	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -ESTALE);
 	nfs_fh_build(&srv, &srv.exports[0], &g, &fh);
-	CU_ASSERT_EQUAL(fh_parse(&other, &fh), -EBADF);
+	CU_ASSERT_EQUAL(fh_parse(&other, &fh), -ESTALE);
+	/* our key id on another secret's MAC: a forgery */
+	nfs_fh_build(&other, &other.exports[0], &g, &fh);
+	nfs_fh_build(&srv, &srv.exports[0], &g, &mine);
+	memcpy(fh.data + 1, mine.data + 1, 4);
+	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -EBADF);
 }
 
 int main(void)
@@ -271,6 +342,7 @@ int main(void)
 	    !CU_add_test(s, "bad version", test_bad_version) ||
 	    !CU_add_test(s, "unknown export", test_unknown_export) ||
 	    !CU_add_test(s, "version 1 is stale", test_v1_is_stale) ||
+	    !CU_add_test(s, "version 2 is stale", test_v2_is_stale) ||
 	    !CU_add_test(s, "other secret", test_other_secret)) {
 		CU_cleanup_registry();
 		return 1;

@@ -414,6 +414,7 @@ static struct rpcsvc_request util_req(const char *addr, uid_t uid)
 
 	memset(&req, 0, sizeof(req));
 	req.program = &util_prog;
+	req.flavor = AUTH_SYS; /* AUTH_NONE callers are the export's anonymous user */
 	req.cred.uid = uid;
 	req.cred.gid = uid;
 	req.cred.ngroups = 1;

@@ -280,6 +280,10 @@ static int nfs_export_apply_opt(struct nfs_export *e, const char *opt,
 		e->all_squash = true;
 	} else if (!strcmp(opt, "no-all-squash")) {
 		e->all_squash = false;
+	} else if (!strcmp(opt, "secure")) {
+		e->secure = true;
+	} else if (!strcmp(opt, "insecure")) {
+		e->secure = false;
 	} else if (g_str_has_prefix(opt, "anonuid=")) {
 		if (nfs_parse_id(opt + 8, &id) < 0)
 			goto bad_id;
@@ -309,7 +313,7 @@ static int nfs_export_apply_opt(struct nfs_export *e, const char *opt,
 		*errmsg = g_strdup_printf(
 			"export %s: unknown option \"%s\" (valid: ro, rw, root-squash, "
 			"no-root-squash, all-squash, no-all-squash, anonuid=N, anongid=N, "
-			"allow=ADDR|ADDR|...)",
+			"secure, insecure, allow=ADDR|ADDR|...)",
 			e->path, opt);
 		return -EINVAL;
 	}

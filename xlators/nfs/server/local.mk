@@ -15,7 +15,14 @@ xlators_nfs_server_la_SOURCES = \
 	xlators/nfs/server/nfs3_dirsize.c xlators/nfs/server/nfs3_dirsize.h \
 	xlators/nfs/server/nfs3_verf.c xlators/nfs/server/nfs3_verf.h \
 	xlators/nfs/server/nfs_setup.c \
-	xlators/nfs/server/nfs_mount_iface.h xlators/nfs/server/nfs_mount_iface.c
+	xlators/nfs/server/nfs_mount_iface.h xlators/nfs/server/nfs_mount_iface.c \
+	$(nfs_access_sources)
+# Who may use an export and as whom (engineer "sec"): exports(5)-style
+# client rules, manage-gids. Also linked by tests that link nfs3_util.c.
+nfs_access_sources = \
+	xlators/nfs/server/export_access.c xlators/nfs/server/export_access.h \
+	xlators/nfs/server/export_rules.c xlators/nfs/server/export_rules.h \
+	xlators/nfs/server/gid_cache.c xlators/nfs/server/gid_cache.h
 nodist_xlators_nfs_server_la_SOURCES = xlators/nfs/server/nfs3_prot.h
 xlators_nfs_server_la_CFLAGS = $(AM_CFLAGS) $(MICROHTTPD_CFLAGS)
 xlators_nfs_server_la_LDFLAGS = $(xlator_ldflags)
@@ -25,6 +32,9 @@ xlators_nfs_server_la_LIBADD = libnfs3xdr.la mount/libmount3.la $(xlator_libadd)
 # Generated XDR routines build without -Wunused-variable (rpcgen's `buf`).
 noinst_LTLIBRARIES += libnfs3xdr.la
 nodist_libnfs3xdr_la_SOURCES = xlators/nfs/server/nfs3_prot_xdr.c xlators/nfs/server/nfs3_prot.h
+# filename3/nfspath3 refuse an embedded NUL: the generated ones are renamed
+# (the sed below) and nfs3_xdr_names.c takes their names.
+libnfs3xdr_la_SOURCES = xlators/nfs/server/nfs3_xdr_names.c lib/xdr_cstring.h
 libnfs3xdr_la_CFLAGS = $(AM_CFLAGS) -Wno-unused-variable
 
 BUILT_SOURCES += xlators/nfs/server/nfs3_prot.h xlators/nfs/server/nfs3_prot_xdr.c
@@ -35,4 +45,6 @@ xlators/nfs/server/nfs3_prot.h: xlators/nfs/server/nfs3_prot.x
 	$(AM_V_GEN)$(MKDIR_P) xlators/nfs/server && rm -f $@ && $(RPCGEN) -h -o $@ $(srcdir)/xlators/nfs/server/nfs3_prot.x
 xlators/nfs/server/nfs3_prot_xdr.c: xlators/nfs/server/nfs3_prot.x
 	$(AM_V_GEN)$(MKDIR_P) xlators/nfs/server && $(RPCGEN) -c $(srcdir)/xlators/nfs/server/nfs3_prot.x \
-		| sed 's|^#include ".*nfs3_prot.h"|#include "nfs3_prot.h"|' > $@-t && mv $@-t $@
+		| sed -e 's|^#include ".*nfs3_prot.h"|#include "nfs3_prot.h"|' \
+		      -e 's|^xdr_filename3 (|nfs3_rpcgen_xdr_filename3 (|' \
+		      -e 's|^xdr_nfspath3 (|nfs3_rpcgen_xdr_nfspath3 (|' > $@-t && mv $@-t $@

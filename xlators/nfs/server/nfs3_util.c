@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
+#include "export_access.h"
 #include "nfs3.h"
 
 struct nfs_server *nfs3_server(struct rpcsvc_request *req)
@@ -41,22 +42,26 @@ nfsstat3 nfs3_resolve(struct rpcsvc_request *req, const nfs_fh3 *fh, struct xl_c
 		      struct nfs3_obj *obj)
 {
 	struct nfs_server *srv = nfs3_server(req);
-	const struct nfs_export *e = NULL;
+	const struct nfs_export *e = NULL, *view;
 	struct xl_id id;
 	int ret;
 
 	memset(obj, 0, sizeof(*obj));
 	nfs3_call_from_req(req, NULL, call);
 	ret = nfs_fh_parse(srv, (const uint8_t *)fh->data.data_val, fh->data.data_len, &e, &id);
-	if (ret == -ESTALE)
-		return NFS3ERR_STALE;
-	if (ret < 0)
-		return NFS3ERR_BADHANDLE;
-	if (!nfs_export_allows(e, (const struct sockaddr *)&req->client)) {
-		xl_log(srv->xl, XL_LOG_DEBUG, "client not allowed on export %s", e->path);
-		return NFS3ERR_ACCES;
+	if (ret < 0) /* -ESTALE: its export is gone, or an earlier secret signed it */
+		return ret == -ESTALE ? NFS3ERR_STALE : NFS3ERR_BADHANDLE;
+	ret = nfs_export_access(srv, e, req, 0, &view);
+	if (ret < 0) {
+		xl_log(srv->xl, XL_LOG_DEBUG, "client %s on export %s",
+		       ret == -EPERM ? "calling from a port >= 1024 refused (secure)"
+		       : ret == -EAGAIN ? "name not known yet: JUKEBOX"
+					: "not allowed",
+		       e->path);
+		/* as knfsd: PERM for an insecure port; JUKEBOX: retry shortly */
+		return ret == -EPERM ? NFS3ERR_PERM : ret == -EAGAIN ? NFS3ERR_JUKEBOX : NFS3ERR_ACCES;
 	}
-	nfs_export_squash(e, &call->cred);
+	nfs_export_creds(srv, view, req, call); /* this client's options (export_access.h) */
 
 	ret = xl_resolve(srv->child, call, &id, &obj->inode, &obj->attr);
 	if (ret == 0 && !(obj->attr.valid & XL_IATT_TYPE))
@@ -70,7 +75,7 @@ nfsstat3 nfs3_resolve(struct rpcsvc_request *req, const nfs_fh3 *fh, struct xl_c
 			return NFS3ERR_STALE;
 		return nfs3_errno_to_status(ret);
 	}
-	obj->export = e;
+	obj->export = view;
 	return NFS3_OK;
 }
 

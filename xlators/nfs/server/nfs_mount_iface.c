@@ -1,7 +1,8 @@
 /*
  * nfs_mount_iface.c — the NFS server's side of nfs_mount_iface.h: the
- * export list as MOUNT may see it, and the handle of a directory MNT
- * asks for (the export root by its cached id, then one lookup per
+ * export list as MOUNT may see it, who may use an export and as whom
+ * (export_access.h's decision, for MNT and EXPORT), and the handle of a
+ * directory MNT asks for (the export root by its cached id, then one lookup per
  * component as the squashed caller).
  */
 #include "config.h"
@@ -9,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "export_access.h"
 #include "nfs_mount_iface.h"
 #include "nfs_server.h"
 
@@ -37,6 +39,23 @@ const struct xl_addrlist *nfs_mount_export_clients(const struct nfs_export *e)
 bool nfs_mount_export_allows(const struct nfs_export *e, const struct sockaddr *client)
 {
 	return nfs_export_allows(e, client);
+}
+
+int nfs_mount_export_access(struct nfs_server *srv, const struct nfs_export *e,
+			    const struct rpcsvc_request *req, bool wait,
+			    const struct nfs_export **view, struct xl_cred *cred)
+{
+	struct xl_call call;
+	int ret;
+
+	ret = nfs_export_access(srv, e, req, wait ? srv->hostname_wait_ms : 0, view);
+	if (ret < 0 || !cred)
+		return ret;
+	memset(&call, 0, sizeof(call));
+	call.cred = req->cred;
+	nfs_export_creds(srv, *view, req, &call);
+	*cred = call.cred;
+	return 0;
 }
 
 /* The export root's inode, by its cached id; when that id went stale

@@ -24,6 +24,7 @@
 
 struct nfs_server;
 struct nfs_export;
+struct rpcsvc_request;
 struct xl_addrlist;
 
 /* The largest handle nfs_mount_handle() builds (NFSv3's FHSIZE3). */
@@ -36,13 +37,31 @@ const struct nfs_export *nfs_mount_export_at(const struct nfs_server *srv, size_
 const char *nfs_mount_export_path(const struct nfs_export *e);
 /* Who may mount @e (NULL or empty: nobody). */
 const struct xl_addrlist *nfs_mount_export_clients(const struct nfs_export *e);
-/* May the client at @client use @e? */
+/* May the client at @client use @e? (The export-dir allow list only:
+ * MNT and EXPORT ask nfs_mount_export_access.) */
 bool nfs_mount_export_allows(const struct nfs_export *e, const struct sockaddr *client);
+
+/*
+ * The access decision NFS3 makes too (export_access.h): may the client of
+ * @req use @e, and as whom? Returns 0 with *@view, @e as this client sees
+ * it (the matching entry's ro/rw, squashing and anon ids: pass it to
+ * nfs_mount_handle; it lives as long as @e), and, when @cred is not NULL,
+ * *@cred, the credentials the client's calls run with (AUTH_NONE as the
+ * anonymous user, manage-gids' groups, the view's squashing). -EACCES
+ * (not allowed), -EPERM (only from a port below 1024: a secure entry) or
+ * -EAGAIN (a host-name entry decides and the client's name is not known;
+ * with @wait after waiting the server's hostname-wait for it).
+ */
+int nfs_mount_export_access(struct nfs_server *srv, const struct nfs_export *e,
+			    const struct rpcsvc_request *req, bool wait,
+			    const struct nfs_export **view, struct xl_cred *cred);
 
 /*
  * The file handle of the directory @rest ("" or "/a/b", normalised, below
  * @e's root) for a client at @client (@client_len bytes) with credentials
- * @cred (as sent: squashed here per @e). The export's root is found by
+ * @cred (as sent or as nfs_mount_export_access gave them: squashed here
+ * per @e either way, which changes nothing the second time). The export's
+ * root is found by
  * its id; each component of @rest is looked up as the squashed caller,
  * never following a symlink. Returns 0 with @fh (NFS_MOUNT_FH_MAX bytes)
  * and *@fh_len filled, -ENOENT, -ENOTDIR (a component or the result is

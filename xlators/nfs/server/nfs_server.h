@@ -33,6 +33,13 @@ struct nfs_export {
 	 * (nfs_export_root_id) and cached: null until then. Guarded by the
 	 * server's lock. */
 	struct xl_id root_id;
+	bool secure;                   /* refuse source ports >= 1024 */
+	/* From the `export` option (export_access.h): the exports(5)-style
+	 * client rules, and per entry the export as its clients see it
+	 * (views[i], sharing path and id; clients then only lists who may
+	 * mount it, for MOUNT EXPORT). NULL for export-dir exports. */
+	struct export_rules *rules;
+	struct nfs_export *views;
 };
 
 /* The translator's runtime state (xl->private).
@@ -52,6 +59,9 @@ struct nfs_server {
 	uint8_t secret[32];            /* file handle MAC key */
 	uint64_t write_verf;           /* atomic: nfs3_write_verf_* (nfs3_verf.h) */
 	struct mount3 *mount;          /* the MOUNT program's state (mount/mount.h) */
+	struct hostcache *hosts;       /* client names for rules (NULL: none) */
+	struct gid_cache *gids;        /* manage-gids: groups lookup (NULL: off) */
+	unsigned hostname_wait_ms;     /* how long MNT waits for a client's name */
 	/* Protocol settings from the translator's options (server.c). */
 	bool fileid_32bit;             /* fold fileids to 32 bits */
 	uint32_t rtmax, wtmax;         /* largest READ / WRITE count */
@@ -162,10 +172,12 @@ int nfs_server_print_exports(struct xl *xl, FILE *fp);
 /* Build the handle of the object @id within export @e. */
 void nfs_fh_build(const struct nfs_server *srv, const struct nfs_export *e,
 		  const struct xl_id *id, struct nfs_fh *fh);
-/* Check a handle's length, version and MAC and find its export: 0 with
- * *export and *id; -ESTALE for a handle this server issued before ids
- * (version 1, its MAC intact: → NFS3ERR_STALE, the client mounts again);
- * -EBADF (→ NFS3ERR_BADHANDLE) for anything else it did not issue. */
+/* Check a handle's length, version, key id and MAC and find its export:
+ * 0 with *export and *id; -ESTALE (→ NFS3ERR_STALE, the client mounts
+ * again) for one of ours that an earlier secret signed (unknown key id),
+ * whose export is gone, or that this server issued in an older version
+ * (its MAC intact under the current secret); -EBADF (→ NFS3ERR_BADHANDLE)
+ * for anything else it did not issue. */
 int nfs_fh_parse(const struct nfs_server *srv, const uint8_t *data, size_t len,
 		 const struct nfs_export **export, struct xl_id *id);
 

@@ -25,6 +25,9 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "export_access.h"
+#include "gid_cache.h"
+#include "hostcache.h"
 #include "mount.h"
 #include "nfs3.h"
 #include "nfs3_verf.h"
@@ -44,6 +47,9 @@ struct nfs_server_conf {
 	int64_t max_connections, per_client_connections;
 	uint64_t idle_timeout_ms, send_timeout_ms, conn_queue, queue_total;
 	char *export_dir;
+	char *export_rules;            /* the `export` option (export_access.h) */
+	bool manage_gids;
+	uint64_t gid_ttl_ms, host_ttl_ms, host_neg_ttl_ms, host_wait_ms;
 	struct xl_addrlist *allow;
 	bool read_only, root_squash, all_squash;
 	int64_t anonuid, anongid;
@@ -57,6 +63,20 @@ struct nfs_server_conf {
 	bool export_list_all;
 	char *metrics_listen;
 };
+
+/* The export option's syntax, checked while the volfile is read so that
+ * errors name its line (xl_option.check): "column N: ...". */
+static int nfs_server_check_export(const char *value, char **why)
+{
+	struct nfs_export defaults = { .anonuid = 65534, .anongid = 65534 };
+	struct nfs_export *table = NULL;
+	size_t n = 0;
+	int ret = nfs_exports_add_rules(value, &defaults, &table, &n, why);
+
+	nfs_exports_free_rules(table, n);
+	nfs_exports_free(table, n, NULL);
+	return ret;
+}
 
 #define KB 1024LL
 #define MB (1024LL * 1024)
@@ -105,12 +125,38 @@ static const struct xl_option nfs_server_options[] = {
 	{ .key = "queue-total", .type = XL_OPT_SIZE, .def = "256MB", .min = MB,
 	  .max = 64 * 1024 * MB, .offset = offsetof(struct nfs_server_conf, queue_total),
 	  .desc = "calls and replies held in all; beyond, only idle connections are read" },
-	{ .key = "export-dir", .type = XL_OPT_STR, .def = "/",
+	{ .key = "export-dir", .type = XL_OPT_STR,
 	  .offset = offsetof(struct nfs_server_conf, export_dir),
 	  .desc = "exports, white space separated: PATH or PATH(OPT,...) with PATH a "
 		  "directory in the volume (/ = its root) and OPTs overriding the global "
 		  "options: ro, rw, root-squash, no-root-squash, all-squash, no-all-squash, "
-		  "anonuid=N, anongid=N, allow=ADDR|ADDR|..." },
+		  "anonuid=N, anongid=N, secure, insecure, allow=ADDR|ADDR|... "
+		  "(default / when export is not set either)" },
+	{ .key = "export", .type = XL_OPT_STR,
+	  .offset = offsetof(struct nfs_server_conf, export_rules),
+	  .check = nfs_server_check_export,
+	  .desc = "exports as exports(5) writes them, separated by ';': PATH CLIENT(OPTS) "
+		  "... with CLIENT a host, address, CIDR, wildcard name (*.example.com) or "
+		  "*, -CLIENT to deny; first match wins; OPTS ro|rw, root_squash|"
+		  "no_root_squash|all_squash, anonuid=N, anongid=N, secure|insecure "
+		  "(defaults ro, root_squash, secure)" },
+	{ .key = "manage-gids", .type = XL_OPT_BOOL, .def = "off",
+	  .offset = offsetof(struct nfs_server_conf, manage_gids),
+	  .desc = "take callers' groups from this server's user database (getgrouplist), "
+		  "ignoring the AUTH_SYS list (which may then exceed 16)" },
+	{ .key = "gid-cache-ttl", .type = XL_OPT_TIME, .def = "300s", .min = 1000,
+	  .max = 86400 * 1000, .offset = offsetof(struct nfs_server_conf, gid_ttl_ms),
+	  .desc = "how long manage-gids keeps a user's groups" },
+	{ .key = "hostname-cache-ttl", .type = XL_OPT_TIME, .def = "300s", .min = 1000,
+	  .max = 86400 * 1000, .offset = offsetof(struct nfs_server_conf, host_ttl_ms),
+	  .desc = "how long a client's forward-confirmed host name is kept" },
+	{ .key = "hostname-negative-ttl", .type = XL_OPT_TIME, .def = "30s", .min = 1000,
+	  .max = 86400 * 1000, .offset = offsetof(struct nfs_server_conf, host_neg_ttl_ms),
+	  .desc = "how long 'this client has no (confirmed) name' is kept" },
+	{ .key = "hostname-wait", .type = XL_OPT_TIME, .def = "1s", .max = 30 * 1000,
+	  .offset = offsetof(struct nfs_server_conf, host_wait_ms),
+	  .desc = "how long MNT waits for a client's name when a host-name entry decides "
+		  "(NFS calls never wait: they answer JUKEBOX and the client retries)" },
 	{ .key = "rpc-auth.allow", .type = XL_OPT_ADDRLIST, .def = "*",
 	  .offset = offsetof(struct nfs_server_conf, allow),
 	  .desc = "clients allowed on exports without allow= (*, hosts, addresses, CIDR)" },
@@ -214,6 +260,36 @@ static int nfs_server_check_listen(struct xl *xl, const char *list)
 	return ret;
 }
 
+/* The export table from export-dir and export ("/" when neither is set).
+ * 0, or -EINVAL with *errmsg. */
+static int nfs_server_exports(const struct nfs_server_conf *conf,
+			      const struct nfs_export *defaults, struct nfs_export **out,
+			      size_t *n, char **errmsg)
+{
+	const char *dirs = conf->export_dir ? conf->export_dir : conf->export_rules ? NULL : "/";
+	char *msg = NULL;
+	int ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (dirs)
+		ret = nfs_exports_parse(dirs, defaults, out, n, errmsg);
+	if (ret == 0 && conf->export_rules) {
+		ret = nfs_exports_add_rules(conf->export_rules, defaults, out, n, &msg);
+		if (ret < 0) {
+			*errmsg = g_strdup_printf("option export: %s", msg);
+			g_free(msg);
+		}
+	}
+	if (ret < 0) {
+		nfs_exports_free_rules(*out, *n);
+		nfs_exports_free(*out, *n, defaults->clients);
+		*out = NULL;
+		*n = 0;
+	}
+	return ret;
+}
+
 static int nfs_server_validate(struct xl *xl)
 {
 	struct nfs_server_conf *conf = xl->conf;
@@ -223,11 +299,12 @@ static int nfs_server_validate(struct xl *xl)
 	size_t n = 0;
 	int ret;
 
-	ret = nfs_exports_parse(conf->export_dir, &defaults, &exports, &n, &msg);
+	ret = nfs_server_exports(conf, &defaults, &exports, &n, &msg);
 	if (ret < 0) {
 		xl_config_error(xl, "export-dir", "export-dir: %s", msg);
 		g_free(msg);
 	} else {
+		nfs_exports_free_rules(exports, n);
 		nfs_exports_free(exports, n, defaults.clients);
 	}
 	if (conf->rtmax > conf->max_record || conf->wtmax > conf->max_record) {
@@ -337,6 +414,9 @@ static void nfs_server_free(struct nfs_server *srv)
 	srv->metrics = NULL;
 	if (srv->svc)
 		rpcsvc_free(srv->svc);
+	hostcache_free(srv->hosts);
+	gid_cache_free(srv->gids);
+	nfs_exports_free_rules(srv->exports, srv->nexports);
 	nfs_exports_free(srv->exports, srv->nexports, conf->allow);
 	g_mutex_clear(&srv->lock);
 	g_free(srv->state_dir);
@@ -357,10 +437,39 @@ static void nfs_server_log_programs(struct nfs_server *srv, bool mount)
 	for (size_t i = 0; i < srv->nexports; i++) {
 		const struct nfs_export *e = &srv->exports[i];
 
+		if (e->rules) {
+			xl_log(srv->xl, XL_LOG_INFO, "export %s (id %08x, %zu client entries)",
+			       e->path, e->id, export_rules_count(e->rules));
+			continue;
+		}
 		xl_log(srv->xl, XL_LOG_INFO, "export %s (id %08x, %s%s%s)", e->path, e->id,
 		       e->read_only ? "ro" : "rw", e->root_squash ? ", root-squash" : "",
 		       e->all_squash ? ", all-squash" : "");
 	}
+}
+
+/* The host name cache (when the `export` option is used) and the
+ * manage-gids group cache. */
+static int nfs_server_access_init(struct nfs_server *srv, const struct nfs_server_conf *conf)
+{
+	srv->hostname_wait_ms = (unsigned)conf->host_wait_ms;
+	if (conf->export_rules) {
+		struct hostcache_config hc = {
+			.positive_ttl_ms = (unsigned)conf->host_ttl_ms,
+			.negative_ttl_ms = (unsigned)conf->host_neg_ttl_ms,
+		};
+
+		srv->hosts = hostcache_new(&hc);
+		if (!srv->hosts)
+			return -ENOMEM;
+	}
+	if (conf->manage_gids) {
+		struct gid_cache_config gc = { .ttl_ms = (unsigned)conf->gid_ttl_ms };
+
+		srv->gids = gid_cache_new(&gc);
+		xl_log(srv->xl, XL_LOG_INFO, "manage-gids: callers' groups come from this server");
+	}
+	return 0;
 }
 
 static int nfs_server_init(struct xl *xl)
@@ -385,6 +494,8 @@ static int nfs_server_init(struct xl *xl)
 		.drc_entries = (size_t)conf->drc_entries,
 		.drc_bytes = (size_t)conf->drc_size,
 		.drc_ttl_ms = (unsigned)conf->drc_ttl_ms,
+		/* manage-gids looks groups up: more than 16 may be sent */
+		.accept_long_groups = conf->manage_gids,
 	};
 	struct nfs_server *srv = g_new0(struct nfs_server, 1);
 	struct mount3_config mcfg = {0};
@@ -402,7 +513,7 @@ static int nfs_server_init(struct xl *xl)
 	srv->export_list_all = conf->export_list_all;
 	srv->state_dir = g_strdup(conf->state_dir);
 
-	ret = nfs_exports_parse(conf->export_dir, &defaults, &srv->exports, &srv->nexports, &msg);
+	ret = nfs_server_exports(conf, &defaults, &srv->exports, &srv->nexports, &msg);
 	if (ret < 0) {
 		xl_log(xl, XL_LOG_ERROR, "%s", msg);
 		g_free(msg);
@@ -416,6 +527,9 @@ static int nfs_server_init(struct xl *xl)
 		goto out_free;
 	}
 	ret = nfs_server_load_secret(srv);
+	if (ret < 0)
+		goto out_free;
+	ret = nfs_server_access_init(srv, conf);
 	if (ret < 0)
 		goto out_free;
 	nfs3_write_verf_init(&srv->write_verf);
@@ -495,6 +609,30 @@ static void nfs_server_fini(struct xl *xl)
 	xl->private = NULL;
 }
 
+/* For a statedump: an export of the export option with its client
+ * entries, in match order, each with the options its clients get. */
+static void nfs_server_dump_rules(struct xl *xl, const struct nfs_export *e,
+				  const struct xl_id *root)
+{
+	static const char *const squash[] = { "root_squash", "no_root_squash", "all_squash" };
+	size_t n = export_rules_count(e->rules);
+	char text[XL_ID_STRLEN];
+
+	xl_log(xl, XL_LOG_INFO, "export %s id %08x root %s, %zu client entries (first match wins)",
+	       e->path, e->id, xl_id_is_null(root) ? "(not found)" : xl_id_to_str(root, text), n);
+	for (size_t i = 0; i < n; i++) {
+		const struct export_client_opts *o = export_rules_opts(e->rules, i);
+
+		if (!o) {
+			xl_log(xl, XL_LOG_INFO, "  %s (deny)", export_rules_spec(e->rules, i));
+			continue;
+		}
+		xl_log(xl, XL_LOG_INFO, "  %s(%s,%s,anonuid=%u,anongid=%u,%s)",
+		       export_rules_spec(e->rules, i), o->read_only ? "ro" : "rw", squash[o->squash],
+		       (unsigned)o->anonuid, (unsigned)o->anongid, o->secure ? "secure" : "insecure");
+	}
+}
+
 static void nfs_server_dump(struct xl *xl)
 {
 	struct nfs_server *srv = xl->private;
@@ -512,6 +650,11 @@ static void nfs_server_dump(struct xl *xl)
 		g_mutex_lock(&srv->lock);
 		id = e->root_id;
 		g_mutex_unlock(&srv->lock);
+		if (e->rules) {
+			g_free(clients);
+			nfs_server_dump_rules(xl, e, &id);
+			continue;
+		}
 		xl_log(xl, XL_LOG_INFO,
 		       "export %s id %08x root %s %s, %s, anonuid %u, anongid %u, allow %s",
 		       e->path, e->id, xl_id_is_null(&id) ? "(not found)" : xl_id_to_str(&id, root),
@@ -532,12 +675,13 @@ int nfs_server_print_exports(struct xl *xl, FILE *fp)
 	char *msg = NULL;
 	size_t n = 0;
 
-	if (nfs_exports_parse(conf->export_dir, &defaults, &exports, &n, &msg) < 0) {
+	if (nfs_server_exports(conf, &defaults, &exports, &n, &msg) < 0) {
 		xl_config_error(xl, "export-dir", "export-dir: %s", msg);
 		g_free(msg);
 		return -EINVAL;
 	}
 	nfs_exports_print(exports, n, fp);
+	nfs_exports_free_rules(exports, n);
 	nfs_exports_free(exports, n, defaults.clients);
 	return 0;
 }
