@@ -161,7 +161,12 @@ static bool metrics_has_status(const struct rpcsvc_request *req)
 
 void nfs_metrics_observe(const struct rpcsvc_request *req, const void *res, int64_t elapsed_us)
 {
-	struct nfs_server *srv = req->program->private;
+	nfs_metrics_observe_on(req->program->private, req, res, elapsed_us);
+}
+
+void nfs_metrics_observe_on(struct nfs_server *srv, const struct rpcsvc_request *req,
+			    const void *res, int64_t elapsed_us)
+{
 	struct nfs_metrics *m = srv ? srv->metrics : NULL;
 	struct metrics_prog *slot;
 	struct metrics_proc *p;

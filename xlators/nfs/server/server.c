@@ -560,7 +560,7 @@ static int nfs_server_init(struct xl *xl)
 	mcfg.state_dir = srv->state_dir;
 	mcfg.log_name = xl->name;
 	mcfg.list_all = srv->export_list_all;
-	mcfg.observe = srv->metrics ? nfs_metrics_observe : NULL;
+	mcfg.observe = srv->metrics ? nfs_metrics_observe_on : NULL;
 	ret = mount3_programs_add(&mcfg, &srv->mount);
 	if (ret == -ENOSYS) {
 		xl_log(xl, XL_LOG_WARNING, "MOUNT is not available in this build; NFS only");
