@@ -25,7 +25,9 @@ struct mount3_config {
 	 * what the asking client may mount, as Ganesha). */
 	bool list_all;
 	/* Called after each MOUNT call (metrics); NULL: none. */
-	void (*observe)(const struct rpcsvc_request *req, const void *res, int64_t elapsed_us);
+	void (*observe)(void *ctx, const struct rpcsvc_request *req, const void *res,
+			int64_t elapsed_us);
+	void *observe_ctx;
 };
 
 /* Add the MOUNT v1 and v3 programs to cfg->svc and load the mount list.

@@ -88,6 +88,7 @@ int mount3_programs_add(const struct mount3_config *cfg, struct mount3 **out)
 		mount3_programs[i]->port = cfg->port;
 		mount3_programs[i]->private = m;
 		mount3_programs[i]->observe = cfg->observe;
+		mount3_programs[i]->observe_ctx = cfg->observe_ctx;
 		ret = rpcsvc_program_add(cfg->svc, mount3_programs[i]);
 		if (ret < 0) {
 			xl_logd(m->log_name, XL_LOG_ERROR, "cannot add program %s: %s",

@@ -68,7 +68,9 @@ struct rpcsvc_program {
 	 * actor's result structure when it returned RPCSVC_OK, else NULL;
 	 * @elapsed_us runs from just before the actor to after the send.
 	 * For metrics: must be quick and must not block. */
-	void (*observe)(const struct rpcsvc_request *req, const void *res, int64_t elapsed_us);
+	void (*observe)(void *ctx, const struct rpcsvc_request *req, const void *res,
+			int64_t elapsed_us);
+	void *observe_ctx;                /* observe()'s first argument */
 };
 
 /* One call, valid for the actor's duration. */

@@ -64,5 +64,6 @@ int nfs3_program_add(struct nfs_server *srv, uint16_t port)
 	prog.port = port;
 	prog.private = srv;
 	prog.observe = srv->observe;
+	prog.observe_ctx = srv->metrics;
 	return rpcsvc_program_add(srv->svc, &prog);
 }

@@ -159,10 +159,10 @@ static bool metrics_has_status(const struct rpcsvc_request *req)
 	return req->prog == METRICS_MOUNT_PROGRAM && req->proc == METRICS_MOUNT_MNT;
 }
 
-void nfs_metrics_observe(const struct rpcsvc_request *req, const void *res, int64_t elapsed_us)
+void nfs_metrics_observe(void *metrics, const struct rpcsvc_request *req, const void *res,
+			 int64_t elapsed_us)
 {
-	struct nfs_server *srv = req->program->private;
-	struct nfs_metrics *m = srv ? srv->metrics : NULL;
+	struct nfs_metrics *m = metrics;
 	struct metrics_prog *slot;
 	struct metrics_proc *p;
 	size_t b = 0;

@@ -66,7 +66,8 @@ struct nfs_server {
 			 uint64_t bytes);
 	/* The programs' per-call observer (nfs_metrics_observe), NULL when
 	 * metrics are off: set by server.c, read when the programs are added. */
-	void (*observe)(const struct rpcsvc_request *req, const void *res, int64_t elapsed_us);
+	void (*observe)(void *ctx, const struct rpcsvc_request *req, const void *res,
+			int64_t elapsed_us);
 };
 
 /* A file handle as bytes on the wire. */

@@ -448,6 +448,7 @@ static int nfs_server_init(struct xl *xl)
 	mcfg.log_name = xl->name;
 	mcfg.list_all = srv->export_list_all;
 	mcfg.observe = srv->observe;
+	mcfg.observe_ctx = srv->metrics;
 	ret = mount3_programs_add(&mcfg, &srv->mount);
 	if (ret == -ENOSYS) {
 		xl_log(xl, XL_LOG_WARNING, "MOUNT is not available in this build; NFS only");
