@@ -91,7 +91,7 @@ int nfs3_read(struct rpcsvc_request *req, void *args, void *res)
 		nfs3_post_op_from_stat(srv, &obj.st, &r->READ3res_u.resfail.file_attributes);
 		goto out;
 	}
-	iob = xl_iobuf_new(count);
+	iob = rpcsvc_buf_new(count);
 	if (!iob) {
 		r->status = NFS3ERR_JUKEBOX;
 		nfs3_post_op_from_stat(srv, &obj.st, &r->READ3res_u.resfail.file_attributes);
