@@ -109,6 +109,12 @@ size_t rpcsvc_request_args_offset(const struct rpcsvc_request *req);
 void rpcsvc_request_set_payload(struct rpcsvc_request *req, struct xl_iobuf *iob,
 				const void *ptr, size_t len);
 
+/* A buffer of at least @size bytes for a reply's payload (one reference,
+ * NULL when out of memory): page-aligned, and for large sizes taken from
+ * the service's reused large buffers, so a 1 MiB READ does not fault in
+ * fresh pages on every call. */
+struct xl_iobuf *rpcsvc_buf_new(size_t size);
+
 /* The largest reply (encoded result plus payload) the transport can
  * carry for @req: a UDP datagram's maximum minus the IP, UDP and RPC
  * reply headers; max_record on TCP. READ and READDIR shorten their
