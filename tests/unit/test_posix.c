@@ -654,6 +654,24 @@ static void test_permissions(void)
 	sa.size = 0;
 	CU_ASSERT_EQUAL(xl_fop_setattr(vol, &BOB, f, &sa, NULL), -EACCES);
 	CU_ASSERT_EQUAL(xl_fop_setattr(vol, &ALICE, g, &sa, NULL), 0);
+	/* supplementary groups: granted by one, and gone with the next caller's */
+	{
+		struct xl_call member = as(2000, 2000), plain = as(2000, 2000);
+		struct xl_inode *grp = mkfile(&ROOT, d, "grp", 0640, NULL);
+		struct xl_setattr gs = { .valid = XL_SET_GID, .gid = 3000 };
+
+		member.cred.ngroups = 2;
+		member.cred.groups[0] = 2500;
+		member.cred.groups[1] = 3000;
+		CU_ASSERT_EQUAL(xl_fop_setattr(vol, &ROOT, grp, &gs, NULL), 0);
+		CU_ASSERT_EQUAL(rd(&member, grp, 0, buf, NULL), 0);
+		CU_ASSERT_EQUAL(rd(&plain, grp, 0, buf, NULL), -EACCES);
+		CU_ASSERT_EQUAL(rd(&member, grp, 0, buf, NULL), 0);
+		CU_ASSERT_EQUAL(wr(&member, grp, 0, "x", NULL), -EACCES);
+		member.cred.groups[1] = 3001;
+		CU_ASSERT_EQUAL(rd(&member, grp, 0, buf, NULL), -EACCES);
+		xl_inode_unref(grp);
+	}
 	xl_inode_unref(acl);
 	xl_inode_unref(g);
 	xl_inode_unref(f);
