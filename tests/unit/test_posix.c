@@ -484,6 +484,16 @@ static void test_hidden(void)
 	CU_ASSERT_EQUAL(find_name(&l, ".xlnfs"), -1);
 	CU_ASSERT(find_name(&l, "hid") >= 0);
 	CU_ASSERT(find_name(&l, "..") >= 0);
+	/* the root's nlink counts the directories a client sees, not .xlnfs */
+	{
+		uint32_t dirs = 0;
+
+		for (int i = 0; i < l.n; i++)
+			if (S_ISDIR(l.attrs[i].mode) && strcmp(l.names[i], ".") &&
+			    strcmp(l.names[i], ".."))
+				dirs++;
+		CU_ASSERT_EQUAL(attr_of(root).nlink, 2 + dirs);
+	}
 	/* ".." at the root is the root, by its id */
 	CU_ASSERT_EQUAL(xl_lookup(vol, &ROOT, root, "..", &in, NULL, NULL), 0);
 	CU_ASSERT_PTR_EQUAL(in, root);
