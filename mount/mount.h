@@ -24,10 +24,10 @@ struct mount3_config {
 	/* EXPORT lists every export with its clients, as knfsd (false: only
 	 * what the asking client may mount, as Ganesha). */
 	bool list_all;
-	/* Called after each MOUNT call with @srv (metrics: the programs'
-	 * private field is MOUNT's own state, not the server); NULL: none. */
-	void (*observe)(struct nfs_server *srv, const struct rpcsvc_request *req, const void *res,
+	/* Called after each MOUNT call (metrics); NULL: none. */
+	void (*observe)(void *ctx, const struct rpcsvc_request *req, const void *res,
 			int64_t elapsed_us);
+	void *observe_ctx;
 };
 
 /* Add the MOUNT v1 and v3 programs to cfg->svc and load the mount list.

@@ -64,14 +64,6 @@ static struct rpcsvc_program mount3_program_v1 = {
 };
 static struct rpcsvc_program *const mount3_programs[] = { &mount3_program_v3, &mount3_program_v1 };
 
-/* The programs' observer: the call and the server to cfg->observe. */
-static void mount3_observe(const struct rpcsvc_request *req, const void *res, int64_t elapsed_us)
-{
-	const struct mount3 *m = req->program->private;
-
-	m->observe(m->srv, req, res, elapsed_us);
-}
-
 int mount3_programs_add(const struct mount3_config *cfg, struct mount3 **out)
 {
 	struct mount3 *m = g_new0(struct mount3, 1);
@@ -80,7 +72,6 @@ int mount3_programs_add(const struct mount3_config *cfg, struct mount3 **out)
 
 	m->srv = cfg->srv;
 	m->list_all = cfg->list_all;
-	m->observe = cfg->observe;
 	m->log_name = g_strdup(cfg->log_name ? cfg->log_name : "mount");
 	m->list = mountlist_new(path, MOUNTLIST_DEFAULT_MAX);
 	ret = mountlist_load(m->list);
@@ -96,7 +87,8 @@ int mount3_programs_add(const struct mount3_config *cfg, struct mount3 **out)
 	for (size_t i = 0; i < G_N_ELEMENTS(mount3_programs); i++) {
 		mount3_programs[i]->port = cfg->port;
 		mount3_programs[i]->private = m;
-		mount3_programs[i]->observe = cfg->observe ? mount3_observe : NULL;
+		mount3_programs[i]->observe = cfg->observe;
+		mount3_programs[i]->observe_ctx = cfg->observe_ctx;
 		ret = rpcsvc_program_add(cfg->svc, mount3_programs[i]);
 		if (ret < 0) {
 			xl_logd(m->log_name, XL_LOG_ERROR, "cannot add program %s: %s",

@@ -23,9 +23,6 @@ struct mount3 {
 	struct mountlist *list;
 	char *log_name;
 	bool list_all;      /* EXPORT lists every export (mount.h) */
-	/* mount3_config.observe (NULL: none) */
-	void (*observe)(struct nfs_server *srv, const struct rpcsvc_request *req, const void *res,
-			int64_t elapsed_us);
 };
 
 /* The MOUNT state behind a request. */

@@ -343,7 +343,8 @@ static void dispatch_call(struct rpcsvc_job *job, const struct rpc_call_hdr *hdr
 		break;
 	}
 	if (p->observe)
-		p->observe(&req, ret == RPCSVC_OK ? res : NULL, g_get_monotonic_time() - t0);
+		p->observe(p->observe_ctx, &req, ret == RPCSVC_OK ? res : NULL,
+			   g_get_monotonic_time() - t0);
 out_free:
 	/* No reply was sent (dropped): a retransmission must run it. */
 	if (job->drc_entry) {

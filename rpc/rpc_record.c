@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -42,10 +43,63 @@ struct xl_iobuf *rpc_record_buf_new(size_t size)
 	return iob;
 }
 
+/* Large buffers are mapped address ranges. Fresh pages cost a page fault
+ * each as bytes first land on them (tens of microseconds under some
+ * hypervisors: a 1 MiB WRITE or READ paid milliseconds), so released
+ * ranges are kept for reuse, a few of them: at most RECORD_CACHE_MAX, of
+ * at most RECORD_CACHE_SIZE each. One lock, taken only for buffers above
+ * RPC_RECORD_EXACT. */
+#define RECORD_CACHE_MAX 32
+#define RECORD_CACHE_SIZE (4u << 20)
+
+static pthread_mutex_t record_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	void *p;
+	size_t size;
+} record_cache[RECORD_CACHE_MAX];
+static unsigned record_cache_n;
+
+/* A cached range of at least @size bytes (*@got: its size), or NULL. */
+static void *record_cache_get(size_t size, size_t *got)
+{
+	void *p = NULL;
+
+	pthread_mutex_lock(&record_cache_lock);
+	for (unsigned i = 0; i < record_cache_n; i++) {
+		if (record_cache[i].size < size)
+			continue;
+		p = record_cache[i].p;
+		*got = record_cache[i].size;
+		record_cache[i] = record_cache[--record_cache_n];
+		break;
+	}
+	pthread_mutex_unlock(&record_cache_lock);
+	return p;
+}
+
+/* Keep @p (@size bytes) for reuse; false when the cache is full. */
+static bool record_cache_put(void *p, size_t size)
+{
+	bool kept = false;
+
+	if (size > RECORD_CACHE_SIZE)
+		return false;
+	pthread_mutex_lock(&record_cache_lock);
+	if (record_cache_n < RECORD_CACHE_MAX) {
+		record_cache[record_cache_n].p = p;
+		record_cache[record_cache_n].size = size;
+		record_cache_n++;
+		kept = true;
+	}
+	pthread_mutex_unlock(&record_cache_lock);
+	return kept;
+}
+
 /* A large record: an address range whose pages come as they are written. */
 static void record_big_release(struct xl_iobuf *iob)
 {
-	munmap(iob->data, iob->size);
+	if (!record_cache_put(iob->data, iob->size))
+		munmap(iob->data, iob->size);
 	xl_iobuf_free_shell(iob);
 }
 
@@ -56,14 +110,16 @@ static size_t record_page_round(size_t n)
 	return (n + page - 1) & ~(page - 1);
 }
 
-static struct xl_iobuf *record_big_new(size_t size)
+struct xl_iobuf *rpc_record_big_new(size_t size)
 {
 	struct xl_iobuf *iob;
 	void *p;
 
 	size = record_page_round(size);
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		 -1, 0);
+	p = record_cache_get(size, &size);
+	if (!p)
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	iob = xl_iobuf_wrap(p, size, record_big_release, NULL);
@@ -96,7 +152,7 @@ static int record_reserve(struct rpc_record *r, size_t need)
 		r->iob->size = size;
 		goto out_set;
 	}
-	n = need <= RPC_RECORD_EXACT ? rpc_record_buf_new(need) : record_big_new(need);
+	n = need <= RPC_RECORD_EXACT ? rpc_record_buf_new(need) : rpc_record_big_new(need);
 	if (!n)
 		return -ENOMEM;
 	if (r->iob) {

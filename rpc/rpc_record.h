@@ -85,6 +85,11 @@ bool rpc_record_idle(const struct rpc_record *r);
  * records get; NULL when out of memory. For datagrams too. */
 struct xl_iobuf *rpc_record_buf_new(size_t size);
 
+/* A large buffer of at least @size bytes (page-aligned, pages reused
+ * from released large buffers when there are some); NULL when out of
+ * memory. */
+struct xl_iobuf *rpc_record_big_new(size_t size);
+
 /* Write the header of a single-fragment record of @len bytes into @hdr. */
 void rpc_record_mark(uint8_t hdr[4], uint32_t len);
 

@@ -303,6 +303,11 @@ void rpcsvc_request_set_payload(struct rpcsvc_request *req, struct xl_iobuf *iob
 	job->payload_len = iob ? len : 0;
 }
 
+struct xl_iobuf *rpcsvc_buf_new(size_t size)
+{
+	return size <= RPC_RECORD_EXACT ? xl_iobuf_new(size) : rpc_record_big_new(size);
+}
+
 /* IPv4 and IPv6 headers, the UDP header, and an accepted reply header. */
 #define SVC_IP4_UDP_HDR (20 + 8)
 #define SVC_IP6_UDP_HDR (40 + 8)

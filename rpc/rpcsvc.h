@@ -68,7 +68,9 @@ struct rpcsvc_program {
 	 * actor's result structure when it returned RPCSVC_OK, else NULL;
 	 * @elapsed_us runs from just before the actor to after the send.
 	 * For metrics: must be quick and must not block. */
-	void (*observe)(const struct rpcsvc_request *req, const void *res, int64_t elapsed_us);
+	void (*observe)(void *ctx, const struct rpcsvc_request *req, const void *res,
+			int64_t elapsed_us);
+	void *observe_ctx;                /* observe()'s first argument */
 };
 
 /* One call, valid for the actor's duration. */
@@ -106,6 +108,12 @@ size_t rpcsvc_request_args_offset(const struct rpcsvc_request *req);
  * payload's length word. */
 void rpcsvc_request_set_payload(struct rpcsvc_request *req, struct xl_iobuf *iob,
 				const void *ptr, size_t len);
+
+/* A buffer of at least @size bytes for a reply's payload (one reference,
+ * NULL when out of memory): page-aligned, and for large sizes taken from
+ * the service's reused large buffers, so a 1 MiB READ does not fault in
+ * fresh pages on every call. */
+struct xl_iobuf *rpcsvc_buf_new(size_t size);
 
 /* The largest reply (encoded result plus payload) the transport can
  * carry for @req: a UDP datagram's maximum minus the IP, UDP and RPC

@@ -153,11 +153,10 @@ tests_unit_test_nfs3_util_SOURCES = tests/unit/test_nfs3_util.c \
 	xlators/nfs/server/fh.c xlators/nfs/server/exports.c xlators/nfs/server/nfs3_verf.c \
 	xlators/nfs/server/nfs3_proc.c xlators/nfs/server/nfs3_attr.c \
 	xlators/nfs/server/nfs3_dir.c xlators/nfs/server/nfs3_ns.c xlators/nfs/server/nfs3_fs.c \
-	xlators/nfs/server/nfs3_dirsize.c xlators/nfs/server/nfs_metrics.c \
+	xlators/nfs/server/nfs3_dirsize.c \
 	$(nfs_access_sources)
-tests_unit_test_nfs3_util_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(MICROHTTPD_CFLAGS)
-tests_unit_test_nfs3_util_LDADD = libnfs3xdr.la libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS) \
-	$(MICROHTTPD_LIBS)
+tests_unit_test_nfs3_util_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_nfs3_util_LDADD = libnfs3xdr.la libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 
 # NFS3 directory and namespace procedures, exact statuses (libnfs raw RPC).
 if HAVE_LIBNFS

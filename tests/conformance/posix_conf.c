@@ -1548,7 +1548,8 @@ static void check_left(const char *dir)
 {
 	static char data[300000], got[300001];
 	struct stat st, st2;
-	char buf[64] = "";
+	char buf[64] = "", index[PATH_MAX];
+	nlink_t links;
 	ssize_t n;
 
 	snprintf(pc_base, sizeof(pc_base), "%s/leave", dir);
@@ -1565,9 +1566,12 @@ static void check_left(const char *dir)
 	CHECK("server: atime 1234567890.123456789", st.st_atim.tv_sec == 1234567890 &&
 	      st.st_atim.tv_nsec == 123456789, "%lld.%09ld", (long long)st.st_atim.tv_sec,
 	      st.st_atim.tv_nsec);
-	CHECK("server: nlink 2, the link is the same inode", st.st_nlink == 2 &&
-	      lstat(P("data.link"), &st2) == 0 && st2.st_ino == st.st_ino, "nlink %lu",
-	      (unsigned long)st.st_nlink);
+	/* storage/posix also links each file into its id index (DIR/.xlnfs/index) */
+	snprintf(index, sizeof(index), "%s/.xlnfs/index", dir);
+	links = 2 + (lstat(index, &st2) == 0 && S_ISDIR(st2.st_mode));
+	CHECK("server: nlink 2 (+1 index link), the link is the same inode",
+	      st.st_nlink == links && lstat(P("data.link"), &st2) == 0 && st2.st_ino == st.st_ino,
+	      "nlink %lu, want %lu", (unsigned long)st.st_nlink, (unsigned long)links);
 	n = read_file(P("data"), got, sizeof(got));
 	CHECK("server: data content", n == (ssize_t)sizeof(data) && !memcmp(got, data, n),
 	      "n=%zd", n);

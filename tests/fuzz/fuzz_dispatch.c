@@ -123,16 +123,15 @@ static void fuzz_trace(const uint8_t *buf, size_t len)
  * reply, if any, lands in fz.reply (fz.reply_len -1 when none). */
 static void fuzz_dispatch(const uint8_t *buf, size_t len)
 {
-	struct rpcsvc_job *job = g_new0(struct rpcsvc_job, 1);
+	struct xl_iobuf *rec = rpc_record_buf_new(len ? len : 1);
+	struct rpcsvc_job *job;
 	ssize_t n;
 
-	job->svc = fz.svc;
+	memcpy(rec->data, buf, len);
+	job = rpcsvc_job_new(fz.svc, rec, len);
 	job->udp = &fz.out;
 	memcpy(&job->peer, &fz.self, sizeof(fz.self));
 	job->peer_len = sizeof(fz.self);
-	job->buf = g_malloc(len ? len : 1);
-	memcpy(job->buf, buf, len);
-	job->len = len;
 	rpcsvc_dispatch(job);
 	rpcsvc_job_free(job);
 

@@ -105,6 +105,16 @@ want_delta 'xlnfs_export_read_bytes_total{export="/"}' "$SIZE" "bytes read from 
 want_delta 'xlnfs_export_written_bytes_total{export="/"}' 0 "bytes written to /"
 t_check "nfs-cat read the file back" cmp -s "$T/data" "$T/back"
 t_check "WRITE calls were counted" test "$(value 2 "xlnfs_rpc_calls_total{$P,proc=\"WRITE\"}")" -ge 1
+# Per-translator counters: each NFS WRITE is one write fop of the store
+# (the volume xl_volfile names after its type).
+writes=$(value 2 "xlnfs_rpc_calls_total{$P,proc=\"WRITE\"}")
+store=$(sed -n 's/^xlnfs_xlator_fops_total{volume="\([^"]*\)",type="storage\/[a-z]*",fop="write"}.*/\1/p' "$T/scrape.2")
+t_check "the store volume's write fops are listed (volume '$store')" test -n "$store"
+t_check "the store ran one write fop per NFS WRITE ($writes)" \
+	test "$(value 2 "xlnfs_xlator_fops_total{volume=\"$store\",type=\"storage/${store}\",fop=\"write\"}")" = "$writes"
+t_check "the store's write time is counted" \
+	awk -v n="xlnfs_xlator_fop_seconds_total{volume=\"$store\",type=\"storage/${store}\",fop=\"write\"}" \
+	'$1 == n && $2 > 0 { ok = 1 } END { exit !ok }' "$T/scrape.2"
 t_check "the inode table has inodes" \
 	test "$(value 2 'xlnfs_inode_table_inodes{state="active"}')" -ge 0 -a \
 	"$(value 2 'xlnfs_inode_table_lookups_total')" -ge 1

@@ -69,7 +69,8 @@ static void fh_of(struct xl_inode *in, struct nfs_fh *fh)
 
 static void tick(void)
 {
-	struct timespec ts = {0, 2000000};
+	/* more than a tick of the coarse clock the store stamps times with */
+	struct timespec ts = {0, 12000000};
 
 	nanosleep(&ts, NULL);
 }

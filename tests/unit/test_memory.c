@@ -126,7 +126,8 @@ static int chmod_(struct xl_call *c, struct xl_inode *in, mode_t mode)
 
 static void tick(void)
 {
-	struct timespec ts = {0, 2000000};
+	/* more than a tick of the coarse clock the store stamps times with */
+	struct timespec ts = {0, 12000000};
 
 	nanosleep(&ts, NULL);
 }

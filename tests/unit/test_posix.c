@@ -484,6 +484,16 @@ static void test_hidden(void)
 	CU_ASSERT_EQUAL(find_name(&l, ".xlnfs"), -1);
 	CU_ASSERT(find_name(&l, "hid") >= 0);
 	CU_ASSERT(find_name(&l, "..") >= 0);
+	/* the root's nlink counts the directories a client sees, not .xlnfs */
+	{
+		uint32_t dirs = 0;
+
+		for (int i = 0; i < l.n; i++)
+			if (S_ISDIR(l.attrs[i].mode) && strcmp(l.names[i], ".") &&
+			    strcmp(l.names[i], ".."))
+				dirs++;
+		CU_ASSERT_EQUAL(attr_of(root).nlink, 2 + dirs);
+	}
 	/* ".." at the root is the root, by its id */
 	CU_ASSERT_EQUAL(xl_lookup(vol, &ROOT, root, "..", &in, NULL, NULL), 0);
 	CU_ASSERT_PTR_EQUAL(in, root);
@@ -654,6 +664,24 @@ static void test_permissions(void)
 	sa.size = 0;
 	CU_ASSERT_EQUAL(xl_fop_setattr(vol, &BOB, f, &sa, NULL), -EACCES);
 	CU_ASSERT_EQUAL(xl_fop_setattr(vol, &ALICE, g, &sa, NULL), 0);
+	/* supplementary groups: granted by one, and gone with the next caller's */
+	{
+		struct xl_call member = as(2000, 2000), plain = as(2000, 2000);
+		struct xl_inode *grp = mkfile(&ROOT, d, "grp", 0640, NULL);
+		struct xl_setattr gs = { .valid = XL_SET_GID, .gid = 3000 };
+
+		member.cred.ngroups = 2;
+		member.cred.groups[0] = 2500;
+		member.cred.groups[1] = 3000;
+		CU_ASSERT_EQUAL(xl_fop_setattr(vol, &ROOT, grp, &gs, NULL), 0);
+		CU_ASSERT_EQUAL(rd(&member, grp, 0, buf, NULL), 0);
+		CU_ASSERT_EQUAL(rd(&plain, grp, 0, buf, NULL), -EACCES);
+		CU_ASSERT_EQUAL(rd(&member, grp, 0, buf, NULL), 0);
+		CU_ASSERT_EQUAL(wr(&member, grp, 0, "x", NULL), -EACCES);
+		member.cred.groups[1] = 3001;
+		CU_ASSERT_EQUAL(rd(&member, grp, 0, buf, NULL), -EACCES);
+		xl_inode_unref(grp);
+	}
 	xl_inode_unref(acl);
 	xl_inode_unref(g);
 	xl_inode_unref(f);

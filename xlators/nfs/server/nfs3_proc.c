@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include "nfs3.h"
-#include "nfs_metrics.h"
 
 #define NFS3_ACTOR_DRC(NAME, fn_, T, drc_)                                               \
 	{                                                                                \
@@ -64,6 +63,7 @@ int nfs3_program_add(struct nfs_server *srv, uint16_t port)
 
 	prog.port = port;
 	prog.private = srv;
-	prog.observe = srv->metrics ? nfs_metrics_observe : NULL;
+	prog.observe = srv->observe;
+	prog.observe_ctx = srv->metrics;
 	return rpcsvc_program_add(srv->svc, &prog);
 }

@@ -159,15 +159,10 @@ static bool metrics_has_status(const struct rpcsvc_request *req)
 	return req->prog == METRICS_MOUNT_PROGRAM && req->proc == METRICS_MOUNT_MNT;
 }
 
-void nfs_metrics_observe(const struct rpcsvc_request *req, const void *res, int64_t elapsed_us)
+void nfs_metrics_observe(void *metrics, const struct rpcsvc_request *req, const void *res,
+			 int64_t elapsed_us)
 {
-	nfs_metrics_observe_on(req->program->private, req, res, elapsed_us);
-}
-
-void nfs_metrics_observe_on(struct nfs_server *srv, const struct rpcsvc_request *req,
-			    const void *res, int64_t elapsed_us)
-{
-	struct nfs_metrics *m = srv ? srv->metrics : NULL;
+	struct nfs_metrics *m = metrics;
 	struct metrics_prog *slot;
 	struct metrics_proc *p;
 	size_t b = 0;
@@ -394,6 +389,63 @@ static void metrics_render_service(struct nfs_metrics *m, GString *out)
 	}
 }
 
+/* The label set volume="...",type="...",fop="..." of @xl's fop @fop. */
+static void metrics_fop_labels(GString *out, const struct xl *xl, int fop)
+{
+	g_string_append(out, "{volume=\"");
+	metrics_label(out, xl->name);
+	g_string_append(out, "\",type=\"");
+	metrics_label(out, xl->module->type);
+	g_string_append_printf(out, "\",fop=\"%s\"}", xl_fop_name((enum xl_fop_id)fop));
+}
+
+/* Per-translator counters: what the framework counts for every volume
+ * and fop (xl_fop_stats_get), for each volume of the graph below the
+ * server. Only fops that were called appear. */
+static void metrics_render_xlators(struct nfs_metrics *m, GString *out)
+{
+	static const struct {
+		const char *name, *type, *help;
+	} fam[] = {
+		{ "xlnfs_xlator_fops_total", "counter", "Fops a translator volume ran." },
+		{ "xlnfs_xlator_fop_errors_total", "counter",
+		  "Fops a translator volume answered with an error." },
+		{ "xlnfs_xlator_fop_seconds_total", "counter",
+		  "Time a translator volume's fops took, summed (the volumes below included)." },
+		{ "xlnfs_xlator_fop_max_seconds", "gauge",
+		  "The longest single fop of a translator volume." },
+	};
+	struct xl_graph *g = m->srv->xl ? m->srv->xl->graph : NULL;
+
+	if (!g)
+		return;
+	for (size_t f = 0; f < G_N_ELEMENTS(fam); f++) {
+		metrics_head(out, fam[f].name, fam[f].type, fam[f].help);
+		for (size_t v = 0; v < g->nvolumes; v++) {
+			struct xl *xl = g->volumes[v];
+
+			for (int fop = 0; fop < XL_FOP_COUNT && xl != m->srv->xl; fop++) {
+				struct xl_fop_stats st;
+
+				xl_fop_stats_get(xl, (enum xl_fop_id)fop, &st);
+				if (!st.calls)
+					continue;
+				g_string_append(out, fam[f].name);
+				metrics_fop_labels(out, xl, fop);
+				if (f == 0)
+					g_string_append_printf(out, " %" G_GUINT64_FORMAT "\n",
+							       (guint64)st.calls);
+				else if (f == 1)
+					g_string_append_printf(out, " %" G_GUINT64_FORMAT "\n",
+							       (guint64)st.errors);
+				else
+					g_string_append_printf(out, " %.6f\n",
+							       (f == 2 ? st.total_us : st.max_us) / 1e6);
+			}
+		}
+	}
+}
+
 char *nfs_metrics_render(struct nfs_metrics *m)
 {
 	GString *out = g_string_sized_new(16384);
@@ -406,14 +458,7 @@ char *nfs_metrics_render(struct nfs_metrics *m)
 	metrics_render_calls(m, out);
 	metrics_render_exports(m, out);
 	metrics_render_service(m, out);
-	/*
-	 * PER-TRANSLATOR COUNTERS GO HERE. The v2 translator contract
-	 * (xlators/xlator.h, another issue) gives every fop enter/leave
-	 * hooks; when it lands, each volume's fop counts and latencies are
-	 * rendered here as xlnfs_xlator_fops_total{volume,type,fop} and
-	 * xlnfs_xlator_fop_duration_seconds{volume,type,fop} (histogram),
-	 * from a walk of srv->xl->graph. doc/metrics.md reserves the names.
-	 */
+	metrics_render_xlators(m, out);
 	if (metrics_get(&m->unobserved))
 		metrics_scalar(out, "xlnfs_rpc_unobserved_calls_total", "counter",
 			       "Calls the registry had no slot for.", metrics_get(&m->unobserved));

@@ -40,13 +40,11 @@ int nfs_metrics_start(struct nfs_metrics *m, const char *listen);
 /* Stop the listener (if any) and free the registry. NULL is a no-op. */
 void nfs_metrics_free(struct nfs_metrics *m);
 
-/* The NFS program's observer (struct rpcsvc_program.observe): finds the
- * registry through req->program->private (the nfs_server). */
-void nfs_metrics_observe(const struct rpcsvc_request *req, const void *res, int64_t elapsed_us);
-/* The same for a program whose private field is not the server (MOUNT's
- * is its own state: mount3_config.observe), with the server @srv. */
-void nfs_metrics_observe_on(struct nfs_server *srv, const struct rpcsvc_request *req,
-			    const void *res, int64_t elapsed_us);
+/* The programs' observer (struct rpcsvc_program.observe); @metrics, its
+ * observe_ctx, is the registry (MOUNT's and NFS3's programs have
+ * different private data, so the registry cannot come from there). */
+void nfs_metrics_observe(void *metrics, const struct rpcsvc_request *req, const void *res,
+			 int64_t elapsed_us);
 /* @bytes read from (@write false) or written to export @e. @m NULL: no-op. */
 void nfs_metrics_io(struct nfs_metrics *m, const struct nfs_export *e, bool write, uint64_t bytes);
 

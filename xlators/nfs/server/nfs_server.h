@@ -74,6 +74,10 @@ struct nfs_server {
 	struct nfs_metrics *metrics;
 	void (*count_io)(struct nfs_metrics *m, const struct nfs_export *e, bool write,
 			 uint64_t bytes);
+	/* The programs' per-call observer (nfs_metrics_observe), NULL when
+	 * metrics are off: set by server.c, read when the programs are added. */
+	void (*observe)(void *ctx, const struct rpcsvc_request *req, const void *res,
+			int64_t elapsed_us);
 };
 
 /* A file handle as bytes on the wire. */

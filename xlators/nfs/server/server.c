@@ -541,6 +541,7 @@ static int nfs_server_init(struct xl *xl)
 	if (conf->metrics_listen && *conf->metrics_listen) {
 		srv->metrics = nfs_metrics_new(srv);
 		srv->count_io = nfs_metrics_io;
+		srv->observe = nfs_metrics_observe;
 	}
 	srv->svc = rpcsvc_new(&cfg);
 	if (!srv->svc) {
@@ -560,7 +561,8 @@ static int nfs_server_init(struct xl *xl)
 	mcfg.state_dir = srv->state_dir;
 	mcfg.log_name = xl->name;
 	mcfg.list_all = srv->export_list_all;
-	mcfg.observe = srv->metrics ? nfs_metrics_observe_on : NULL;
+	mcfg.observe = srv->observe;
+	mcfg.observe_ctx = srv->metrics;
 	ret = mount3_programs_add(&mcfg, &srv->mount);
 	if (ret == -ENOSYS) {
 		xl_log(xl, XL_LOG_WARNING, "MOUNT is not available in this build; NFS only");

@@ -79,7 +79,13 @@ struct mem_obj *mem_obj_find(struct mem_priv *priv, const struct xl_id *id)
 
 void mem_now(struct timespec *ts)
 {
-	clock_gettime(CLOCK_REALTIME, ts);
+	/* The kernel stamps inodes with its coarse clock (a tick, a few ms):
+	 * so do we. Changes within one tick share an mtime, as on a local
+	 * filesystem, which clients rely on: the NFS layer derives the
+	 * READDIR cookie verifier from the directory's mtime, and a client
+	 * removing entries while it lists (rm -rf) would otherwise get
+	 * NFS3ERR_BAD_COOKIE after every removal. */
+	clock_gettime(CLOCK_REALTIME_COARSE, ts);
 }
 
 int mem_charge(struct xl *xl, uint64_t bytes)

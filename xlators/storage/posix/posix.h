@@ -91,7 +91,8 @@ int posix_index_open(struct posix_store *s, const struct xl_id *id);
  * when @path is ""), with the basic fields and the mount id. */
 int posix_statx(int dirfd, const char *path, struct statx *stx);
 /* An xl_iatt from @stx (id left as it is): nlink without the index link
- * for non-directories when @indexed. */
+ * for non-directories when @indexed, and without the hidden directory for
+ * the root (ia->id set to XL_ID_ROOT before). */
 void posix_iatt_from_statx(struct xl_iatt *ia, const struct statx *stx, bool indexed);
 
 /* ---------------------------------------------------------------- the module */

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/fsuid.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -31,10 +32,33 @@ static bool posix_creds_is_root(const struct xl_call *call)
 	return call->cred.uid == 0 && call->cred.gid == 0 && call->cred.ngroups == 0;
 }
 
+/* The supplementary groups this thread holds now (valid once set): left
+ * in place by posix_creds_leave, so a thread serving the same user again
+ * makes no setgroups call at all. */
+static __thread bool posix_groups_known;
+static __thread unsigned posix_groups_n;
+static __thread gid_t posix_groups[XL_CRED_MAX_GROUPS];
+
+static int posix_set_groups(const gid_t *groups, unsigned n)
+{
+	if (posix_groups_known && posix_groups_n == n &&
+	    !memcmp(posix_groups, groups, n * sizeof(*groups)))
+		return 0;
+	if (syscall(POSIX_SYS_SETGROUPS, (size_t)n, groups) < 0) {
+		posix_groups_known = false;
+		return -errno;
+	}
+	memcpy(posix_groups, groups, n * sizeof(*groups));
+	posix_groups_n = n;
+	posix_groups_known = true;
+	return 0;
+}
+
 int posix_creds_enter(struct xl *xl, const struct xl_call *call)
 {
 	struct posix_priv *priv = xl->private;
 	unsigned n = call->cred.ngroups;
+	int ret;
 
 	if (!priv->switch_creds || posix_creds_is_root(call))
 		return 0;
@@ -42,20 +66,22 @@ int posix_creds_enter(struct xl *xl, const struct xl_call *call)
 		n = XL_CRED_MAX_GROUPS;
 	/* groups and gid first: changing them needs CAP_SETGID, which a
 	 * fsuid other than 0 does not remove, but keep the natural order */
-	if (syscall(POSIX_SYS_SETGROUPS, (size_t)n, call->cred.groups) < 0)
-		return -errno;
+	ret = posix_set_groups(call->cred.groups, n);
+	if (ret)
+		return ret;
+	/* setfsgid/setfsuid report no errors, but a root process (init
+	 * checked we are one) holds CAP_SETUID/CAP_SETGID: they cannot fail */
 	setfsgid(call->cred.gid);
 	setfsuid(call->cred.uid);
-	/* setfsuid() reports no errors; -1 is invalid and returns the
-	 * current value without changing it */
-	if ((uid_t)setfsuid((uid_t)-1) != call->cred.uid ||
-	    (gid_t)setfsgid((gid_t)-1) != call->cred.gid) {
-		posix_creds_leave(xl, call);
-		return -EPERM;
-	}
 	return 0;
 }
 
+/*
+ * Back to root: fsuid 0 raises the filesystem capabilities again, so the
+ * supplementary groups no longer matter (root's checks pass by
+ * capability) and stay as they are for the next call; fsgid goes back to
+ * 0 so what root creates (index entries) is root's group.
+ */
 void posix_creds_leave(struct xl *xl, const struct xl_call *call)
 {
 	struct posix_priv *priv = xl->private;
@@ -64,5 +90,4 @@ void posix_creds_leave(struct xl *xl, const struct xl_call *call)
 		return;
 	setfsuid(0);
 	setfsgid(0);
-	syscall(POSIX_SYS_SETGROUPS, (size_t)0, (gid_t *)NULL);
 }

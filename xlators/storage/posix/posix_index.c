@@ -80,6 +80,10 @@ void posix_iatt_from_statx(struct xl_iatt *ia, const struct statx *stx, bool ind
 	ia->nlink = stx->stx_nlink;
 	if (indexed && !S_ISDIR(stx->stx_mode) && ia->nlink > 0)
 		ia->nlink--;
+	/* the root's count leaves out the hidden directory's ".." */
+	if (S_ISDIR(stx->stx_mode) && (ia->valid & XL_IATT_ID) && xl_id_equal(&ia->id, &XL_ID_ROOT) &&
+	    ia->nlink > 2)
+		ia->nlink--;
 	ia->uid = stx->stx_uid;
 	ia->gid = stx->stx_gid;
 	ia->size = stx->stx_size;
