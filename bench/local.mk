@@ -1,4 +1,4 @@
-# bench/ (engineer "bench"): side-by-side performance runs of xlnfs and
+# bench/: side-by-side performance runs of xlnfs and
 # nfs-ganesha (bench/run.sh, doc/bench.md). nfsload is a libnfs load
 # generator; it is a check program so `make check` keeps it compiling, and
 # bench/run.sh builds it with `make bench/nfsload`.

@@ -19,7 +19,7 @@ tests_unit_test_nfs3_dir_SOURCES = tests/unit/test_nfs3_dir.c \
 tests_unit_test_nfs3_dir_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_nfs3_dir_LDADD = libnfs3xdr.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 
-# rpc (engineer "rpc"): record marking, call/reply headers, the service on loopback.
+# rpc: record marking, call/reply headers, the service on loopback.
 check_PROGRAMS += tests/unit/test_record tests/unit/test_rpcmsg tests/unit/test_rpcsvc
 TESTS += tests/unit/test_record tests/unit/test_rpcmsg tests/unit/test_rpcsvc
 tests_unit_test_record_SOURCES = tests/unit/test_record.c
@@ -107,7 +107,7 @@ tests_unit_test_iobuf_SOURCES = tests/unit/test_iobuf.c
 tests_unit_test_iobuf_CFLAGS = $(core_test_cflags)
 tests_unit_test_iobuf_LDADD = $(core_test_ldadd)
 
-# rpc (engineer "rpc"): the service against the real rpcbind and rpcinfo, in a private namespace.
+# rpc: the service against the real rpcbind and rpcinfo, in a private namespace.
 check_PROGRAMS += tests/integration/rpc_null_server
 tests_integration_rpc_null_server_SOURCES = tests/integration/rpc_null_server.c
 tests_integration_rpc_null_server_LDADD = libxlnfs.la $(GLIB_LIBS) $(TIRPC_LIBS)
@@ -126,7 +126,7 @@ AM_TESTS_ENVIRONMENT = top_builddir='$(abs_top_builddir)'; top_srcdir='$(abs_top
 	export top_builddir top_srcdir XLNFS_XLATOR_PATH XLNFS_E2E;
 TESTS += tests/integration/daemon.sh tests/integration/nfs3.sh tests/e2e/run.sh \
 	tests/e2e/apps.sh
-# exports.sh (engineer "pkg"): showmount -e's full table and xlnfsd --exports;
+# exports.sh: showmount -e's full table and xlnfsd --exports;
 # metrics.sh: the Prometheus endpoint against a known workload (curl).
 TESTS += tests/integration/exports.sh tests/integration/metrics.sh
 dist_noinst_SCRIPTS += tests/integration/exports.sh tests/integration/metrics.sh

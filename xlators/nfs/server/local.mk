@@ -17,7 +17,7 @@ xlators_nfs_server_la_SOURCES = \
 	xlators/nfs/server/nfs_setup.c \
 	xlators/nfs/server/nfs_mount_iface.h xlators/nfs/server/nfs_mount_iface.c \
 	$(nfs_access_sources)
-# Who may use an export and as whom (engineer "sec"): exports(5)-style
+# Who may use an export and as whom: exports(5)-style
 # client rules, manage-gids. Also linked by tests that link nfs3_util.c.
 nfs_access_sources = \
 	xlators/nfs/server/export_access.c xlators/nfs/server/export_access.h \
