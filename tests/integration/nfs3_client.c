@@ -1780,6 +1780,44 @@ static unsigned create_many(struct rpc_context *rpc, const struct fh *dir, unsig
 	return fails;
 }
 
+/* rm -rf over the wire: list "rmrf" a page at a time, REMOVE each entry
+ * of the page, resume after its last cookie with the verifier the reply
+ * gave; one pass must remove every entry. */
+static void t_readdir_rmrf(struct rpc_context *rpc, const struct fh *w)
+{
+	enum { N = 600 };
+	struct fh dir;
+	char verf[8] = {0}, (*names)[64] = calloc(N + 2, 64);
+	uint64_t cookie = 0;
+	unsigned removed = 0, pages = 0;
+	bool eof = false;
+
+	if (!check(names != NULL, "rmrf: memory"))
+		return;
+	mkdir3(rpc, w, "rmrf", 0755);
+	dir = R.fh;
+	check(create_many(rpc, &dir, N) == 0, "rmrf: CREATE %d files", N);
+	while (!eof && pages++ < 10 * N) {
+		size_t n = 0, k;
+
+		if (readdir3(rpc, &dir, cookie, verf, 1024) != NFS3_OK)
+			break;
+		eof = R.eof;
+		memcpy(verf, R.verf, 8);
+		if (R.nents)
+			cookie = R.ents[R.nents - 1].cookie;
+		for (k = 0; k < R.nents && n < N + 2; k++)
+			if (R.ents[k].name[0] != '.')
+				snprintf(names[n++], 64, "%s", R.ents[k].name);
+		for (k = 0; k < n; k++)
+			removed += remove3(rpc, &dir, names[k]) == NFS3_OK;
+	}
+	check(eof && removed == N, "rmrf: REMOVE while listing removes every entry (%u of %d, %u pages)",
+	      removed, N, pages);
+	expect(rmdir3(rpc, w, "rmrf"), NFS3_OK, "rmrf: RMDIR the emptied directory");
+	free(names);
+}
+
 static void t_readdir(struct rpc_context *rpc, const struct fh *w)
 {
 	struct fh small, big, file;
@@ -1836,7 +1874,8 @@ static void t_readdir(struct rpc_context *rpc, const struct fh *w)
 	t_bigdir_list(rpc, &big, true, 4096, 8192);
 	t_bigdir_list(rpc, &big, true, 32768, 65536);
 
-	/* a cookie verifier from before the directory changed is refused */
+	/* the verifier does not change with the entries (knfsd: never
+	 * checked); only a cookie the store never gave is refused */
 	st = readdir3(rpc, &big, 0, NULL, 512);
 	expect(st, NFS3_OK, "READDIR first page");
 	cookie = R.nents ? R.ents[R.nents - 1].cookie : 0;
@@ -1844,10 +1883,15 @@ static void t_readdir(struct rpc_context *rpc, const struct fh *w)
 	st = readdir3(rpc, &big, cookie, verf, 512);
 	expect(st, NFS3_OK, "READDIR next page with the current verifier");
 	create3(rpc, &big, "zz-new", UNCHECKED, 0644, NULL);
-	expect(readdir3(rpc, &big, cookie, verf, 512), NFS3ERR_BAD_COOKIE,
+	expect(readdir3(rpc, &big, cookie, verf, 512), NFS3_OK,
 	       "READDIR with the verifier from before a CREATE in the directory");
-	expect(readdirplus3(rpc, &big, cookie, verf, 512, 4096), NFS3ERR_BAD_COOKIE,
+	expect(readdirplus3(rpc, &big, cookie, verf, 512, 4096), NFS3_OK,
 	       "READDIRPLUS with the verifier from before a CREATE in the directory");
+	expect(readdir3(rpc, &big, UINT64_C(1) << 60, verf, 512), NFS3ERR_BAD_COOKIE,
+	       "READDIR at a cookie the directory never gave");
+	expect(readdirplus3(rpc, &big, UINT64_C(1) << 60, verf, 512, 4096), NFS3ERR_BAD_COOKIE,
+	       "READDIRPLUS at a cookie the directory never gave");
+	t_readdir_rmrf(rpc, w);
 	st = readdir3(rpc, &big, 0, NULL, 512);
 	expect(st, NFS3_OK, "READDIR from cookie 0 after the change");
 }

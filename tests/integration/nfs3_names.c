@@ -674,10 +674,13 @@ static void test_readdir(const struct fh *root, const struct fh *sub)
 		     "READDIR resumes with its verifier");
 	sleep(1); /* a coarse-mtime filesystem still sees the change */
 	CHECK_STATUS(do_create(&big, "newcomer", GUARDED, NULL, -1), NFS3_OK, "CREATE in big");
-	CHECK_STATUS(do_readdir(&big, cookie, verf, 512), NFS3ERR_BAD_COOKIE,
+	/* knfsd's rule: the verifier of a changed directory still resumes */
+	CHECK_STATUS(do_readdir(&big, cookie, verf, 512), NFS3_OK,
 		     "READDIR with the verifier of a changed directory");
-	CHECK_STATUS(do_readdirplus(&big, cookie, verf, 512, 4096), NFS3ERR_BAD_COOKIE,
+	CHECK_STATUS(do_readdirplus(&big, cookie, verf, 512, 4096), NFS3_OK,
 		     "READDIRPLUS with the verifier of a changed directory");
+	CHECK_STATUS(do_readdir(&big, UINT64_C(1) << 60, verf, 512), NFS3ERR_BAD_COOKIE,
+		     "READDIR at a cookie the directory never gave");
 	CHECK_STATUS(do_readdir(&big, 0, verf, 512), NFS3_OK, "cookie 0 ignores the verifier");
 	CHECK_STATUS(do_readdir(&big, cookie, NULL, 512), NFS3_OK,
 		     "a zero verifier is not checked");

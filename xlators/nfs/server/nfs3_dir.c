@@ -17,8 +17,11 @@
  * counted with nfs3_dirsize as XDR encodes them so the reply never
  * exceeds the client's count / dircount / maxcount, and capped at
  * NFS3_DIR_MAXENTRIES because XDR encodes and frees the list recursively.
- * Cookies are the storage's (within XL_COOKIE_BITS); the cookie verifier
- * comes from the directory's mtime at resolution (nfs3_verf).
+ * Cookies are the storage's (within XL_COOKIE_BITS). The cookie verifier
+ * is the directory's identity (nfs3_verf) and is never checked, as knfsd
+ * does for v3: a client that removes entries while it lists (rm -rf)
+ * resumes with the cookie it holds, and only a cookie the storage cannot
+ * resume (readdir's -EINVAL) is NFS3ERR_BAD_COOKIE.
  */
 #include "config.h"
 
@@ -253,14 +256,14 @@ static int nfs3_rd_fill(void *ctx, const struct xl_dirent *ent)
 }
 
 /*
- * The common part of READDIR and READDIRPLUS: resolve @fh, check the
+ * The common part of READDIR and READDIRPLUS: resolve @fh, make the
  * cookie verifier, read entries after @cookie within @max reply bytes
  * (and @dirmax dircount bytes, 0: none) into rd's list. Returns the
  * status; @out is filled in every case (dir_attributes when known). On
  * failure the list is already freed.
  */
 static nfsstat3 nfs3_readdir_do(struct rpcsvc_request *req, struct nfs3_rd *rd, const nfs_fh3 *fh,
-				cookie3 cookie, const cookieverf3 verf, size_t max, size_t dirmax,
+				cookie3 cookie, size_t max, size_t dirmax,
 				struct nfs3_rd_out *out)
 {
 	struct nfs_server *srv = nfs3_server(req);
@@ -286,10 +289,6 @@ static nfsstat3 nfs3_readdir_do(struct rpcsvc_request *req, struct nfs3_rd *rd, 
 		goto out;
 	}
 	nfs3_cookieverf_from_iatt(&dir.attr, out->verf);
-	if (!nfs3_cookieverf_ok(cookie, verf, out->verf)) {
-		status = NFS3ERR_BAD_COOKIE;
-		goto out;
-	}
 	if (!nfs3_dirsize_fixed_fits(&rd->ds)) {
 		status = NFS3ERR_TOOSMALL;
 		goto out;
@@ -330,7 +329,7 @@ int nfs3_readdir(struct rpcsvc_request *req, void *args, void *res)
 	struct nfs3_rd rd = {.plus = false};
 	struct nfs3_rd_out out = {0};
 
-	r->status = nfs3_readdir_do(req, &rd, &a->dir, a->cookie, a->cookieverf, a->count, 0, &out);
+	r->status = nfs3_readdir_do(req, &rd, &a->dir, a->cookie, a->count, 0, &out);
 	if (r->status != NFS3_OK) {
 		r->READDIR3res_u.resfail.dir_attributes = out.dir_attributes;
 		return RPCSVC_OK;
@@ -350,7 +349,7 @@ int nfs3_readdirplus(struct rpcsvc_request *req, void *args, void *res)
 	struct nfs3_rd rd = {.plus = true};
 	struct nfs3_rd_out out = {0};
 
-	r->status = nfs3_readdir_do(req, &rd, &a->dir, a->cookie, a->cookieverf, a->maxcount,
+	r->status = nfs3_readdir_do(req, &rd, &a->dir, a->cookie, a->maxcount,
 				    a->dircount, &out);
 	if (r->status != NFS3_OK) {
 		r->READDIRPLUS3res_u.resfail.dir_attributes = out.dir_attributes;

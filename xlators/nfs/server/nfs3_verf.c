@@ -72,23 +72,17 @@ bool nfs3_write_verf_lost(int err)
 void nfs3_cookieverf_from_iatt(const struct xl_iatt *ia, cookieverf3 verf)
 {
 	unsigned char *p = (unsigned char *)verf;
-	struct timespec mt = {0};
+	uint64_t ino = 0;
 
-	if (ia && (ia->valid & XL_IATT_MTIME))
-		mt = ia->mtime;
-	nfs3_verf_put32(p, (uint32_t)mt.tv_sec);
-	nfs3_verf_put32(p + 4, (uint32_t)mt.tv_nsec);
-	if (mt.tv_sec == 0 && mt.tv_nsec == 0)
+	/* The directory's identity, never its mtime: a verifier that changed
+	 * with every entry added or removed would refuse the next page of
+	 * every listing that unlinks as it reads (rm -rf). */
+	if (ia && (ia->valid & XL_IATT_INO))
+		ino = ia->ino;
+	nfs3_verf_put32(p, (uint32_t)(ino >> 32));
+	nfs3_verf_put32(p + 4, (uint32_t)ino);
+	if (ino == 0)
 		p[7] = 1;
-}
-
-bool nfs3_cookieverf_ok(uint64_t cookie, const cookieverf3 verf, const cookieverf3 cur)
-{
-	static const char zero[NFS3_COOKIEVERFSIZE];
-
-	if (cookie == 0 || memcmp(verf, zero, NFS3_COOKIEVERFSIZE) == 0)
-		return true;
-	return memcmp(verf, cur, NFS3_COOKIEVERFSIZE) == 0;
 }
 
 void nfs3_createverf_to_times(const createverf3 verf, struct timespec *atime,

@@ -6,7 +6,8 @@
  *    (a failed backend write or COMMIT), so clients resend what they have
  *    not seen committed under the verifier they hold (RFC 1813 §3.3.7);
  *  - the READDIR/READDIRPLUS cookie verifier, derived from the directory's
- *    mtime so that it changes when the directory does;
+ *    identity so that it stays while entries come and go (knfsd never
+ *    checks it for v3; neither do we);
  *  - the exclusive CREATE verifier, kept in the new file's atime and mtime
  *    (the file has no other place to hold it) and compared on a retry.
  *
@@ -43,16 +44,14 @@ bool nfs3_write_verf_lost(int err);
 
 /* --- cookie verifier --- */
 
-/* The cookie verifier for a directory whose attributes are @ia: the
- * mtime's seconds (low 32 bits) then nanoseconds, both big-endian. Never
- * all zero (a zero verifier means "none" to clients): an mtime of exactly
- * 0.0, or none known, gives 00 00 00 00 00 00 00 01. */
+/* The cookie verifier for a directory whose attributes are @ia: its ino
+ * (the storage's object number), big-endian. It does not change while
+ * the directory lives, whatever happens to its entries: like knfsd, the
+ * server never refuses a READDIR(PLUS) for its verifier, only for a
+ * cookie the storage cannot resume (the readdir fop's -EINVAL). Never
+ * all zero (a zero verifier means "none" to clients): an ino of 0, or
+ * none known, gives 00 00 00 00 00 00 00 01. */
 void nfs3_cookieverf_from_iatt(const struct xl_iatt *ia, cookieverf3 verf);
-
-/* May a READDIR(PLUS) at @cookie with the client's @verf go on, given the
- * directory's current verifier @cur? Cookie 0 and an all-zero @verf always
- * may; otherwise @verf must equal @cur. */
-bool nfs3_cookieverf_ok(uint64_t cookie, const cookieverf3 verf, const cookieverf3 cur);
 
 /* --- exclusive create verifier --- */
 

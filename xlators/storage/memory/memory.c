@@ -81,10 +81,8 @@ void mem_now(struct timespec *ts)
 {
 	/* The kernel stamps inodes with its coarse clock (a tick, a few ms):
 	 * so do we. Changes within one tick share an mtime, as on a local
-	 * filesystem, which clients rely on: the NFS layer derives the
-	 * READDIR cookie verifier from the directory's mtime, and a client
-	 * removing entries while it lists (rm -rf) would otherwise get
-	 * NFS3ERR_BAD_COOKIE after every removal. */
+	 * filesystem. (Nothing depends on it for READDIR: the NFS layer's
+	 * cookie verifier is the directory's identity, not its mtime.) */
 	clock_gettime(CLOCK_REALTIME_COARSE, ts);
 }
 
