@@ -343,9 +343,7 @@ static int cmd_mnt(const char *path)
 		       (xdrproc_t)xdr_mountres3, &res);
 	if (why) {
 		printf("%s\n", why);
-		return 0;
-	}
-	if (res.fhs_status == MNT3_OK) {
+	} else if (res.fhs_status == MNT3_OK) {
 		char *hex = hex_of(res.mountres3_u.mountinfo.fhandle.fhandle3_val,
 				   res.mountres3_u.mountinfo.fhandle.fhandle3_len);
 
@@ -354,6 +352,8 @@ static int cmd_mnt(const char *path)
 	} else {
 		printf("%d\n", (int)res.fhs_status);
 	}
+	xdr_free((xdrproc_t)xdr_mountres3, (char *)&res);
+	g_free(b.p);
 	return 0;
 }
 
@@ -373,6 +373,8 @@ static int cmd_getattr(const char *hex)
 		       res.GETATTR3res_u.resok.obj_attributes.gid);
 	else
 		printf("%d\n", (int)res.status);
+	xdr_free((xdrproc_t)xdr_GETATTR3res, (char *)&res);
+	g_free(fh.data.data_val);
 	return 0;
 }
 
@@ -396,6 +398,9 @@ static int cmd_lookup(const char *hex, const char *name)
 	} else {
 		printf("%d\n", (int)res.status);
 	}
+	xdr_free((xdrproc_t)xdr_LOOKUP3res, (char *)&res);
+	g_free(d.fh.data.data_val);
+	g_free(d.name.p);
 	return 0;
 }
 
@@ -421,6 +426,9 @@ static int cmd_create(const char *hex, const char *name)
 	} else {
 		printf("%d\n", (int)res.status);
 	}
+	xdr_free((xdrproc_t)xdr_CREATE3res, (char *)&res);
+	g_free(d.fh.data.data_val);
+	g_free(d.name.p);
 	return 0;
 }
 
@@ -437,6 +445,9 @@ static int cmd_remove(const char *hex, const char *name)
 		printf("%s\n", why);
 	else
 		printf("%d\n", (int)res.status);
+	xdr_free((xdrproc_t)xdr_REMOVE3res, (char *)&res);
+	g_free(d.fh.data.data_val);
+	g_free(d.name.p);
 	return 0;
 }
 
