@@ -330,7 +330,7 @@ out:
 	return ret;
 }
 
-static bool opt_prefix_equal(const uint8_t *a, const uint8_t *b, unsigned prefix)
+bool xl_addr_prefix_equal(const uint8_t *a, const uint8_t *b, unsigned prefix)
 {
 	unsigned bytes = prefix / 8, rest = prefix % 8;
 	uint8_t mask;
@@ -398,7 +398,7 @@ bool xl_addrlist_match(const struct xl_addrlist *list, const struct sockaddr *sa
 
 		if (m->family == 0 && !m->host) /* "*"; AF_UNSPEC is 0 too: a host */
 			return true;
-		if (m->family == family && opt_prefix_equal(addr, m->addr, m->prefix))
+		if (m->family == family && xl_addr_prefix_equal(addr, m->addr, m->prefix))
 			return true;
 		if (m->family != AF_UNSPEC)
 			continue;

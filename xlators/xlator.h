@@ -108,6 +108,9 @@ struct xl_addrlist {
  * on the caller's thread: the `export` option's rules use the hostcache
  * instead). A NULL list matches nothing. */
 bool xl_addrlist_match(const struct xl_addrlist *list, const struct sockaddr *sa);
+/* Do the first @prefix bits of the network-order addresses @a and @b agree
+ * (a CIDR match)? */
+bool xl_addr_prefix_equal(const uint8_t *a, const uint8_t *b, unsigned prefix);
 
 /* Parse @text as option @opt into the conf object @conf. On error returns
  * -EINVAL and sets *errmsg (g_free it) to a message that names the valid

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "export_rules.h"
+#include "xlator.h"
 
 #define EXPORT_NOBODY 65534u
 #define EXPORT_PRIVILEGED_PORTS 1024u
@@ -457,19 +458,6 @@ bool export_rules_is_everyone(const struct export_rules *rules, size_t i)
 
 /* ------------------------------------------------------------ matching */
 
-static bool export_prefix_equal(const uint8_t *a, const uint8_t *b, unsigned prefix)
-{
-	unsigned bytes = prefix / 8, rest = prefix % 8;
-	uint8_t mask;
-
-	if (memcmp(a, b, bytes) != 0)
-		return false;
-	if (!rest)
-		return true;
-	mask = (uint8_t)(0xff00u >> rest);
-	return (a[bytes] & mask) == (b[bytes] & mask);
-}
-
 /* @sa's family and address (v4-mapped IPv6 as IPv4); false if neither. */
 static bool export_client_addr(const struct sockaddr *sa, int *family, uint8_t addr[16])
 {
@@ -518,7 +506,7 @@ const struct export_client_opts *export_rules_match(const struct export_rules *r
 			match = true;
 			break;
 		case EXPORT_KIND_ADDR:
-			match = e->family == family && export_prefix_equal(addr, e->addr, e->prefix);
+			match = e->family == family && xl_addr_prefix_equal(addr, e->addr, e->prefix);
 			break;
 		case EXPORT_KIND_HOST:
 		case EXPORT_KIND_WILDCARD:
