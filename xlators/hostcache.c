@@ -13,9 +13,12 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <glib.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <time.h>
 
 #include "hostcache.h"
 #include "log.h"
@@ -39,8 +42,8 @@ struct hostcache_entry {
 };
 
 struct hostcache {
-	GMutex lock;
-	GCond cond;                /* work queued, a result stored, or stop */
+	pthread_mutex_t lock;  /* pthread, not GMutex: ThreadSanitizer sees it */
+	pthread_cond_t cond;                 /* work queued, a result stored, or stop */
 	GHashTable *table;         /* key → entry (owned) */
 	GQueue queue;              /* entries to resolve (owned by the table) */
 	struct hostcache_resolver res;
@@ -177,8 +180,8 @@ static void hostcache_unref(struct hostcache *hc)
 		return;
 	g_hash_table_destroy(hc->table);
 	g_queue_clear(&hc->queue);
-	g_mutex_clear(&hc->lock);
-	g_cond_clear(&hc->cond);
+	pthread_mutex_destroy(&hc->lock);
+	pthread_cond_destroy(&hc->cond);
 	g_free(hc);
 }
 
@@ -186,7 +189,7 @@ static gpointer hostcache_thread(gpointer arg)
 {
 	struct hostcache *hc = arg;
 
-	g_mutex_lock(&hc->lock);
+	pthread_mutex_lock(&hc->lock);
 	for (;;) {
 		struct hostcache_entry *e;
 		struct hostcache_key key;
@@ -194,16 +197,16 @@ static gpointer hostcache_thread(gpointer arg)
 		char *name;
 
 		while (!hc->stop && g_queue_is_empty(&hc->queue))
-			g_cond_wait(&hc->cond, &hc->lock);
+			pthread_cond_wait(&hc->cond, &hc->lock);
 		if (hc->stop)
 			break;
 		e = g_queue_pop_head(&hc->queue);
 		key = e->key;
-		g_mutex_unlock(&hc->lock);
+		pthread_mutex_unlock(&hc->lock);
 
 		name = hostcache_resolve(hc, &key, &refused);
 
-		g_mutex_lock(&hc->lock);
+		pthread_mutex_lock(&hc->lock);
 		/* The entry may have been evicted meanwhile: look it up again. */
 		e = g_hash_table_lookup(hc->table, &key);
 		hc->stats.resolved++;
@@ -221,11 +224,23 @@ static gpointer hostcache_thread(gpointer arg)
 			name = NULL;
 		}
 		g_free(name);
-		g_cond_broadcast(&hc->cond);
+		pthread_cond_broadcast(&hc->cond);
 	}
-	g_mutex_unlock(&hc->lock);
+	pthread_mutex_unlock(&hc->lock);
 	hostcache_unref(hc);
 	return NULL;
+}
+
+/* A condition whose timed waits count on the monotonic clock, the one
+ * g_get_monotonic_time() reads. */
+static void hostcache_cond_init(pthread_cond_t *cond)
+{
+	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(cond, &ca);
+	pthread_condattr_destroy(&ca);
 }
 
 struct hostcache *hostcache_new(const struct hostcache_config *cfg)
@@ -236,8 +251,8 @@ struct hostcache *hostcache_new(const struct hostcache_config *cfg)
 
 	if (!cfg)
 		cfg = &none;
-	g_mutex_init(&hc->lock);
-	g_cond_init(&hc->cond);
+	pthread_mutex_init(&hc->lock, NULL);
+	hostcache_cond_init(&hc->cond);
 	hc->table = g_hash_table_new_full(hostcache_key_hash, hostcache_key_equal, NULL,
 					  hostcache_entry_free);
 	g_queue_init(&hc->queue);
@@ -279,10 +294,10 @@ void hostcache_free(struct hostcache *hc)
 {
 	if (!hc)
 		return;
-	g_mutex_lock(&hc->lock);
+	pthread_mutex_lock(&hc->lock);
 	hc->stop = true;
-	g_cond_broadcast(&hc->cond);
-	g_mutex_unlock(&hc->lock);
+	pthread_cond_broadcast(&hc->cond);
+	pthread_mutex_unlock(&hc->lock);
 	hostcache_unref(hc);
 }
 
@@ -343,7 +358,7 @@ static enum hostcache_state hostcache_peek(struct hostcache *hc, const struct ho
 	e->state = HOSTCACHE_PENDING;
 	e->queued = true;
 	g_queue_push_tail(&hc->queue, e);
-	g_cond_broadcast(&hc->cond);
+	pthread_cond_broadcast(&hc->cond);
 	return HOSTCACHE_PENDING;
 }
 
@@ -356,16 +371,19 @@ enum hostcache_state hostcache_lookup_wait(struct hostcache *hc, const struct so
 
 	if (!sa || !hostcache_key_of(sa, &key))
 		return HOSTCACHE_NONE;
-	g_mutex_lock(&hc->lock);
+	pthread_mutex_lock(&hc->lock);
 	st = hostcache_peek(hc, &key, name, size);
 	while (st == HOSTCACHE_PENDING && wait_ms > 0 && !hc->stop) {
-		if (!g_cond_wait_until(&hc->cond, &hc->lock, until)) {
+		struct timespec ts = { .tv_sec = (time_t)(until / 1000000),
+				       .tv_nsec = (long)(until % 1000000) * 1000 };
+
+		if (pthread_cond_timedwait(&hc->cond, &hc->lock, &ts) == ETIMEDOUT) {
 			st = hostcache_peek(hc, &key, name, size);
 			break;
 		}
 		st = hostcache_peek(hc, &key, name, size);
 	}
-	g_mutex_unlock(&hc->lock);
+	pthread_mutex_unlock(&hc->lock);
 	return st;
 }
 
@@ -377,8 +395,8 @@ enum hostcache_state hostcache_lookup(struct hostcache *hc, const struct sockadd
 
 void hostcache_stats(struct hostcache *hc, struct hostcache_stats *st)
 {
-	g_mutex_lock(&hc->lock);
+	pthread_mutex_lock(&hc->lock);
 	*st = hc->stats;
 	st->entries = g_hash_table_size(hc->table);
-	g_mutex_unlock(&hc->lock);
+	pthread_mutex_unlock(&hc->lock);
 }

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <glib.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,7 +24,7 @@ struct gid_cache_entry {
 };
 
 struct gid_cache {
-	GMutex lock;
+	pthread_mutex_t lock;  /* pthread, not GMutex: ThreadSanitizer sees it */
 	GHashTable *table;         /* GUINT_TO_POINTER(uid) → entry */
 	struct gid_cache_ops ops;
 	int64_t ttl_us;
@@ -38,7 +39,7 @@ struct gid_cache *gid_cache_new(const struct gid_cache_config *cfg)
 
 	if (!cfg)
 		cfg = &none;
-	g_mutex_init(&gc->lock);
+	pthread_mutex_init(&gc->lock, NULL);
 	gc->table = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	if (cfg->ops)
 		gc->ops = *cfg->ops;
@@ -56,7 +57,7 @@ void gid_cache_free(struct gid_cache *gc)
 	if (!gc)
 		return;
 	g_hash_table_destroy(gc->table);
-	g_mutex_clear(&gc->lock);
+	pthread_mutex_destroy(&gc->lock);
 	g_free(gc);
 }
 
@@ -144,34 +145,34 @@ int gid_cache_get(struct gid_cache *gc, uid_t uid, gid_t *groups, unsigned max,
 	*ngroups = 0;
 	if (total)
 		*total = 0;
-	g_mutex_lock(&gc->lock);
+	pthread_mutex_lock(&gc->lock);
 	e = g_hash_table_lookup(gc->table, key);
 	if (e && e->expires_us > now) {
 		gc->stats.hits++;
 		gid_cache_copy(e, groups, max, ngroups, total);
-		g_mutex_unlock(&gc->lock);
+		pthread_mutex_unlock(&gc->lock);
 		return 0;
 	}
 	gc->stats.misses++;
-	g_mutex_unlock(&gc->lock);
+	pthread_mutex_unlock(&gc->lock);
 
 	e = gid_cache_fetch(gc, uid);
 	if (!e)
 		return 0;
 	e->expires_us = g_get_monotonic_time() + gc->ttl_us;
 	gid_cache_copy(e, groups, max, ngroups, total);
-	g_mutex_lock(&gc->lock);
+	pthread_mutex_lock(&gc->lock);
 	if (g_hash_table_size(gc->table) >= gc->max_entries)
 		gid_cache_make_room(gc, now);
 	g_hash_table_replace(gc->table, key, e);
-	g_mutex_unlock(&gc->lock);
+	pthread_mutex_unlock(&gc->lock);
 	return 0;
 }
 
 void gid_cache_stats(struct gid_cache *gc, struct gid_cache_stats *st)
 {
-	g_mutex_lock(&gc->lock);
+	pthread_mutex_lock(&gc->lock);
 	*st = gc->stats;
 	st->entries = g_hash_table_size(gc->table);
-	g_mutex_unlock(&gc->lock);
+	pthread_mutex_unlock(&gc->lock);
 }
