@@ -43,12 +43,16 @@ t_info "what the package installed"
 PKGLIB=$(dirname "$(dpkg -L xlnfs | grep '/libxlnfs\.so$' | head -n 1)")
 t_info "pkglibdir $PKGLIB"
 for f in "$XLNFSD" "$PKGLIB/libxlnfs.so" "$PKGLIB/xlator/nfs/server.so" \
-	"$PKGLIB/xlator/storage/posix.so" "$VOLFILE" /etc/logrotate.d/xlnfs "$UNIT" \
+	"$PKGLIB/xlator/storage/posix.so" "$PKGLIB/xlator/storage/memory.so" \
+	"$PKGLIB/xlator/debug/error-gen.so" /usr/sbin/xlnfs-posix-reindex \
+	"$VOLFILE" /etc/logrotate.d/xlnfs "$UNIT" \
 	/usr/share/man/man8/xlnfsd.8.gz /usr/share/man/man5/xlnfs.vol.5.gz \
-	/usr/share/doc/xlnfs/volfiles/export.vol /usr/share/doc/xlnfs/volfiles/subdir-exports.vol \
-	/usr/share/doc/xlnfs/metrics.md; do
+	/usr/share/doc/xlnfs/volfiles/export.vol /usr/share/doc/xlnfs/volfiles/subdir-exports.vol; do
 	t_check "installed: $f" test -s "$f"
 done
+# dh_compress gzips documents of more than 4 KiB
+t_check "installed: /usr/share/doc/xlnfs/metrics.md (or .gz)" \
+	sh -c 'test -s /usr/share/doc/xlnfs/metrics.md || test -s /usr/share/doc/xlnfs/metrics.md.gz'
 for d in /var/lib/xlnfs /var/log/xlnfs /srv/xlnfs; do
 	t_check "directory: $d" test -d "$d"
 done
