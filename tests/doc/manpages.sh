@@ -39,6 +39,24 @@ for page in doc/xlnfsd.8 doc/xlnfs.vol.5; do
 	fi
 done
 
+# The paths in the text are the configured ones, which can be long (a
+# distcheck prefix is 60 characters): xlnfsd(8) must render cleanly with
+# such a prefix too, whatever this build was configured with.
+: "${srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+long=/a-rather-long/build/prefix/of-sixty-characters/xlnfs-0.1.0/_inst
+sed -e "s|@SYSCONFDIR@|$long/etc|g" -e "s|@LOCALSTATEDIR@|$long/var|g" \
+	-e "s|@DOCDIR@|$long/share/doc/xlnfs|g" -e "s|@XLATORDIR@|$long/lib/xlnfs/xlators|g" \
+	-e "s|@VERSION@|0|g" -e "s|@DATE@|2026-01-01|g" "$srcdir/doc/xlnfsd.8.in" >"$tmp/long.8"
+if command -v man >/dev/null; then
+	MANWIDTH=80 man --warnings -l "$tmp/long.8" >/dev/null 2>"$tmp/man.err"
+	if [[ -s $tmp/man.err ]]; then
+		sed 's/^/    /' "$tmp/man.err"
+		fail "xlnfsd.8 with a 60-character prefix: man -l renders it without warnings"
+	else
+		pass "xlnfsd.8 with a 60-character prefix: man -l renders it without warnings"
+	fi
+fi
+
 # Every type and option the daemon lists must be in the page.
 page=$top_builddir/doc/xlnfs.vol.5
 "$top_builddir/daemon/xlnfsd" --list-xlators >"$tmp/list.txt" || fail "xlnfsd --list-xlators"
