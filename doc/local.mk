@@ -3,10 +3,10 @@
 # options tables of the translators built with it ($(LTLIBRARIES): every
 # module any local.mk adds), so the page cannot drift from the code.
 # SOURCE_DATE_EPOCH (set by dpkg-buildpackage) makes the date reproducible.
-doc_man_in = doc/xlnfsd.8.in doc/xlnfs.vol.5.in
-man_MANS = doc/xlnfsd.8 doc/xlnfs.vol.5
+doc_man_in = doc/xlnfsd.8.in doc/xlnfs.vol.5.in doc/xlnfs-posix-reindex.8.in
+man_MANS = doc/xlnfsd.8 doc/xlnfs.vol.5 doc/xlnfs-posix-reindex.8
 EXTRA_DIST += $(doc_man_in) doc/metrics.md
-CLEANFILES += doc/xlnfsd.8 doc/xlnfs.vol.5 doc/xlnfs.vol.5.xl
+CLEANFILES += doc/xlnfsd.8 doc/xlnfs.vol.5 doc/xlnfs-posix-reindex.8 doc/xlnfs.vol.5.xl
 
 doc_man_subst = sed -e "s|[@]VERSION[@]|$(VERSION)|g" \
 	-e "s|[@]DATE[@]|$$(date -u -d "@$${SOURCE_DATE_EPOCH:-$$(date +%s)}" +%Y-%m-%d)|g" \
@@ -15,6 +15,9 @@ doc_man_subst = sed -e "s|[@]VERSION[@]|$(VERSION)|g" \
 
 doc/xlnfsd.8: $(srcdir)/doc/xlnfsd.8.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) doc && $(doc_man_subst) $(srcdir)/doc/xlnfsd.8.in >$@-t && mv $@-t $@
+
+doc/xlnfs-posix-reindex.8: $(srcdir)/doc/xlnfs-posix-reindex.8.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) doc && $(doc_man_subst) $(srcdir)/doc/xlnfs-posix-reindex.8.in >$@-t && mv $@-t $@
 
 doc/xlnfs.vol.5: $(srcdir)/doc/xlnfs.vol.5.in daemon/xlnfsd$(EXEEXT) $(LTLIBRARIES) Makefile
 	$(AM_V_GEN)$(MKDIR_P) doc && \

@@ -1,9 +1,10 @@
 #!/bin/bash
-# tests/doc/manpages.sh — the manual pages as built: xlnfsd(8) and the
-# generated xlnfs.vol(5) render with groff and man without one warning,
-# and xlnfs.vol(5) lists every translator type and every option that
-# `xlnfsd --list-xlators` reports for the build tree (so a module whose
-# table did not make it into the page fails here).
+# tests/doc/manpages.sh — the manual pages as built: xlnfsd(8),
+# xlnfs-posix-reindex(8) and the generated xlnfs.vol(5) render with groff
+# and man without one warning, and xlnfs.vol(5) lists every translator
+# type and every option that `xlnfsd --list-xlators` reports for the
+# build tree (so a module whose table did not make it into the page fails
+# here).
 set -u
 : "${top_builddir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 export XLNFS_XLATOR_PATH="${XLNFS_XLATOR_PATH:-$top_builddir/xlators}"
@@ -15,7 +16,7 @@ command -v groff >/dev/null || { echo "ERROR: groff not found (Debian package gr
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/xlnfs-man.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
 
-for page in doc/xlnfsd.8 doc/xlnfs.vol.5; do
+for page in doc/xlnfsd.8 doc/xlnfs.vol.5 doc/xlnfs-posix-reindex.8; do
 	f=$top_builddir/$page
 	if [[ ! -s $f ]]; then
 		fail "$page was built"

@@ -47,6 +47,7 @@ for f in "$XLNFSD" "$PKGLIB/libxlnfs.so" "$PKGLIB/xlator/nfs/server.so" \
 	"$PKGLIB/xlator/debug/error-gen.so" /usr/sbin/xlnfs-posix-reindex \
 	"$VOLFILE" /etc/logrotate.d/xlnfs "$UNIT" \
 	/usr/share/man/man8/xlnfsd.8.gz /usr/share/man/man5/xlnfs.vol.5.gz \
+	/usr/share/man/man8/xlnfs-posix-reindex.8.gz \
 	/usr/share/doc/xlnfs/volfiles/export.vol /usr/share/doc/xlnfs/volfiles/subdir-exports.vol; do
 	t_check "installed: $f" test -s "$f"
 done
@@ -74,7 +75,8 @@ rc=$?
 sed 's/^/    | /' "$T/verify.out"
 t_check "systemd-analyze verify $UNIT exits 0 (got $rc)" test "$rc" = 0
 t_check "systemd-analyze verify says nothing" test ! -s "$T/verify.out"
-for page in /usr/share/man/man8/xlnfsd.8.gz /usr/share/man/man5/xlnfs.vol.5.gz; do
+for page in /usr/share/man/man8/xlnfsd.8.gz /usr/share/man/man5/xlnfs.vol.5.gz \
+	/usr/share/man/man8/xlnfs-posix-reindex.8.gz; do
 	zcat "$page" | groff -man -ww -z >"$T/groff.out" 2>&1
 	t_check "groff -man -ww -z $(basename "$page") is silent" test ! -s "$T/groff.out"
 	MANWIDTH=80 man --warnings -l "$page" >"$T/man.txt" 2>"$T/man.err"
