@@ -198,6 +198,22 @@ static struct xl *fop_next(struct xl *xl)
 	return xl->nchildren == 1 ? xl->children[0] : NULL;
 }
 
+/* The body of every xl_fop_NAME between fop_enter and fop_leave, with
+ * `ret` the enter hook's verdict: when it lets the call go, @xl's own
+ * NAME slot runs, or a NULL slot passes the call to the only child, or
+ * with no child to pass to the call is -ENOSYS. The arguments are those
+ * after the volume. */
+#define FOP_PASS(name, ...)                                                                        \
+	do {                                                                                       \
+		struct xl *next_;                                                                  \
+		if (ret == 0 && FOP_HAS(xl, name))                                                 \
+			ret = xl->module->fops->name(xl, __VA_ARGS__);                             \
+		else if (ret == 0 && (next_ = fop_next(xl)))                                       \
+			ret = xl_fop_##name(next_, __VA_ARGS__);                                   \
+		else if (ret == 0)                                                                 \
+			ret = -ENOSYS;                                                             \
+	} while (0)
+
 /* Start @f: note the time and run the volume's enter hook. 0 to go on,
  * or the hook's -errno. */
 static int fop_enter(struct xl_fop_frame *f)
@@ -233,15 +249,9 @@ int xl_fop_lookup(struct xl *xl, struct xl_call *call, struct xl_inode *dir, con
 {
 	struct xl_fop_frame f = {
 	    .fop = XL_FOP_LOOKUP, .xl = xl, .call = call, .inode = dir, .name = name};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, lookup))
-		ret = xl->module->fops->lookup(xl, call, dir, name, inode, attr, dir_attr);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_lookup(next, call, dir, name, inode, attr, dir_attr);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(lookup, call, dir, name, inode, attr, dir_attr);
 	return fop_leave(&f, ret);
 }
 
@@ -249,15 +259,9 @@ int xl_fop_resolve(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
 		   struct xl_iatt *attr)
 {
 	struct xl_fop_frame f = {.fop = XL_FOP_RESOLVE, .xl = xl, .call = call, .inode = inode};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, resolve))
-		ret = xl->module->fops->resolve(xl, call, inode, attr);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_resolve(next, call, inode, attr);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(resolve, call, inode, attr);
 	return fop_leave(&f, ret);
 }
 
@@ -265,15 +269,9 @@ int xl_fop_getattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
 		   struct xl_iatt *attr)
 {
 	struct xl_fop_frame f = {.fop = XL_FOP_GETATTR, .xl = xl, .call = call, .inode = inode};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, getattr))
-		ret = xl->module->fops->getattr(xl, call, inode, attr);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_getattr(next, call, inode, attr);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(getattr, call, inode, attr);
 	return fop_leave(&f, ret);
 }
 
@@ -281,15 +279,9 @@ int xl_fop_setattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
 		   const struct xl_setattr *sa, struct xl_wcc *wcc)
 {
 	struct xl_fop_frame f = {.fop = XL_FOP_SETATTR, .xl = xl, .call = call, .inode = inode};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, setattr))
-		ret = xl->module->fops->setattr(xl, call, inode, sa, wcc);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_setattr(next, call, inode, sa, wcc);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(setattr, call, inode, sa, wcc);
 	return fop_leave(&f, ret);
 }
 
@@ -298,15 +290,9 @@ int xl_fop_access(struct xl *xl, struct xl_call *call, struct xl_inode *inode, u
 {
 	struct xl_fop_frame f = {
 	    .fop = XL_FOP_ACCESS, .xl = xl, .call = call, .inode = inode, .len = mask};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, access))
-		ret = xl->module->fops->access(xl, call, inode, mask, granted, attr);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_access(next, call, inode, mask, granted, attr);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(access, call, inode, mask, granted, attr);
 	return fop_leave(&f, ret);
 }
 
@@ -315,15 +301,9 @@ int xl_fop_readlink(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
 {
 	struct xl_fop_frame f = {
 	    .fop = XL_FOP_READLINK, .xl = xl, .call = call, .inode = inode, .len = size};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, readlink))
-		ret = xl->module->fops->readlink(xl, call, inode, buf, size, attr);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_readlink(next, call, inode, buf, size, attr);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(readlink, call, inode, buf, size, attr);
 	return fop_leave(&f, ret);
 }
 
@@ -332,15 +312,9 @@ int xl_fop_read(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uin
 {
 	struct xl_fop_frame f = {
 	    .fop = XL_FOP_READ, .xl = xl, .call = call, .inode = inode, .off = off, .len = len};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f), res;
 
-	if (ret == 0 && FOP_HAS(xl, read))
-		ret = xl->module->fops->read(xl, call, inode, off, len, out, eof, attr);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_read(next, call, inode, off, len, out, eof, attr);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(read, call, inode, off, len, out, eof, attr);
 	res = fop_leave(&f, ret);
 	if (res < 0 && ret >= 0)
 		xl_data_release(out); /* leave() failed a read that had succeeded */
@@ -356,15 +330,9 @@ int xl_fop_write(struct xl *xl, struct xl_call *call, struct xl_inode *inode, ui
 				 .inode = inode,
 				 .off = off,
 				 .len = data ? data->len : 0};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, write))
-		ret = xl->module->fops->write(xl, call, inode, off, data, stable, wcc);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_write(next, call, inode, off, data, stable, wcc);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(write, call, inode, off, data, stable, wcc);
 	return fop_leave(&f, ret);
 }
 
@@ -373,15 +341,9 @@ int xl_fop_fsync(struct xl *xl, struct xl_call *call, struct xl_inode *inode, ui
 {
 	struct xl_fop_frame f = {
 	    .fop = XL_FOP_FSYNC, .xl = xl, .call = call, .inode = inode, .off = off, .len = len};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, fsync))
-		ret = xl->module->fops->fsync(xl, call, inode, off, len, datasync, wcc);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_fsync(next, call, inode, off, len, datasync, wcc);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(fsync, call, inode, off, len, datasync, wcc);
 	return fop_leave(&f, ret);
 }
 
@@ -391,16 +353,9 @@ int xl_fop_create(struct xl *xl, struct xl_call *call, struct xl_inode *dir, con
 {
 	struct xl_fop_frame f = {
 	    .fop = XL_FOP_CREATE, .xl = xl, .call = call, .inode = dir, .name = name};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, create))
-		ret = xl->module->fops->create(xl, call, dir, name, id, sa, exclusive, inode, attr,
-					       dir_wcc);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_create(next, call, dir, name, id, sa, exclusive, inode, attr, dir_wcc);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(create, call, dir, name, id, sa, exclusive, inode, attr, dir_wcc);
 	return fop_leave(&f, ret);
 }
 
@@ -410,15 +365,9 @@ int xl_fop_mkdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, cons
 {
 	struct xl_fop_frame f = {
 	    .fop = XL_FOP_MKDIR, .xl = xl, .call = call, .inode = dir, .name = name};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, mkdir))
-		ret = xl->module->fops->mkdir(xl, call, dir, name, id, sa, inode, attr, dir_wcc);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_mkdir(next, call, dir, name, id, sa, inode, attr, dir_wcc);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(mkdir, call, dir, name, id, sa, inode, attr, dir_wcc);
 	return fop_leave(&f, ret);
 }
 
@@ -432,16 +381,9 @@ int xl_fop_symlink(struct xl *xl, struct xl_call *call, struct xl_inode *dir, co
 				 .inode = dir,
 				 .name = name,
 				 .name2 = target};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, symlink))
-		ret = xl->module->fops->symlink(xl, call, dir, name, target, id, sa, inode, attr,
-						dir_wcc);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_symlink(next, call, dir, name, target, id, sa, inode, attr, dir_wcc);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(symlink, call, dir, name, target, id, sa, inode, attr, dir_wcc);
 	return fop_leave(&f, ret);
 }
 
@@ -451,16 +393,9 @@ int xl_fop_mknod(struct xl *xl, struct xl_call *call, struct xl_inode *dir, cons
 {
 	struct xl_fop_frame f = {
 	    .fop = XL_FOP_MKNOD, .xl = xl, .call = call, .inode = dir, .name = name};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, mknod))
-		ret = xl->module->fops->mknod(xl, call, dir, name, mode, rdev, id, sa, inode, attr,
-					      dir_wcc);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_mknod(next, call, dir, name, mode, rdev, id, sa, inode, attr, dir_wcc);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(mknod, call, dir, name, mode, rdev, id, sa, inode, attr, dir_wcc);
 	return fop_leave(&f, ret);
 }
 
@@ -469,15 +404,9 @@ int xl_fop_unlink(struct xl *xl, struct xl_call *call, struct xl_inode *dir, con
 {
 	struct xl_fop_frame f = {
 	    .fop = XL_FOP_UNLINK, .xl = xl, .call = call, .inode = dir, .name = name};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, unlink))
-		ret = xl->module->fops->unlink(xl, call, dir, name, dir_wcc);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_unlink(next, call, dir, name, dir_wcc);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(unlink, call, dir, name, dir_wcc);
 	return fop_leave(&f, ret);
 }
 
@@ -486,15 +415,9 @@ int xl_fop_rmdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, cons
 {
 	struct xl_fop_frame f = {
 	    .fop = XL_FOP_RMDIR, .xl = xl, .call = call, .inode = dir, .name = name};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, rmdir))
-		ret = xl->module->fops->rmdir(xl, call, dir, name, dir_wcc);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_rmdir(next, call, dir, name, dir_wcc);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(rmdir, call, dir, name, dir_wcc);
 	return fop_leave(&f, ret);
 }
 
@@ -509,16 +432,9 @@ int xl_fop_rename(struct xl *xl, struct xl_call *call, struct xl_inode *olddir, 
 				 .name = oldname,
 				 .inode2 = newdir,
 				 .name2 = newname};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, rename))
-		ret = xl->module->fops->rename(xl, call, olddir, oldname, newdir, newname, old_wcc,
-					       new_wcc);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_rename(next, call, olddir, oldname, newdir, newname, old_wcc, new_wcc);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(rename, call, olddir, oldname, newdir, newname, old_wcc, new_wcc);
 	return fop_leave(&f, ret);
 }
 
@@ -532,15 +448,9 @@ int xl_fop_link(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
 				 .inode = inode,
 				 .inode2 = newdir,
 				 .name2 = newname};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, link))
-		ret = xl->module->fops->link(xl, call, inode, newdir, newname, attr, dir_wcc);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_link(next, call, inode, newdir, newname, attr, dir_wcc);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(link, call, inode, newdir, newname, attr, dir_wcc);
 	return fop_leave(&f, ret);
 }
 
@@ -550,31 +460,18 @@ int xl_fop_readdir(struct xl *xl, struct xl_call *call, struct xl_inode *dir, ui
 {
 	struct xl_fop_frame f = {
 	    .fop = XL_FOP_READDIR, .xl = xl, .call = call, .inode = dir, .off = cookie};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, readdir))
-		ret = xl->module->fops->readdir(xl, call, dir, cookie, flags, fill, ctx, eof,
-						dir_attr);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_readdir(next, call, dir, cookie, flags, fill, ctx, eof, dir_attr);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(readdir, call, dir, cookie, flags, fill, ctx, eof, dir_attr);
 	return fop_leave(&f, ret);
 }
 
 int xl_fop_statfs(struct xl *xl, struct xl_call *call, struct xl_inode *inode, struct statvfs *sv)
 {
 	struct xl_fop_frame f = {.fop = XL_FOP_STATFS, .xl = xl, .call = call, .inode = inode};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, statfs))
-		ret = xl->module->fops->statfs(xl, call, inode, sv);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_statfs(next, call, inode, sv);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(statfs, call, inode, sv);
 	return fop_leave(&f, ret);
 }
 
@@ -587,15 +484,9 @@ int xl_fop_getxattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
 				 .inode = inode,
 				 .name2 = name,
 				 .len = size};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, getxattr))
-		ret = xl->module->fops->getxattr(xl, call, inode, name, value, size);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_getxattr(next, call, inode, name, value, size);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(getxattr, call, inode, name, value, size);
 	return fop_leave(&f, ret);
 }
 
@@ -608,15 +499,9 @@ int xl_fop_setxattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode,
 				 .inode = inode,
 				 .name2 = name,
 				 .len = size};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, setxattr))
-		ret = xl->module->fops->setxattr(xl, call, inode, name, value, size, flags);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_setxattr(next, call, inode, name, value, size, flags);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(setxattr, call, inode, name, value, size, flags);
 	return fop_leave(&f, ret);
 }
 
@@ -625,15 +510,9 @@ int xl_fop_removexattr(struct xl *xl, struct xl_call *call, struct xl_inode *ino
 {
 	struct xl_fop_frame f = {
 	    .fop = XL_FOP_REMOVEXATTR, .xl = xl, .call = call, .inode = inode, .name2 = name};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, removexattr))
-		ret = xl->module->fops->removexattr(xl, call, inode, name);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_removexattr(next, call, inode, name);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(removexattr, call, inode, name);
 	return fop_leave(&f, ret);
 }
 
@@ -642,15 +521,9 @@ int xl_fop_listxattr(struct xl *xl, struct xl_call *call, struct xl_inode *inode
 {
 	struct xl_fop_frame f = {
 	    .fop = XL_FOP_LISTXATTR, .xl = xl, .call = call, .inode = inode, .len = size};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, listxattr))
-		ret = xl->module->fops->listxattr(xl, call, inode, list, size);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_listxattr(next, call, inode, list, size);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(listxattr, call, inode, list, size);
 	return fop_leave(&f, ret);
 }
 
@@ -663,15 +536,9 @@ int xl_fop_xattr_add(struct xl *xl, struct xl_call *call, struct xl_inode *inode
 				 .inode = inode,
 				 .name2 = name,
 				 .len = n};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, xattr_add))
-		ret = xl->module->fops->xattr_add(xl, call, inode, name, delta, n, result);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_xattr_add(next, call, inode, name, delta, n, result);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(xattr_add, call, inode, name, delta, n, result);
 	return fop_leave(&f, ret);
 }
 
@@ -684,17 +551,9 @@ int xl_fop_xattr_cas(struct xl *xl, struct xl_call *call, struct xl_inode *inode
 				 .inode = inode,
 				 .name2 = name,
 				 .len = value_len};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, xattr_cas))
-		ret = xl->module->fops->xattr_cas(xl, call, inode, name, expect, expect_len, value,
-						  value_len);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret =
-		    xl_fop_xattr_cas(next, call, inode, name, expect, expect_len, value, value_len);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(xattr_cas, call, inode, name, expect, expect_len, value, value_len);
 	return fop_leave(&f, ret);
 }
 
@@ -707,15 +566,9 @@ int xl_fop_lk(struct xl *xl, struct xl_call *call, struct xl_inode *inode, enum 
 				 .inode = inode,
 				 .off = lock ? lock->start : 0,
 				 .len = lock ? lock->len : 0};
-	struct xl *next = NULL;
 	int ret = fop_enter(&f);
 
-	if (ret == 0 && FOP_HAS(xl, lk))
-		ret = xl->module->fops->lk(xl, call, inode, cmd, lock);
-	else if (ret == 0 && (next = fop_next(xl)))
-		ret = xl_fop_lk(next, call, inode, cmd, lock);
-	else if (ret == 0)
-		ret = -ENOSYS;
+	FOP_PASS(lk, call, inode, cmd, lock);
 	return fop_leave(&f, ret);
 }
 
