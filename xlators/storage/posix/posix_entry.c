@@ -355,6 +355,31 @@ static void posix_unmake(struct posix_ictx *dctx, const char *name, bool dir)
 	unlinkat(dctx->path_fd, name, dir ? AT_REMOVEDIR : 0);
 }
 
+/* What every new entry checks first: @name is one a client may make in
+ * @dir (not a hidden one), and its id is *@id, or a fresh one in @fresh
+ * when the caller gave none. 0 with the directory's context in *@dctx
+ * (the caller ends with posix_ictx_done), or -errno with nothing held. */
+static int posix_new_begin(struct xl *xl, struct xl_inode *dir, const char *name,
+			   const struct xl_id **id, struct xl_id *fresh, struct posix_ictx **dctx)
+{
+	int ret = posix_name_check(name, false);
+
+	if (ret)
+		return ret;
+	ret = posix_dir_use(xl, dir, dctx);
+	if (ret)
+		return ret;
+	if (posix_is_hidden(*dctx, name)) {
+		posix_ictx_done(xl, *dctx);
+		return -EPERM;
+	}
+	if (!*id) {
+		xl_id_generate(fresh);
+		*id = fresh;
+	}
+	return 0;
+}
+
 int posix_create(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
 		 const struct xl_id *id, const struct xl_setattr *sa, bool exclusive,
 		 struct xl_inode *inode, struct xl_iatt *attr, struct xl_wcc *dir_wcc)
@@ -368,20 +393,9 @@ int posix_create(struct xl *xl, struct xl_call *call, struct xl_inode *dir, cons
 	int fd, pfd = -1, ret;
 	bool created = false;
 
-	ret = posix_name_check(name, false);
+	ret = posix_new_begin(xl, dir, name, &id, &fresh, &dctx);
 	if (ret)
 		return ret;
-	ret = posix_dir_use(xl, dir, &dctx);
-	if (ret)
-		return ret;
-	if (posix_is_hidden(dctx, name)) {
-		ret = -EPERM;
-		goto out_done;
-	}
-	if (!id) {
-		xl_id_generate(&fresh);
-		id = &fresh;
-	}
 	pthread_mutex_lock(&dctx->ns_lock);
 	posix_wcc_pre(dctx, dir_wcc);
 	ret = posix_creds_enter(xl, call);
@@ -488,20 +502,9 @@ static int posix_make(struct xl *xl, struct xl_call *call, struct xl_inode *dir,
 	bool made = false;
 	int fd = -1, ret;
 
-	ret = posix_name_check(name, false);
+	ret = posix_new_begin(xl, dir, name, &id, &fresh, &dctx);
 	if (ret)
 		return ret;
-	ret = posix_dir_use(xl, dir, &dctx);
-	if (ret)
-		return ret;
-	if (posix_is_hidden(dctx, name)) {
-		ret = -EPERM;
-		goto out_done;
-	}
-	if (!id) {
-		xl_id_generate(&fresh);
-		id = &fresh;
-	}
 	pthread_mutex_lock(&dctx->ns_lock);
 	posix_wcc_pre(dctx, dir_wcc);
 	ret = posix_creds_enter(xl, call);
@@ -523,7 +526,6 @@ static int posix_make(struct xl *xl, struct xl_call *call, struct xl_inode *dir,
 out_commit:
 	if (made)
 		posix_dir_commit(xl, dctx, change, false);
-out_done:
 	posix_ictx_done(xl, dctx);
 	return ret;
 }
