@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "mount3.h"
@@ -31,93 +32,77 @@ static void *mount3_xdr_node(XDR *xdrs, void *node, bool_t more, size_t size)
 	return more ? calloc(1, size) : NULL;
 }
 
-bool_t mount3_xdr_mountlist(XDR *xdrs, mountlist *objp)
+/* The items of one list: code (or, under XDR_FREE, free) @node's fields. */
+typedef bool_t (*mount3_xdr_item_fn)(XDR *xdrs, void *node);
+
+/* Where @node keeps its next pointer, @next_off bytes in. */
+static void **mount3_xdr_next(void *node, size_t next_off)
 {
-	mountlist *link = objp;
+	return (void **)((char *)node + next_off);
+}
+
+/* A whole list from *@head: nodes of @size bytes with their next
+ * pointer at @next_off and their fields coded by @item. */
+static bool_t mount3_xdr_list(XDR *xdrs, void **head, size_t size, size_t next_off,
+			      mount3_xdr_item_fn item)
+{
+	void **link = head;
 	bool_t more;
 
 	if (xdrs->x_op == XDR_FREE) {
-		while (*objp) {
-			mountbody *b = *objp;
+		while (*head) {
+			void *node = *head;
 
-			*objp = b->ml_next;
-			xdr_name(xdrs, &b->ml_hostname);
-			xdr_dirpath(xdrs, &b->ml_directory);
-			free(b);
+			*head = *mount3_xdr_next(node, next_off);
+			item(xdrs, node);
+			free(node);
 		}
 		return TRUE;
 	}
 	for (;;) {
 		if (!mount3_xdr_more(xdrs, *link, &more))
 			return FALSE;
-		*link = mount3_xdr_node(xdrs, *link, more, sizeof(**link));
+		*link = mount3_xdr_node(xdrs, *link, more, size);
 		if (!more)
 			return TRUE;
-		if (!*link)
+		if (!*link || !item(xdrs, *link))
 			return FALSE;
-		if (!xdr_name(xdrs, &(*link)->ml_hostname) ||
-		    !xdr_dirpath(xdrs, &(*link)->ml_directory))
-			return FALSE;
-		link = &(*link)->ml_next;
+		link = mount3_xdr_next(*link, next_off);
 	}
 }
 
-static bool_t mount3_xdr_groups(XDR *xdrs, groups *objp)
+static bool_t mount3_xdr_mountbody(XDR *xdrs, void *node)
 {
-	groups *link = objp;
-	bool_t more;
+	mountbody *b = node;
 
-	if (xdrs->x_op == XDR_FREE) {
-		while (*objp) {
-			groupnode *g = *objp;
+	return xdr_name(xdrs, &b->ml_hostname) && xdr_dirpath(xdrs, &b->ml_directory);
+}
 
-			*objp = g->gr_next;
-			xdr_name(xdrs, &g->gr_name);
-			free(g);
-		}
-		return TRUE;
-	}
-	for (;;) {
-		if (!mount3_xdr_more(xdrs, *link, &more))
-			return FALSE;
-		*link = mount3_xdr_node(xdrs, *link, more, sizeof(**link));
-		if (!more)
-			return TRUE;
-		if (!*link)
-			return FALSE;
-		if (!xdr_name(xdrs, &(*link)->gr_name))
-			return FALSE;
-		link = &(*link)->gr_next;
-	}
+bool_t mount3_xdr_mountlist(XDR *xdrs, mountlist *objp)
+{
+	return mount3_xdr_list(xdrs, (void **)objp, sizeof(mountbody),
+			       offsetof(mountbody, ml_next), mount3_xdr_mountbody);
+}
+
+static bool_t mount3_xdr_groupnode(XDR *xdrs, void *node)
+{
+	groupnode *g = node;
+
+	return xdr_name(xdrs, &g->gr_name);
+}
+
+static bool_t mount3_xdr_exportnode(XDR *xdrs, void *node)
+{
+	exportnode *e = node;
+
+	/* (xdr_dirpath cannot fail under XDR_FREE, so the groups are freed) */
+	return xdr_dirpath(xdrs, &e->ex_dir) &&
+	       mount3_xdr_list(xdrs, (void **)&e->ex_groups, sizeof(groupnode),
+			       offsetof(groupnode, gr_next), mount3_xdr_groupnode);
 }
 
 bool_t mount3_xdr_exports(XDR *xdrs, exports *objp)
 {
-	exports *link = objp;
-	bool_t more;
-
-	if (xdrs->x_op == XDR_FREE) {
-		while (*objp) {
-			exportnode *e = *objp;
-
-			*objp = e->ex_next;
-			xdr_dirpath(xdrs, &e->ex_dir);
-			mount3_xdr_groups(xdrs, &e->ex_groups);
-			free(e);
-		}
-		return TRUE;
-	}
-	for (;;) {
-		if (!mount3_xdr_more(xdrs, *link, &more))
-			return FALSE;
-		*link = mount3_xdr_node(xdrs, *link, more, sizeof(**link));
-		if (!more)
-			return TRUE;
-		if (!*link)
-			return FALSE;
-		if (!xdr_dirpath(xdrs, &(*link)->ex_dir) ||
-		    !mount3_xdr_groups(xdrs, &(*link)->ex_groups))
-			return FALSE;
-		link = &(*link)->ex_next;
-	}
+	return mount3_xdr_list(xdrs, (void **)objp, sizeof(exportnode),
+			       offsetof(exportnode, ex_next), mount3_xdr_exportnode);
 }
