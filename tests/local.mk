@@ -310,3 +310,6 @@ tests_integration_sec_rpc_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tests_integration_sec_rpc_LDADD = libnfs3xdr.la libmount3xdr.la $(GLIB_LIBS) $(TIRPC_LIBS)
 TESTS += tests/integration/exports_rules.sh
 dist_noinst_SCRIPTS += tests/integration/exports_rules.sh
+# subvols: one server over storage/posix + storage/memory, an export on each.
+TESTS += tests/integration/exports_subvols.sh
+dist_noinst_SCRIPTS += tests/integration/exports_subvols.sh

@@ -269,7 +269,8 @@ static int nfs_server_check_listen(struct xl *xl, const char *list)
 
 /* The export table from export-dir and export ("/" when neither is set),
  * each export bound to its subvolume among @xl's children. 0, or -EINVAL
- * with *errmsg and *key the option at fault. */
+ * with *errmsg ("export-dir: ..." or "option export: ...") and *key the
+ * option at fault. */
 static int nfs_server_exports(struct xl *xl, const struct nfs_export *defaults,
 			      struct nfs_export **out, size_t *n, char **errmsg, const char **key)
 {
@@ -284,8 +285,12 @@ static int nfs_server_exports(struct xl *xl, const struct nfs_export *defaults,
 	*key = "export-dir";
 	if (dirs) {
 		ret = nfs_exports_parse(dirs, defaults, out, n, errmsg);
-		if (ret == 0)
-			ret = nfs_exports_bind(*out, *n, xl->children, xl->nchildren, errmsg);
+		if (ret == 0 && nfs_exports_bind(*out, *n, xl->children, xl->nchildren, &msg) < 0) {
+			*errmsg = g_strdup_printf("export-dir: %s", msg);
+			g_free(msg);
+			msg = NULL;
+			ret = -EINVAL;
+		}
 	}
 	first = *n;
 	if (ret == 0 && conf->export_rules) {
@@ -320,8 +325,7 @@ static int nfs_server_validate(struct xl *xl)
 
 	ret = nfs_server_exports(xl, &defaults, &exports, &n, &msg, &key);
 	if (ret < 0) {
-		xl_config_error(xl, key, "%s%s", strcmp(key, "export-dir") ? "" : "export-dir: ",
-				msg);
+		xl_config_error(xl, key, "%s", msg);
 		g_free(msg);
 	} else {
 		nfs_exports_free_rules(exports, n);
@@ -704,8 +708,7 @@ int nfs_server_print_exports(struct xl *xl, FILE *fp)
 	size_t n = 0;
 
 	if (nfs_server_exports(xl, &defaults, &exports, &n, &msg, &key) < 0) {
-		xl_config_error(xl, key, "%s%s", strcmp(key, "export-dir") ? "" : "export-dir: ",
-				msg);
+		xl_config_error(xl, key, "%s", msg);
 		g_free(msg);
 		return -EINVAL;
 	}
