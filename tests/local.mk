@@ -311,5 +311,7 @@ tests_integration_sec_rpc_LDADD = libnfs3xdr.la libmount3xdr.la $(GLIB_LIBS) $(T
 TESTS += tests/integration/exports_rules.sh
 dist_noinst_SCRIPTS += tests/integration/exports_rules.sh
 # subvols: one server over storage/posix + storage/memory, an export on each.
-TESTS += tests/integration/exports_subvols.sh
-dist_noinst_SCRIPTS += tests/integration/exports_subvols.sh
+# e2e/subvols.sh: the kernel client mounting both, two st_dev/f_fsid values.
+TESTS += tests/integration/exports_subvols.sh tests/e2e/subvols.sh
+dist_noinst_SCRIPTS += tests/integration/exports_subvols.sh tests/e2e/subvols.sh \
+	tests/e2e/subvols_guest.sh
