@@ -190,8 +190,9 @@ int nfs_exports_bind(struct nfs_export *exports, size_t count, struct xl *const 
  * every export without allow=): ro, rw, root-squash, no-root-squash,
  * all-squash, no-all-squash, anonuid=N, anongid=N, allow=A|B|... (the
  * items of an ADDRLIST option: *, host names, addresses, CIDR).
- * Returns 0 with *out (free with nfs_exports_free) and *count >= 1, or
- * -EINVAL with *errmsg (g_free it) saying what is wrong and where.
+ * Returns 0 with *out (free with nfs_exports_free) and *count >= 1, their
+ * child still NULL (nfs_exports_bind), or -EINVAL with *errmsg (g_free
+ * it) saying what is wrong and where.
  */
 int nfs_exports_parse(const char *text, const struct nfs_export *defaults,
 		      struct nfs_export **out, size_t *count, char **errmsg);
