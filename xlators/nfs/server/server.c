@@ -721,7 +721,8 @@ int nfs_server_print_exports(struct xl *xl, FILE *fp)
 const struct xl_module xl_module = {
 	.abi = XL_ABI_VERSION,
 	.type = "nfs/server",
-	.desc = "NFS v3 and MOUNT server; the top of the graph",
+	.desc = "NFS v3 and MOUNT server; the top of the graph, over one subvolume per "
+		"storage tree it exports (export-dir SUBVOLUME:PATH names the tree)",
 	.conf_size = sizeof(struct nfs_server_conf),
 	.options = nfs_server_options,
 	.min_children = 1,
