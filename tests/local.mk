@@ -247,6 +247,20 @@ tests_unit_test_actors_SOURCES = tests/unit/test_actors.c \
 	$(nfs_access_sources)
 tests_unit_test_actors_CFLAGS = $(mem_test_cflags)
 tests_unit_test_actors_LDADD = libnfs3xdr.la $(mem_test_ldadd)
+# One nfs/server over two subvolumes (storage/memory twice, held by test/dummy):
+# exports name their subvolume, trees, fsids and handles stay apart.
+check_PROGRAMS += tests/unit/test_subvols
+TESTS += tests/unit/test_subvols
+tests_unit_test_subvols_SOURCES = tests/unit/test_subvols.c \
+	xlators/nfs/server/nfs3_util.c xlators/nfs/server/nfs3_attr.c \
+	xlators/nfs/server/nfs3_io.c xlators/nfs/server/nfs3_fs.c \
+	xlators/nfs/server/nfs3_dir.c xlators/nfs/server/nfs3_ns.c \
+	xlators/nfs/server/nfs3_dirsize.c xlators/nfs/server/nfs3_verf.c \
+	xlators/nfs/server/nfs_setup.c xlators/nfs/server/fh.c xlators/nfs/server/exports.c \
+	xlators/nfs/server/nfs_mount_iface.c $(nfs_access_sources)
+tests_unit_test_subvols_CFLAGS = $(mem_test_cflags) \
+	-DTEST_MODULE_DIR='"$(abs_top_builddir)/tests/unit/modules"'
+tests_unit_test_subvols_LDADD = libnfs3xdr.la $(mem_test_ldadd)
 # The integration and kernel-client suites once more over storage/memory
 # (XLNFS_STORE=memory, tests/lib/netns.sh): the same scripts, through wrappers.
 mem_store_tests = tests/integration/nfs3_memory.sh tests/integration/nfs3_names_memory.sh \
@@ -296,3 +310,8 @@ tests_integration_sec_rpc_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tests_integration_sec_rpc_LDADD = libnfs3xdr.la libmount3xdr.la $(GLIB_LIBS) $(TIRPC_LIBS)
 TESTS += tests/integration/exports_rules.sh
 dist_noinst_SCRIPTS += tests/integration/exports_rules.sh
+# subvols: one server over storage/posix + storage/memory, an export on each.
+# e2e/subvols.sh: the kernel client mounting both, two st_dev/f_fsid values.
+TESTS += tests/integration/exports_subvols.sh tests/e2e/subvols.sh
+dist_noinst_SCRIPTS += tests/integration/exports_subvols.sh tests/e2e/subvols.sh \
+	tests/e2e/subvols_guest.sh

@@ -90,7 +90,7 @@ tail -c +$((size0 + 1)) "$T/xlnfsd.log" >"$T/dump.txt"
 grep -E 'export |mount ' "$T/dump.txt"
 # the root's id is the volume root's (XL_ID_ROOT), found once at start
 t_check "statedump lists the export with its root id, options and clients" \
-	grep -Eq ': export / id [0-9a-f]{8} root 0{8}-0{4}-0{4}-0{4}-0{11}1 rw, no-squash, anonuid 65534, anongid 65534, allow \*$' \
+	grep -Eq ': export / \([a-z]+:/\) id [0-9a-f]{8} root 0{8}-0{4}-0{4}-0{4}-0{11}1 rw, no-squash, anonuid 65534, anongid 65534, allow \*$' \
 	"$T/dump.txt"
 nmounts=$(sed -nE 's/.*: mount list: ([0-9]+) entries.*/\1/p' "$T/dump.txt")
 t_check "statedump counts the mount list (${nmounts:-no count line})" test "${nmounts:-0}" -ge 1

@@ -10,7 +10,7 @@
  *           [-s SERVER] CMD ARGS...
  *
  *   mnt PATH                → "0 HEXFH" or "STATUS"      (MOUNT v3 MNT)
- *   getattr HEXFH           → "STATUS [UID GID]"
+ *   getattr HEXFH           → "STATUS [UID GID FSID FILEID]"
  *   lookup HEXFH NAME       → "STATUS [HEXFH]"
  *   create HEXFH NAME       → "STATUS [UID GID]"          (UNCHECKED, 0644)
  *   remove HEXFH NAME       → "STATUS"
@@ -26,6 +26,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <glib.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -369,8 +370,11 @@ static int cmd_getattr(const char *hex)
 	if (why)
 		printf("%s\n", why);
 	else if (res.status == NFS3_OK)
-		printf("0 %u %u\n", res.GETATTR3res_u.resok.obj_attributes.uid,
-		       res.GETATTR3res_u.resok.obj_attributes.gid);
+		printf("0 %u %u %" PRIu64 " %" PRIu64 "\n",
+		       res.GETATTR3res_u.resok.obj_attributes.uid,
+		       res.GETATTR3res_u.resok.obj_attributes.gid,
+		       (uint64_t)res.GETATTR3res_u.resok.obj_attributes.fsid,
+		       (uint64_t)res.GETATTR3res_u.resok.obj_attributes.fileid);
 	else
 		printf("%d\n", (int)res.status);
 	xdr_free((xdrproc_t)xdr_GETATTR3res, (char *)&res);

@@ -407,6 +407,8 @@ static const struct xl_module fake_module = {
 	.abi = XL_ABI_VERSION, .type = "test/fake", .fops = &fake_fops,
 };
 
+static struct xl *fake_child; /* the subvolume of ex_fake_setup */
+
 static int ex_root(struct nfs_server *srv, const char *path, uid_t uid, struct xl_inode **out,
 		   struct xl_iatt *attr)
 {
@@ -416,6 +418,8 @@ static int ex_root(struct nfs_server *srv, const char *path, uid_t uid, struct x
 	memset(&call, 0, sizeof(call));
 	call.cred.uid = uid;
 	e.path = (char *)path;
+	e.dir = (char *)path;
+	e.child = fake_child;
 	*out = NULL;
 	return nfs_export_root(srv, &e, &call, out, attr);
 }
@@ -428,7 +432,7 @@ static void ex_fake_setup(struct xl_graph *graph, struct xl *child, struct nfs_s
 	child->name = (char *)"fake";
 	child->module = &fake_module;
 	child->graph = graph;
-	srv->child = child;
+	fake_child = child;
 	fake_table = xl_inode_table_new(graph, 0);
 	graph->itable = fake_table;
 	g_mutex_init(&srv->lock);
@@ -499,6 +503,7 @@ static void test_export_root_id(void)
 	ex_fake_setup(&graph, &child, &srv);
 	CU_ASSERT_EQUAL_FATAL(nfs_exports_parse("/deny/hidden /data/sub /gone", &d, &ex, &n, &msg),
 			      0);
+	CU_ASSERT_EQUAL_FATAL(nfs_exports_bind(ex, n, &fake_child, 1, &msg), 0);
 	srv.exports = ex;
 	srv.nexports = n;
 	fake_id("hidden", &hidden);

@@ -375,6 +375,7 @@ static const struct xl_module fake_module = {
 static int util_setup(void)
 {
 	struct nfs_export d = { .root_squash = true, .anonuid = 65534, .anongid = 65533 };
+	struct xl *children = &util_child;
 	char *msg = NULL;
 
 	if (xl_option_parse(&util_opts[0], "*", &util_conf, &msg) < 0)
@@ -387,12 +388,13 @@ static int util_setup(void)
 	util_top.name = (char *)"server";
 	util_top.graph = &util_graph;
 	util_srv.xl = &util_top;
-	util_srv.child = &util_child;
 	g_mutex_init(&util_srv.lock);
 	for (size_t i = 0; i < sizeof(util_srv.secret); i++)
 		util_srv.secret[i] = (uint8_t)(i * 13 + 1);
 	if (nfs_exports_parse("/ /lan(allow=10.0.0.0/8,no-root-squash)", &d, &util_srv.exports,
 			      &util_srv.nexports, &msg) < 0)
+		return -1;
+	if (nfs_exports_bind(util_srv.exports, util_srv.nexports, &children, 1, &msg) < 0)
 		return -1;
 	util_prog.private = &util_srv;
 	return 0;

@@ -154,26 +154,28 @@ static int export_access_add_line(void *ctx, const char *path, struct export_rul
 	struct export_access_add *a = ctx;
 	struct nfs_export e = *a->defaults;
 	size_t n = export_rules_count(rules);
+	char *why = NULL;
 
-	e.path = nfs_export_path_normalise(path);
-	if (!e.path) {
-		*errmsg = g_strdup_printf("column %zu: \"%s\" is not an absolute path without "
-					  "\".\" or \"..\" components",
-					  column, path);
+	if (nfs_export_set_spec(&e, path, strlen(path), &why) < 0) {
+		*errmsg = g_strdup_printf("column %zu: %s", column, why);
+		g_free(why);
 		export_rules_free(rules);
 		return -EINVAL;
 	}
-	e.id = nfs_export_id(e.path);
 	for (guint i = 0; i < a->arr->len; i++) {
 		const struct nfs_export *o = &g_array_index(a->arr, struct nfs_export, i);
 
 		if (!strcmp(o->path, e.path) || o->id == e.id) {
 			*errmsg = g_strdup_printf(
 				"column %zu: %s %s", column, e.path,
-				!strcmp(o->path, e.path) ? "is exported twice"
+				!strcmp(o->path, e.path) ? "is exported twice (MOUNT paths must be "
+							   "unique; NAME:PATH is mounted as "
+							   "/NAME/PATH)"
 							 : "hashes to the export id of another "
 							   "export; rename one");
 			g_free(e.path);
+			g_free(e.dir);
+			g_free(e.subvol);
 			export_rules_free(rules);
 			return -EINVAL;
 		}
@@ -182,6 +184,7 @@ static int export_access_add_line(void *ctx, const char *path, struct export_rul
 	e.clients = export_access_display(rules);
 	e.secure = false; /* per entry, in the views */
 	e.views = g_new0(struct nfs_export, n);
+	e.nviews = n;
 	for (size_t i = 0; i < n; i++) {
 		const struct export_client_opts *o = export_rules_opts(rules, i);
 		struct nfs_export *v = &e.views[i];
@@ -189,6 +192,7 @@ static int export_access_add_line(void *ctx, const char *path, struct export_rul
 		*v = e;
 		v->rules = NULL;
 		v->views = NULL;
+		v->nviews = 0;
 		if (!o)
 			continue; /* a deny entry: never handed out */
 		v->read_only = o->read_only;
@@ -224,5 +228,6 @@ void nfs_exports_free_rules(struct nfs_export *exports, size_t count)
 		exports[i].rules = NULL;
 		g_free(exports[i].views);
 		exports[i].views = NULL;
+		exports[i].nviews = 0;
 	}
 }

@@ -383,6 +383,19 @@ int export_rules_parse(const char *text, struct export_rules **out, char **errms
 	return export_rules_parse_range(&ps, ps.text, ps.text + strlen(ps.text), out);
 }
 
+/* "/..." or "NAME:/..." with NAME a volume name (what the server's
+ * nfs_export_set_spec reads). */
+static bool export_is_path(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (isalnum((unsigned char)s[i]) || strchr("_-.", s[i])))
+		i++;
+	if (i > 0 && i + 1 < len && s[i] == ':')
+		i++;
+	return i < len && s[i] == '/' && (i == 0 || s[i - 1] == ':');
+}
+
 int export_lines_parse(const char *text, export_line_fn fn, void *ctx, char **errmsg)
 {
 	struct export_parser ps = { .text = text ? text : "", .errmsg = errmsg };
@@ -405,9 +418,10 @@ int export_lines_parse(const char *text, export_line_fn fn, void *ctx, char **er
 		path = p;
 		while (p < end && !g_ascii_isspace(*p))
 			p++;
-		if (*path != '/')
+		if (!export_is_path(path, (size_t)(p - path)))
 			return export_fail(&ps, path, (size_t)(p - path),
-					   "expected the absolute path of an export");
+					   "expected the absolute path of an export, or "
+					   "SUBVOLUME:/PATH");
 		if (memchr(path, '(', (size_t)(p - path)) || memchr(path, ')', (size_t)(p - path)))
 			return export_fail(&ps, path, (size_t)(p - path),
 					   "a path followed by options: put the client first, "

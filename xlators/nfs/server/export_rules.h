@@ -110,7 +110,8 @@ const struct export_client_opts *export_rules_match(const struct export_rules *r
 
 /*
  * Split the value of the `export` option into its exports: entries
- * separated by ';', each "PATH CLIENT-LIST". Calls @fn(@ctx, path,
+ * separated by ';', each "PATH CLIENT-LIST", PATH absolute or
+ * "SUBVOLUME:/PATH" (the nfs/server's reading of it, nfs_server.h). Calls @fn(@ctx, path,
  * rules, column) for each in order (the callee takes ownership of
  * @rules; @path is only valid during the call; @column is where the
  * entry starts in @text), stopping at the first non-zero return, which

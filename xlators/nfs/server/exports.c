@@ -2,18 +2,25 @@
  * exports.c — the exports of the nfs/server translator.
  *
  * The export-dir option lists what MOUNT offers and NFS3 serves. Each
- * entry is `PATH` or `PATH(OPT,...)`, entries separated by white space:
+ * entry is `SPEC` or `SPEC(OPT,...)`, entries separated by white space:
  *
- *     option export-dir /  /scratch(rw,no-root-squash,allow=10.0.0.0/8)
+ *     option export-dir /  /tmp(rw,no-root-squash,allow=10.0.0.0/8)  scratch:/(rw)
  *
- * PATH is a directory inside the volume, normalised (repeated and trailing
- * slashes dropped; "." and ".." refused) and hashed to the export's id
- * that file handles carry, so handles stay valid across restarts as long
- * as the export keeps its path. Per-export OPTs override the translator's
+ * SPEC is PATH, a directory inside the server's first subvolume mounted
+ * as PATH, or NAME:PATH, a directory inside the subvolume NAME mounted
+ * as /NAME/PATH (scratch:/ above is the root of the volume `scratch`,
+ * mounted as /scratch). PATH is normalised (repeated and trailing slashes
+ * dropped; "." and ".." refused); the MOUNT path is hashed to the
+ * export's id that file handles carry, so handles stay valid across
+ * restarts as long as the export keeps its MOUNT path, and two
+ * subvolumes' exports never share one (their MOUNT paths differ). An
+ * export of the first subvolume has the id and fsid it had when servers
+ * took one subvolume only. Per-export OPTs override the translator's
  * global read-only / squash / anon ids / rpc-auth.allow settings.
  *
  * Also here: lookup by path and id, the client check, credential
- * squashing, resolving an export's root directory through the graph, and
+ * squashing, binding exports to subvolumes, resolving an export's root
+ * directory through its subvolume, and
  * the cache of each root's id (found once, then compared by identity:
  * ".." at an export root needs no walk of the export path).
  */
@@ -77,6 +84,87 @@ uint64_t nfs_export_fsid(uint32_t id)
 	return UINT64_C(0x786c6e6600000000) | id;
 }
 
+/* A volume name as the volfile allows it. */
+static bool nfs_export_valid_subvol(const char *s, size_t len)
+{
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!g_ascii_isalnum(s[i]) && !strchr("_-.", s[i]))
+			return false;
+	return true;
+}
+
+int nfs_export_set_spec(struct nfs_export *e, const char *spec, size_t len, char **why)
+{
+	const char *colon = spec[0] == '/' ? NULL : memchr(spec, ':', len);
+	char *raw, *dir, *name = NULL;
+
+	if (spec[0] != '/' && (!colon || !nfs_export_valid_subvol(spec, (size_t)(colon - spec)))) {
+		*why = g_strdup_printf("\"%.*s\" is neither an absolute path nor "
+				       "SUBVOLUME:/PATH",
+				       (int)len, spec);
+		return -EINVAL;
+	}
+	raw = colon ? g_strndup(colon + 1, (gsize)(len - (size_t)(colon + 1 - spec)))
+		    : g_strndup(spec, (gsize)len);
+	dir = nfs_export_path_normalise(raw);
+	if (!dir) {
+		*why = g_strdup_printf("\"%.*s\": \"%s\" is not an absolute path without "
+				       "\".\" or \"..\" components",
+				       (int)len, spec, raw);
+		g_free(raw);
+		return -EINVAL;
+	}
+	g_free(raw);
+	e->dir = dir;
+	if (colon) {
+		name = g_strndup(spec, (gsize)(colon - spec));
+		e->path = strcmp(dir, "/") ? g_strconcat("/", name, dir, NULL)
+					   : g_strconcat("/", name, NULL);
+	} else {
+		e->path = g_strdup(dir);
+	}
+	e->subvol = name;
+	e->child = NULL;
+	e->id = nfs_export_id(e->path);
+	e->fsid = nfs_export_fsid(e->id);
+	return 0;
+}
+
+int nfs_exports_bind(struct nfs_export *exports, size_t count, struct xl *const *children,
+		     size_t n, char **errmsg)
+{
+	for (size_t i = 0; i < count; i++) {
+		struct nfs_export *e = &exports[i];
+		GString *names;
+
+		e->child = NULL;
+		if (!e->subvol) {
+			e->child = n ? children[0] : NULL;
+		} else {
+			for (size_t c = 0; c < n && !e->child; c++)
+				if (!strcmp(children[c]->name, e->subvol))
+					e->child = children[c];
+		}
+		/* the views of the export option's entries serve the same tree */
+		for (size_t v = 0; e->views && v < e->nviews; v++)
+			e->views[v].child = e->child;
+		if (e->child)
+			continue;
+		names = g_string_new(NULL);
+		for (size_t c = 0; c < n; c++)
+			g_string_append_printf(names, "%s%s", c ? ", " : "", children[c]->name);
+		*errmsg = g_strdup_printf("export %s:%s: no subvolume '%s' (the subvolumes "
+					  "line lists: %s)",
+					  e->subvol, e->dir, e->subvol,
+					  names->len ? names->str : "none");
+		g_string_free(names, TRUE);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 const struct nfs_export *nfs_export_by_path(const struct nfs_server *srv, const char *path)
 {
 	const struct nfs_export *found = NULL;
@@ -130,11 +218,16 @@ int nfs_export_root(struct nfs_server *srv, const struct nfs_export *e, struct x
 		    struct xl_inode **out, struct xl_iatt *attr)
 {
 	struct xl_inode *dir = NULL, *next;
-	gchar **parts = g_strsplit(e->path, "/", -1);
+	gchar **parts = g_strsplit(e->dir, "/", -1);
 	struct xl_iatt ia;
 	int ret;
 
-	ret = xl_lookup(srv->child, call, NULL, "/", &dir, &ia, NULL);
+	(void)srv;
+	if (!e->child) {
+		ret = -ENODEV; /* not bound to a subvolume (nfs_exports_bind) */
+		goto out;
+	}
+	ret = xl_lookup(e->child, call, NULL, "/", &dir, &ia, NULL);
 	if (ret < 0)
 		goto out;
 	for (gchar **p = parts; *p; p++) {
@@ -144,7 +237,7 @@ int nfs_export_root(struct nfs_server *srv, const struct nfs_export *e, struct x
 			ret = -ENOTDIR;
 			goto out_unref;
 		}
-		ret = xl_lookup(srv->child, call, dir, *p, &next, &ia, NULL);
+		ret = xl_lookup(e->child, call, dir, *p, &next, &ia, NULL);
 		if (ret < 0)
 			goto out_unref;
 		xl_inode_unref(dir);
@@ -361,6 +454,8 @@ void nfs_exports_free(struct nfs_export *exports, size_t count,
 		if (exports[i].clients != shared)
 			nfs_allow_free(exports[i].clients);
 		g_free(exports[i].path);
+		g_free(exports[i].dir);
+		g_free(exports[i].subvol);
 	}
 	g_free(exports);
 }
@@ -376,7 +471,7 @@ int nfs_exports_parse(const char *text, const struct nfs_export *defaults,
 	while (*p) {
 		struct nfs_export e = *defaults;
 		const char *start, *close;
-		char *raw;
+		char *why = NULL;
 
 		while (g_ascii_isspace(*p))
 			p++;
@@ -385,25 +480,17 @@ int nfs_exports_parse(const char *text, const struct nfs_export *defaults,
 		start = p;
 		while (*p && *p != '(' && *p != ')' && !g_ascii_isspace(*p))
 			p++;
-		raw = g_strndup(start, (gsize)(p - start));
-		if (*p == ')' || !*raw) {
+		if (*p == ')' || p == start) {
 			*errmsg = g_strdup_printf("export-dir: expected a path at \"%s\"", start);
-			g_free(raw);
 			ret = -EINVAL;
 			goto out;
 		}
-		e.path = nfs_export_path_normalise(raw);
-		if (!e.path) {
-			*errmsg = g_strdup_printf("export-dir: \"%s\" is not an absolute path "
-						  "without \".\" or \"..\" components",
-						  raw);
-			g_free(raw);
-			ret = -EINVAL;
+		ret = nfs_export_set_spec(&e, start, (size_t)(p - start), &why);
+		if (ret < 0) {
+			*errmsg = g_strdup_printf("export-dir: %s", why);
+			g_free(why);
 			goto out;
 		}
-		g_free(raw);
-		e.id = nfs_export_id(e.path);
-		e.fsid = nfs_export_fsid(e.id);
 		/* Appended now so that the error paths below free it. */
 		g_array_append_val(arr, e);
 		if (*p == '(') {
@@ -435,7 +522,9 @@ int nfs_exports_parse(const char *text, const struct nfs_export *defaults,
 				&g_array_index(arr, struct nfs_export, arr->len - 1);
 
 			if (!strcmp(a->path, b->path)) {
-				*errmsg = g_strdup_printf("export-dir: %s is exported twice",
+				*errmsg = g_strdup_printf("export-dir: %s is exported twice (MOUNT "
+							  "paths must be unique; NAME:PATH is "
+							  "mounted as /NAME/PATH)",
 							  b->path);
 				ret = -EINVAL;
 				goto out;

@@ -10,7 +10,8 @@
  * nfs3_proc.c holds the const actor table; nfs3_util.c the shared helpers
  * (handle resolution, errno → nfsstat3, attribute conversion, wcc data).
  *
- * Each actor: resolve handles → call the fop(s) on srv->child → fill the
+ * Each actor: resolve handles → call the fop(s) on the export's subvolume
+ * (obj.export->child: an export serves one of nfs/server's children) → fill the
  * result → release in out:. Attributes and wcc data come from the fops
  * themselves (storage takes pre- and post-operation attributes around a
  * change); no getattr is made to stitch them. Actors always return

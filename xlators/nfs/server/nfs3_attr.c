@@ -67,7 +67,7 @@ int nfs3_setattr(struct rpcsvc_request *req, void *args, void *res)
 		r->status = NFS3ERR_INVAL;
 		goto out_wcc_unchanged;
 	}
-	ret = xl_fop_setattr(srv->child, &call, obj.inode, &sa, &xw);
+	ret = xl_fop_setattr(obj.export->child, &call, obj.inode, &sa, &xw);
 	r->status = nfs3_errno_to_status(ret);
 	nfs3_wcc_from_xl(srv, obj.export, &xw, wcc);
 	goto out;
@@ -101,7 +101,7 @@ int nfs3_access(struct rpcsvc_request *req, void *args, void *res)
 	/* One fop with the whole mask: storage's own rules (ACLs
 	 * included) decide every bit at once. */
 	if (mask)
-		ret = xl_fop_access(srv->child, &call, obj.inode, mask, &granted, &attr);
+		ret = xl_fop_access(obj.export->child, &call, obj.inode, mask, &granted, &attr);
 	if (!(attr.valid & XL_IATT_TYPE))
 		attr = obj.attr; /* the fop gave none: those of the resolution */
 	if (ret < 0) {

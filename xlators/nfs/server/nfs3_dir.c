@@ -69,7 +69,7 @@ static int nfs3_dir_lookup_name(struct nfs_server *srv, struct xl_call *call, st
 	bool dot = strcmp(name, ".") == 0, dotdot = strcmp(name, "..") == 0;
 
 	if (!dot && (!dotdot || !nfs3_dir_is_export_root(srv, dir)))
-		return xl_lookup(srv->child, call, dir->inode, name, out, attr, dir_attr);
+		return xl_lookup(dir->export->child, call, dir->inode, name, out, attr, dir_attr);
 	*out = xl_inode_ref(dir->inode);
 	*attr = dir->attr;
 	*dir_attr = dir->attr;
@@ -294,7 +294,7 @@ static nfsstat3 nfs3_readdir_do(struct rpcsvc_request *req, struct nfs3_rd *rd, 
 		goto out;
 	}
 	rd->is_root = nfs3_dir_is_export_root(srv, &dir);
-	ret = xl_fop_readdir(srv->child, &call, dir.inode, cookie, rd->plus ? XL_READDIR_PLUS : 0,
+	ret = xl_fop_readdir(dir.export->child, &call, dir.inode, cookie, rd->plus ? XL_READDIR_PLUS : 0,
 			     nfs3_rd_fill, rd, &eof, &dir_attr);
 	if (ret == -EINVAL) {
 		status = NFS3ERR_BAD_COOKIE;

@@ -39,7 +39,7 @@ int nfs3_fsstat(struct rpcsvc_request *req, void *args, void *res)
 	r->status = nfs3_resolve(req, &a->fsroot, &call, &obj);
 	if (r->status != NFS3_OK)
 		return RPCSVC_OK;
-	ret = xl_fop_statfs(srv->child, &call, obj.inode, &sv);
+	ret = xl_fop_statfs(obj.export->child, &call, obj.inode, &sv);
 	if (ret < 0) {
 		r->status = nfs3_errno_to_status(ret);
 		nfs3_post_op_from_iatt(srv, obj.export, &obj.attr,
@@ -105,7 +105,7 @@ int nfs3_pathconf(struct rpcsvc_request *req, void *args, void *res)
 	ok->linkmax = NFS3_LINK_MAX;
 	ok->name_max = NFS3_NAME_MAX;
 	/* A store with shorter names says so in statfs. */
-	if (xl_fop_statfs(srv->child, &call, obj.inode, &sv) == 0 && sv.f_namemax &&
+	if (xl_fop_statfs(obj.export->child, &call, obj.inode, &sv) == 0 && sv.f_namemax &&
 	    sv.f_namemax < NFS3_NAME_MAX)
 		ok->name_max = (uint32)sv.f_namemax;
 	ok->no_trunc = TRUE;

@@ -98,7 +98,7 @@ int nfs3_read(struct rpcsvc_request *req, void *args, void *res)
 				       &r->READ3res_u.resfail.file_attributes);
 		goto out;
 	}
-	ret = xl_fop_read(srv->child, &call, obj.inode, a->offset, count, &data, &eof, &attr);
+	ret = xl_fop_read(obj.export->child, &call, obj.inode, a->offset, count, &data, &eof, &attr);
 	if (ret < 0) {
 		r->status = nfs3_errno_to_status(ret);
 		nfs3_post_op_from_iatt(srv, obj.export, &attr,
@@ -216,7 +216,7 @@ int nfs3_write(struct rpcsvc_request *req, void *args, void *res)
 		goto out;
 	}
 	stable = (enum xl_stable)a->stable;
-	ret = xl_fop_write(srv->child, &call, obj.inode, a->offset, &data, &stable, &xw);
+	ret = xl_fop_write(obj.export->child, &call, obj.inode, a->offset, &data, &stable, &xw);
 	xl_data_release(&data);
 	nfs3_wcc_from_xl(srv, obj.export, &xw, wcc);
 	if (ret < 0) {
@@ -255,7 +255,7 @@ int nfs3_commit(struct rpcsvc_request *req, void *args, void *res)
 		goto out;
 	}
 	/* count 0 is "to the end of the file", as the fop's len 0. */
-	ret = xl_fop_fsync(srv->child, &call, obj.inode, a->offset, a->count, false, &xw);
+	ret = xl_fop_fsync(obj.export->child, &call, obj.inode, a->offset, a->count, false, &xw);
 	nfs3_wcc_from_xl(srv, obj.export, &xw, wcc);
 	if (ret < 0) {
 		r->status = nfs3_errno_to_status(ret);

@@ -4,7 +4,7 @@
  * reads what SYMLINK wrote (RFC 1813 §3.3.5, §3.3.8–§3.3.15).
  *
  * Each: resolve the handle(s) → check the export is writable and the name
- * → one fop on srv->child as the squashed caller → the new object's handle
+ * → one fop on the export's child as the squashed caller → the new object's handle
  * (from the id the framework chose for it) and attributes, and wcc data
  * for the directories straight from the fop (storage takes the pre- and
  * post-operation attributes around the change). Where Linux and RFC 1813
@@ -173,13 +173,13 @@ static nfsstat3 nfs3_create_obj(struct nfs_server *srv, struct xl_call *call,
 	}
 	for (tries = 0; tries < 3; tries++) {
 		/* A new id, chosen by the framework, for a new file. */
-		ret = xl_create(srv->child, call, dir->inode, a->where.name, NULL, &sa, true, inode,
+		ret = xl_create(dir->export->child, call, dir->inode, a->where.name, NULL, &sa, true, inode,
 				attr, dir_wcc);
 		if (ret != -EEXIST || how->mode == GUARDED)
 			break;
 		dir_attr.valid = 0;
 		ret =
-		    xl_lookup(srv->child, call, dir->inode, a->where.name, inode, attr, &dir_attr);
+		    xl_lookup(dir->export->child, call, dir->inode, a->where.name, inode, attr, &dir_attr);
 		if (ret == -ENOENT)
 			continue; /* removed meanwhile: try creating again */
 		if (ret < 0)
@@ -197,7 +197,7 @@ static nfsstat3 nfs3_create_obj(struct nfs_server *srv, struct xl_call *call,
 			struct xl_setattr trunc = {.valid = XL_SET_SIZE, .size = sa.size};
 			struct xl_wcc w = {0};
 
-			ret = xl_fop_setattr(srv->child, call, *inode, &trunc, &w);
+			ret = xl_fop_setattr(dir->export->child, call, *inode, &trunc, &w);
 			if (ret == 0 && (w.post.valid & XL_IATT_TYPE))
 				*attr = w.post;
 		}
@@ -227,7 +227,7 @@ static nfsstat3 nfs3_mkdir_obj(struct nfs_server *srv, struct xl_call *call,
 
 	nfs3_setattr_from_sattr(&a->attributes, &sa);
 	ret =
-	    xl_mkdir(srv->child, call, dir->inode, a->where.name, NULL, &sa, inode, attr, dir_wcc);
+	    xl_mkdir(dir->export->child, call, dir->inode, a->where.name, NULL, &sa, inode, attr, dir_wcc);
 	return ret < 0 ? nfs3_errno_to_status(ret) : NFS3_OK;
 }
 
@@ -259,7 +259,7 @@ static nfsstat3 nfs3_symlink_obj(struct nfs_server *srv, struct xl_call *call,
 	if (len > NFS3_NS_PATH_MAX)
 		return NFS3ERR_NAMETOOLONG;
 	nfs3_setattr_from_sattr(&a->symlink.symlink_attributes, &sa);
-	ret = xl_symlink(srv->child, call, dir->inode, a->where.name, target, NULL, &sa, inode,
+	ret = xl_symlink(dir->export->child, call, dir->inode, a->where.name, target, NULL, &sa, inode,
 			 attr, dir_wcc);
 	return ret < 0 ? nfs3_errno_to_status(ret) : NFS3_OK;
 }
@@ -318,7 +318,7 @@ static nfsstat3 nfs3_mknod_obj(struct nfs_server *srv, struct xl_call *call,
 	status = nfs3_mknod_what(&a->what, &mode, &rdev, &sa);
 	if (status != NFS3_OK)
 		return status;
-	ret = xl_mknod(srv->child, call, dir->inode, a->where.name, mode, rdev, NULL, &sa, inode,
+	ret = xl_mknod(dir->export->child, call, dir->inode, a->where.name, mode, rdev, NULL, &sa, inode,
 		       attr, dir_wcc);
 	return ret < 0 ? nfs3_errno_to_status(ret) : NFS3_OK;
 }
@@ -375,9 +375,9 @@ static nfsstat3 nfs3_remove_name(struct nfs_server *srv, struct xl_call *call,
 
 	if (nfs3_ns_is_dot(name))
 		return NFS3ERR_ISDIR;
-	ret = xl_fop_unlink(srv->child, call, dir->inode, name, dir_wcc);
+	ret = xl_fop_unlink(dir->export->child, call, dir->inode, name, dir_wcc);
 	if (ret == -EPERM &&
-	    xl_lookup(srv->child, call, dir->inode, name, &inode, &attr, NULL) == 0) {
+	    xl_lookup(dir->export->child, call, dir->inode, name, &inode, &attr, NULL) == 0) {
 		if (S_ISDIR(attr.mode))
 			ret = -EISDIR;
 		xl_inode_unref(inode);
@@ -406,7 +406,7 @@ static nfsstat3 nfs3_rmdir_name(struct nfs_server *srv, struct xl_call *call,
 		return NFS3ERR_INVAL;
 	if (strcmp(name, "..") == 0)
 		return NFS3ERR_NOTEMPTY;
-	ret = xl_fop_rmdir(srv->child, call, dir->inode, name, dir_wcc);
+	ret = xl_fop_rmdir(dir->export->child, call, dir->inode, name, dir_wcc);
 	return ret < 0 ? nfs3_errno_to_status(ret == -EEXIST ? -ENOTEMPTY : ret) : NFS3_OK;
 }
 
@@ -457,7 +457,7 @@ int nfs3_rename(struct rpcsvc_request *req, void *args, void *res)
 	if (status != NFS3_OK)
 		goto out;
 	called = true;
-	ret = xl_fop_rename(srv->child, &call, from.inode, a->from.name, to.inode, a->to.name,
+	ret = xl_fop_rename(from.export->child, &call, from.inode, a->from.name, to.inode, a->to.name,
 			    &from_wcc, &to_wcc);
 	if (ret < 0)
 		status = nfs3_errno_to_status(ret);
@@ -502,7 +502,7 @@ int nfs3_link(struct rpcsvc_request *req, void *args, void *res)
 		goto out;
 	}
 	called = true;
-	ret = xl_fop_link(srv->child, &call, file.inode, dir.inode, a->link.name, &attr, &dir_wcc);
+	ret = xl_fop_link(file.export->child, &call, file.inode, dir.inode, a->link.name, &attr, &dir_wcc);
 	if (ret < 0)
 		status = nfs3_errno_to_status(ret);
 out:
@@ -546,7 +546,7 @@ int nfs3_readlink(struct rpcsvc_request *req, void *args, void *res)
 		status = NFS3ERR_SERVERFAULT;
 		goto out;
 	}
-	ret = xl_fop_readlink(srv->child, &call, obj.inode, buf, NFS3_NS_PATH_MAX, &attr);
+	ret = xl_fop_readlink(obj.export->child, &call, obj.inode, buf, NFS3_NS_PATH_MAX, &attr);
 	if (ret < 0) {
 		status = nfs3_errno_to_status(ret);
 		goto out;

@@ -63,7 +63,11 @@ nfsstat3 nfs3_resolve(struct rpcsvc_request *req, const nfs_fh3 *fh, struct xl_c
 	}
 	nfs_export_creds(srv, view, req, call); /* this client's options (export_access.h) */
 
-	ret = xl_resolve(srv->child, call, &id, &obj->inode, &obj->attr);
+	/* Through the export's own subvolume, attributes always asked for:
+	 * the subvolumes share the graph's inode table, so a cached inode
+	 * may be another subvolume's object with the same id (every root
+	 * is XL_ID_ROOT), and only this child's getattr says it is its own. */
+	ret = xl_resolve(e->child, call, &id, &obj->inode, &obj->attr);
 	if (ret == 0 && !(obj->attr.valid & XL_IATT_TYPE))
 		ret = -EIO; /* nothing an actor could check the type with */
 	if (ret < 0) {

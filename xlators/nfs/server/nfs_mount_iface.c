@@ -69,13 +69,13 @@ static int nfs_mount_root(struct nfs_server *srv, const struct nfs_export *e, st
 	ret = nfs_export_root_id(srv, e, false, &id);
 	if (ret < 0)
 		return ret;
-	ret = xl_resolve(srv->child, call, &id, out, attr);
+	ret = xl_resolve(e->child, call, &id, out, attr);
 	if (ret != -ESTALE && ret != -ENOENT)
 		return ret;
 	ret = nfs_export_root_id(srv, e, true, &id);
 	if (ret < 0)
 		return ret;
-	return xl_resolve(srv->child, call, &id, out, attr);
+	return xl_resolve(e->child, call, &id, out, attr);
 }
 
 int nfs_mount_handle(struct nfs_server *srv, const struct nfs_export *e, const char *rest,
@@ -117,7 +117,7 @@ int nfs_mount_handle(struct nfs_server *srv, const struct nfs_export *e, const c
 		}
 		memcpy(name, comp, len);
 		name[len] = '\0';
-		ret = xl_lookup(srv->child, &call, dir, name, &next, &ia, NULL);
+		ret = xl_lookup(e->child, &call, dir, name, &next, &ia, NULL);
 		if (ret < 0)
 			goto out_unref;
 		xl_inode_unref(dir);

@@ -33,7 +33,8 @@ struct xl_addrlist;
 /* How many exports the server has, and the @i-th (i < count). */
 size_t nfs_mount_export_count(const struct nfs_server *srv);
 const struct nfs_export *nfs_mount_export_at(const struct nfs_server *srv, size_t i);
-/* @e's path within the volume: "/" or "/a/b", normalised. */
+/* @e's MOUNT path, what clients mount: "/" or "/a/b", normalised (for an
+ * export of another subvolume than the first, /NAME/...). */
 const char *nfs_mount_export_path(const struct nfs_export *e);
 /* Who may mount @e (NULL or empty: nobody). */
 const struct xl_addrlist *nfs_mount_export_clients(const struct nfs_export *e);

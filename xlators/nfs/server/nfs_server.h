@@ -19,11 +19,19 @@
 
 #define NFS_FH_MAX 64
 
-/* One exported directory of the volume. */
+/* One exported directory of one of the server's subvolumes.
+ *
+ * An export is written PATH (a directory of the first subvolume, mounted
+ * as PATH) or NAME:PATH (a directory of the subvolume NAME, mounted as
+ * /NAME/PATH, e.g. scratch:/ as /scratch): see nfs_export_set_spec. */
 struct nfs_export {
 	uint32_t id;                   /* stable across restarts (derived from path) */
 	uint64_t fsid;                 /* the fsid fattr3 reports (derived from id) */
-	char *path;                    /* "/" or "/sub/dir": MOUNT path, within the volume */
+	char *path;                    /* "/" or "/sub/dir": the MOUNT path clients use */
+	char *dir;                     /* the directory within the subvolume ("/": its root) */
+	char *subvol;                  /* NAME of NAME:PATH; NULL: the first subvolume */
+	struct xl *child;              /* the subvolume its fops go to (nfs_exports_bind;
+					* NULL before) */
 	struct xl_addrlist *clients;   /* who may mount it */
 	bool read_only;
 	bool root_squash, all_squash;
@@ -40,6 +48,7 @@ struct nfs_export {
 	 * mount it, for MOUNT EXPORT). NULL for export-dir exports. */
 	struct export_rules *rules;
 	struct nfs_export *views;
+	size_t nviews;
 };
 
 /* The translator's runtime state (xl->private).
@@ -49,7 +58,8 @@ struct nfs_export {
  * from a volume, and nfs_server_teardown_for_test() releases it. */
 struct nfs_server {
 	struct xl *xl;                 /* the nfs/server volume */
-	struct xl *child;              /* where fops go */
+	/* Every fop goes to the child of the export it is made in
+	 * (nfs_export.child): there is no server-wide child. */
 	struct rpcsvc *svc;            /* NULL in tests */
 	struct nfs_export *exports;
 	size_t nexports;
@@ -86,6 +96,11 @@ struct nfs_fh {
 	uint8_t data[NFS_FH_MAX];
 };
 
+/* Find every export's root id (nfs_export_root_id), as init() does once
+ * the children are up; an export whose directory is missing is logged and
+ * tried again when first used. */
+void nfs_server_resolve_roots(struct nfs_server *srv);
+
 /*
  * Set up @srv to serve the volume @child (a graph's, initialised) for the
  * export list @export_dir (export-dir syntax; NULL: "/") with global
@@ -95,13 +110,14 @@ struct nfs_fh {
  * @top (may be NULL). Export roots are resolved as in init(). 0 or
  * -errno (-EINVAL for a bad export list, logged).
  */
-/* Find every export's root id (nfs_export_root_id), as init() does once
- * the child is up; an export whose directory is missing is logged and
- * tried again when first used. */
-void nfs_server_resolve_roots(struct nfs_server *srv);
-
 int nfs_server_setup_for_test(struct nfs_server *srv, struct xl *top, struct xl *child,
 			      const char *export_dir, const struct xl_addrlist *allow);
+/* The same over the @n subvolumes @children (the first is the one
+ * exports without NAME: use), as an nfs/server with `subvolumes` listing
+ * them in that order. */
+int nfs_server_setup_for_test_subvols(struct nfs_server *srv, struct xl *top,
+				      struct xl *const *children, size_t n,
+				      const char *export_dir, const struct xl_addrlist *allow);
 void nfs_server_teardown_for_test(struct nfs_server *srv);
 
 /* The export whose MOUNT path is @path (exact match after normalising
@@ -114,8 +130,9 @@ bool nfs_export_allows(const struct nfs_export *e, const struct sockaddr *sa);
 /* Apply @e's squashing to @cred. */
 void nfs_export_squash(const struct nfs_export *e, struct xl_cred *cred);
 
-/* Resolve @e's root directory as @call: walks its path from the volume
- * root one component at a time with lookup (never following symlinks).
+/* Resolve @e's root directory as @call: walks its directory (e->dir)
+ * from the root of its subvolume (e->child) one component at a time with
+ * lookup (never following symlinks).
  * Returns 0 with *out referenced and *@attr (may be NULL), -ENOENT,
  * -ENOTDIR, or another -errno. */
 int nfs_export_root(struct nfs_server *srv, const struct nfs_export *e, struct xl_call *call,
@@ -136,21 +153,46 @@ bool nfs_export_is_root(struct nfs_server *srv, const struct nfs_export *e,
  * ("/" stays "/"). NULL (nothing allocated) if @path is not absolute or
  * has a "." or ".." component. g_free the result. */
 char *nfs_export_path_normalise(const char *path);
-/* The export id of a normalised path: FNV-1a of its bytes, never 0. */
+/* The export id of a normalised MOUNT path: FNV-1a of its bytes, never
+ * 0. (An export of the first subvolume keeps the id it had before
+ * servers took several; NAME:PATH's MOUNT path /NAME/PATH names its
+ * subvolume, so the same directory of two subvolumes gets two ids.) */
 uint32_t nfs_export_id(const char *path);
 /* The fsid fattr3 reports for objects of export @id: the same on every
  * start and whatever disk the store sits on. */
 uint64_t nfs_export_fsid(uint32_t id);
 
 /*
+ * Set @e's path, dir, subvol, id and fsid from an export as written
+ * (@len bytes at @spec): "PATH", a directory of the first subvolume
+ * mounted as PATH, or "NAME:PATH", a directory of the subvolume NAME
+ * mounted as /NAME/PATH ("scratch:/" is mounted as /scratch). NAME is a
+ * volume name (letters, digits, '-', '_', '.'); PATH is absolute and is
+ * normalised. 0, or -EINVAL with *why (g_free) saying what is wrong
+ * (nothing set then).
+ */
+int nfs_export_set_spec(struct nfs_export *e, const char *spec, size_t len, char **why);
+
+/*
+ * Give every export of @exports its subvolume: the one of @children
+ * (@n of them, in volfile order) named by its subvol, or children[0].
+ * 0, or -EINVAL with *errmsg (g_free) naming the first unknown
+ * subvolume and the valid names.
+ */
+int nfs_exports_bind(struct nfs_export *exports, size_t count, struct xl *const *children,
+		     size_t n, char **errmsg);
+
+/*
  * Parse the export-dir option @text: whitespace-separated entries, each
- * `PATH` or `PATH(OPT,OPT,...)`, PATH a directory within the volume ("/"
- * is its root). OPTs override @defaults (whose clients list is shared by
+ * `SPEC` or `SPEC(OPT,OPT,...)`, SPEC a directory within a subvolume
+ * as nfs_export_set_spec reads it ("/" is the first subvolume's root,
+ * "scratch:/" the root of the subvolume scratch). OPTs override @defaults (whose clients list is shared by
  * every export without allow=): ro, rw, root-squash, no-root-squash,
  * all-squash, no-all-squash, anonuid=N, anongid=N, allow=A|B|... (the
  * items of an ADDRLIST option: *, host names, addresses, CIDR).
- * Returns 0 with *out (free with nfs_exports_free) and *count >= 1, or
- * -EINVAL with *errmsg (g_free it) saying what is wrong and where.
+ * Returns 0 with *out (free with nfs_exports_free) and *count >= 1, their
+ * child still NULL (nfs_exports_bind), or -EINVAL with *errmsg (g_free
+ * it) saying what is wrong and where.
  */
 int nfs_exports_parse(const char *text, const struct nfs_export *defaults,
 		      struct nfs_export **out, size_t *count, char **errmsg);

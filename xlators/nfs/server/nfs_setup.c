@@ -1,9 +1,10 @@
 /*
  * nfs_setup.c — setting up a struct nfs_server apart from the RPC
- * service: finding the export roots' ids (init() does it once the child
- * is up), and a server for tests that drive the NFS3 actors directly
- * over a graph (tests/unit/test_actors.c), with no sockets, state
- * directory or MOUNT.
+ * service: finding the export roots' ids (init() does it once the
+ * children are up), and a server for tests that drive the NFS3 actors
+ * directly over a graph of one subvolume or several (tests/unit/
+ * test_actors.c, test_subvols.c), with no sockets, state directory or
+ * MOUNT.
  */
 #include "config.h"
 
@@ -22,14 +23,17 @@ void nfs_server_resolve_roots(struct nfs_server *srv)
 
 		if (ret < 0)
 			xl_log(srv->xl, XL_LOG_WARNING,
-			       "export %s: its directory cannot be found (%s); tried again "
-			       "when a client mounts it",
-			       srv->exports[i].path, g_strerror(-ret));
+			       "export %s: its directory %s cannot be found in %s (%s); tried "
+			       "again when a client mounts it",
+			       srv->exports[i].path, srv->exports[i].dir,
+			       srv->exports[i].child ? srv->exports[i].child->name : "(none)",
+			       g_strerror(-ret));
 	}
 }
 
-int nfs_server_setup_for_test(struct nfs_server *srv, struct xl *top, struct xl *child,
-			      const char *export_dir, const struct xl_addrlist *allow)
+int nfs_server_setup_for_test_subvols(struct nfs_server *srv, struct xl *top,
+				      struct xl *const *children, size_t n,
+				      const char *export_dir, const struct xl_addrlist *allow)
 {
 	struct nfs_export defaults = {
 	    .clients = (struct xl_addrlist *)allow,
@@ -41,10 +45,17 @@ int nfs_server_setup_for_test(struct nfs_server *srv, struct xl *top, struct xl 
 
 	memset(srv, 0, sizeof(*srv));
 	srv->xl = top;
-	srv->child = child;
 	g_mutex_init(&srv->lock);
 	ret = nfs_exports_parse(export_dir ? export_dir : "/", &defaults, &srv->exports,
 				&srv->nexports, &msg);
+	if (ret == 0) {
+		ret = nfs_exports_bind(srv->exports, srv->nexports, children, n, &msg);
+		if (ret < 0) {
+			nfs_exports_free(srv->exports, srv->nexports, allow);
+			srv->exports = NULL;
+			srv->nexports = 0;
+		}
+	}
 	if (ret < 0) {
 		xl_logd("nfs", XL_LOG_ERROR, "%s", msg);
 		g_free(msg);
@@ -60,6 +71,12 @@ int nfs_server_setup_for_test(struct nfs_server *srv, struct xl *top, struct xl 
 	srv->dtpref = 64 * 1024;
 	nfs_server_resolve_roots(srv);
 	return 0;
+}
+
+int nfs_server_setup_for_test(struct nfs_server *srv, struct xl *top, struct xl *child,
+			      const char *export_dir, const struct xl_addrlist *allow)
+{
+	return nfs_server_setup_for_test_subvols(srv, top, &child, 1, export_dir, allow);
 }
 
 void nfs_server_teardown_for_test(struct nfs_server *srv)

@@ -6,7 +6,10 @@
  * verifier, then starts an RPC service carrying the NFS v3 program
  * (nfs3_*.c) and the MOUNT programs (mount/, which asks the server
  * through nfs_mount_iface.h). Every fop the programs make goes to the
- * single child volume.
+ * subvolume of the export it is made in: the server takes one subvolume
+ * or several (`subvolumes disk scratch`), each export naming the one it
+ * serves (scratch:/ in export-dir or export; plain paths are the first
+ * subvolume's), with its own export id and fsid (exports.c).
  *
  * State kept across restarts lives in state-dir: fh-secret (32 random
  * bytes keying file handle MACs; losing it makes every handle stale) and
@@ -128,7 +131,10 @@ static const struct xl_option nfs_server_options[] = {
 	{ .key = "export-dir", .type = XL_OPT_STR,
 	  .offset = offsetof(struct nfs_server_conf, export_dir),
 	  .desc = "exports, white space separated: PATH or PATH(OPT,...) with PATH a "
-		  "directory in the volume (/ = its root) and OPTs overriding the global "
+		  "directory in the first subvolume (/ = its root), mounted as PATH; or "
+		  "SUBVOLUME:PATH(OPT,...), a directory in the subvolume of that name, "
+		  "mounted as /SUBVOLUME/PATH (scratch:/ is mounted as /scratch) with "
+		  "its own fsid; MOUNT paths must be unique. OPTs override the global "
 		  "options: ro, rw, root-squash, no-root-squash, all-squash, no-all-squash, "
 		  "anonuid=N, anongid=N, secure, insecure, allow=ADDR|ADDR|... "
 		  "(default / when export is not set either)" },
@@ -136,7 +142,8 @@ static const struct xl_option nfs_server_options[] = {
 	  .offset = offsetof(struct nfs_server_conf, export_rules),
 	  .check = nfs_server_check_export,
 	  .desc = "exports as exports(5) writes them, separated by ';': PATH CLIENT(OPTS) "
-		  "... with CLIENT a host, address, CIDR, wildcard name (*.example.com) or "
+		  "... with PATH as in export-dir (SUBVOLUME:PATH for another subvolume "
+		  "than the first), CLIENT a host, address, CIDR, wildcard name (*.example.com) or "
 		  "*, -CLIENT to deny; first match wins; OPTS ro|rw, root_squash|"
 		  "no_root_squash|all_squash, anonuid=N, anongid=N, secure|insecure "
 		  "(defaults ro, root_squash, secure)" },
@@ -260,22 +267,38 @@ static int nfs_server_check_listen(struct xl *xl, const char *list)
 	return ret;
 }
 
-/* The export table from export-dir and export ("/" when neither is set).
- * 0, or -EINVAL with *errmsg. */
-static int nfs_server_exports(const struct nfs_server_conf *conf,
-			      const struct nfs_export *defaults, struct nfs_export **out,
-			      size_t *n, char **errmsg)
+/* The export table from export-dir and export ("/" when neither is set),
+ * each export bound to its subvolume among @xl's children. 0, or -EINVAL
+ * with *errmsg ("export-dir: ..." or "option export: ...") and *key the
+ * option at fault. */
+static int nfs_server_exports(struct xl *xl, const struct nfs_export *defaults,
+			      struct nfs_export **out, size_t *n, char **errmsg, const char **key)
 {
+	const struct nfs_server_conf *conf = xl->conf;
 	const char *dirs = conf->export_dir ? conf->export_dir : conf->export_rules ? NULL : "/";
 	char *msg = NULL;
+	size_t first;
 	int ret = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (dirs)
+	*key = "export-dir";
+	if (dirs) {
 		ret = nfs_exports_parse(dirs, defaults, out, n, errmsg);
+		if (ret == 0 && nfs_exports_bind(*out, *n, xl->children, xl->nchildren, &msg) < 0) {
+			*errmsg = g_strdup_printf("export-dir: %s", msg);
+			g_free(msg);
+			msg = NULL;
+			ret = -EINVAL;
+		}
+	}
+	first = *n;
 	if (ret == 0 && conf->export_rules) {
+		*key = "export";
 		ret = nfs_exports_add_rules(conf->export_rules, defaults, out, n, &msg);
+		if (ret == 0)
+			ret = nfs_exports_bind(*out + first, *n - first, xl->children,
+					       xl->nchildren, &msg);
 		if (ret < 0) {
 			*errmsg = g_strdup_printf("option export: %s", msg);
 			g_free(msg);
@@ -295,13 +318,14 @@ static int nfs_server_validate(struct xl *xl)
 	struct nfs_server_conf *conf = xl->conf;
 	struct nfs_export defaults = nfs_server_defaults(conf);
 	struct nfs_export *exports = NULL;
+	const char *key = NULL;
 	char *msg = NULL;
 	size_t n = 0;
 	int ret;
 
-	ret = nfs_server_exports(conf, &defaults, &exports, &n, &msg);
+	ret = nfs_server_exports(xl, &defaults, &exports, &n, &msg, &key);
 	if (ret < 0) {
-		xl_config_error(xl, "export-dir", "export-dir: %s", msg);
+		xl_config_error(xl, key, "%s", msg);
 		g_free(msg);
 	} else {
 		nfs_exports_free_rules(exports, n);
@@ -438,13 +462,14 @@ static void nfs_server_log_programs(struct nfs_server *srv, bool mount)
 		const struct nfs_export *e = &srv->exports[i];
 
 		if (e->rules) {
-			xl_log(srv->xl, XL_LOG_INFO, "export %s (id %08x, %zu client entries)",
-			       e->path, e->id, export_rules_count(e->rules));
+			xl_log(srv->xl, XL_LOG_INFO,
+			       "export %s (%s:%s, id %08x, %zu client entries)", e->path,
+			       e->child->name, e->dir, e->id, export_rules_count(e->rules));
 			continue;
 		}
-		xl_log(srv->xl, XL_LOG_INFO, "export %s (id %08x, %s%s%s)", e->path, e->id,
-		       e->read_only ? "ro" : "rw", e->root_squash ? ", root-squash" : "",
-		       e->all_squash ? ", all-squash" : "");
+		xl_log(srv->xl, XL_LOG_INFO, "export %s (%s:%s, id %08x, %s%s%s)", e->path,
+		       e->child->name, e->dir, e->id, e->read_only ? "ro" : "rw",
+		       e->root_squash ? ", root-squash" : "", e->all_squash ? ", all-squash" : "");
 	}
 }
 
@@ -499,12 +524,12 @@ static int nfs_server_init(struct xl *xl)
 	};
 	struct nfs_server *srv = g_new0(struct nfs_server, 1);
 	struct mount3_config mcfg = {0};
+	const char *key = NULL;
 	bool mount = true;
 	char *msg = NULL;
 	int ret;
 
 	srv->xl = xl;
-	srv->child = xl->children[0];
 	g_mutex_init(&srv->lock);
 	srv->fileid_32bit = conf->fileid_32bit;
 	srv->rtmax = (uint32_t)conf->rtmax;
@@ -513,7 +538,7 @@ static int nfs_server_init(struct xl *xl)
 	srv->export_list_all = conf->export_list_all;
 	srv->state_dir = g_strdup(conf->state_dir);
 
-	ret = nfs_server_exports(conf, &defaults, &srv->exports, &srv->nexports, &msg);
+	ret = nfs_server_exports(xl, &defaults, &srv->exports, &srv->nexports, &msg, &key);
 	if (ret < 0) {
 		xl_log(xl, XL_LOG_ERROR, "%s", msg);
 		g_free(msg);
@@ -620,8 +645,10 @@ static void nfs_server_dump_rules(struct xl *xl, const struct nfs_export *e,
 	size_t n = export_rules_count(e->rules);
 	char text[XL_ID_STRLEN];
 
-	xl_log(xl, XL_LOG_INFO, "export %s id %08x root %s, %zu client entries (first match wins)",
-	       e->path, e->id, xl_id_is_null(root) ? "(not found)" : xl_id_to_str(root, text), n);
+	xl_log(xl, XL_LOG_INFO,
+	       "export %s (%s:%s) id %08x root %s, %zu client entries (first match wins)",
+	       e->path, e->child->name, e->dir, e->id,
+	       xl_id_is_null(root) ? "(not found)" : xl_id_to_str(root, text), n);
 	for (size_t i = 0; i < n; i++) {
 		const struct export_client_opts *o = export_rules_opts(e->rules, i);
 
@@ -658,8 +685,10 @@ static void nfs_server_dump(struct xl *xl)
 			continue;
 		}
 		xl_log(xl, XL_LOG_INFO,
-		       "export %s id %08x root %s %s, %s, anonuid %u, anongid %u, allow %s",
-		       e->path, e->id, xl_id_is_null(&id) ? "(not found)" : xl_id_to_str(&id, root),
+		       "export %s (%s:%s) id %08x root %s %s, %s, anonuid %u, anongid %u, "
+		       "allow %s",
+		       e->path, e->child->name, e->dir, e->id,
+		       xl_id_is_null(&id) ? "(not found)" : xl_id_to_str(&id, root),
 		       e->read_only ? "ro" : "rw",
 		       e->all_squash ? "all-squash" : e->root_squash ? "root-squash" : "no-squash",
 		       (unsigned)e->anonuid, (unsigned)e->anongid, clients);
@@ -674,11 +703,12 @@ int nfs_server_print_exports(struct xl *xl, FILE *fp)
 	struct nfs_server_conf *conf = xl->conf;
 	struct nfs_export defaults = nfs_server_defaults(conf);
 	struct nfs_export *exports = NULL;
+	const char *key = NULL;
 	char *msg = NULL;
 	size_t n = 0;
 
-	if (nfs_server_exports(conf, &defaults, &exports, &n, &msg) < 0) {
-		xl_config_error(xl, "export-dir", "export-dir: %s", msg);
+	if (nfs_server_exports(xl, &defaults, &exports, &n, &msg, &key) < 0) {
+		xl_config_error(xl, key, "%s", msg);
 		g_free(msg);
 		return -EINVAL;
 	}
@@ -691,11 +721,12 @@ int nfs_server_print_exports(struct xl *xl, FILE *fp)
 const struct xl_module xl_module = {
 	.abi = XL_ABI_VERSION,
 	.type = "nfs/server",
-	.desc = "NFS v3 and MOUNT server; the top of the graph",
+	.desc = "NFS v3 and MOUNT server; the top of the graph, over one subvolume per "
+		"storage tree it exports (export-dir SUBVOLUME:PATH names the tree)",
 	.conf_size = sizeof(struct nfs_server_conf),
 	.options = nfs_server_options,
 	.min_children = 1,
-	.max_children = 1,
+	.max_children = 0, /* one per tree served: exports name theirs */
 	.validate = nfs_server_validate,
 	.init = nfs_server_init,
 	.fini = nfs_server_fini,
