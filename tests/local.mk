@@ -298,3 +298,7 @@ tests_integration_sec_rpc_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tests_integration_sec_rpc_LDADD = libnfs3xdr.la libmount3xdr.la $(GLIB_LIBS) $(TIRPC_LIBS)
 TESTS += tests/integration/exports_rules.sh
 dist_noinst_SCRIPTS += tests/integration/exports_rules.sh
+# allow_names: rpc-auth.allow host names through the hostcache; a dead name
+# server (socat swallowing queries) delays no client an address admits.
+TESTS += tests/integration/allow_names.sh
+dist_noinst_SCRIPTS += tests/integration/allow_names.sh
