@@ -9,7 +9,12 @@
  * spare next time; a small one is copied into a buffer of its size, so
  * 64 KiB are not held per small call. When the service is hopelessly
  * behind (RPCSVC_MAX_QUEUED calls in flight) datagrams are dropped: UDP
- * clients retransmit. Truncated datagrams (larger than RPCSVC_UDP_MAX) are dropped.
+ * clients retransmit. Truncated datagrams (larger than RPCSVC_UDP_MAX, which
+ * holds the largest UDP payload of IPv4 and IPv6) are dropped.
+ * A reply must fit one datagram (65507 bytes over IPv4, 65527 over IPv6):
+ * the procedures size theirs by rpcsvc_request_max_reply, and one that
+ * does not fit is not sent (the client times out) and logged as the
+ * server's bug it is.
  * Each reply leaves from the address its call was sent to (IP_PKTINFO /
  * IPV6_PKTINFO), since a client's connected UDP socket ignores replies
  * from any other address of a multi-homed server.
@@ -89,6 +94,20 @@ void rpcsvc_udp_readable(struct rpcsvc_worker *w, struct rpcsvc_listener *l)
 	rpcsvc_job_run(job);
 }
 
+/* A reply larger than a datagram: say so once loudly, then quietly. */
+static void udp_too_big(const struct iovec *iov, int iovcnt)
+{
+	static int warned;
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < iovcnt; i++)
+		len += iov[i].iov_len;
+	xl_logd("rpc",
+		g_atomic_int_compare_and_exchange(&warned, 0, 1) ? XL_LOG_WARNING : XL_LOG_DEBUG,
+		"udp reply of %zu bytes does not fit a datagram: not sent", len);
+}
+
 int rpcsvc_udp_send(struct rpcsvc_job *job, const struct iovec *iov, int iovcnt)
 {
 	struct msghdr msg = {
@@ -128,8 +147,12 @@ int rpcsvc_udp_send(struct rpcsvc_job *job, const struct iovec *iov, int iovcnt)
 	}
 
 	while (sendmsg(job->udp->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
-		if (errno != EINTR)
-			return -errno;
+		int err = errno;
+
+		if (err == EMSGSIZE)
+			udp_too_big(iov, iovcnt);
+		if (err != EINTR)
+			return -err;
 	}
 	return 0;
 }

@@ -308,20 +308,27 @@ struct xl_iobuf *rpcsvc_buf_new(size_t size)
 	return size <= RPC_RECORD_EXACT ? xl_iobuf_new(size) : rpc_record_big_new(size);
 }
 
-/* IPv4 and IPv6 headers, the UDP header, and an accepted reply header. */
-#define SVC_IP4_UDP_HDR (20 + 8)
-#define SVC_IP6_UDP_HDR (40 + 8)
+/* The largest UDP payload: IPv4's total length (65535) counts its
+ * 20-byte header and the UDP header; IPv6's payload length counts the
+ * UDP header only (listeners are IPV6_V6ONLY: no v4-mapped peers). */
+#define SVC_UDP4_MAX (65535 - 20 - 8)
+#define SVC_UDP6_MAX (65535 - 8)
+/* An accepted reply's header with an AUTH_NONE verifier: xid, message
+ * type, reply_stat, verifier flavor and length, accept_stat. */
 #define SVC_REPLY_HDR 24
+
+size_t rpcsvc_request_max_call(const struct rpcsvc_request *req)
+{
+	if (req->protocol == IPPROTO_UDP)
+		return req->client.ss_family == AF_INET6 ? SVC_UDP6_MAX : SVC_UDP4_MAX;
+	return req->svc ? req->svc->cfg.max_record : SIZE_MAX;
+}
 
 size_t rpcsvc_request_max_reply(const struct rpcsvc_request *req)
 {
-	const struct rpcsvc_job *job = req->priv;
-	size_t ip;
-
-	if (req->protocol == IPPROTO_TCP)
-		return job->svc->cfg.max_record;
-	ip = job->peer.ss_family == AF_INET6 ? SVC_IP6_UDP_HDR : SVC_IP4_UDP_HDR;
-	return 65535 - ip - SVC_REPLY_HDR;
+	if (req->protocol == IPPROTO_UDP)
+		return rpcsvc_request_max_call(req) - SVC_REPLY_HDR;
+	return rpcsvc_request_max_call(req);
 }
 
 void rpcsvc_queued_add(struct rpcsvc *svc, ssize_t delta)

@@ -115,11 +115,18 @@ void rpcsvc_request_set_payload(struct rpcsvc_request *req, struct xl_iobuf *iob
  * fresh pages on every call. */
 struct xl_iobuf *rpcsvc_buf_new(size_t size);
 
-/* The largest reply (encoded result plus payload) the transport can
- * carry for @req: a UDP datagram's maximum minus the IP, UDP and RPC
- * reply headers; max_record on TCP. READ and READDIR shorten their
- * replies to it. */
+/* The largest result (encoded result plus payload, after the RPC reply
+ * header) the transport can carry for @req: over UDP a datagram's
+ * largest payload for the client's address family (65507 bytes for IPv4,
+ * 65527 for IPv6) less the reply header; over TCP max_record; SIZE_MAX
+ * for a request made up by a test (no svc). READ, READDIR and FSINFO
+ * size their replies and advertised sizes by it. */
 size_t rpcsvc_request_max_reply(const struct rpcsvc_request *req);
+/* The largest call message (header included) the transport carries
+ * from @req's client: the datagram's largest payload over UDP,
+ * max_record over TCP, SIZE_MAX for a test's request. For sizing what
+ * FSINFO's wtmax may promise. */
+size_t rpcsvc_request_max_call(const struct rpcsvc_request *req);
 
 struct rpcsvc_config {
 	const char *listen;      /* comma list of addresses, e.g. "0.0.0.0,::" */

@@ -5,7 +5,8 @@
  * in its conf object and how to read it; this file reads one value of each
  * type, checks bounds, and explains a bad value in a message that names
  * what would have been accepted. Address lists (rpc-auth.allow and the
- * like) are parsed here too, with the matcher that checks a client.
+ * like) are parsed here too, with the matcher that checks a client
+ * (host names through the hostcache: no lookup on the caller's thread).
  */
 #include "config.h"
 
@@ -13,7 +14,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +21,7 @@
 
 #include <glib.h>
 
+#include "hostcache.h"
 #include "xlator.h"
 
 static const char *const opt_true_words[] = {"on", "yes", "true", "enable", "1", NULL};
@@ -343,40 +344,34 @@ bool xl_addr_prefix_equal(const uint8_t *a, const uint8_t *b, unsigned prefix)
 	return (a[bytes] & mask) == (b[bytes] & mask);
 }
 
-/* Does the host name @name resolve to @addr (@family, network order)? */
-static bool opt_host_resolves_to(const char *name, int family, const uint8_t *addr)
+/* Is @entry (an allow-list host name) the cached name @name (lower
+ * case, no trailing dot)? */
+static bool opt_host_is(const char *entry, const char *name)
 {
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai;
-	bool found = false;
+	size_t len = strlen(entry);
 
-	if (getaddrinfo(name, NULL, &hints, &res) != 0)
-		return false;
-	for (ai = res; ai && !found; ai = ai->ai_next) {
-		const uint8_t *a = NULL;
-		int fam = ai->ai_family;
-
-		if (fam == AF_INET) {
-			a = (const uint8_t *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr;
-		} else if (fam == AF_INET6) {
-			a = (const uint8_t *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
-			if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)a)) {
-				a += 12;
-				fam = AF_INET;
-			}
-		}
-		found = a && fam == family && memcmp(a, addr, fam == AF_INET ? 4 : 16) == 0;
-	}
-	freeaddrinfo(res);
-	return found;
+	if (len && entry[len - 1] == '.')
+		len--;
+	return len == strlen(name) && g_ascii_strncasecmp(entry, name, len) == 0;
 }
 
-bool xl_addrlist_match(const struct xl_addrlist *list, const struct sockaddr *sa)
+bool xl_addrlist_has_names(const struct xl_addrlist *list)
+{
+	for (size_t i = 0; list && i < list->count; i++)
+		if (list->items[i].host)
+			return true;
+	return false;
+}
+
+enum xl_addr_verdict xl_addrlist_check(const struct xl_addrlist *list, const struct sockaddr *sa,
+				       struct hostcache *hosts)
 {
 	uint8_t addr[16] = {0};
+	char name[256];
 	int family;
 
 	if (!list || !sa)
-		return false;
+		return XL_ADDR_NO;
 	if (sa->sa_family == AF_INET) {
 		memcpy(addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
 		family = AF_INET;
@@ -391,24 +386,33 @@ bool xl_addrlist_match(const struct xl_addrlist *list, const struct sockaddr *sa
 			family = AF_INET6;
 		}
 	} else {
-		return false;
+		return XL_ADDR_NO;
 	}
 	for (size_t i = 0; i < list->count; i++) {
 		const struct xl_addr_match *m = &list->items[i];
 
 		if (m->family == 0 && !m->host) /* "*"; AF_UNSPEC is 0 too: a host */
-			return true;
+			return XL_ADDR_YES;
 		if (m->family == family && xl_addr_prefix_equal(addr, m->addr, m->prefix))
-			return true;
-		if (m->family != AF_UNSPEC)
-			continue;
-		/* By the entry's own addresses only: a reverse name equal to the
-		 * entry proves nothing (whoever owns the address writes its PTR
-		 * record), and the forward lookup already admits the host. */
-		if (opt_host_resolves_to(m->host, family, addr))
-			return true;
+			return XL_ADDR_YES;
 	}
-	return false;
+	if (!hosts || !xl_addrlist_has_names(list))
+		return XL_ADDR_NO;
+	/* The client's name as hostcache confirms it: its PTR record, only
+	 * if that name resolves back to the client (whoever owns the
+	 * address writes its PTR record). */
+	switch (hostcache_lookup(hosts, sa, name, sizeof(name))) {
+	case HOSTCACHE_NAME:
+		break;
+	case HOSTCACHE_PENDING:
+		return XL_ADDR_PENDING;
+	default:
+		return XL_ADDR_NO;
+	}
+	for (size_t i = 0; i < list->count; i++)
+		if (list->items[i].host && opt_host_is(list->items[i].host, name))
+			return XL_ADDR_YES;
+	return XL_ADDR_NO;
 }
 
 /* -------------------------------------------------------------- parsing */

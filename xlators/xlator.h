@@ -103,11 +103,31 @@ struct xl_addrlist {
 	struct xl_addr_match items[];
 };
 
-/* Does @sa (IPv4, IPv6 or v4-mapped IPv6) match any entry of @list?
- * A host name matches the addresses its forward lookup gives (resolved
- * on the caller's thread: the `export` option's rules use the hostcache
- * instead). A NULL list matches nothing. */
-bool xl_addrlist_match(const struct xl_addrlist *list, const struct sockaddr *sa);
+struct hostcache;
+
+/* What an address list says of a client. */
+enum xl_addr_verdict {
+	XL_ADDR_NO = 0,   /* no entry matches */
+	XL_ADDR_YES,      /* an entry matches */
+	XL_ADDR_PENDING,  /* no "*", address or network matches, and the client's
+			   * name, which a host-name entry may match, is being
+			   * resolved: ask again shortly */
+};
+
+/*
+ * Does @sa (IPv4, IPv6 or v4-mapped IPv6) match an entry of @list? "*",
+ * addresses and networks are tried first, whatever their place in the
+ * list, and need no lookup, so a client allowed by address is never
+ * delayed by a name server. Host names are then compared (case-blind, a
+ * trailing dot ignored) with the client's forward-confirmed name from
+ * @hosts (hostcache.h: cached, resolved in the background, never on
+ * this thread), as mountd and the `export` rules do. @hosts NULL: host
+ * names match nothing. A NULL list matches nothing.
+ */
+enum xl_addr_verdict xl_addrlist_check(const struct xl_addrlist *list, const struct sockaddr *sa,
+				       struct hostcache *hosts);
+/* Has @list a host-name entry (so that checking it needs a hostcache)? */
+bool xl_addrlist_has_names(const struct xl_addrlist *list);
 /* Do the first @prefix bits of the network-order addresses @a and @b agree
  * (a CIDR match)? */
 bool xl_addr_prefix_equal(const uint8_t *a, const uint8_t *b, unsigned prefix);

@@ -2130,11 +2130,43 @@ static void t_access_mask(struct rpc_context *rpc, const struct fh *w)
 	rpc_destroy_context(user);
 }
 
+/* The big file of the UDP checks: made over TCP, its bytes udp_pattern's;
+ * and FSINFO's rtmax over TCP. */
+static bool t_udp_bigfile(struct rpc_context *rpc, const struct fh *root, struct udp_target *t)
+{
+	enum { CHUNK = 65536 };
+	unsigned char *buf = malloc(CHUNK);
+	size_t off, n, i;
+	struct fh f;
+	bool ok = buf != NULL;
+
+	if (ok && fsinfo3(rpc, root) == NFS3_OK)
+		t->tcp_rtmax = R.fsinfo.rtmax;
+	ok = ok && t->tcp_rtmax > 0 &&
+	     create3(rpc, root, t->bigfile, UNCHECKED, 0644, NULL) == NFS3_OK;
+	f = R.fh;
+	for (off = 0; ok && off < t->bigfile_len; off += n) {
+		n = t->bigfile_len - off < CHUNK ? t->bigfile_len - off : CHUNK;
+		for (i = 0; i < n; i++)
+			buf[i] = udp_pattern(off + i);
+		ok = write3(rpc, &f, off, buf, (uint32_t)n, FILE_SYNC) == NFS3_OK && R.count == n;
+	}
+	check(ok, "FSINFO (rtmax %u) and CREATE+WRITE %s (%zu bytes) for the UDP checks",
+	      t->tcp_rtmax, t->bigfile, t->bigfile_len);
+	free(buf);
+	return ok;
+}
+
 static int phase_main(void)
 {
 	struct rpc_context *mrpc, *rpc;
 	struct fh root, w;
 	static const char udp_content[] = "over udp\n";
+	struct udp_target udp_target = {
+		.host = server, .export_path = "/", .name = "udpfile",
+		.bigfile = "udpbig", .bigfile_len = 3 * 1024 * 1024 + 12345,
+		.bigdir = "big", .bigdir_entries = BIGDIR_ENTRIES + 1, /* + zz-new */
+	};
 
 	mrpc = mount_root(&root);
 	if (!mrpc)
@@ -2158,13 +2190,17 @@ static int phase_main(void)
 	t_badhandle(rpc, &root, &w);
 	t_readdir(rpc, &root);
 
-	/* UDP: read a file we make here */
+	/* UDP: read a file we make here, a big one, and the big directory */
 	if (create3(rpc, &root, "udpfile", UNCHECKED, 0644, NULL) == NFS3_OK) {
 		struct fh f = R.fh;
 
 		write3(rpc, &f, 0, udp_content, sizeof(udp_content) - 1, FILE_SYNC);
-		udp_checks(server, "/", root.data, root.len, "udpfile", udp_content,
-			   sizeof(udp_content) - 1, udp_report);
+		udp_target.expect = udp_content;
+		udp_target.expect_len = sizeof(udp_content) - 1;
+		udp_target.rootfh = root.data;
+		udp_target.rootfh_len = root.len;
+		if (t_udp_bigfile(rpc, &root, &udp_target))
+			udp_checks(&udp_target, udp_report);
 	} else {
 		check(false, "CREATE udpfile");
 	}

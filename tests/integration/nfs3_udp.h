@@ -15,15 +15,36 @@
 /* Report one check: @ok is its result, @what describes it. */
 typedef void (*udp_report_fn)(bool ok, const char *what);
 
+/* What the UDP checks work on: made over TCP beforehand. */
+struct udp_target {
+	const char *host;         /* the server's IPv4 address */
+	const char *export_path;  /* MNT of it over UDP must give rootfh */
+	const void *rootfh;
+	size_t rootfh_len;
+	const char *name;         /* a small file in the root: its content */
+	const void *expect;       /* is expect_len bytes (at most 4096) */
+	size_t expect_len;
+	const char *bigfile;      /* a file in the root of bigfile_len bytes, */
+	size_t bigfile_len;       /* byte i of it udp_pattern(i) */
+	unsigned tcp_rtmax;       /* FSINFO's rtmax over TCP */
+	const char *bigdir;       /* a directory in the root with */
+	size_t bigdir_entries;    /* this many entries besides . and .. */
+};
+
+/* The content of the big file at offset @off. */
+unsigned char udp_pattern(unsigned long long off);
+
 /*
- * Over UDP (ports from rpcbind on @host): MOUNT v3 NULL and MNT of
- * @export_path (the handle must equal @rootfh), NFS v3 NULL, GETATTR of
- * @rootfh, LOOKUP of @name in it, and READ of that file, whose content must
- * be @expect (@expect_len bytes, at most 4096). Every check goes through
- * @report. Returns the number of failed checks.
+ * Over UDP (ports from rpcbind on t->host): MOUNT v3 NULL and MNT of
+ * export_path (the handle must equal rootfh), NFS v3 NULL, GETATTR of
+ * rootfh, LOOKUP and READ of the small file; FSINFO's sizes over UDP
+ * fit a datagram; READ of the big file with that rtmax is answered in
+ * full, and with TCP's rtmax short, and the whole file reads back; a
+ * WRITE of UDP's wtmax is answered; READDIRPLUS and READDIR of the big
+ * directory with counts of TCP's rtmax are answered with what fits, and
+ * the listing completes through cookies with every entry once. Every
+ * check goes through @report. Returns the number of failed checks.
  */
-int udp_checks(const char *host, const char *export_path, const void *rootfh,
-	       size_t rootfh_len, const char *name, const void *expect, size_t expect_len,
-	       udp_report_fn report);
+int udp_checks(const struct udp_target *t, udp_report_fn report);
 
 #endif

@@ -12,7 +12,10 @@
  *     procedure answers NFS3ERR_IO, _NOSPC, _DQUOT and _STALE;
  *   - a failed backend WRITE or COMMIT (a failed fsync) changes the write
  *     verifier, so clients resend their uncommitted data; a refusal that
- *     moved no data (ESTALE) does not.
+ *     moved no data (ESTALE) does not;
+ *   - over UDP, READ and READDIRPLUS replies, as XDR encodes them, fit
+ *     one datagram (a 1 MiB READ is short, a 1 MiB READDIRPLUS has
+ *     fewer entries), and FSINFO advertises what fits.
  */
 #include "config.h"
 
@@ -29,6 +32,7 @@
 #include "error_gen.h"
 #include "nfs3.h"
 #include "nfs3_verf.h"
+#include "nfs3_xfer.h"
 #include "xlator.h"
 #include "cunit_main.h"
 
@@ -799,6 +803,110 @@ static int teardown(void)
 	return 0;
 }
 
+/* A directory of @n entries with long names and a 200000-byte file in
+ * it, made for the UDP test. */
+static int make_udp_fixture(struct nfs_fh *fh_dir, struct nfs_fh *fh_big, unsigned n)
+{
+	struct xl_inode *root = NULL, *dir = NULL, *in = NULL;
+	struct xl_setattr sa = {.valid = XL_SET_MODE, .mode = 0644};
+	enum xl_stable stable = XL_FILE_SYNC;
+	struct xl_iobuf *iob;
+	struct xl_data d;
+	char name[64];
+	int ret;
+
+	ret = xl_lookup(eg, &ROOT, NULL, NULL, &root, NULL, NULL);
+	if (!ret)
+		ret = xl_mkdir(eg, &ROOT, root, "udp", NULL, NULL, &dir, NULL, NULL);
+	if (ret)
+		goto out;
+	fh_of(dir, fh_dir);
+	ret = xl_create(eg, &ROOT, dir, "big", NULL, &sa, true, &in, NULL, NULL);
+	if (ret)
+		goto out;
+	fh_of(in, fh_big);
+	iob = xl_iobuf_new(200000);
+	memset(iob->data, 'x', 200000);
+	d = (struct xl_data){.iobuf = iob, .ptr = iob->data, .len = 200000};
+	ret = xl_fop_write(eg, &ROOT, in, 0, &d, &stable, NULL) == 200000 ? 0 : -EIO;
+	xl_iobuf_unref(iob);
+	xl_inode_unref(in);
+	for (unsigned i = 0; !ret && i < n; i++) {
+		snprintf(name, sizeof(name), "an-entry-with-a-rather-long-name-%04u", i);
+		ret = xl_create(eg, &ROOT, dir, name, NULL, &sa, true, &in, NULL, NULL);
+		if (!ret)
+			xl_inode_unref(in);
+	}
+out:
+	if (dir)
+		xl_inode_unref(dir);
+	if (root)
+		xl_inode_unref(root);
+	return ret;
+}
+
+static void test_udp_sizes(void)
+{
+	enum { N = 600, MIB = 1024 * 1024 };
+	struct rpcsvc_request u = req;
+	struct nfs_fh fh_dir, fh_big;
+	size_t max, n = 0;
+	unsigned long size;
+
+	CU_ASSERT_EQUAL_FATAL(make_udp_fixture(&fh_dir, &fh_big, N), 0);
+	u.protocol = IPPROTO_UDP;
+	max = rpcsvc_request_max_reply(&u);
+	CU_ASSERT_EQUAL(max, 65507 - 24);
+	{
+		READ3args a = {.file = fh3(&fh_big), .offset = 0, .count = MIB};
+		READ3res r = {0};
+		count3 count;
+
+		nfs3_read(&u, &a, &r);
+		CU_ASSERT_EQUAL_FATAL(r.status, NFS3_OK);
+		count = r.READ3res_u.resok.count;
+		size = xdr_sizeof((xdrproc_t)nfs3_xdr_READ3res_payload, &r);
+		CU_ASSERT_EQUAL(size, NFS3_XDR_READ_FIXED); /* with attributes */
+		CU_ASSERT(size + count <= max);
+		CU_ASSERT(count > max - NFS3_XDR_READ_FIXED - NFS3_IO_MULT);
+		CU_ASSERT_EQUAL(count % NFS3_IO_MULT, 0);
+		CU_ASSERT_FALSE(r.READ3res_u.resok.eof);
+		xdr_free((xdrproc_t)xdr_READ3res, (char *)&r);
+		/* over TCP the same READ is the whole file */
+		nfs3_read(&req, &a, &r);
+		CU_ASSERT_EQUAL(r.READ3res_u.resok.count, 200000);
+		xdr_free((xdrproc_t)xdr_READ3res, (char *)&r);
+	}
+	{
+		READDIRPLUS3args a = {.dir = fh3(&fh_dir), .dircount = MIB, .maxcount = MIB};
+		READDIRPLUS3res r = {0};
+
+		nfs3_readdirplus(&u, &a, &r);
+		CU_ASSERT_EQUAL_FATAL(r.status, NFS3_OK);
+		for (entryplus3 *e = r.READDIRPLUS3res_u.resok.reply.entries; e; e = e->nextentry)
+			n++;
+		size = xdr_sizeof((xdrproc_t)xdr_READDIRPLUS3res, &r);
+		printf("(%zu entries, %lu bytes) ", n, size);
+		CU_ASSERT(size <= max);
+		CU_ASSERT(size > max - 256); /* full: one more entry would not fit */
+		CU_ASSERT(n > 0 && n < N);
+		CU_ASSERT_FALSE(r.READDIRPLUS3res_u.resok.reply.eof);
+		xdr_free((xdrproc_t)xdr_READDIRPLUS3res, (char *)&r);
+	}
+	{
+		FSINFO3args a = {.fsroot = fh3(&fh_root)};
+		FSINFO3res r = {0};
+
+		nfs3_fsinfo(&u, &a, &r);
+		CU_ASSERT_EQUAL_FATAL(r.status, NFS3_OK);
+		CU_ASSERT(r.FSINFO3res_u.resok.rtmax + NFS3_XDR_READ_FIXED <= max);
+		CU_ASSERT_EQUAL(r.FSINFO3res_u.resok.rtmax % NFS3_IO_MULT, 0);
+		CU_ASSERT(r.FSINFO3res_u.resok.wtmax + NFS3_XDR_WRITE_CALL_FIXED <= 65507);
+		CU_ASSERT(r.FSINFO3res_u.resok.dtpref <= max);
+		xdr_free((xdrproc_t)xdr_FSINFO3res, (char *)&r);
+	}
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -812,5 +920,6 @@ int main(void)
 	CU_add_test(s, "a failed WRITE or COMMIT changes the write verifier", test_write_verifier);
 	CU_add_test(s, "every procedure succeeds with the right wcc data",
 		    test_every_procedure_succeeds);
+	CU_add_test(s, "over UDP, READ and READDIRPLUS replies fit a datagram", test_udp_sizes);
 	return cunit_run();
 }

@@ -65,7 +65,7 @@ static bool ex_allows(const struct nfs_export *e, const char *addr)
 {
 	struct sockaddr_storage ss = ex_addr(addr);
 
-	return nfs_export_allows(e, (struct sockaddr *)&ss);
+	return nfs_export_clients_check(e, (struct sockaddr *)&ss, NULL) == XL_ADDR_YES;
 }
 
 /* ---------------------------------------------------------------- paths */

@@ -3,7 +3,8 @@
  * forward-confirmed (a spoofed PTR is refused), results are cached with
  * positive and negative TTLs, and a dead name server delays nobody: a
  * lookup answers PENDING at once, and a client an address entry allows
- * (export_rules) is matched without asking for a name at all.
+ * (export_rules, and the allow lists of xl_addrlist_check) is matched
+ * without asking for a name at all.
  */
 #include "config.h"
 
@@ -16,6 +17,7 @@
 #include "cunit_main.h"
 #include "export_rules.h"
 #include "hostcache.h"
+#include "xlator.h"
 
 /* ------------------------------------------------------- fake resolver */
 
@@ -288,6 +290,62 @@ static void test_ttls(void)
 	hostcache_free(hc);
 }
 
+/* An allow list (rpc-auth.allow, allow=) parsed as the framework does. */
+struct allow_conf {
+	struct xl_addrlist *list;
+};
+static const struct xl_option allow_opts[] = {
+	{ .key = "allow", .type = XL_OPT_ADDRLIST, .offset = offsetof(struct allow_conf, list) },
+	{ NULL },
+};
+
+static struct xl_addrlist *allow_parse(struct allow_conf *c, const char *text)
+{
+	char *msg = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(xl_option_parse(&allow_opts[0], text, c, &msg), 0);
+	return c->list;
+}
+
+static enum xl_addr_verdict allow_check(const struct xl_addrlist *l, const char *addr,
+					struct hostcache *hc)
+{
+	struct sockaddr_storage ss = sa_of(addr);
+
+	return xl_addrlist_check(l, (struct sockaddr *)&ss, hc);
+}
+
+static void test_addrlist_names(void)
+{
+	struct hostcache *hc = cache_new(0, 0, 1);
+	struct allow_conf c = { NULL };
+	struct xl_addrlist *l;
+	char name[256];
+
+	fake_set(ptrs, as);
+	/* a name entry matches the client's confirmed name, case-blind and
+	 * with or without the trailing dot; first PENDING, then known */
+	l = allow_parse(&c, "HOST1.example.com., 10.0.0.0/8");
+	CU_ASSERT_EQUAL(allow_check(l, "192.0.2.1", hc), XL_ADDR_PENDING);
+	CU_ASSERT_EQUAL(resolve(hc, "192.0.2.1", name, sizeof(name)), HOSTCACHE_NAME);
+	CU_ASSERT_EQUAL(allow_check(l, "192.0.2.1", hc), XL_ADDR_YES);
+	CU_ASSERT_EQUAL(allow_check(l, "::ffff:192.0.2.1", hc), XL_ADDR_YES);
+	/* without a cache a name matches nothing (and nothing is resolved) */
+	CU_ASSERT_EQUAL(allow_check(l, "192.0.2.1", NULL), XL_ADDR_NO);
+	l = allow_parse(&c, "host1.example.com.evil, other.example.com");
+	CU_ASSERT_EQUAL(allow_check(l, "192.0.2.1", hc), XL_ADDR_NO);
+	/* the forward lookup of the entry is not enough: the client's PTR
+	 * must say the name, and a PTR must resolve back (192.0.2.66 claims
+	 * trusted.example.com, which is 192.0.2.10) */
+	l = allow_parse(&c, "trusted.example.com");
+	CU_ASSERT_EQUAL(resolve(hc, "192.0.2.66", name, sizeof(name)), HOSTCACHE_NONE);
+	CU_ASSERT_EQUAL(allow_check(l, "192.0.2.66", hc), XL_ADDR_NO);
+	CU_ASSERT_EQUAL(resolve(hc, "192.0.2.10", name, sizeof(name)), HOSTCACHE_NONE);
+	CU_ASSERT_EQUAL(allow_check(l, "192.0.2.10", hc), XL_ADDR_NO); /* no PTR */
+	xl_options_free(allow_opts, &c);
+	hostcache_free(hc);
+}
+
 static void test_dead_resolver(void)
 {
 	struct hostcache *hc = cache_new(0, 0, 1);
@@ -295,8 +353,11 @@ static void test_dead_resolver(void)
 	struct sockaddr_storage ss;
 	enum export_verdict v;
 	char name[256], *msg = NULL;
+	struct allow_conf c = { NULL };
+	struct xl_addrlist *l;
 	int64_t t0, dt;
 	size_t i;
+	int calls;
 
 	fake_set(ptrs, as);
 	fake.slow_addr = "203.0.113.9";
@@ -321,6 +382,17 @@ static void test_dead_resolver(void)
 	dt = g_get_monotonic_time() - t0;
 	printf("(%.1f ms) ", dt / 1000.0);
 	CU_ASSERT(dt < 50 * 1000);
+	/* the same through an allow list whose name entry comes first */
+	l = allow_parse(&c, "dead.example.com, 10.0.0.0/8");
+	calls = fake_ptr_calls();
+	t0 = g_get_monotonic_time();
+	CU_ASSERT_EQUAL(allow_check(l, "10.1.2.3", hc), XL_ADDR_YES);
+	CU_ASSERT_EQUAL(allow_check(l, "198.51.100.21", hc), XL_ADDR_PENDING);
+	dt = g_get_monotonic_time() - t0;
+	printf("(allow list %.1f ms) ", dt / 1000.0);
+	CU_ASSERT(dt < 50 * 1000);
+	CU_ASSERT_EQUAL(fake_ptr_calls(), calls); /* the stuck thread: nothing new ran */
+	xl_options_free(allow_opts, &c);
 	/* a bounded wait is bounded */
 	t0 = g_get_monotonic_time();
 	CU_ASSERT_EQUAL(hostcache_lookup_wait(hc, (struct sockaddr *)&ss, name, sizeof(name), 10),
@@ -344,6 +416,7 @@ int main(void)
 	CU_add_test(s, "a forward-confirmed name, cached", test_confirmed);
 	CU_add_test(s, "a spoofed reverse name is refused", test_spoofed);
 	CU_add_test(s, "positive and negative TTLs", test_ttls);
+	CU_add_test(s, "allow lists match confirmed names", test_addrlist_names);
 	CU_add_test(s, "a dead name server delays nobody", test_dead_resolver);
 	return cunit_run();
 }

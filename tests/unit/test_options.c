@@ -213,12 +213,12 @@ static bool match(const char *client)
 {
 	struct sockaddr_storage ss = addr(client);
 
-	return xl_addrlist_match(c.al, (struct sockaddr *)&ss);
+	return xl_addrlist_check(c.al, (struct sockaddr *)&ss, NULL) == XL_ADDR_YES;
 }
 
 static void test_addrlist(void)
 {
-	CU_ASSERT_FALSE(xl_addrlist_match(NULL, NULL));
+	CU_ASSERT_EQUAL(xl_addrlist_check(NULL, NULL, NULL), XL_ADDR_NO);
 
 	CU_ASSERT_EQUAL(parse(O_ALLOW, "*", NULL), 0);
 	CU_ASSERT_EQUAL(c.al->count, 1);
@@ -258,14 +258,19 @@ static void test_addrlist(void)
 	CU_ASSERT_TRUE(match("203.0.113.1"));
 	CU_ASSERT_FALSE(match("2001:db8::1"));
 
-	/* Host names: forward lookup of the name (localhost is in /etc/hosts). */
+	CU_ASSERT_FALSE(xl_addrlist_has_names(c.al));
+
+	/* Host names: kept as names, matched only through a hostcache (the
+	 * client's confirmed name: test_hostcache), never resolved here. */
 	CU_ASSERT_EQUAL(parse(O_ALLOW, "localhost", NULL), 0);
 	CU_ASSERT_EQUAL(c.al->items[0].family, AF_UNSPEC);
 	CU_ASSERT_STRING_EQUAL(c.al->items[0].host, "localhost");
-	CU_ASSERT_TRUE(match("127.0.0.1"));
-	CU_ASSERT_FALSE(match("192.0.2.55"));
-	CU_ASSERT_EQUAL(parse(O_ALLOW, "no-such-host.invalid", NULL), 0);
+	CU_ASSERT_TRUE(xl_addrlist_has_names(c.al));
 	CU_ASSERT_FALSE(match("127.0.0.1"));
+	CU_ASSERT_EQUAL(parse(O_ALLOW, "no-such-host.invalid, 127.0.0.1", NULL), 0);
+	CU_ASSERT_TRUE(match("127.0.0.1"));
+	CU_ASSERT_FALSE(match("127.0.0.2"));
+	CU_ASSERT_EQUAL(parse(O_ALLOW, "no-such-host.invalid", NULL), 0);
 
 	expect_bad(O_ALLOW, "10.0.0.0/33", "'10.0.0.0/33'", "'allow'", "CIDR", NULL);
 	expect_bad(O_ALLOW, "fd00::/129", "'fd00::/129'", NULL);

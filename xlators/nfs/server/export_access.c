@@ -55,7 +55,17 @@ int nfs_export_access(struct nfs_server *srv, const struct nfs_export *e,
 	size_t i;
 
 	if (!e->rules) {
-		if (!nfs_export_allows(e, sa))
+		enum xl_addr_verdict a = nfs_export_clients_check(e, sa, srv->hosts);
+
+		if (a == XL_ADDR_PENDING && wait_ms) {
+			char name[256];
+
+			hostcache_lookup_wait(srv->hosts, sa, name, sizeof(name), wait_ms);
+			a = nfs_export_clients_check(e, sa, srv->hosts);
+		}
+		if (a == XL_ADDR_PENDING)
+			return -EAGAIN;
+		if (a != XL_ADDR_YES)
 			return -EACCES;
 		if (e->secure && port >= EXPORT_ACCESS_SECURE_PORT)
 			return -EPERM;

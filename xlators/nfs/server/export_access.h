@@ -11,8 +11,10 @@
  * the server's own lookup (gid_cache.h), and the view's squashing
  * applies.
  *
- * Host names in rules come from the server's hostcache (forward-
- * confirmed, never resolved on the caller's thread). When a rule needs
+ * Host names in rules and in allow lists (rpc-auth.allow, allow=) come
+ * from the server's hostcache (forward-confirmed, never resolved on the
+ * caller's thread; addresses are matched first and never wait for a
+ * name). When a rule or list needs
  * a name that is not known yet, NFS calls answer NFS3ERR_JUKEBOX (the
  * client retries shortly, by which time the name is cached) and MNT
  * waits up to `wait_ms` (nfs/server's hostname-wait) for it.

@@ -190,9 +190,10 @@ const struct nfs_export *nfs_export_by_id(const struct nfs_server *srv, uint32_t
 	return NULL;
 }
 
-bool nfs_export_allows(const struct nfs_export *e, const struct sockaddr *sa)
+enum xl_addr_verdict nfs_export_clients_check(const struct nfs_export *e,
+					      const struct sockaddr *sa, struct hostcache *hosts)
 {
-	return xl_addrlist_match(e->clients, sa);
+	return xl_addrlist_check(e->clients, sa, hosts);
 }
 
 void nfs_export_squash(const struct nfs_export *e, struct xl_cred *cred)

@@ -15,7 +15,8 @@
  * handles malloc()ed too) that the RPC service xdr_free()s after sending;
  * a list built for a call that then fails is freed here. Entries are
  * counted with nfs3_dirsize as XDR encodes them so the reply never
- * exceeds the client's count / dircount / maxcount, and capped at
+ * exceeds the client's count / dircount / maxcount nor what the
+ * transport carries (a UDP datagram: nfs3_xfer.h), and capped at
  * NFS3_DIR_MAXENTRIES because XDR encodes and frees the list recursively.
  * Cookies are the storage's (within XL_COOKIE_BITS). The cookie verifier
  * is the directory's identity (nfs3_verf) and is never checked, as knfsd
@@ -32,6 +33,7 @@
 #include "nfs3.h"
 #include "nfs3_dirsize.h"
 #include "nfs3_verf.h"
+#include "nfs3_xfer.h"
 
 /* Entries per reply at most (bounds XDR's recursion over the list). */
 #define NFS3_DIR_MAXENTRIES 1024
@@ -279,7 +281,7 @@ static nfsstat3 nfs3_readdir_do(struct rpcsvc_request *req, struct nfs3_rd *rd, 
 	rd->dir = &dir;
 	rd->tail = &rd->head;
 	rd->ptail = &rd->phead;
-	nfs3_dirsize_init(&rd->ds, max, dirmax, NFS3_DIR_MAXENTRIES);
+	nfs3_dirsize_init(&rd->ds, nfs3_xfer_dir_max(req, max), dirmax, NFS3_DIR_MAXENTRIES);
 
 	status = nfs3_resolve(req, fh, &call, &dir);
 	if (status != NFS3_OK)

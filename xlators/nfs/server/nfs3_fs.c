@@ -3,7 +3,8 @@
  * 3.3.18-20): what a client asks about the file system as a whole.
  *
  * FSINFO's sizes come from the translator's options (rtmax, wtmax,
- * dtpref), FSSTAT's figures from the child's statfs, PATHCONF's limits
+ * dtpref), smaller where the call's transport carries less (UDP: see
+ * nfs3_xfer.h), FSSTAT's figures from the child's statfs, PATHCONF's limits
  * are those of a POSIX file system served case-sensitively.
  */
 #include "config.h"
@@ -13,11 +14,11 @@
 #include <string.h>
 
 #include "nfs3.h"
+#include "nfs3_xfer.h"
 
 /* The link count limit we advertise (ext4's and XFS's practical one). */
 #define NFS3_LINK_MAX 65000
 #define NFS3_NAME_MAX 255
-#define NFS3_IO_MULT  4096
 
 int nfs3_null(struct rpcsvc_request *req, void *args, void *res)
 {
@@ -73,13 +74,13 @@ int nfs3_fsinfo(struct rpcsvc_request *req, void *args, void *res)
 	if (r->status != NFS3_OK)
 		return RPCSVC_OK;
 	nfs3_post_op_from_iatt(srv, obj.export, &obj.attr, &ok->obj_attributes);
-	ok->rtmax = srv->rtmax;
-	ok->rtpref = srv->rtmax;
+	ok->rtmax = nfs3_xfer_read_max(req, srv->rtmax, srv->rtmax);
+	ok->rtpref = ok->rtmax;
 	ok->rtmult = NFS3_IO_MULT;
-	ok->wtmax = srv->wtmax;
-	ok->wtpref = srv->wtmax;
+	ok->wtmax = nfs3_xfer_write_max(req, srv->wtmax);
+	ok->wtpref = ok->wtmax;
 	ok->wtmult = NFS3_IO_MULT;
-	ok->dtpref = srv->dtpref;
+	ok->dtpref = nfs3_xfer_dtpref(req, srv->dtpref);
 	ok->maxfilesize = INT64_MAX;
 	ok->time_delta.seconds = 0;
 	ok->time_delta.nseconds = 1;

@@ -5,7 +5,9 @@
  * referenced slice of a buffer storage filled, whose reference goes to
  * the RPC service as the reply's payload, and READ3res is encoded by
  * nfs3_xdr_READ3res_payload, which writes the opaque's length word but
- * leaves the bytes to the payload.
+ * leaves the bytes to the payload. The count is the client's, at most
+ * rtmax and at most what the transport's reply holds (nfs3_xfer.h: a
+ * UDP datagram), so a large READ over UDP is a short read.
  *
  * WRITE data is not copied out of the call either: nfs3_xdr_WRITE3args_inplace
  * points data.data_val into the received record, and the write fop gets
@@ -27,6 +29,7 @@
 
 #include "nfs3.h"
 #include "nfs3_verf.h"
+#include "nfs3_xfer.h"
 
 bool_t nfs3_xdr_READ3res_payload(XDR *xdrs, READ3res *res)
 {
@@ -83,7 +86,7 @@ int nfs3_read(struct rpcsvc_request *req, void *args, void *res)
 	READ3resok *ok = &r->READ3res_u.resok;
 	struct nfs3_obj obj;
 	struct xl_call call;
-	size_t count = a->count < srv->rtmax ? a->count : srv->rtmax;
+	size_t count = nfs3_xfer_read_max(req, srv->rtmax, a->count);
 	struct xl_data data = {0};
 	struct xl_iatt attr = {0};
 	bool eof = false;

@@ -36,11 +36,6 @@ const struct xl_addrlist *nfs_mount_export_clients(const struct nfs_export *e)
 	return e->clients;
 }
 
-bool nfs_mount_export_allows(const struct nfs_export *e, const struct sockaddr *client)
-{
-	return nfs_export_allows(e, client);
-}
-
 int nfs_mount_export_access(struct nfs_server *srv, const struct nfs_export *e,
 			    const struct rpcsvc_request *req, bool wait,
 			    const struct nfs_export **view, struct xl_cred *cred)

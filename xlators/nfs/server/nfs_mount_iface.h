@@ -38,9 +38,6 @@ const struct nfs_export *nfs_mount_export_at(const struct nfs_server *srv, size_
 const char *nfs_mount_export_path(const struct nfs_export *e);
 /* Who may mount @e (NULL or empty: nobody). */
 const struct xl_addrlist *nfs_mount_export_clients(const struct nfs_export *e);
-/* May the client at @client use @e? (The export-dir allow list only:
- * MNT and EXPORT ask nfs_mount_export_access.) */
-bool nfs_mount_export_allows(const struct nfs_export *e, const struct sockaddr *client);
 
 /*
  * The access decision NFS3 makes too (export_access.h): may the client of

@@ -69,7 +69,7 @@ struct nfs_server {
 	uint8_t secret[32];            /* file handle MAC key */
 	uint64_t write_verf;           /* atomic: nfs3_write_verf_* (nfs3_verf.h) */
 	struct mount3 *mount;          /* the MOUNT program's state (mount/mount.h) */
-	struct hostcache *hosts;       /* client names for rules (NULL: none) */
+	struct hostcache *hosts;       /* client names for host-name entries (NULL: none) */
 	struct gid_cache *gids;        /* manage-gids: groups lookup (NULL: off) */
 	unsigned hostname_wait_ms;     /* how long MNT waits for a client's name */
 	/* Protocol settings from the translator's options (server.c). */
@@ -124,8 +124,12 @@ void nfs_server_teardown_for_test(struct nfs_server *srv);
  * repeated and trailing slashes), or NULL. */
 const struct nfs_export *nfs_export_by_path(const struct nfs_server *srv, const char *path);
 const struct nfs_export *nfs_export_by_id(const struct nfs_server *srv, uint32_t id);
-/* May the client at @sa use @e? */
-bool nfs_export_allows(const struct nfs_export *e, const struct sockaddr *sa);
+/* Does the client at @sa match @e's allow list (export-dir's allow= or
+ * rpc-auth.allow)? Host-name entries through @hosts (NULL: they match
+ * nothing), xl_addrlist_check. Exports with `export` rules are checked
+ * by nfs_export_access instead. */
+enum xl_addr_verdict nfs_export_clients_check(const struct nfs_export *e,
+					      const struct sockaddr *sa, struct hostcache *hosts);
 
 /* Apply @e's squashing to @cred. */
 void nfs_export_squash(const struct nfs_export *e, struct xl_cred *cred);

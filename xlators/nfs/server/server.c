@@ -166,7 +166,8 @@ static const struct xl_option nfs_server_options[] = {
 		  "(NFS calls never wait: they answer JUKEBOX and the client retries)" },
 	{ .key = "rpc-auth.allow", .type = XL_OPT_ADDRLIST, .def = "*",
 	  .offset = offsetof(struct nfs_server_conf, allow),
-	  .desc = "clients allowed on exports without allow= (*, hosts, addresses, CIDR)" },
+	  .desc = "clients allowed on exports without allow= (*, hosts, addresses, CIDR; "
+		  "hosts by their forward-confirmed name, cached)" },
 	{ .key = "read-only", .type = XL_OPT_BOOL, .def = "off",
 	  .offset = offsetof(struct nfs_server_conf, read_only),
 	  .desc = "export read-only unless an export says rw" },
@@ -473,12 +474,21 @@ static void nfs_server_log_programs(struct nfs_server *srv, bool mount)
 	}
 }
 
-/* The host name cache (when the `export` option is used) and the
- * manage-gids group cache. */
+/* Does a client list of an export name a host? */
+static bool nfs_server_lists_names(const struct nfs_server *srv)
+{
+	for (size_t i = 0; i < srv->nexports; i++)
+		if (xl_addrlist_has_names(srv->exports[i].clients))
+			return true;
+	return false;
+}
+
+/* The host name cache (when the `export` option is used, or an allow
+ * list names a host) and the manage-gids group cache. */
 static int nfs_server_access_init(struct nfs_server *srv, const struct nfs_server_conf *conf)
 {
 	srv->hostname_wait_ms = (unsigned)conf->host_wait_ms;
-	if (conf->export_rules) {
+	if (conf->export_rules || nfs_server_lists_names(srv)) {
 		struct hostcache_config hc = {
 			.positive_ttl_ms = (unsigned)conf->host_ttl_ms,
 			.negative_ttl_ms = (unsigned)conf->host_neg_ttl_ms,
