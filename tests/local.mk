@@ -239,27 +239,24 @@ tests_unit_test_errorgen_CFLAGS = $(mem_test_cflags)
 tests_unit_test_errorgen_LDADD = $(mem_test_ldadd)
 check_PROGRAMS += tests/unit/test_actors
 TESTS += tests/unit/test_actors
-tests_unit_test_actors_SOURCES = tests/unit/test_actors.c \
-	xlators/nfs/server/nfs3_util.c xlators/nfs/server/nfs3_attr.c \
+# The NFS3 actors and what they need, for the tests that run them on a
+# volume without the RPC service (nfs_server_setup_for_test).
+nfs_actor_sources = xlators/nfs/server/nfs3_util.c xlators/nfs/server/nfs3_attr.c \
 	xlators/nfs/server/nfs3_io.c xlators/nfs/server/nfs3_fs.c \
 	xlators/nfs/server/nfs3_dir.c xlators/nfs/server/nfs3_ns.c \
 	xlators/nfs/server/nfs3_dirsize.c xlators/nfs/server/nfs3_xfer.c \
 	xlators/nfs/server/nfs3_verf.c xlators/nfs/server/nfs_setup.c \
 	xlators/nfs/server/fh.c xlators/nfs/server/exports.c \
 	$(nfs_access_sources)
+tests_unit_test_actors_SOURCES = tests/unit/test_actors.c $(nfs_actor_sources)
 tests_unit_test_actors_CFLAGS = $(mem_test_cflags)
 tests_unit_test_actors_LDADD = libnfs3xdr.la $(mem_test_ldadd)
 # One nfs/server over two subvolumes (storage/memory twice, held by test/dummy):
 # exports name their subvolume, trees, fsids and handles stay apart.
 check_PROGRAMS += tests/unit/test_subvols
 TESTS += tests/unit/test_subvols
-tests_unit_test_subvols_SOURCES = tests/unit/test_subvols.c \
-	xlators/nfs/server/nfs3_util.c xlators/nfs/server/nfs3_attr.c \
-	xlators/nfs/server/nfs3_io.c xlators/nfs/server/nfs3_fs.c \
-	xlators/nfs/server/nfs3_dir.c xlators/nfs/server/nfs3_ns.c \
-	xlators/nfs/server/nfs3_dirsize.c xlators/nfs/server/nfs3_verf.c \
-	xlators/nfs/server/nfs_setup.c xlators/nfs/server/fh.c xlators/nfs/server/exports.c \
-	xlators/nfs/server/nfs_mount_iface.c $(nfs_access_sources)
+tests_unit_test_subvols_SOURCES = tests/unit/test_subvols.c $(nfs_actor_sources) \
+	xlators/nfs/server/nfs_mount_iface.c
 tests_unit_test_subvols_CFLAGS = $(mem_test_cflags) \
 	-DTEST_MODULE_DIR='"$(abs_top_builddir)/tests/unit/modules"'
 tests_unit_test_subvols_LDADD = libnfs3xdr.la $(mem_test_ldadd)
