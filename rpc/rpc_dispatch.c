@@ -295,10 +295,13 @@ static bool dispatch_reply_success(struct rpcsvc_job *job, uint32_t xid,
 
 /* Decode args, run the actor, reply. */
 static void dispatch_call(struct rpcsvc_job *job, const struct rpc_call_hdr *hdr,
-			  const struct rpcsvc_program *p)
+			  const struct rpcsvc_program *prog)
 {
-	const struct rpcsvc_actor *actor = &p->actors[hdr->proc];
+	const struct rpcsvc_actor *actor = &prog->actors[hdr->proc];
+	struct rpcsvc_program snap;
+	const struct rpcsvc_program *p = prog;
 	struct rpcsvc_request req;
+	unsigned swap_idx;
 	union dispatch_space args_space, res_space;
 	void *args, *res;
 	bool args_ok = true;
@@ -322,6 +325,11 @@ static void dispatch_call(struct rpcsvc_job *job, const struct rpc_call_hdr *hdr
 		dispatch_accept_err(job, hdr->xid, GARBAGE_ARGS, 0, 0);
 		goto out_free;
 	}
+	/* From here on the call uses its program's private data: one copy,
+	 * kept until it is over (rpc_swap.c). */
+	swap_idx = rpcsvc_swap_enter(job->svc);
+	rpcsvc_program_snapshot(prog, &snap);
+	p = &snap;
 	dispatch_fill_request(job, hdr, p, &req);
 	t0 = g_get_monotonic_time();
 	ret = actor->fn(&req, args, res);
@@ -345,6 +353,7 @@ static void dispatch_call(struct rpcsvc_job *job, const struct rpc_call_hdr *hdr
 	if (p->observe)
 		p->observe(p->observe_ctx, &req, ret == RPCSVC_OK ? res : NULL,
 			   g_get_monotonic_time() - t0);
+	rpcsvc_swap_leave(job->svc, swap_idx);
 out_free:
 	/* No reply was sent (dropped): a retransmission must run it. */
 	if (job->drc_entry) {

@@ -73,6 +73,9 @@ struct rpcsvc_program {
 	void *observe_ctx;                /* observe()'s first argument */
 };
 
+typedef void (*rpcsvc_observe_fn)(void *ctx, const struct rpcsvc_request *req,
+				  const void *res, int64_t elapsed_us);
+
 /* One call, valid for the actor's duration. */
 struct rpcsvc_request {
 	uint32_t xid, prog, vers, proc;
@@ -204,6 +207,21 @@ struct rpcsvc_counters {
 	uint64_t conns_dropped_idle, conns_dropped_stalled, conns_refused;
 };
 void rpcsvc_get_counters(struct rpcsvc *svc, struct rpcsvc_counters *c);
+
+/* --- live hand-over (rpc_swap.c) --- */
+
+/* Point @prog (added to @svc, which may be running) at @priv, @observe
+ * and @observe_ctx for the calls that begin from now on. A call sees one
+ * consistent copy of its program for its whole run (req->program points
+ * to it), so calls running keep the old values. Not concurrently with
+ * itself for the same program. */
+void rpcsvc_program_set_private(struct rpcsvc *svc, struct rpcsvc_program *prog, void *priv,
+				rpcsvc_observe_fn observe, void *observe_ctx);
+/* Return once every call that began before it has finished (however
+ * many begin meanwhile): after rpcsvc_program_set_private, the old
+ * private data is then no longer used and may be freed. Blocks (a
+ * warning every 5 s while an actor runs long); one caller at a time. */
+void rpcsvc_synchronize(struct rpcsvc *svc);
 
 /* Test seam: @hook(@arg, iov, iovcnt) sees every reply just before it is
  * written (iov as handed to sendmsg: on TCP the record mark first). NULL
