@@ -296,3 +296,14 @@ tests_integration_sec_rpc_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tests_integration_sec_rpc_LDADD = libnfs3xdr.la libmount3xdr.la $(GLIB_LIBS) $(TIRPC_LIBS)
 TESTS += tests/integration/exports_rules.sh
 dist_noinst_SCRIPTS += tests/integration/exports_rules.sh
+
+# Live reload (SIGHUP): an export and a translator added while a client
+# keeps writing and reading through one handle; a bad file refused.
+if HAVE_LIBNFS
+check_PROGRAMS += tests/integration/reload_client
+tests_integration_reload_client_SOURCES = tests/integration/reload_client.c
+tests_integration_reload_client_CFLAGS = $(AM_CFLAGS) $(LIBNFS_CFLAGS)
+tests_integration_reload_client_LDADD = $(LIBNFS_LIBS)
+endif
+TESTS += tests/integration/reload.sh
+dist_noinst_SCRIPTS += tests/integration/reload.sh
