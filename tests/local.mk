@@ -31,6 +31,12 @@ tests_unit_test_rpcmsg_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LI
 tests_unit_test_rpcsvc_SOURCES = tests/unit/test_rpcsvc.c
 tests_unit_test_rpcsvc_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_rpcsvc_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+# rpc: a running program's private data switched (live reload).
+check_PROGRAMS += tests/unit/test_rpc_swap
+TESTS += tests/unit/test_rpc_swap
+tests_unit_test_rpc_swap_SOURCES = tests/unit/test_rpc_swap.c
+tests_unit_test_rpc_swap_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_rpc_swap_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 # rpc: one client cannot starve another; calls of a connection in parallel.
 check_PROGRAMS += tests/unit/test_rpc_fair
 TESTS += tests/unit/test_rpc_fair
