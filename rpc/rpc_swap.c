@@ -11,7 +11,7 @@
  * The bookkeeping is sleepable RCU's, small: two counters of calls in
  * progress and an epoch whose low bit says which counter a new call
  * takes. A call reads the epoch, counts itself in that counter, and only
- * then reads the program's private data (rpcsvc_program_snapshot), all
+ * then reads the program's private data (rpcsvc_program_load), all
  * sequentially consistent. rpcsvc_synchronize() first waits for the
  * counter new calls do not take (stragglers of an earlier swap), flips
  * the epoch, then waits for the counter they took until now. Once a wait
@@ -39,18 +39,18 @@ void rpcsvc_program_set_private(struct rpcsvc *svc, struct rpcsvc_program *prog,
 	__atomic_store_n(&prog->private, priv, __ATOMIC_SEQ_CST);
 }
 
-void rpcsvc_program_snapshot(const struct rpcsvc_program *p, struct rpcsvc_program *snap)
+void rpcsvc_program_load(const struct rpcsvc_program *p, void **priv,
+			 rpcsvc_observe_fn *observe, void **observe_ctx)
 {
-	/* The other fields are written only before the service starts. */
-	snap->name = p->name;
-	snap->prog = p->prog;
-	snap->vers = p->vers;
-	snap->port = p->port;
-	snap->actors = p->actors;
-	snap->nactors = p->nactors;
-	snap->private = __atomic_load_n(&p->private, __ATOMIC_SEQ_CST);
-	snap->observe = __atomic_load_n(&p->observe, __ATOMIC_SEQ_CST);
-	snap->observe_ctx = __atomic_load_n(&p->observe_ctx, __ATOMIC_SEQ_CST);
+	*priv = __atomic_load_n(&p->private, __ATOMIC_SEQ_CST);
+	*observe = __atomic_load_n(&p->observe, __ATOMIC_SEQ_CST);
+	*observe_ctx = __atomic_load_n(&p->observe_ctx, __ATOMIC_SEQ_CST);
+}
+
+void *rpcsvc_request_private(const struct rpcsvc_request *req)
+{
+	/* A request made by hand (unit tests of actors) has no copy. */
+	return req->program_private ? req->program_private : req->program->private;
 }
 
 unsigned rpcsvc_swap_enter(struct rpcsvc *svc)

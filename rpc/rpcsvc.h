@@ -91,6 +91,10 @@ struct rpcsvc_request {
 	char machine[256];       /* AUTH_SYS machine name, "" otherwise */
 	int protocol;            /* IPPROTO_TCP or IPPROTO_UDP */
 	const struct rpcsvc_program *program;
+	/* program->private when the call began: what rpcsvc_request_private
+	 * returns, the same for the whole call even if the program is
+	 * switched meanwhile (rpcsvc_program_set_private). */
+	void *program_private;
 	struct rpcsvc *svc;
 	void *priv;              /* the service's own state */
 };
@@ -185,8 +189,13 @@ void rpcsvc_free(struct rpcsvc *svc);
  * differs when @port is 0: an ephemeral port, the same for TCP and UDP).
  * 0 if no program asked for @port or the service is not started. */
 uint16_t rpcsvc_port(const struct rpcsvc *svc, uint16_t port);
-/* The program a request is for (its private field is the program's). */
+/* The program a request is for (the one added: its address names it). */
 const struct rpcsvc_program *rpcsvc_request_program(const struct rpcsvc_request *req);
+/* The program's private data as the call began (req->program_private; a
+ * request built by hand without it: program->private). Actors take their
+ * state from here, never from program->private, which a live reload
+ * switches (rpc_swap.c). */
+void *rpcsvc_request_private(const struct rpcsvc_request *req);
 /* Log counters (connections, calls per program, rejections, duplicate
  * request cache). */
 void rpcsvc_dump(struct rpcsvc *svc);
@@ -211,10 +220,9 @@ void rpcsvc_get_counters(struct rpcsvc *svc, struct rpcsvc_counters *c);
 /* --- live hand-over (rpc_swap.c) --- */
 
 /* Point @prog (added to @svc, which may be running) at @priv, @observe
- * and @observe_ctx for the calls that begin from now on. A call sees one
- * consistent copy of its program for its whole run (req->program points
- * to it), so calls running keep the old values. Not concurrently with
- * itself for the same program. */
+ * and @observe_ctx for the calls that begin from now on. A call reads
+ * them once as it begins (rpcsvc_request_private), so calls running keep
+ * the old values. Not concurrently with itself for the same program. */
 void rpcsvc_program_set_private(struct rpcsvc *svc, struct rpcsvc_program *prog, void *priv,
 				rpcsvc_observe_fn observe, void *observe_ctx);
 /* Return once every call that began before it has finished (however

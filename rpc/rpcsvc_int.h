@@ -292,8 +292,9 @@ void rpcsvc_dispatch(struct rpcsvc_job *job);
  * are done. */
 unsigned rpcsvc_swap_enter(struct rpcsvc *svc);
 void rpcsvc_swap_leave(struct rpcsvc *svc, unsigned idx);
-/* @p's fields as one call uses them, private data read atomically. */
-void rpcsvc_program_snapshot(const struct rpcsvc_program *p, struct rpcsvc_program *snap);
+/* @p's private data, observer and its context as one call uses them. */
+void rpcsvc_program_load(const struct rpcsvc_program *p, void **priv,
+			 rpcsvc_observe_fn *observe, void **observe_ctx);
 
 /* rpcbind.c */
 /* Register every program on every transport we listen on; one warning

@@ -4,7 +4,8 @@
 # volume file gains an export and a translator (debug/error-gen, passing
 # everything through) and the daemon is sent SIGHUP: the new export
 # mounts, the client's calls now go through the new translator (its fop
-# counters in a statedump), and the client saw no error at all (no
+# counters in a statedump), the metrics listener serves the new export
+# table, and the client saw no error at all (no
 # reconnect, no stale handle). Then a volume file with an error, and one
 # changing the NFS port, are refused with FILE:LINE in the log while the
 # running configuration keeps serving; an unchanged file is said to be
@@ -20,6 +21,9 @@ CLIENT=$top_builddir/tests/integration/reload_client
 EXPORT=$T/export
 VOL=$T/export.vol
 LOG=$T/xlnfsd.log
+MPORT=9464
+METRICS=http://127.0.0.1:$MPORT/metrics
+command -v curl >/dev/null || t_abort "curl not found (Debian package curl)"
 mkdir -p "$EXPORT/a" "$EXPORT/b" "$EXPORT/c" "$T/state"
 head -c 65536 /dev/zero >"$EXPORT/a/data"
 
@@ -45,6 +49,7 @@ vol() {
 		echo "    option state-dir $T/state"
 		echo "    option root-squash off"
 		echo "    option export-dir $1"
+		echo "    option metrics-listen 127.0.0.1:$MPORT"
 		[[ -n ${SERVER_EXTRA:-} ]] && echo "    option $SERVER_EXTRA"
 		echo "    subvolumes $below"
 		echo "end-volume"
@@ -97,6 +102,9 @@ t_check "the new server took over the service" grep -q 'took over the running se
 t_check "the log was reopened too" grep -q 'received SIGHUP, log reopened' "$LOG"
 t_check "/b mounts after the reload" "$CLIENT" 127.0.0.1 mount /b
 t_check "/a still mounts" "$CLIENT" 127.0.0.1 mount /a
+# the metrics listener moved to the new server, with its export table
+t_check "metrics answer after the reload, with export /b" \
+	grep -q 'xlnfs_export_written_bytes_total{export="/b"}' <(curl -sf "$METRICS")
 t_check "the client goes on after the reload" wait_ops 300
 kill -USR1 "$XLNFSD_PID"
 t_check "the client's WRITEs go through the new translator" \

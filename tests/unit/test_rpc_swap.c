@@ -34,7 +34,7 @@ static bool_t t_xdr_void(XDR *xdr, void *p)
 static int t_which(struct rpcsvc_request *req, void *args, void *res)
 {
 	(void)args;
-	*(u_int *)res = (u_int) * (int *)rpcsvc_request_program(req)->private;
+	*(u_int *)res = (u_int) * (int *)rpcsvc_request_private(req);
 	return RPCSVC_OK;
 }
 
@@ -42,10 +42,10 @@ static int t_slow(struct rpcsvc_request *req, void *args, void *res)
 {
 	(void)args;
 	(void)res;
-	slow_seen_start = rpcsvc_request_program(req)->private;
+	slow_seen_start = rpcsvc_request_private(req);
 	g_atomic_int_inc(&slow_started);
 	g_usleep(400 * 1000);
-	slow_seen_end = rpcsvc_request_program(req)->private;
+	slow_seen_end = rpcsvc_request_private(req);
 	g_atomic_int_inc(&slow_finished);
 	return RPCSVC_OK;
 }
