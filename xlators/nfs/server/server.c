@@ -473,83 +473,6 @@ static int nfs_server_access_init(struct nfs_server *srv, const struct nfs_serve
 	return 0;
 }
 
-/* Options a live reload cannot change: the service keeps its sockets,
- * and the handle secret lives in state-dir. */
-static const char *const nfs_server_restart_keys[] = {
-	"listen-address", "nfs-port", "mount-port", "transport.tcp", "transport.udp",
-	"rpc-register", "state-dir", NULL,
-};
-/* Options the running service keeps until a restart (logged). */
-static const char *const nfs_server_service_keys[] = {
-	"threads", "max-record-size", "drain-timeout", "max-connections",
-	"per-client-connections", "idle-timeout", "send-timeout", "queue-size",
-	"queue-total", "drc", "drc-entries", "drc-size", "drc-ttl", "manage-gids", NULL,
-};
-
-/* Does option @key hold the same value in confs @a and @b? */
-static bool nfs_server_option_same(const char *key, const void *a, const void *b)
-{
-	const struct xl_option *o = nfs_server_options;
-	const char *pa, *pb;
-
-	while (o->key && strcmp(o->key, key) != 0)
-		o++;
-	if (!o->key)
-		return true;
-	pa = (const char *)a + o->offset;
-	pb = (const char *)b + o->offset;
-	switch (o->type) {
-	case XL_OPT_BOOL:
-		return *(const bool *)pa == *(const bool *)pb;
-	case XL_OPT_INT:
-		return *(const int64_t *)pa == *(const int64_t *)pb;
-	case XL_OPT_SIZE:
-	case XL_OPT_TIME:
-		return *(const uint64_t *)pa == *(const uint64_t *)pb;
-	case XL_OPT_STR:
-	case XL_OPT_PATH:
-		return g_strcmp0(*(char *const *)pa, *(char *const *)pb) == 0;
-	default:
-		return false;
-	}
-}
-
-/* Live reload: take over the service of the graph this one replaces
- * (nfs_reload.c), unless an option that needs a restart changed (each
- * reported at its line). 0 or -errno. */
-static int nfs_server_take_over(struct xl *xl, struct nfs_server *srv)
-{
-	const struct nfs_server_conf *conf = xl->conf;
-	struct xl *old_top = xl->graph->replaces->top;
-	struct nfs_server *old = old_top ? old_top->private : NULL;
-	int ret = 0;
-
-	if (!old || old_top->module != xl->module) {
-		xl_log(xl, XL_LOG_ERROR, "the running top volume is not a serving nfs/server");
-		return -EINVAL;
-	}
-	for (const char *const *k = nfs_server_restart_keys; *k; k++) {
-		if (nfs_server_option_same(*k, old_top->conf, conf))
-			continue;
-		xl_config_error(xl, *k, "option %s changed: a reload keeps the listeners and "
-					"the handle secret; this change needs a restart", *k);
-		ret = -EINVAL;
-	}
-	if (ret < 0)
-		return ret;
-	for (const char *const *k = nfs_server_service_keys; *k; k++)
-		if (!nfs_server_option_same(*k, old_top->conf, conf))
-			xl_log(xl, XL_LOG_WARNING,
-			       "option %s changed: the running RPC service keeps its value until "
-			       "the next restart", *k);
-	ret = nfs_server_adopt(srv, old, conf->metrics_listen);
-	if (ret < 0)
-		return ret;
-	xl->private = srv;
-	nfs_server_log_programs(srv, srv->mount != NULL);
-	return 0;
-}
-
 static int nfs_server_init(struct xl *xl)
 {
 	struct nfs_server_conf *conf = xl->conf;
@@ -621,10 +544,12 @@ static int nfs_server_init(struct xl *xl)
 		srv->count_io = nfs_metrics_io;
 		srv->observe = nfs_metrics_observe;
 	}
-	if (xl->graph && xl->graph->replaces) {
-		ret = nfs_server_take_over(xl, srv);
+	if (xl->graph && xl->graph->replaces) { /* live reload: nfs_reload.c */
+		ret = nfs_server_take_over(srv, xl->graph->replaces->top, conf->metrics_listen);
 		if (ret < 0)
 			goto out_free;
+		xl->private = srv;
+		nfs_server_log_programs(srv, srv->mount != NULL);
 		return 0;
 	}
 	srv->svc = rpcsvc_new(&cfg);
