@@ -9,10 +9,9 @@
  * needs a restart changed (refused at its line), the programs' private
  * data is switched to the new server (rpcsvc_program_set_private), so
  * every call that begins from then on sees the new export table and the
- * new child;
- * rpcsvc_synchronize() waits for the calls begun on the old one. Then the
- * daemon finalises and frees the old graph, whose server no longer owns
- * a service.
+ * new child; rpcsvc_synchronize() waits for the calls begun on the old
+ * one. Then the daemon finalises and frees the old graph, whose server
+ * no longer owns a service.
  *
  * What keeps mounts alive: the service (sockets, connections, the
  * duplicate request cache) is the same; a file handle names its export by
