@@ -213,6 +213,26 @@ static int main_open_log(const struct main_opts *o)
 	return ret;
 }
 
+/* READY=1 once the graph serves, with a status line systemctl shows. */
+static void main_notify_ready(struct xl_graph *graph)
+{
+	char *state = g_strdup_printf("READY=1\nMAINPID=%ld\nSTATUS=serving volume '%s'",
+				      (long)getpid(), graph->top->name);
+
+	main_notify(state);
+	g_free(state);
+}
+
+/* RELOADING=1 with the time it began, as sd_notify(3) asks. */
+static void main_notify_reloading(void)
+{
+	char *state = g_strdup_printf("RELOADING=1\nMONOTONIC_USEC=%" G_GINT64_FORMAT,
+				      g_get_monotonic_time());
+
+	main_notify(state);
+	g_free(state);
+}
+
 /* Reopen the log (logrotate moved it) and say so in the new one. */
 static void main_reopen_log(const char *signame)
 {
@@ -235,9 +255,9 @@ static void main_signal_loop(struct xl_graph **graph, struct reload_state *rs,
 		case SIGHUP:
 			/* logrotate's postrotate and systemctl reload both send it */
 			main_reopen_log("SIGHUP");
-			main_notify("RELOADING=1");
+			main_notify_reloading();
 			reload_graph(rs, graph);
-			main_notify("READY=1");
+			main_notify_ready(*graph);
 			break;
 		case SIGUSR2:
 			main_reopen_log("SIGUSR2");
@@ -257,16 +277,6 @@ static void main_signal_loop(struct xl_graph **graph, struct reload_state *rs,
 			return;
 		}
 	}
-}
-
-/* READY=1 once the graph serves, with a status line systemctl shows. */
-static void main_notify_ready(struct xl_graph *graph)
-{
-	char *state = g_strdup_printf("READY=1\nMAINPID=%ld\nSTATUS=serving volume '%s'",
-				      (long)getpid(), graph->top->name);
-
-	main_notify(state);
-	g_free(state);
 }
 
 /* What nfs/server exports as nfs_server_print_exports. */

@@ -83,8 +83,22 @@ wait_log() {
 	return 1
 }
 
+# systemd's view (Type=notify): RELOADING=1 then READY=1 around a reload,
+# seen on a NOTIFY_SOCKET of ours when socat is there and the daemon was
+# built with libsystemd.
+NOTIFY=''
+if command -v socat >/dev/null && ldd "$(dirname "$XLNFSD")/.libs/xlnfsd" "$XLNFSD" 2>/dev/null |
+	grep -q libsystemd; then
+	NOTIFY=$T/notify
+	socat -u "UNIX-RECV:$NOTIFY" "OPEN:$T/notify.out,creat,append" &
+	netns_track $!
+	for ((n = 0; n < 50; n++)); do [[ -S $NOTIFY ]] && break; sleep 0.1; done
+	export NOTIFY_SOCKET=$NOTIFY
+fi
+
 vol "/a"
 xl_start "$VOL" || t_abort "xlnfsd did not start"
+unset NOTIFY_SOCKET
 t_check "/a mounts" "$CLIENT" 127.0.0.1 mount /a
 t_check "/b is not exported yet" not "$CLIENT" 127.0.0.1 mount /b
 
@@ -101,6 +115,14 @@ t_check "the reload is done" wait_log 'reload: serving the new graph'
 t_check "the new server took over the service" grep -q 'took over the running service' "$LOG"
 t_check "the log was reopened too" grep -q 'received SIGHUP, log reopened' "$LOG"
 t_check "/b mounts after the reload" "$CLIENT" 127.0.0.1 mount /b
+if [[ -n $NOTIFY ]]; then
+	t_check "systemd was told RELOADING=1 with MONOTONIC_USEC" \
+		grep -Pzq 'RELOADING=1\nMONOTONIC_USEC=[0-9]+' "$T/notify.out"
+	t_check "... then READY=1 again" \
+		test "$(grep -Eo 'RELOADING=1|READY=1' "$T/notify.out" | tail -n 1)" = READY=1
+else
+	echo "SKIP: no socat or no libsystemd: the notifications are not checked"
+fi
 t_check "/a still mounts" "$CLIENT" 127.0.0.1 mount /a
 # the metrics listener moved to the new server, with its export table
 t_check "metrics answer after the reload, with export /b" \
