@@ -13,8 +13,10 @@
  *   4. initialize the graph (nfs/server's init starts the RPC service)
  *      and only then tell the terminal process "ok" (and systemd, under
  *      Type=notify, READY=1: the programs are registered and listening);
- *   5. wait for signals: HUP reopens the log, USR1 dumps state, TERM/INT
- *      finalize the graph (which drains and unregisters) and exit 0.
+ *   5. wait for signals: HUP reopens the log and reloads the volume file
+ *      (reload.c: a new graph takes over, mounts stay), USR2 only reopens
+ *      the log, USR1 dumps state, TERM/INT finalize the graph (which
+ *      drains and unregisters) and exit 0.
  */
 #include "config.h"
 
@@ -36,6 +38,7 @@
 #include "manpage.h"
 #include "modules.h"
 #include "pidfile.h"
+#include "reload.h"
 #include "signals.h"
 #include "xlator.h"
 
@@ -210,24 +213,58 @@ static int main_open_log(const struct main_opts *o)
 	return ret;
 }
 
-/* Serve until SIGTERM or SIGINT. */
-static void main_signal_loop(struct xl_graph *graph, const sigset_t *set)
+/* READY=1 once the graph serves, with a status line systemctl shows. */
+static void main_notify_ready(struct xl_graph *graph)
+{
+	char *state = g_strdup_printf("READY=1\nMAINPID=%ld\nSTATUS=serving volume '%s'",
+				      (long)getpid(), graph->top->name);
+
+	main_notify(state);
+	g_free(state);
+}
+
+/* RELOADING=1 with the time it began, as sd_notify(3) asks. */
+static void main_notify_reloading(void)
+{
+	char *state = g_strdup_printf("RELOADING=1\nMONOTONIC_USEC=%" G_GINT64_FORMAT,
+				      g_get_monotonic_time());
+
+	main_notify(state);
+	g_free(state);
+}
+
+/* Reopen the log (logrotate moved it) and say so in the new one. */
+static void main_reopen_log(const char *signame)
+{
+	int ret = xl_log_reopen();
+
+	xl_logd("main", ret < 0 ? XL_LOG_ERROR : XL_LOG_INFO, "received %s, log reopened%s%s",
+		signame, ret < 0 ? ": " : "", ret < 0 ? g_strerror(-ret) : "");
+}
+
+/* Serve until SIGTERM or SIGINT; *@graph changes with each reload. */
+static void main_signal_loop(struct xl_graph **graph, struct reload_state *rs,
+			     const sigset_t *set)
 {
 	siginfo_t info;
-	int sig, ret;
+	int sig;
 
 	for (;;) {
 		sig = signals_wait(set, &info);
 		switch (sig) {
 		case SIGHUP:
-			ret = xl_log_reopen();
-			xl_logd("main", ret < 0 ? XL_LOG_ERROR : XL_LOG_INFO,
-				"received SIGHUP, log reopened%s%s", ret < 0 ? ": " : "",
-				ret < 0 ? g_strerror(-ret) : "");
+			/* logrotate's postrotate and systemctl reload both send it */
+			main_reopen_log("SIGHUP");
+			main_notify_reloading();
+			reload_graph(rs, graph);
+			main_notify_ready(*graph);
+			break;
+		case SIGUSR2:
+			main_reopen_log("SIGUSR2");
 			break;
 		case SIGUSR1:
 			xl_logd("main", XL_LOG_INFO, "received SIGUSR1, state dump follows");
-			xl_graph_dump(graph);
+			xl_graph_dump(*graph);
 			break;
 		case SIGTERM:
 		case SIGINT:
@@ -240,16 +277,6 @@ static void main_signal_loop(struct xl_graph *graph, const sigset_t *set)
 			return;
 		}
 	}
-}
-
-/* READY=1 once the graph serves, with a status line systemctl shows. */
-static void main_notify_ready(struct xl_graph *graph)
-{
-	char *state = g_strdup_printf("READY=1\nMAINPID=%ld\nSTATUS=serving volume '%s'",
-				      (long)getpid(), graph->top->name);
-
-	main_notify(state);
-	g_free(state);
 }
 
 /* What nfs/server exports as nfs_server_print_exports. */
@@ -284,6 +311,7 @@ int main(int argc, char **argv)
 	struct main_opts o = {0};
 	const char *volname;
 	struct xl_graph *graph = NULL;
+	struct reload_state rs = {0};
 	GString *diag = g_string_new(NULL);
 	sigset_t set;
 	pid_t holder;
@@ -383,7 +411,11 @@ int main(int argc, char **argv)
 	xl_diag_set_handler(NULL, NULL);
 
 	/* 5. Until told to stop. */
-	main_signal_loop(graph, &set);
+	rs.volfile = o.volfile;
+	rs.xlator_dir = o.xlator_dir;
+	if (o.volfile && !g_file_get_contents(o.volfile, &rs.text, NULL, NULL))
+		rs.text = NULL; /* the first reload then reloads */
+	main_signal_loop(&graph, &rs, &set);
 	xl_graph_fini(graph);
 	rc = 0;
 
@@ -400,6 +432,7 @@ out:
 	xl_diag_set_handler(NULL, NULL);
 	xl_log_close();
 	g_string_free(diag, TRUE);
+	g_free(rs.text);
 	main_opts_free(&o);
 	return rc;
 }

@@ -20,6 +20,7 @@ int signals_block(sigset_t *set)
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGHUP);
 	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGUSR2);
 	ret = pthread_sigmask(SIG_BLOCK, set, NULL);
 	if (ret)
 		return -ret;

@@ -1,7 +1,7 @@
 /*
  * signals.h — the daemon's signals, taken synchronously.
  *
- * SIGTERM, SIGINT, SIGHUP and SIGUSR1 are blocked in the main thread
+ * SIGTERM, SIGINT, SIGHUP, SIGUSR1 and SIGUSR2 are blocked in the main thread
  * before any other thread exists, so every worker inherits the mask and
  * only the main thread, waiting in sigwaitinfo(), ever receives them.
  * SIGPIPE is ignored: a vanished client must not kill the server.

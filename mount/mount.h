@@ -33,6 +33,15 @@ struct mount3_config {
 /* Add the MOUNT v1 and v3 programs to cfg->svc and load the mount list.
  * 0 with *@out (free with mount3_fini), or -errno. */
 int mount3_programs_add(const struct mount3_config *cfg, struct mount3 **out);
+/* Live reload: point the MOUNT programs running on cfg->svc (added by
+ * mount3_programs_add with @old) at a new state for cfg->srv, for calls
+ * that begin from now on. The new state takes over @old's mount list
+ * (nothing is read again); cfg->port and cfg->state_dir are ignored.
+ * @old stays valid for calls already running: after rpcsvc_synchronize,
+ * mount3_fini(@old) frees it, leaving the list to the new state.
+ * 0 with *@out. */
+int mount3_programs_switch(struct mount3 *old, const struct mount3_config *cfg,
+			   struct mount3 **out);
 /* Release the mount list state (after the service stopped). NULL-safe. */
 void mount3_fini(struct mount3 *m);
 /* For a statedump: log the mount list (its size and its first 100

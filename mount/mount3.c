@@ -103,11 +103,29 @@ out_fini:
 	return ret;
 }
 
+int mount3_programs_switch(struct mount3 *old, const struct mount3_config *cfg,
+			   struct mount3 **out)
+{
+	struct mount3 *m = g_new0(struct mount3, 1);
+
+	m->srv = cfg->srv;
+	m->list_all = cfg->list_all;
+	m->log_name = g_strdup(cfg->log_name ? cfg->log_name : "mount");
+	m->list = old->list;
+	old->lends_list = true;
+	for (size_t i = 0; i < G_N_ELEMENTS(mount3_programs); i++)
+		rpcsvc_program_set_private(cfg->svc, mount3_programs[i], m, cfg->observe,
+					   cfg->observe_ctx);
+	*out = m;
+	return 0;
+}
+
 void mount3_fini(struct mount3 *m)
 {
 	if (!m)
 		return;
-	mountlist_free(m->list);
+	if (!m->lends_list)
+		mountlist_free(m->list);
 	g_free(m->log_name);
 	g_free(m);
 }

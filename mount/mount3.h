@@ -23,6 +23,7 @@ struct mount3 {
 	struct mountlist *list;
 	char *log_name;
 	bool list_all;      /* EXPORT lists every export (mount.h) */
+	bool lends_list;    /* list was handed to a successor (mount3_programs_switch) */
 };
 
 /* The MOUNT state behind a request. */

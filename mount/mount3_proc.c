@@ -36,7 +36,7 @@
 
 struct mount3 *mount3_of(struct rpcsvc_request *req)
 {
-	return req->program->private;
+	return rpcsvc_request_private(req);
 }
 
 static size_t mount3_reply_max(const struct rpcsvc_request *req)

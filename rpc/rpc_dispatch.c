@@ -299,6 +299,9 @@ static void dispatch_call(struct rpcsvc_job *job, const struct rpc_call_hdr *hdr
 {
 	const struct rpcsvc_actor *actor = &p->actors[hdr->proc];
 	struct rpcsvc_request req;
+	rpcsvc_observe_fn observe;
+	void *priv, *observe_ctx;
+	unsigned swap_idx;
 	union dispatch_space args_space, res_space;
 	void *args, *res;
 	bool args_ok = true;
@@ -322,7 +325,12 @@ static void dispatch_call(struct rpcsvc_job *job, const struct rpc_call_hdr *hdr
 		dispatch_accept_err(job, hdr->xid, GARBAGE_ARGS, 0, 0);
 		goto out_free;
 	}
+	/* From here on the call uses its program's private data, read once
+	 * and kept until it is over (rpc_swap.c). */
+	swap_idx = rpcsvc_swap_enter(job->svc);
+	rpcsvc_program_load(p, &priv, &observe, &observe_ctx);
 	dispatch_fill_request(job, hdr, p, &req);
+	req.program_private = priv;
 	t0 = g_get_monotonic_time();
 	ret = actor->fn(&req, args, res);
 	switch (ret) {
@@ -342,9 +350,10 @@ static void dispatch_call(struct rpcsvc_job *job, const struct rpc_call_hdr *hdr
 		dispatch_accept_err(job, hdr->xid, SYSTEM_ERR, 0, 0);
 		break;
 	}
-	if (p->observe)
-		p->observe(p->observe_ctx, &req, ret == RPCSVC_OK ? res : NULL,
-			   g_get_monotonic_time() - t0);
+	if (observe)
+		observe(observe_ctx, &req, ret == RPCSVC_OK ? res : NULL,
+			g_get_monotonic_time() - t0);
+	rpcsvc_swap_leave(job->svc, swap_idx);
 out_free:
 	/* No reply was sent (dropped): a retransmission must run it. */
 	if (job->drc_entry) {

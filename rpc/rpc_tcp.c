@@ -319,8 +319,10 @@ static void tcp_admit(struct rpcsvc *svc, int fd, const struct sockaddr_storage 
 		rpcsvc_conn_unref(conn);
 		return;
 	}
-	pthread_mutex_unlock(&conn->lock);
+	/* Under the lock: once it is dropped the connection may close and
+	 * its slot serve the next client, peername and all. */
 	xl_logd("rpc", XL_LOG_DEBUG, "connection from %s", conn->peername);
+	pthread_mutex_unlock(&conn->lock);
 }
 
 void rpcsvc_tcp_accept(struct rpcsvc_worker *w, struct rpcsvc_listener *l)

@@ -73,6 +73,9 @@ struct rpcsvc_program {
 	void *observe_ctx;                /* observe()'s first argument */
 };
 
+typedef void (*rpcsvc_observe_fn)(void *ctx, const struct rpcsvc_request *req,
+				  const void *res, int64_t elapsed_us);
+
 /* One call, valid for the actor's duration. */
 struct rpcsvc_request {
 	uint32_t xid, prog, vers, proc;
@@ -88,6 +91,10 @@ struct rpcsvc_request {
 	char machine[256];       /* AUTH_SYS machine name, "" otherwise */
 	int protocol;            /* IPPROTO_TCP or IPPROTO_UDP */
 	const struct rpcsvc_program *program;
+	/* program->private when the call began: what rpcsvc_request_private
+	 * returns, the same for the whole call even if the program is
+	 * switched meanwhile (rpcsvc_program_set_private). */
+	void *program_private;
 	struct rpcsvc *svc;
 	void *priv;              /* the service's own state */
 };
@@ -189,8 +196,13 @@ void rpcsvc_free(struct rpcsvc *svc);
  * differs when @port is 0: an ephemeral port, the same for TCP and UDP).
  * 0 if no program asked for @port or the service is not started. */
 uint16_t rpcsvc_port(const struct rpcsvc *svc, uint16_t port);
-/* The program a request is for (its private field is the program's). */
+/* The program a request is for (the one added: its address names it). */
 const struct rpcsvc_program *rpcsvc_request_program(const struct rpcsvc_request *req);
+/* The program's private data as the call began (req->program_private; a
+ * request built by hand without it: program->private). Actors take their
+ * state from here, never from program->private, which a live reload
+ * switches (rpc_swap.c). */
+void *rpcsvc_request_private(const struct rpcsvc_request *req);
 /* Log counters (connections, calls per program, rejections, duplicate
  * request cache). */
 void rpcsvc_dump(struct rpcsvc *svc);
@@ -211,6 +223,20 @@ struct rpcsvc_counters {
 	uint64_t conns_dropped_idle, conns_dropped_stalled, conns_refused;
 };
 void rpcsvc_get_counters(struct rpcsvc *svc, struct rpcsvc_counters *c);
+
+/* --- live hand-over (rpc_swap.c) --- */
+
+/* Point @prog (added to @svc, which may be running) at @priv, @observe
+ * and @observe_ctx for the calls that begin from now on. A call reads
+ * them once as it begins (rpcsvc_request_private), so calls running keep
+ * the old values. Not concurrently with itself for the same program. */
+void rpcsvc_program_set_private(struct rpcsvc *svc, struct rpcsvc_program *prog, void *priv,
+				rpcsvc_observe_fn observe, void *observe_ctx);
+/* Return once every call that began before it has finished (however
+ * many begin meanwhile): after rpcsvc_program_set_private, the old
+ * private data is then no longer used and may be freed. Blocks (a
+ * warning every 5 s while an actor runs long); one caller at a time. */
+void rpcsvc_synchronize(struct rpcsvc *svc);
 
 /* Test seam: @hook(@arg, iov, iovcnt) sees every reply just before it is
  * written (iov as handed to sendmsg: on TCP the record mark first). NULL

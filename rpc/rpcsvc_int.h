@@ -219,6 +219,9 @@ struct rpcsvc {
 	rpcsvc_send_hook send_hook;
 	void *send_hook_arg;
 	struct rpcsvc_stats stats;
+	/* rpc_swap.c: calls in progress under each epoch parity (__atomic) */
+	unsigned swap_epoch;
+	unsigned swap_active[2];
 };
 
 /* rpc_listen.c: bind every listener (svc->listeners, svc->ports). 0 or -errno. */
@@ -283,6 +286,15 @@ void rpcsvc_queued_add(struct rpcsvc *svc, ssize_t delta);
 
 /* rpc_dispatch.c: handle the call in @job and send its reply, if any. */
 void rpcsvc_dispatch(struct rpcsvc_job *job);
+
+/* rpc_swap.c: a call counts itself in (the index to leave with) before
+ * it takes its program's snapshot, and out once its actor and observer
+ * are done. */
+unsigned rpcsvc_swap_enter(struct rpcsvc *svc);
+void rpcsvc_swap_leave(struct rpcsvc *svc, unsigned idx);
+/* @p's private data, observer and its context as one call uses them. */
+void rpcsvc_program_load(const struct rpcsvc_program *p, void **priv,
+			 rpcsvc_observe_fn *observe, void **observe_ctx);
 
 /* rpcbind.c */
 /* Register every program on every transport we listen on; one warning

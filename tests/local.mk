@@ -31,6 +31,12 @@ tests_unit_test_rpcmsg_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LI
 tests_unit_test_rpcsvc_SOURCES = tests/unit/test_rpcsvc.c
 tests_unit_test_rpcsvc_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_rpcsvc_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+# rpc: a running program's private data switched (live reload).
+check_PROGRAMS += tests/unit/test_rpc_swap
+TESTS += tests/unit/test_rpc_swap
+tests_unit_test_rpc_swap_SOURCES = tests/unit/test_rpc_swap.c
+tests_unit_test_rpc_swap_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_rpc_swap_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 # rpc: one client cannot starve another; calls of a connection in parallel.
 check_PROGRAMS += tests/unit/test_rpc_fair
 TESTS += tests/unit/test_rpc_fair
@@ -318,3 +324,14 @@ dist_noinst_SCRIPTS += tests/integration/exports_subvols.sh tests/e2e/subvols.sh
 # server (socat swallowing queries) delays no client an address admits.
 TESTS += tests/integration/allow_names.sh
 dist_noinst_SCRIPTS += tests/integration/allow_names.sh
+
+# Live reload (SIGHUP): an export and a translator added while a client
+# keeps writing and reading through one handle; a bad file refused.
+if HAVE_LIBNFS
+check_PROGRAMS += tests/integration/reload_client
+tests_integration_reload_client_SOURCES = tests/integration/reload_client.c
+tests_integration_reload_client_CFLAGS = $(AM_CFLAGS) $(LIBNFS_CFLAGS)
+tests_integration_reload_client_LDADD = $(LIBNFS_LIBS)
+endif
+TESTS += tests/integration/reload.sh
+dist_noinst_SCRIPTS += tests/integration/reload.sh

@@ -657,6 +657,10 @@ struct xl_graph {
 	char *xlator_dir;
 	void *modules;                    /* loader's private list */
 	void *services;                   /* timers and work queue (private) */
+	/* Live reload: the running graph this one takes over from while it
+	 * is initialised (its top adopts the old top's service), else NULL.
+	 * Set by the daemon before xl_graph_init, cleared after. */
+	struct xl_graph *replaces;
 };
 
 /* ---------------------------------------------------------------- calling */

@@ -14,8 +14,8 @@
 #      the machine's are not touched), with NOTIFY_SOCKET pointing at a
 #      socket of ours: READY=1 must arrive once the programs are
 #      registered; the Linux kernel client in a qemu guest mounts the
-#      export and writes to it; ExecReload's SIGHUP and logrotate with the
-#      installed snippet make the daemon reopen its log; SIGTERM stops it
+#      export and writes to it; ExecReload's SIGHUP (reload) and logrotate with
+#      the installed snippet (SIGUSR2) make the daemon reopen its log; SIGTERM stops it
 #      (STOPPING=1, exit 0).
 # Exit codes as the other tests: 0 pass, 1 fail, 77 skip (XLNFS_E2E=skip
 # skips the guest run only), 99 hard error.
@@ -166,8 +166,8 @@ for ((n = 0; n < 30; n++)); do
 	sleep 0.1
 done
 t_check "logrotate moved the log away" grep -qs 'starting' "$logfile.1"
-t_check "its postrotate SIGHUP made the daemon open a new log" \
-	grep -qs 'received SIGHUP, log reopened' "$logfile"
+t_check "its postrotate SIGUSR2 made the daemon open a new log" \
+	grep -qs 'received SIGUSR2, log reopened' "$logfile"
 t_check "... which is new (no start-up line in it)" not grep -qs 'starting' "$logfile"
 t_check "the daemon still serves" rpcinfo -t 127.0.0.1 100003 3
 

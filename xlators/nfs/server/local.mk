@@ -16,6 +16,7 @@ xlators_nfs_server_la_SOURCES = \
 	xlators/nfs/server/nfs3_xfer.c xlators/nfs/server/nfs3_xfer.h \
 	xlators/nfs/server/nfs3_verf.c xlators/nfs/server/nfs3_verf.h \
 	xlators/nfs/server/nfs_setup.c \
+	xlators/nfs/server/nfs_reload.c xlators/nfs/server/nfs_reload.h \
 	xlators/nfs/server/nfs_mount_iface.h xlators/nfs/server/nfs_mount_iface.c \
 	$(nfs_access_sources)
 # Who may use an export and as whom: exports(5)-style

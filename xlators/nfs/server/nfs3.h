@@ -134,5 +134,8 @@ bool_t nfs3_xdr_WRITE3args_inplace(XDR *xdrs, WRITE3args *args);
 
 /* Add the NFS v3 program on @port to srv->svc. */
 int nfs3_program_add(struct nfs_server *srv, uint16_t port);
+/* Live reload: the program already running on srv->svc serves @srv (and
+ * its observer) for the calls that begin from now on (rpc_swap.c). */
+void nfs3_program_switch(struct nfs_server *srv);
 
 #endif

@@ -51,19 +51,27 @@ static const struct rpcsvc_actor nfs3_actors[] = {
 	[NFSPROC3_COMMIT] = NFS3_ACTOR("COMMIT", nfs3_commit, COMMIT),
 };
 
+/* One server per process: the service looks at it until it is freed. */
+static struct rpcsvc_program nfs3_prog = {
+	.name = "NFS3",
+	.prog = NFS_PROGRAM,
+	.vers = NFS_V3,
+	.actors = nfs3_actors,
+	.nactors = sizeof(nfs3_actors) / sizeof(nfs3_actors[0]),
+};
+
+void nfs3_program_switch(struct nfs_server *srv)
+{
+	rpcsvc_program_set_private(srv->svc, &nfs3_prog, srv, srv->observe, srv->metrics);
+}
+
 int nfs3_program_add(struct nfs_server *srv, uint16_t port)
 {
-	static struct rpcsvc_program prog = {
-		.name = "NFS3",
-		.prog = NFS_PROGRAM,
-		.vers = NFS_V3,
-		.actors = nfs3_actors,
-		.nactors = sizeof(nfs3_actors) / sizeof(nfs3_actors[0]),
-	};
+	struct rpcsvc_program *prog = &nfs3_prog;
 
-	prog.port = port;
-	prog.private = srv;
-	prog.observe = srv->observe;
-	prog.observe_ctx = srv->metrics;
-	return rpcsvc_program_add(srv->svc, &prog);
+	prog->port = port;
+	prog->private = srv;
+	prog->observe = srv->observe;
+	prog->observe_ctx = srv->metrics;
+	return rpcsvc_program_add(srv->svc, prog);
 }

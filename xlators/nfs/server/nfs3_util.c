@@ -24,7 +24,7 @@
 
 struct nfs_server *nfs3_server(struct rpcsvc_request *req)
 {
-	return req->program->private;
+	return rpcsvc_request_private(req);
 }
 
 void nfs3_call_from_req(const struct rpcsvc_request *req, const struct nfs_export *e,

@@ -35,6 +35,7 @@
 #include "nfs3.h"
 #include "nfs3_verf.h"
 #include "nfs_metrics.h"
+#include "nfs_reload.h"
 #include "nfs_server.h"
 
 #define NFS_SECRET_FILE "fh-secret"
@@ -578,6 +579,14 @@ static int nfs_server_init(struct xl *xl)
 		srv->count_io = nfs_metrics_io;
 		srv->observe = nfs_metrics_observe;
 	}
+	if (xl->graph && xl->graph->replaces) { /* live reload: nfs_reload.c */
+		ret = nfs_server_take_over(srv, xl->graph->replaces->top, conf->metrics_listen);
+		if (ret < 0)
+			goto out_free;
+		xl->private = srv;
+		nfs_server_log_programs(srv, srv->mount != NULL);
+		return 0;
+	}
 	srv->svc = rpcsvc_new(&cfg);
 	if (!srv->svc) {
 		xl_log(xl, XL_LOG_ERROR, "cannot create the RPC service (listen-address %s)",
@@ -640,7 +649,8 @@ static void nfs_server_fini(struct xl *xl)
 
 	if (!srv)
 		return;
-	rpcsvc_stop(srv->svc);
+	if (srv->svc) /* else a reload's successor took it */
+		rpcsvc_stop(srv->svc);
 	mount3_fini(srv->mount);
 	nfs_server_free(srv);
 	xl->private = NULL;
