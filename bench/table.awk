@@ -22,7 +22,7 @@ function med(key, what,   a, n, i) {
 	sortn(a, n)
 	lo[what, key] = a[1]
 	hi[what, key] = a[n]
-	return a[int((n + 1) / 2)]
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
 function fmt(v) {
 	if (v == "")
