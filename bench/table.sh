@@ -20,8 +20,7 @@
 # "many" were looked up (4 x 8 in flight), and the cold LOOKUP rate.
 # With vm=1, once per server after the rounds, the Linux kernel client in
 # the qemu guest (bench/guest.sh through nfs-vm-client: dd, create/stat/
-# remove, ls -l of d50k, untar) — TCG-emulated, see doc/bench.md (not
-# yet run: untested).
+# remove, ls -l of d50k, untar) — TCG-emulated, see doc/bench.md.
 # Prints one table (median (min-max) over the rounds; ratios to the LAST
 # server; the targets and whether this run meets them); raw figures
 # stay in $OUT/results.tsv, nfsload's lines in $OUT/log.
