@@ -13,6 +13,11 @@
 #   SERVER: "ganesha" or "LABEL=XLNFS_BUILDDIR"; MODE: getattr (default),
 #   lookup, read, write (nfsload -m); THREADS 4; CALLS per thread 5000
 #   (use ~64 for read/write, which move 1 MiB per call).
+# Environment: NFSLOAD_ARGS, more nfsload options (e.g. "-q 32" for 32 calls
+#   in flight per connection, "-b 4" for 4 KiB READs, "-D d50k"); DIRENTS=N
+#   makes folder d50k with N empty files in the export first (readdirplus);
+#   PERF_EVENT, what perf record samples (default cpu-clock:u, user space;
+#   cpu-clock for the kernel's side too).
 # Needs linux-perf and strace; bench/nfsload built (`make bench/nfsload`).
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${top_srcdir:=$(cd "$here/.." && pwd)}"
@@ -39,9 +44,14 @@ spec=$1 mode=${2:-getattr} threads=${3:-4} calls=${4:-5000}
 label=${spec%%=*}
 total=$((threads * calls))
 mkdir -p "$T/export"
+if [[ -n ${DIRENTS:-} ]]; then
+	mkdir -p "$T/export/d50k"
+	(cd "$T/export/d50k" && seq -f 'entry-with-a-longish-name-%.0f' 0 $((DIRENTS - 1)) | xargs touch)
+fi
 bench_start "$label" "$spec" "$T/export" || t_abort "$label did not start"
 
-load() { "$NFSLOAD" -s 127.0.0.1 -e "$EXPORT_PATH" -m "$mode" -t "$threads" -n "$calls"; }
+# shellcheck disable=SC2086 # NFSLOAD_ARGS is a list of options
+load() { "$NFSLOAD" -s 127.0.0.1 -e "$EXPORT_PATH" -m "$mode" -c "$threads" -n "$calls" ${NFSLOAD_ARGS:-}; }
 
 # observe NAME CMD...: run CMD (attached to the server) around one load loop
 observe() {
@@ -58,19 +68,20 @@ observe() {
 }
 
 load >/dev/null || t_abort "nfsload failed"
-observe "perf stat" perf stat -e task-clock,context-switches,raw_syscalls:sys_enter -x, \
+observe "perf stat" perf stat -e task-clock,context-switches,page-faults,raw_syscalls:sys_enter -x, \
 	-o "$OUT/$label.$mode.stat" -p "$SERVER_PID"
 observe "strace" strace -c -f -q -o "$OUT/$label.$mode.strace" -p "$SERVER_PID"
-observe "perf record" perf record -q -g -e cpu-clock:u -o "$OUT/$label.$mode.data" -p "$SERVER_PID"
+observe "perf record" perf record -q -g -e "${PERF_EVENT:-cpu-clock:u}" -o "$OUT/$label.$mode.data" -p "$SERVER_PID"
 
 echo "== $label $mode: per call ($total calls)"
 awk -F, -v n="$total" '$3 == "task-clock" { printf "  server CPU   %.1f us\n", $1 * 1000 / n }
 	$3 == "context-switches" { printf "  ctx switches %.2f\n", $1 / n }
+	$3 == "page-faults" { printf "  page faults  %.2f\n", $1 / n }
 	$3 ~ /sys_enter/ { printf "  syscalls     %.2f\n", $1 / n }' "$OUT/$label.$mode.stat"
 echo "== system calls (strace -c; calls column / $total = per NFS call)"
 awk -v n="$total" 'NR <= 2 || /^-/ { next } $4 ~ /^[0-9]+$/ { printf "  %-18s %8d  %.2f per call\n", $NF, $4, $4 / n }' \
 	"$OUT/$label.$mode.strace" | sort -k2 -n -r | head -15
-echo "== hottest user-space functions (perf report --no-children; kernel time is in the syscalls above)"
+echo "== hottest functions (${PERF_EVENT:-cpu-clock:u}; perf report --no-children)"
 perf report -q -i "$OUT/$label.$mode.data" --no-children --sort symbol -g none --percent-limit 1 \
 	2>/dev/null | head -30 | tee "$OUT/$label.$mode.report"
 bench_stop

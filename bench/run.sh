@@ -18,6 +18,8 @@
 # Every process started is stopped by its pid (netns.sh's trap).
 #
 # Usage: bench/run.sh [SERVER...]   (as root)
+#        bench/run.sh table [KEY=VALUE...] [SERVER...]: issue 8's one table,
+#        made by bench/table.sh (see there).
 #   SERVER is "ganesha" or "LABEL=BUILDDIR" (an xlnfs build tree, e.g.
 #   xlnfs-O0=/tmp/b-dbg); default: "xlnfs=<this build> ganesha".
 # Environment: RUNS (3), THREADS (4), SIZE_MB (guest file, 256), CP_MB (512),
@@ -28,6 +30,10 @@
 # Needs: nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-utils linux-perf, qemu etc.
 # for nfs-vm-client; bench/nfsload built (`make bench/nfsload`).
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if [[ ${1:-} == table ]]; then
+	shift
+	exec "$here/table.sh" "$@"
+fi
 : "${top_srcdir:=$(cd "$here/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 export top_srcdir top_builddir

@@ -21,6 +21,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -306,6 +307,19 @@ static int main_print_exports(struct xl_graph *graph, const char *volname)
 	return print(top, stdout);
 }
 
+/*
+ * Large buffers from the heap, kept for reuse. xl_iobuf_new takes a READ's
+ * buffer with posix_memalign(4096, 4 KiB + size); for 1 MiB that is above
+ * glibc's mmap threshold, and the alignment padding keeps it just above the
+ * threshold glibc raises after each free, so every 1 MiB READ paid an mmap,
+ * a munmap and 258 page faults (8.5 ms of server CPU under this project's
+ * hypervisor; bench/profile.sh read, doc/bench.md). A fixed threshold above
+ * the largest READ/WRITE, and a trim threshold that keeps a few freed
+ * megabytes per arena, make those buffers come back warm.
+ */
+#define MAIN_MMAP_THRESHOLD (8 << 20)
+#define MAIN_TRIM_THRESHOLD (64 << 20)
+
 int main(int argc, char **argv)
 {
 	struct main_opts o = {0};
@@ -317,6 +331,8 @@ int main(int argc, char **argv)
 	pid_t holder;
 	int ret, status_fd = -1, pid_fd = -1, rc = 1;
 
+	mallopt(M_MMAP_THRESHOLD, MAIN_MMAP_THRESHOLD);
+	mallopt(M_TRIM_THRESHOLD, MAIN_TRIM_THRESHOLD);
 	if (main_parse_args(&argc, &argv, &o) < 0)
 		goto out;
 	if (o.version) {
