@@ -513,6 +513,41 @@ static int tcp_connect(uint16_t port)
 	return fd;
 }
 
+/* A connection to @port from 127.0.0.1:@src (SO_REUSEADDR, so the same
+ * source port can connect again right after an abortive close), or -1. */
+static int tcp_connect_from(uint16_t port, uint16_t src)
+{
+	struct sockaddr_in sin = v4("127.0.0.1", port), me = v4("127.0.0.1", src);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0 ||
+	    connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A connection to @port from a source port below the ephemeral range
+ * (its number in *@src), which no other program's connect() can take
+ * while this test reconnects from it; -1 if none of 200 was free. */
+static int tcp_connect_fixed(uint16_t port, uint16_t *src)
+{
+	for (unsigned i = 0; i < 200; i++) {
+		uint16_t p = (uint16_t)(20000 + ((unsigned)getpid() * 7 + i * 37) % 10000);
+		int fd = tcp_connect_from(port, p);
+
+		if (fd >= 0) {
+			*src = p;
+			return fd;
+		}
+	}
+	return -1;
+}
+
 static int udp_socket(uint16_t port)
 {
 	struct sockaddr_in sin = v4("127.0.0.1", port);
@@ -624,11 +659,12 @@ static void test_svc_tcp(void)
 	uint16_t port;
 	struct rpcsvc *svc = start_service(false, &port);
 	GByteArray *r1, *r2, *r3, *r4;
+	uint16_t src = 0;
 	int fd, fd2;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(svc);
 	g_atomic_int_set(&count_runs, 0);
-	fd = tcp_connect(port);
+	fd = tcp_connect_fixed(port, &src);
 	CU_ASSERT_FATAL(fd >= 0);
 	r1 = tcp_call(fd, 0x1111, 1, 5);
 	CU_ASSERT_EQUAL(result(r1), 5001);
@@ -639,19 +675,12 @@ static void test_svc_tcp(void)
 	/* After a reconnect from the same source port (the Linux client
 	 * keeps its port for that reason): still the original reply. */
 	{
-		struct sockaddr_in me;
-		socklen_t mlen = sizeof(me);
 		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-		struct sockaddr_in sin = v4("127.0.0.1", port);
-		int one = 1;
 
-		CU_ASSERT(getsockname(fd, (struct sockaddr *)&me, &mlen) == 0);
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)); /* no TIME_WAIT */
 		close(fd);
-		fd2 = socket(AF_INET, SOCK_STREAM, 0);
-		setsockopt(fd2, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		CU_ASSERT_FATAL(bind(fd2, (struct sockaddr *)&me, mlen) == 0);
-		CU_ASSERT_FATAL(connect(fd2, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+		fd2 = tcp_connect_from(port, src);
+		CU_ASSERT_FATAL(fd2 >= 0);
 	}
 	r3 = tcp_call(fd2, 0x1111, 1, 5);
 	CU_ASSERT(same(r1, r3));
