@@ -335,3 +335,7 @@ tests_integration_reload_client_LDADD = $(LIBNFS_LIBS)
 endif
 TESTS += tests/integration/reload.sh
 dist_noinst_SCRIPTS += tests/integration/reload.sh
+# e2e/reload.sh: the same under the kernel client, whose write/read/compare
+# loop on one mount must see no error across the graph switch.
+TESTS += tests/e2e/reload.sh
+dist_noinst_SCRIPTS += tests/e2e/reload.sh tests/e2e/reload_guest.sh
