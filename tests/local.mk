@@ -335,6 +335,12 @@ tests_integration_reload_client_LDADD = $(LIBNFS_LIBS)
 endif
 TESTS += tests/integration/reload.sh
 dist_noinst_SCRIPTS += tests/integration/reload.sh
+# fair: clients that never read, 2,000 idle ones and SIGTERM under a stuck
+# one, through the daemon (raw TCP clients: fair_client.c).
+check_PROGRAMS += tests/integration/fair_client
+tests_integration_fair_client_SOURCES = tests/integration/fair_client.c
+TESTS += tests/integration/fair.sh
+dist_noinst_SCRIPTS += tests/integration/fair.sh
 # e2e/reload.sh: the same under the kernel client, whose write/read/compare
 # loop on one mount must see no error across the graph switch.
 TESTS += tests/e2e/reload.sh
