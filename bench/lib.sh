@@ -47,7 +47,11 @@ bench_start() {
 		[[ -x $xlnfsd ]] || { echo "no $xlnfsd"; return 1; }
 		# BENCH_POSIX_OPTS="KEY VALUE ...": storage/posix options (e.g.
 		# "sync-metadata off" to see what the directory fsyncs cost)
-		XL_POSIX_OPTS=${BENCH_POSIX_OPTS:-} xl_volfile "$T/$label.vol" "$dir" export-dir /
+		# BENCH_SERVER_OPTS="KEY VALUE ...": nfs/server options (e.g.
+		# "threads 16" to see how many workers group commit needs)
+		# shellcheck disable=SC2086 # pairs of words, split on purpose
+		XL_POSIX_OPTS=${BENCH_POSIX_OPTS:-} xl_volfile "$T/$label.vol" "$dir" export-dir / \
+			${BENCH_SERVER_OPTS:-}
 		XLNFS_XLATOR_PATH=${spec#*=}/xlators "$xlnfsd" -f "$T/$label.vol" \
 			-p "$T/$label.pid" -l "$T/$label.log" -L WARNING || return 1
 		for ((n = 0; n < 50; n++)); do
