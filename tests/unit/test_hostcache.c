@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <glib.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "cunit_main.h"
@@ -28,8 +29,11 @@ struct fake_a {
 	const char *name, *addr;
 };
 
+/* Locked with a pthread mutex, not a GMutex: GLib's own locks are
+ * invisible to ThreadSanitizer, which then reports the resolver thread's
+ * counting as a race with the test reading it. */
 static struct {
-	GMutex lock;
+	pthread_mutex_t lock;
 	const struct fake_ptr *ptr;   /* NULL-terminated by addr */
 	const struct fake_a *a;
 	const char *slow_addr;        /* getnameinfo of it sleeps 5 s */
@@ -52,10 +56,10 @@ static int fake_getnameinfo(const struct sockaddr *sa, socklen_t salen, char *ho
 
 	CU_ASSERT(flags & NI_NAMEREQD);
 	addr_text(sa, text, sizeof(text));
-	g_mutex_lock(&fake.lock);
+	pthread_mutex_lock(&fake.lock);
 	fake.ptr_calls++;
 	if (fake.slow_addr && !strcmp(text, fake.slow_addr)) {
-		g_mutex_unlock(&fake.lock);
+		pthread_mutex_unlock(&fake.lock);
 		g_usleep(5 * G_USEC_PER_SEC); /* a dead name server */
 		return EAI_AGAIN;
 	}
@@ -64,7 +68,7 @@ static int fake_getnameinfo(const struct sockaddr *sa, socklen_t salen, char *ho
 			g_strlcpy(host, p->name, hostlen);
 			ret = 0;
 		}
-	g_mutex_unlock(&fake.lock);
+	pthread_mutex_unlock(&fake.lock);
 	return ret;
 }
 
@@ -73,7 +77,7 @@ static int fake_getaddrinfo(const char *node, const char *service, const struct 
 {
 	struct addrinfo *head = NULL, **tail = &head;
 
-	g_mutex_lock(&fake.lock);
+	pthread_mutex_lock(&fake.lock);
 	fake.a_calls++;
 	for (const struct fake_a *a = fake.a; a && a->name; a++) {
 		struct addrinfo *ai;
@@ -91,7 +95,7 @@ static int fake_getaddrinfo(const char *node, const char *service, const struct 
 		*tail = ai;
 		tail = &ai->ai_next;
 	}
-	g_mutex_unlock(&fake.lock);
+	pthread_mutex_unlock(&fake.lock);
 	*res = head;
 	return head ? 0 : EAI_NONAME;
 }
@@ -115,20 +119,20 @@ static const struct hostcache_resolver fake_resolver = {
 
 static void fake_set(const struct fake_ptr *ptr, const struct fake_a *a)
 {
-	g_mutex_lock(&fake.lock);
+	pthread_mutex_lock(&fake.lock);
 	fake.ptr = ptr;
 	fake.a = a;
 	fake.ptr_calls = fake.a_calls = 0;
-	g_mutex_unlock(&fake.lock);
+	pthread_mutex_unlock(&fake.lock);
 }
 
 static int fake_ptr_calls(void)
 {
 	int n;
 
-	g_mutex_lock(&fake.lock);
+	pthread_mutex_lock(&fake.lock);
 	n = fake.ptr_calls;
-	g_mutex_unlock(&fake.lock);
+	pthread_mutex_unlock(&fake.lock);
 	return n;
 }
 
@@ -360,7 +364,9 @@ static void test_dead_resolver(void)
 	int calls;
 
 	fake_set(ptrs, as);
+	pthread_mutex_lock(&fake.lock);
 	fake.slow_addr = "203.0.113.9";
+	pthread_mutex_unlock(&fake.lock);
 	CU_ASSERT_EQUAL_FATAL(export_rules_parse("10.0.0.0/8(rw) *.example.com(rw)", &rules, &msg),
 			      0);
 	/* a name-only client: its lookup occupies the only resolver thread */
@@ -409,7 +415,7 @@ int main(void)
 {
 	CU_pSuite s;
 
-	g_mutex_init(&fake.lock);
+	pthread_mutex_init(&fake.lock, NULL);
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	s = CU_add_suite("hostcache", NULL, NULL);
