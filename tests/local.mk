@@ -138,7 +138,7 @@ TESTS += tests/integration/exports.sh tests/integration/metrics.sh
 dist_noinst_SCRIPTS += tests/integration/exports.sh tests/integration/metrics.sh
 dist_noinst_SCRIPTS += tests/integration/daemon.sh tests/integration/nfs3.sh \
 	tests/e2e/run.sh tests/e2e/guest.sh tests/e2e/apps.sh tests/e2e/apps_guest.sh
-EXTRA_DIST += tests/lib/netns.sh bootstrap.sh doc/testing.md
+EXTRA_DIST += tests/lib/netns.sh tests/lib/reload_vol.sh bootstrap.sh doc/testing.md
 # the end of each CUnit main, included by the suites
 EXTRA_DIST += tests/unit/cunit_main.h tests/tsan.supp
 if HAVE_LIBNFS

@@ -14,6 +14,7 @@
 # skips the test.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/netns.sh"
+. "$here/../lib/reload_vol.sh"
 
 vm_client_find
 netns_enter "$@"
@@ -25,32 +26,7 @@ VOL=$T/export.vol
 mkdir -p "$EXPORT/a" "$EXPORT/b" "$SHARE" "$T/state"
 chmod 0777 "$SHARE"
 
-vol() {
-	local below=posix
-	{
-		echo "volume posix"
-		echo "    type storage/posix"
-		echo "    option directory $EXPORT"
-		echo "end-volume"
-		if [[ ${2:-} == errgen ]]; then
-			echo "volume errgen"
-			echo "    type debug/error-gen"
-			echo "    subvolumes posix"
-			echo "end-volume"
-			below=errgen
-		fi
-		echo "volume server"
-		echo "    type nfs/server"
-		echo "    option state-dir $T/state"
-		echo "    option root-squash off"
-		echo "    option export-dir $1"
-		echo "    subvolumes $below"
-		echo "end-volume"
-	} >"$VOL.new"
-	mv "$VOL.new" "$VOL"
-}
-
-vol "/a"
+reload_vol "/a"
 xl_start "$VOL" || t_abort "xlnfsd did not start"
 LOG=$T/xlnfsd.log
 
@@ -58,7 +34,7 @@ LOG=$T/xlnfsd.log
 (
 	for ((n = 0; n < 1200; n++)); do [[ -e $SHARE/running ]] && break; sleep 0.1; done
 	[[ -e $SHARE/running ]] || exit 1
-	vol "/a /b" errgen
+	reload_vol "/a /b" errgen
 	kill -HUP "$XLNFSD_PID"
 	for ((n = 0; n < 300; n++)); do
 		grep -q 'reload: serving the new graph' "$LOG" && break

@@ -14,6 +14,7 @@
 # storage/memory starts empty.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/netns.sh"
+. "$here/../lib/reload_vol.sh"
 netns_enter "$@"
 
 CLIENT=$top_builddir/tests/integration/reload_client
@@ -27,34 +28,10 @@ command -v curl >/dev/null || t_abort "curl not found (Debian package curl)"
 mkdir -p "$EXPORT/a" "$EXPORT/b" "$EXPORT/c" "$T/state"
 head -c 65536 /dev/zero >"$EXPORT/a/data"
 
-# vol EXPORTS [errgen]: the volume file, with error-gen between storage
-# and the server when asked; extra "KEY VALUE" lines for the server from
-# $SERVER_EXTRA.
+# vol EXPORTS [errgen]: the volume file (tests/lib/reload_vol.sh), with
+# the metrics listener and an extra "KEY VALUE" option from $SERVER_EXTRA.
 vol() {
-	local below=posix
-	{
-		echo "volume posix"
-		echo "    type storage/posix"
-		echo "    option directory $EXPORT"
-		echo "end-volume"
-		if [[ ${2:-} == errgen ]]; then
-			echo "volume errgen"
-			echo "    type debug/error-gen"
-			echo "    subvolumes posix"
-			echo "end-volume"
-			below=errgen
-		fi
-		echo "volume server"
-		echo "    type nfs/server"
-		echo "    option state-dir $T/state"
-		echo "    option root-squash off"
-		echo "    option export-dir $1"
-		echo "    option metrics-listen 127.0.0.1:$MPORT"
-		[[ -n ${SERVER_EXTRA:-} ]] && echo "    option $SERVER_EXTRA"
-		echo "    subvolumes $below"
-		echo "end-volume"
-	} >"$VOL.new"
-	mv "$VOL.new" "$VOL"
+	RELOAD_SERVER_OPTS="metrics-listen 127.0.0.1:$MPORT ${SERVER_EXTRA:-}" reload_vol "$@"
 }
 
 # client_ops: the round count the loop client printed last.
