@@ -71,7 +71,7 @@ static void dispatch_send_iov(struct rpcsvc_job *job, const struct iovec *iov, i
 		ret = rpcsvc_udp_send(job, iov, n);
 	}
 	if (ret < 0)
-		xl_logd("rpc", XL_LOG_DEBUG, "reply not sent: %s", g_strerror(-ret));
+		xl_logd("rpc", XL_LOG_DEBUG, "reply not sent: %s", strerror(-ret));
 }
 
 /* Send @reply (a whole RPC message) as it is. */

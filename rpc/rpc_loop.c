@@ -41,7 +41,7 @@ void rpcsvc_listener_rearm(struct rpcsvc_listener *l)
 	if (g_atomic_int_get(&l->svc->no_accept) && l->kind == RPCSVC_EV_LISTEN)
 		return;
 	if (epoll_ctl(l->svc->epfd, EPOLL_CTL_MOD, l->fd, &ev) < 0)
-		xl_logd("rpc", XL_LOG_DEBUG, "re-arming a listener: %s", g_strerror(errno));
+		xl_logd("rpc", XL_LOG_DEBUG, "re-arming a listener: %s", strerror(errno));
 }
 
 static void loop_handle(struct rpcsvc_worker *w, const struct epoll_event *ev)
@@ -76,7 +76,7 @@ static gpointer loop_worker(gpointer data)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			xl_logd("rpc", XL_LOG_ERROR, "epoll_wait: %s", g_strerror(errno));
+			xl_logd("rpc", XL_LOG_ERROR, "epoll_wait: %s", strerror(errno));
 			break;
 		}
 		if (n == 1)
@@ -167,7 +167,7 @@ void rpcsvc_loop_stop(struct rpcsvc *svc)
 
 	g_atomic_int_set(&svc->stopping, 1);
 	if (svc->wakefd >= 0 && write(svc->wakefd, &one, sizeof(one)) < 0)
-		xl_logd("rpc", XL_LOG_ERROR, "eventfd write: %s", g_strerror(errno));
+		xl_logd("rpc", XL_LOG_ERROR, "eventfd write: %s", strerror(errno));
 	pthread_mutex_lock(&svc->keeper_lock);
 	pthread_cond_broadcast(&svc->keeper_cond);
 	pthread_mutex_unlock(&svc->keeper_lock);

@@ -153,7 +153,7 @@ static void tcp_arm(struct rpcsvc_conn *conn)
 	RPCSVC_TSAN_RELEASE(conn);
 	if (epoll_ctl(conn->svc->epfd, EPOLL_CTL_MOD, conn->fd, &ev) < 0)
 		xl_logd("rpc", XL_LOG_WARNING, "cannot watch connection from %s: %s",
-			conn->peername, g_strerror(errno));
+			conn->peername, strerror(errno));
 }
 
 /* Re-arm @conn if no handler will (its lock held). */
@@ -309,7 +309,7 @@ static void tcp_admit(struct rpcsvc *svc, int fd, const struct sockaddr_storage 
 	RPCSVC_TSAN_RELEASE(conn);
 	if (epoll_ctl(svc->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		xl_logd("rpc", XL_LOG_WARNING, "cannot watch connection from %s: %s",
-			conn->peername, g_strerror(errno));
+			conn->peername, strerror(errno));
 		conn->closed = conn->released = true;
 		pthread_mutex_unlock(&conn->lock);
 		pthread_mutex_lock(&svc->conns_lock);
@@ -343,7 +343,7 @@ void rpcsvc_tcp_accept(struct rpcsvc_worker *w, struct rpcsvc_listener *l)
 					"out of file descriptors: refusing a connection");
 				tcp_shed(l);
 			} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-				xl_logd("rpc", XL_LOG_WARNING, "accept: %s", g_strerror(errno));
+				xl_logd("rpc", XL_LOG_WARNING, "accept: %s", strerror(errno));
 			}
 			break;
 		}
@@ -369,12 +369,14 @@ void rpcsvc_conn_close(struct rpcsvc_conn *conn, const char *why)
 	 * reported whatever the interest). */
 	if (!conn->handling && !conn->delivered)
 		tcp_arm(conn);
+	/* Under the lock, as at admission: once it is dropped the slot may
+	 * serve the next client, with a new peername in place of this one. */
+	xl_logd("rpc", XL_LOG_DEBUG, "connection from %s closed: %s", conn->peername, why);
 	pthread_mutex_unlock(&conn->lock);
 	pthread_mutex_lock(&svc->conns_lock);
 	svc->nconns--;
 	pthread_mutex_unlock(&svc->conns_lock);
 	g_atomic_int_add(&svc->stats.conns_current, -1);
-	xl_logd("rpc", XL_LOG_DEBUG, "connection from %s closed: %s", conn->peername, why);
 }
 
 void rpcsvc_conn_abort(struct rpcsvc_conn *conn)
@@ -577,7 +579,7 @@ out_unlock:
 	pthread_mutex_unlock(&conn->lock);
 	if (ret < 0) {
 		xl_logd("rpc", XL_LOG_WARNING, "cannot reply to %s: %s; disconnecting",
-			conn->peername, g_strerror(-ret));
+			conn->peername, strerror(-ret));
 		rpcsvc_conn_close(conn, "send failed");
 	}
 	return ret;
@@ -636,7 +638,7 @@ static bool tcp_frame(struct rpcsvc_conn *conn, const uint8_t *data, size_t n,
 		used = rpc_record_feed(&conn->rec, data + off, n - off, &rec, &rec_len);
 		if (used < 0) {
 			xl_logd("rpc", XL_LOG_WARNING, "%s sent a record larger than %zu bytes (%s)",
-				conn->peername, svc->cfg.max_record, g_strerror(-used));
+				conn->peername, svc->cfg.max_record, strerror(-used));
 			g_atomic_int_inc(&svc->stats.conns_broken);
 			rpcsvc_conn_close(conn, "bad framing");
 			return false;
@@ -699,7 +701,10 @@ static struct rpcsvc_job *tcp_read(struct rpcsvc_worker *w, struct rpcsvc_conn *
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return NULL;
 	if (n <= 0) {
-		rpcsvc_conn_close(conn, n == 0 ? "end of stream" : g_strerror(errno));
+		/* strerror, not g_strerror, on the workers: GLib caches its
+		 * strings behind a lock ThreadSanitizer cannot see, so a
+		 * message another worker made first showed as a race */
+		rpcsvc_conn_close(conn, n == 0 ? "end of stream" : strerror(errno));
 		return NULL;
 	}
 	if (room < RPCSVC_DIRECT_MIN)
@@ -727,7 +732,7 @@ static struct rpcsvc_job *tcp_work(struct rpcsvc_worker *w, struct rpcsvc_conn *
 	can_read = !job && ret == 0 && tcp_may_read(conn);
 	pthread_mutex_unlock(&conn->lock);
 	if (ret < 0)
-		rpcsvc_conn_close(conn, g_strerror(-ret));
+		rpcsvc_conn_close(conn, strerror(-ret));
 	else if (can_read)
 		job = tcp_read(w, conn);
 	return job;

@@ -59,7 +59,7 @@ void rpcsvc_udp_readable(struct rpcsvc_worker *w, struct rpcsvc_listener *l)
 	rpcsvc_listener_rearm(l);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			xl_logd("rpc", XL_LOG_DEBUG, "udp recvmsg: %s", g_strerror(errno));
+			xl_logd("rpc", XL_LOG_DEBUG, "udp recvmsg: %s", strerror(errno));
 		return;
 	}
 	if ((msg.msg_flags & MSG_TRUNC) || n == 0 ||

@@ -870,8 +870,9 @@ static void test_fini_waits(void)
 					"  option timer-ms 600000\n subvolumes mid\nend-volume\n",
 				   &g),
 			      0);
-	CU_ASSERT_EQUAL_FATAL(xl_graph_init(g), 0);
+	/* emptied before init: from then on the work queue writes to it */
 	pass_trace[0] = '\0';
+	CU_ASSERT_EQUAL_FATAL(xl_graph_init(g), 0);
 	t0 = g_get_monotonic_time();
 	xl_graph_fini(g);
 	/* Each volume's work finished before its fini; parents first; the
