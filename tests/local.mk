@@ -253,7 +253,7 @@ nfs_actor_sources = xlators/nfs/server/nfs3_util.c xlators/nfs/server/nfs3_attr.
 	xlators/nfs/server/nfs3_dirsize.c xlators/nfs/server/nfs3_xfer.c \
 	xlators/nfs/server/nfs3_verf.c xlators/nfs/server/nfs_setup.c \
 	xlators/nfs/server/fh.c xlators/nfs/server/exports.c \
-	$(nfs_access_sources)
+	tests/unit/nfs_test_fh.h $(nfs_access_sources)
 tests_unit_test_actors_SOURCES = tests/unit/test_actors.c $(nfs_actor_sources)
 tests_unit_test_actors_CFLAGS = $(mem_test_cflags)
 tests_unit_test_actors_LDADD = libnfs3xdr.la $(mem_test_ldadd)

@@ -35,6 +35,7 @@
 #include "nfs3_xfer.h"
 #include "xlator.h"
 #include "cunit_main.h"
+#include "nfs_test_fh.h"
 
 static int (*set_rule)(struct xl *, const struct eg_rule *);
 static GModule *eg_mod;
@@ -58,13 +59,6 @@ static const char volfile[] = "volume mem\n"
 			      "    type debug/error-gen\n"
 			      "    subvolumes mem\n"
 			      "end-volume\n";
-
-static nfs_fh3 fh3(struct nfs_fh *fh)
-{
-	nfs_fh3 f = {.data = {.data_len = fh->len, .data_val = (char *)fh->data}};
-
-	return f;
-}
 
 static void fh_of(struct xl_inode *in, struct nfs_fh *fh)
 {

@@ -39,6 +39,7 @@
 #include "nfs_mount_iface.h"
 #include "xlator.h"
 #include "cunit_main.h"
+#include "nfs_test_fh.h"
 
 static char *moddir;
 static struct xl_graph *graph;
@@ -60,13 +61,6 @@ static const char volfile[] = "volume disk\n"
 			      "    option directory /\n"
 			      "    subvolumes disk scratch\n"
 			      "end-volume\n";
-
-static nfs_fh3 fh3(struct nfs_fh *fh)
-{
-	nfs_fh3 f = {.data = {.data_len = fh->len, .data_val = (char *)fh->data}};
-
-	return f;
-}
 
 static void fh_take(struct nfs_fh *fh, const nfs_fh3 *from)
 {
