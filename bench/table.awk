@@ -3,7 +3,8 @@
 # the markdown table: median (min-max) over the rounds per server, each
 # server's ratio to the LAST server, latencies, CPU per call, the issue-8
 # target of the case and whether the first server meets it. Derived rows:
-# sequential I/O as % of the loopback TCP bandwidth, CPU per GETATTR, RSS
+# sequential I/O as % of the loopback TCP bandwidth (the write also as % of
+# a local dd into the backing folder), CPU per GETATTR, RSS
 # growth. Run as: awk -F'\t' -v rounds=N -f table.awk results.tsv
 
 function sortn(a, n,   i, j, t) {
@@ -74,7 +75,7 @@ END {
 				printf " %s |", fmt(m[j])
 		}
 		for (j = 1; j < ns; j++) # the wire is no server's figure
-			printf " %s |", ((m[ns] > 0 && m[j] != "" && c !~ /^loopback/) ? sprintf("%.2fx", m[j] / m[ns]) : "-")
+			printf " %s |", ((m[ns] > 0 && m[j] != "" && c !~ /^(loopback|backing)/) ? sprintf("%.2fx", m[j] / m[ns]) : "-")
 		for (j = 1; j <= ns; j++) {
 			k = srv[j] SUBSEP c
 			p5 = med(k, "p50")
@@ -103,6 +104,16 @@ END {
 			if (cs[x] ~ /^loopback TCP/) tcpc = cs[x]
 		if (tcpc == "")
 			continue
+		if (c ~ /seqwrite/)
+			for (x = 1; x <= nc; x++)
+				if (cs[x] == "backing folder write") {
+					printf "| %s, %% of backing folder write (dd) | %% |", c
+					for (j = 1; j <= ns; j++)
+						printf " %s |", (med_of[j, cs[x]] > 0 ? sprintf("%.0f%%", 100 * med_of[j, c] / med_of[j, cs[x]]) : "-")
+					for (j = 1; j < ns; j++) printf " |"
+					for (j = 1; j <= 2 * ns; j++) printf " |"
+					printf " | |\n"
+				}
 		printf "| %s, %% of loopback TCP | %% |", c
 		for (j = 1; j <= ns; j++)
 			printf " %s |", (med_of[j, tcpc] > 0 ? sprintf("%.0f%%", 100 * med_of[j, c] / med_of[j, tcpc]) : "-")

@@ -11,7 +11,9 @@
 #   NULL, GETATTR, LOOKUP, ACCESS at 1 and 4 connections x 1 and 32 calls in
 #   flight each; 4 KiB random READ and WRITE (4 x 8 in flight: IOPS,
 #   p50/p99); 1 MiB sequential READ and WRITE (4 x 2: MiB/s, and % of the
-#   loopback TCP bandwidth, measured by nfsload -m tcp in the same slot);
+#   loopback TCP bandwidth, measured by nfsload -m tcp in the same slot,
+#   and the write as % of what dd gets writing 512 MiB into the backing
+#   folder with fdatasync: the storage's own ceiling);
 #   create+write+commit+getattr+remove cycles (4 x 8); READDIRPLUS
 #   listings of d50k (1 connection, 128 KiB replies).
 # The server's CPU time (utime+stime of /proc/PID/stat, all threads) is
@@ -120,6 +122,21 @@ cases() {
 	echo "r$r $l tcp: $line" >>"$LOG"
 	record "$r" "$l" "loopback TCP c${conns}" "$(field MiB_per_s "$line")" MiB/s "" "" ""
 	printf '  %-22s %10s MiB/s\n' "loopback TCP c${conns}" "$(field MiB_per_s "$line")"
+	# and the storage the writes land on: what a local writer gets
+	line=$(local_write) || return 1
+	record "$r" "$l" "backing folder write" "$line" MiB/s "" "" ""
+	printf '  %-22s %10s MiB/s\n' "backing folder write" "$line"
+}
+
+# local_write: MiB/s of 512 MiB written into the backing folder with
+# 1 MiB blocks and made durable (fdatasync, as the WRITEs' COMMIT), by dd
+local_write() {
+	local t0 t1
+	t0=$(date +%s%N)
+	dd if=/dev/zero of="$D/local-write.tmp" bs=1M count=512 conv=fdatasync status=none || return 1
+	t1=$(date +%s%N)
+	rm -f "$D/local-write.tmp"
+	awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", 512 * 1e9 / ns }'
 }
 
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
