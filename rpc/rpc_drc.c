@@ -133,7 +133,17 @@ void rpc_drc_key_init(struct rpc_drc_key *key, uint32_t xid, uint32_t prog, uint
 		key->port = ntohs(((const struct sockaddr_in6 *)peer)->sin6_port);
 	}
 	key->call_len = (uint32_t)call_len;
-	key->csum = rpc_drc_hash(call, call_len);
+	if (call_len <= 2 * RPC_DRC_CSUM_EDGE) {
+		key->csum = rpc_drc_hash(call, call_len);
+	} else {
+		/* a long call (WRITE data): its head, which holds the header,
+		 * the handle, offset and count, and its tail; hashing a whole
+		 * 1 MiB WRITE cost 8% of the server's CPU on sequential writes */
+		const uint8_t *p = call;
+
+		key->csum = rpc_drc_hash(p, RPC_DRC_CSUM_EDGE) ^
+			    drc_rotl(rpc_drc_hash(p + call_len - RPC_DRC_CSUM_EDGE, RPC_DRC_CSUM_EDGE), 17);
+	}
 }
 
 /* The key has no padding (32-bit words, a byte array, then one 64-bit

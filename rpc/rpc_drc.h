@@ -17,9 +17,14 @@
  * the client's address AND port (two clients behind one NAT share the
  * address and may pick the same xid; the Linux client reconnects from
  * the port it had, so its retransmissions still match), its AUTH_SYS
- * uid/gid, and the length and a 64-bit hash of the whole call as
- * received (header, credentials and arguments), so a new call that
- * happens to reuse an xid is not mistaken for a retransmission.
+ * uid/gid, and the length and a 64-bit hash of the call as received
+ * (header, credentials and arguments), so a new call that happens to
+ * reuse an xid is not mistaken for a retransmission. A call longer than
+ * 2 x RPC_DRC_CSUM_EDGE bytes is hashed by its first and last
+ * RPC_DRC_CSUM_EDGE bytes only (knfsd checksums the first 256): the head
+ * holds everything but WRITE's data, and a reused xid from the same port,
+ * user, procedure, handle, offset and length, whose data differs only
+ * in the middle, is not a case worth hashing every byte of each WRITE.
  *
  * Completed entries sit on an LRU list bounded in count and bytes and
  * expire ttl after their last use. Every function is thread-safe. The
@@ -38,6 +43,7 @@
 #define RPC_DRC_DEFAULT_ENTRIES 8192
 #define RPC_DRC_DEFAULT_BYTES (8u << 20)
 #define RPC_DRC_DEFAULT_TTL_MS (120u * 1000)
+#define RPC_DRC_CSUM_EDGE 1024u   /* bytes hashed at each end of a long call */
 
 struct rpc_drc;
 struct rpc_drc_entry;
@@ -51,7 +57,7 @@ struct rpc_drc_key {
 	uint8_t addr[16];             /* the address */
 	uint32_t port;                /* the source port */
 	uint32_t call_len;
-	uint64_t csum;                /* rpc_drc_hash of the whole call */
+	uint64_t csum;                /* rpc_drc_hash of the call (its ends if long) */
 };
 
 struct rpc_drc_config {
