@@ -191,6 +191,30 @@ static int count_fds(void)
 	return n - 1;
 }
 
+/* Does this process hold a descriptor of a path ending in "/@name"? */
+static bool holds_fd_to(const char *name)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	char link[300], target[4096], tail[64];
+	bool found = false;
+	ssize_t n;
+
+	if (!d)
+		return false;
+	snprintf(tail, sizeof(tail), "/%s", name);
+	while (!found && (e = readdir(d))) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", e->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = 0;
+		found = (size_t)n >= strlen(tail) && !strcmp(target + n - strlen(tail), tail);
+	}
+	closedir(d);
+	return found;
+}
+
 static bool disk_id(const char *path, struct xl_id *id)
 {
 	return lgetxattr(path, "trusted.xlnfs.id", id->bytes, 16) == 16;
@@ -985,6 +1009,21 @@ static void test_fd_cache(void)
 		CU_ASSERT_STRING_EQUAL(buf, name);
 	}
 	CU_ASSERT(count_fds() - before <= 22);
+	/* the eviction spares what is in use: a file read between every
+	 * other file's use keeps its descriptors while 100 others cycle */
+	{
+		struct xl_inode *hot = mkfile(&ROOT, d, "hot", 0644, NULL);
+
+		CU_ASSERT_FATAL(hot != NULL);
+		CU_ASSERT_EQUAL(wr(&ROOT, hot, 0, "hot", NULL), 3);
+		for (int i = 0; i < 100; i++) {
+			CU_ASSERT_EQUAL(rd(&BOB, in[i], 0, buf, NULL), (int)strlen("f") + (i > 9) + 1);
+			CU_ASSERT_EQUAL(rd(&BOB, hot, 0, buf, NULL), 3);
+		}
+		CU_ASSERT(holds_fd_to("hot"));
+		CU_ASSERT(count_fds() - before <= 22);
+		xl_inode_unref(hot);
+	}
 	for (int i = 0; i < 100; i++)
 		xl_inode_unref(in[i]);
 	xl_inode_unref(d);

@@ -147,6 +147,7 @@ struct posix_ictx {
 	unsigned users;         /* fops using the fds: not evictable */
 	struct posix_ictx *lru_prev, *lru_next;
 	bool in_lru;
+	bool recent;            /* used since the evictor last saw it (lock) */
 	pthread_mutex_t ns_lock;
 	pthread_mutex_t sync_lock;
 	pthread_cond_t sync_cond;

@@ -9,8 +9,11 @@
  *
  * Descriptors: each context may hold an O_PATH fd and data fds. Their
  * total is bounded by fd-cache-size: contexts with descriptors sit on an
- * LRU list (priv->lru_lock), and opening one past the bound closes the
- * descriptors of the least recently used contexts that no fop is using
+ * LRU list (priv->lru_lock) kept as a CLOCK: a fop only marks its context
+ * recent (under the context's own lock, so no global lock is on a call's
+ * path), and opening one past the bound walks the list from its head,
+ * moving recent contexts to the tail with the mark cleared (their second
+ * chance) and closing the descriptors of the others that no fop is using
  * (users 0; the context's own lock is only tried, never waited for, so the
  * lock order ctx->lock → lru_lock of a fop never deadlocks the evictor).
  * A context whose descriptors were closed reopens its object through the
@@ -88,14 +91,26 @@ static void posix_lru_evict(struct posix_priv *priv, struct posix_ictx *self)
 {
 	struct posix_ictx *ctx, *next;
 	long target = priv->fd_limit - priv->fd_limit / 8;
+	/* each context is seen at most twice: once given its second chance */
+	long steps = 2 * __atomic_load_n(&priv->nfds, __ATOMIC_RELAXED) + 2;
 
 	pthread_mutex_lock(&priv->lru_lock);
-	for (ctx = priv->lru_head; ctx && __atomic_load_n(&priv->nfds, __ATOMIC_RELAXED) > target;
+	for (ctx = priv->lru_head;
+	     ctx && steps-- > 0 && __atomic_load_n(&priv->nfds, __ATOMIC_RELAXED) > target;
 	     ctx = next) {
 		next = ctx->lru_next;
 		if (ctx == self || pthread_mutex_trylock(&ctx->lock) != 0)
 			continue;
-		if (ctx->users == 0) {
+		if (ctx->users == 0 && ctx->recent) {
+			/* used since it was last looked at: to the tail */
+			ctx->recent = false;
+			if (next) {
+				posix_lru_unlink(priv, ctx);
+				posix_lru_append(priv, ctx);
+			} else {
+				next = ctx; /* the only one left: look again */
+			}
+		} else if (ctx->users == 0) {
 			__atomic_sub_fetch(&priv->nfds, posix_ictx_close_fds(ctx), __ATOMIC_RELAXED);
 			posix_lru_unlink(priv, ctx);
 			priv->evictions++;
@@ -286,13 +301,10 @@ int posix_ictx_use(struct xl *xl, struct xl_inode *inode, struct posix_ictx **ou
 		pthread_mutex_unlock(&priv->lru_lock);
 		posix_fds_opened(priv, ctx, 1);
 	} else {
+		/* no global lock on a call's path: the evictor moves a
+		 * recently used context back to the tail (second chance) */
 		ctx->users++;
-		pthread_mutex_lock(&priv->lru_lock);
-		if (ctx->in_lru && priv->lru_tail != ctx) {
-			posix_lru_unlink(priv, ctx);
-			posix_lru_append(priv, ctx);
-		}
-		pthread_mutex_unlock(&priv->lru_lock);
+		ctx->recent = true;
 	}
 	pthread_mutex_unlock(&ctx->lock);
 	*out = ctx;
