@@ -3,7 +3,8 @@
  * inodes, link, find, ref/unref, the LRU bound and its eviction order,
  * context slots and their release through ctx_free() (and re-entering
  * the table from ctx_free()), xl_inode_forget/forget_id, the per-inode
- * lock, and concurrent find-or-link.
+ * lock, concurrent find-or-link (one shard and many), and the shards'
+ * counts and limits.
  */
 #include "config.h"
 
@@ -322,12 +323,17 @@ static void *hammer(void *arg)
 	return NULL;
 }
 
-static void test_threads(void)
+/* THREADS hammer a table made for @made cached inodes, then limited to
+ * @limit (a table made large is sharded: its fresh inodes move shards
+ * when linked, while others find, evict and unref in both). */
+static void threads_on(size_t made, size_t limit)
 {
-	struct xl_inode_table *t = xl_inode_table_new(&graph, 8);
+	struct xl_inode_table *t = xl_inode_table_new(&graph, made);
 	pthread_t th[THREADS];
 	struct xl_inode_stats st;
 
+	xl_inode_table_set_lru_limit(t, limit);
+	mismatches = 0;
 	for (int i = 0; i < THREADS; i++)
 		pthread_create(&th[i], NULL, hammer, t);
 	for (int i = 0; i < THREADS; i++)
@@ -335,8 +341,47 @@ static void test_threads(void)
 	CU_ASSERT_EQUAL(mismatches, 0);
 	xl_inode_table_stats(t, &st);
 	CU_ASSERT_EQUAL(st.active, 0);
-	CU_ASSERT_TRUE(st.lru <= 8);
+	CU_ASSERT_TRUE(st.lru <= limit);
+	CU_ASSERT_TRUE(st.evictions > 0);
 	CU_ASSERT_TRUE(st.lookups >= 2ULL * THREADS * ROUNDS);
+	xl_inode_table_free(t);
+}
+
+static void test_threads(void)
+{
+	threads_on(8, 8);
+	threads_on(16384, 32);
+}
+
+/* A large table's shards: the counts add up over them, and each keeps
+ * its share of the limit. */
+static void test_shards(void)
+{
+	struct xl_inode_table *t = xl_inode_table_new(&graph, 16384);
+	struct xl_inode *in[1000];
+	struct xl_inode_stats st;
+
+	for (unsigned i = 0; i < 1000; i++)
+		in[i] = get(t, &(struct xl_id){ .bytes = { 1, (uint8_t)(i >> 8), (uint8_t)i } });
+	xl_inode_table_stats(t, &st);
+	CU_ASSERT_EQUAL(st.active, 1000);
+	CU_ASSERT_EQUAL(st.lru, 0);
+	for (unsigned i = 0; i < 1000; i++) {
+		struct xl_inode *again = xl_inode_find(t, xl_inode_id(in[i]));
+
+		CU_ASSERT_PTR_EQUAL(again, in[i]);
+		xl_inode_unref(again);
+		xl_inode_unref(in[i]);
+	}
+	xl_inode_table_stats(t, &st);
+	CU_ASSERT_EQUAL(st.active, 0);
+	CU_ASSERT_EQUAL(st.lru, 1000);
+	CU_ASSERT_EQUAL(st.hits, 1000);
+	/* 160 over 16 shards: 10 each, and each holds more than that */
+	xl_inode_table_set_lru_limit(t, 160);
+	xl_inode_table_stats(t, &st);
+	CU_ASSERT_EQUAL(st.lru, 160);
+	CU_ASSERT_EQUAL(st.evictions, 840);
 	xl_inode_table_free(t);
 }
 
@@ -352,5 +397,6 @@ int main(void)
 	CU_add_test(s, "ctx slots and ctx_free()", test_ctx_and_forget);
 	CU_add_test(s, "xl_inode_forget/forget_id", test_inode_forget);
 	CU_add_test(s, "threads", test_threads);
+	CU_add_test(s, "shards", test_shards);
 	return cunit_run();
 }
