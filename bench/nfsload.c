@@ -23,7 +23,8 @@
  *   tcp         no NFS: streams SIZE-byte writes over loopback TCP to a
  *               reader thread, the wire speed the large I/O is held against
  * and prints one line with calls, seconds, calls/s, MiB/s and the p50/p99
- * latency of a call (of a cycle, of a listing). Raw calls (not libnfs's path
+ * latency of a call (of a cycle, of a listing), and its own CPU time over
+ * the timed loop (the load generator shares the server's cores). Raw calls (not libnfs's path
  * API) so that one call is exactly one RPC on the wire. Every reply is
  * checked: any RPC or NFS error ends the run with exit status 1. The data
  * file (nfsload.dat, FILE_MIB) is made through NFS when missing or short.
@@ -117,6 +118,15 @@ struct nl_conn {
 };
 
 static pthread_barrier_t nl_start;
+
+/* This process's CPU time (all its threads), in seconds. */
+static double nl_cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static double nl_now(void)
 {
@@ -842,7 +852,7 @@ int main(int argc, char **argv)
 	char *buf = NULL;
 	float *lat = NULL;
 	size_t nlat = 0;
-	double t0, t1, mib, p50 = 0, p99 = 0;
+	double t0, t1, cpu0, cpu1, mib, p50 = 0, p99 = 0;
 	long total = 0, entries = 0;
 	int i, ret = 1;
 
@@ -875,8 +885,10 @@ int main(int argc, char **argv)
 	}
 	pthread_barrier_wait(&nl_start);
 	t0 = nl_now();
+	cpu0 = nl_cpu_now();
 	pthread_barrier_wait(&nl_start);
 	t1 = nl_now();
+	cpu1 = nl_cpu_now();
 	ret = 0;
 	for (i = 0; i < o.conns; i++) {
 		pthread_join(c[i].tid, NULL);
@@ -904,9 +916,11 @@ int main(int argc, char **argv)
 		      ? (double)total * o.bsize / (1 << 20)
 		      : 0;
 	printf("nfsload mode=%s conns=%d depth=%d calls=%ld seconds=%.3f calls_per_s=%.0f "
-	       "MiB_per_s=%.1f p50_us=%.0f p99_us=%.0f entries=%ld entries_per_s=%.0f%s\n",
+	       "MiB_per_s=%.1f p50_us=%.0f p99_us=%.0f entries=%ld entries_per_s=%.0f "
+	       "client_cpu_s=%.3f%s\n",
 	       nl_names[o.mode], o.conns, o.depth, total, t1 - t0, total / (t1 - t0),
-	       mib / (t1 - t0), p50, p99, entries, entries / (t1 - t0), ret ? " FAILED" : "");
+	       mib / (t1 - t0), p50, p99, entries, entries / (t1 - t0), cpu1 - cpu0,
+	       ret ? " FAILED" : "");
 out:
 	for (i = 0; c && i < o.conns; i++)
 		free(c[i].lat);

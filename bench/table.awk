@@ -1,11 +1,12 @@
 # bench/table.awk — turns bench/table.sh's results.tsv (round, server, case,
-# value, unit, p50 us, p99 us, server CPU us per call; tab-separated) into
-# the markdown table: median (min-max) over the rounds per server, each
-# server's ratio to the LAST server, latencies, CPU per call, the issue-8
-# target of the case and whether the first server meets it. Derived rows:
-# sequential I/O as % of the loopback TCP bandwidth (the write also as % of
-# a local dd into the backing folder), CPU per GETATTR, RSS
-# growth. Run as: awk -F'\t' -v rounds=N -f table.awk results.tsv
+# value, unit, p50 us, p99 us, server CPU us per call, nfsload CPU us per
+# call; tab-separated) into the markdown table: median (min-max) over the
+# rounds per server, each server's ratio to the LAST server, latencies, CPU
+# per call of the server and of the load generator, the issue-8 target of
+# the case and whether the first server meets it. Derived rows: sequential
+# I/O as % of the loopback TCP bandwidth (the write also as % of a local dd
+# into the backing folder), CPU per GETATTR, RSS growth.
+# Run as: awk -F'\t' -v rounds=N -f table.awk results.tsv
 
 function sortn(a, n,   i, j, t) {
 	for (i = 2; i <= n; i++)
@@ -51,6 +52,7 @@ function add(what, s, c, v) {
 	if (!(c in seen_c)) { seen_c[c] = 1; cs[++nc] = c; unit[c] = $5 }
 	add("v", s, c, $4); add("p50", s, c, $6); add("p99", s, c, $7)
 	if ($8 != "") add("cpu", s, c, $8)
+	if ($9 != "") add("ccpu", s, c, $9)
 }
 
 END {
@@ -60,8 +62,9 @@ END {
 	for (j = 1; j < ns; j++) printf " %s/%s |", srv[j], base
 	for (j = 1; j <= ns; j++) printf " %s p50/p99 us |", srv[j]
 	for (j = 1; j <= ns; j++) printf " %s CPU us/call |", srv[j]
+	for (j = 1; j <= ns; j++) printf " nfsload CPU us/call (%s) |", srv[j]
 	printf " target | met |\n|---|---|"
-	for (j = 1; j < 4 * ns; j++) printf "---|"
+	for (j = 1; j < 5 * ns; j++) printf "---|"
 	printf "---|---|\n"
 	for (i = 1; i <= nc; i++) {
 		c = cs[i]
@@ -86,6 +89,8 @@ END {
 			cpu[j, c] = med(k, "cpu")
 			printf " %s |", fmt(cpu[j, c])
 		}
+		for (j = 1; j <= ns; j++)
+			printf " %s |", fmt(med(srv[j] SUBSEP c, "ccpu"))
 		t = target(c)
 		if (t != "" && m[ns] > 0)
 			printf " >= %sx | %s |\n", t, (m[1] / m[ns] >= t ? "yes" : "no")
@@ -111,14 +116,14 @@ END {
 					for (j = 1; j <= ns; j++)
 						printf " %s |", (med_of[j, cs[x]] > 0 ? sprintf("%.0f%%", 100 * med_of[j, c] / med_of[j, cs[x]]) : "-")
 					for (j = 1; j < ns; j++) printf " |"
-					for (j = 1; j <= 2 * ns; j++) printf " |"
+					for (j = 1; j <= 3 * ns; j++) printf " |"
 					printf " | |\n"
 				}
 		printf "| %s, %% of loopback TCP | %% |", c
 		for (j = 1; j <= ns; j++)
 			printf " %s |", (med_of[j, tcpc] > 0 ? sprintf("%.0f%%", 100 * med_of[j, c] / med_of[j, tcpc]) : "-")
 		for (j = 1; j < ns; j++) printf " |"
-		for (j = 1; j <= 2 * ns; j++) printf " |"
+		for (j = 1; j <= 3 * ns; j++) printf " |"
 		printf " >= 70%% | %s |\n", (med_of[1, tcpc] > 0 && med_of[1, c] / med_of[1, tcpc] >= 0.7) ? "yes" : "no"
 	}
 	for (i = 1; i <= nc; i++) {
@@ -129,7 +134,7 @@ END {
 		for (j = 1; j <= ns; j++) printf " %s |", fmt(cpu[j, c])
 		for (j = 1; j < ns; j++)
 			printf " %s |", (cpu[ns, c] > 0 ? sprintf("%.2fx", cpu[j, c] / cpu[ns, c]) : "-")
-		for (j = 1; j <= 2 * ns; j++) printf " |"
+		for (j = 1; j <= 3 * ns; j++) printf " |"
 		printf " <= 0.5x | %s |\n", (cpu[ns, c] > 0 && cpu[1, c] / cpu[ns, c] <= 0.5) ? "yes" : "no"
 	}
 	r1 = ""; r2 = ""
@@ -142,7 +147,7 @@ END {
 		for (j = 1; j <= ns; j++)
 			printf " %s |", (med_of[j, r1] > 0 ? sprintf("%.2fx", med_of[j, r2] / med_of[j, r1]) : "-")
 		for (j = 1; j < ns; j++) printf " |"
-		for (j = 1; j <= 2 * ns; j++) printf " |"
+		for (j = 1; j <= 3 * ns; j++) printf " |"
 		g = med_of[1, r1] > 0 ? med_of[1, r2] / med_of[1, r1] : 99
 		printf " <= 1.10x | %s |\n", g <= 1.10 ? "yes" : "no"
 	}

@@ -17,7 +17,8 @@
 #   create+write+commit+getattr+remove cycles (4 x 8); READDIRPLUS
 #   listings of d50k (1 connection, 128 KiB replies).
 # The server's CPU time (utime+stime of /proc/PID/stat, all threads) is
-# taken around every case: CPU per call. Then, once per server, RSS
+# taken around every case: CPU per call; and nfsload's own (it runs on the
+# same cores: at one call in flight the round trip is mostly the client's). Then, once per server, RSS
 # (VmRSS) at start, after $files/10 and after $files distinct files of
 # "many" were looked up (4 x 8 in flight), and the cold LOOKUP rate.
 # With vm=1, once per server after the rounds, the Linux kernel client in
@@ -69,8 +70,8 @@ RESULTS=$OUT/results.tsv LOG=$OUT/log
 HZ=$(getconf CLK_TCK)
 echo "results in $OUT; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# record ROUND SERVER CASE VALUE UNIT P50 P99 CPU_US
-record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"; }
+# record ROUND SERVER CASE VALUE UNIT P50 P99 CPU_US [CLIENT_CPU_US]
+record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8" "${9:-}" >>"$RESULTS"; }
 
 # cpu_ticks PID: utime + stime of all its threads, in clock ticks
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
@@ -80,7 +81,7 @@ field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 
 # run ROUND LABEL CASE UNIT NFSLOAD-ARGS...: one nfsload run, recorded
 run() {
-	local round=$1 label=$2 name=$3 unit=$4 line c0 c1 calls value cpu
+	local round=$1 label=$2 name=$3 unit=$4 line c0 c1 calls value cpu n ccpu
 	shift 4
 	c0=$(cpu_ticks "$SERVER_PID")
 	line=$("$NFSLOAD" -s 127.0.0.1 -e "$EXPORT_PATH" "$@" 2>>"$LOG") ||
@@ -96,9 +97,12 @@ run() {
 	cpu=$(awk -v d=$((c1 - c0)) -v hz="$HZ" -v n="$calls" 'BEGIN { printf "%.1f", n ? d * 1e6 / hz / n : 0 }')
 	[[ $name == READDIRPLUS* ]] && cpu=$(awk -v d=$((c1 - c0)) -v hz="$HZ" \
 		-v n="$(field entries "$line")" 'BEGIN { printf "%.2f", n ? d * 1e6 / hz / n : 0 }')
-	record "$round" "$label" "$name" "$value" "$unit" "$(field p50_us "$line")" "$(field p99_us "$line")" "$cpu"
-	printf '  %-22s %10s %-9s p50 %6s us  p99 %6s us  cpu %7s us/call\n' "$name" "$value" "$unit" \
-		"$(field p50_us "$line")" "$(field p99_us "$line")" "$cpu"
+	n=$calls
+	[[ $name == READDIRPLUS* ]] && n=$(field entries "$line")
+	ccpu=$(awk -v s="$(field client_cpu_s "$line")" -v n="$n" 'BEGIN { printf "%.1f", n ? s * 1e6 / n : 0 }')
+	record "$round" "$label" "$name" "$value" "$unit" "$(field p50_us "$line")" "$(field p99_us "$line")" "$cpu" "$ccpu"
+	printf '  %-22s %10s %-9s p50 %6s us  p99 %6s us  cpu %7s us/call  client %6s\n' "$name" "$value" "$unit" \
+		"$(field p50_us "$line")" "$(field p99_us "$line")" "$cpu" "$ccpu"
 }
 
 # cases ROUND LABEL: every per-round case against the running server
