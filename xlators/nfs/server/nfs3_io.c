@@ -92,10 +92,13 @@ int nfs3_read(struct rpcsvc_request *req, void *args, void *res)
 	bool eof = false;
 	int ret;
 
-	r->status = nfs3_resolve(req, &a->file, &call, &obj);
+	/* Lazy: the read fop checks the object (its type, the caller's
+	 * permission, that it is this subvolume's) on the attributes it
+	 * takes after reading, and returns those: one stat per READ. */
+	r->status = nfs3_resolve_lazy(req, &a->file, &call, &obj);
 	if (r->status != NFS3_OK)
 		return RPCSVC_OK;
-	r->status = nfs3_check_regular(&obj.attr);
+	r->status = (obj.attr.valid & XL_IATT_TYPE) ? nfs3_check_regular(&obj.attr) : NFS3_OK;
 	if (r->status != NFS3_OK) {
 		nfs3_post_op_from_iatt(srv, obj.export, &obj.attr,
 				       &r->READ3res_u.resfail.file_attributes);
@@ -103,8 +106,8 @@ int nfs3_read(struct rpcsvc_request *req, void *args, void *res)
 	}
 	ret = xl_fop_read(obj.export->child, &call, obj.inode, a->offset, count, &data, &eof, &attr);
 	if (ret < 0) {
-		r->status = nfs3_errno_to_status(ret);
-		nfs3_post_op_from_iatt(srv, obj.export, &attr,
+		r->status = nfs3_obj_fop_status(ret);
+		nfs3_post_op_from_iatt(srv, obj.export, (attr.valid & XL_IATT_TYPE) ? &attr : &obj.attr,
 				       &r->READ3res_u.resfail.file_attributes);
 		goto out;
 	}
