@@ -748,6 +748,25 @@ static void test_fresh_judgement(void)
 	CU_ASSERT_EQUAL(chmod(path, 0), 0);
 	CU_ASSERT_EQUAL(rd(&BOB, f, 0, buf, NULL), 6);
 	CU_ASSERT_EQUAL(rd(&ALICE, f, 0, buf, NULL), -EACCES);
+	/* WRITE too, on the stat right before it (its wcc, also when refused) */
+	{
+		struct xl_wcc w;
+
+		memset(&w, 0, sizeof(w));
+		CU_ASSERT_EQUAL(wr(&ALICE, f, 0, "x", &w), -EACCES);
+		CU_ASSERT_TRUE(w.pre.valid & XL_IATT_SIZE);
+		CU_ASSERT_TRUE(w.post.valid & XL_IATT_SIZE);
+		CU_ASSERT_EQUAL(w.post.uid, 2000);
+		CU_ASSERT_EQUAL(chmod(path, 0606), 0);
+		memset(&w, 0, sizeof(w));
+		CU_ASSERT_EQUAL(wr(&ALICE, f, 0, "S", &w), 1);
+		CU_ASSERT_EQUAL(w.pre.mode & 07777, 0606);
+		CU_ASSERT_EQUAL(w.post.size, 6);
+		CU_ASSERT_EQUAL(chmod(path, 0600), 0);
+		CU_ASSERT_EQUAL(wr(&ALICE, f, 0, "s", NULL), -EACCES);
+		CU_ASSERT_EQUAL(wr(&BOB, f, 0, "s", NULL), 1); /* the owner override */
+		CU_ASSERT_EQUAL(wr(&ROOT, root, 0, "s", NULL), -EISDIR);
+	}
 
 	/* ACCESS: the owner by the owner's bits only, even when the
 	 * group's and others' would grant more */
@@ -1267,7 +1286,7 @@ int main(void)
 	CU_add_test(s, "wcc pre/post", test_wcc);
 	CU_add_test(s, "permissions: kernel judgement, ACL, owner override", test_permissions);
 	CU_add_test(s, "read, write, stability, fsync", test_data);
-	CU_add_test(s, "READ and ACCESS judged on fresh attributes", test_fresh_judgement);
+	CU_add_test(s, "READ, WRITE and ACCESS judged on fresh attributes", test_fresh_judgement);
 	CU_add_test(s, "symlink, mknod, link, create over names", test_special);
 	CU_add_test(s, "rename: victims, directories", test_rename);
 	CU_add_test(s, "readdir(plus): cookies, ids, permission", test_readdir);

@@ -121,6 +121,22 @@ static nfsstat3 do_read(struct nfs_fh *fh)
 	return st;
 }
 
+/* WRITE of 3 bytes to @fh: its status, *@attrs whether wcc after came. */
+static nfsstat3 do_write(struct nfs_fh *fh, bool *attrs)
+{
+	WRITE3args a = {.file = fh3(fh), .count = 3, .stable = FILE_SYNC};
+	WRITE3res r = {0};
+	nfsstat3 st;
+
+	a.data.data_len = 3;
+	a.data.data_val = (char *)"abc";
+	CU_ASSERT_EQUAL(nfs3_write(&req, &a, &r), RPCSVC_OK);
+	st = r.status;
+	*attrs = r.WRITE3res_u.resfail.file_wcc.after.attributes_follow;
+	xdr_free((xdrproc_t)xdr_WRITE3res, (char *)&r);
+	return st;
+}
+
 /* ACCESS of @mask on @fh: its status, *@attrs whether attributes came. */
 static nfsstat3 do_access(struct nfs_fh *fh, uint32_t mask, bool *attrs)
 {
@@ -256,6 +272,7 @@ static void test_handles_never_cross(void)
 	CU_ASSERT_EQUAL(do_access(&x, ACCESS3_READ, &attrs), NFS3ERR_STALE);
 	CU_ASSERT_FALSE(attrs);
 	CU_ASSERT_EQUAL(do_access(&x, 0, &attrs), NFS3ERR_STALE); /* nothing asked */
+	CU_ASSERT_EQUAL(do_write(&x, &attrs), NFS3ERR_STALE);
 	crossed(&g, ex_disk, &x);
 	CU_ASSERT_EQUAL(do_getattr(&x, NULL), NFS3ERR_STALE);
 	CU_ASSERT_EQUAL(do_read(&x), NFS3ERR_STALE);
@@ -264,6 +281,8 @@ static void test_handles_never_cross(void)
 	CU_ASSERT_EQUAL(do_getattr(&f, NULL), NFS3_OK);
 	CU_ASSERT_EQUAL(do_getattr(&g, NULL), NFS3_OK);
 	CU_ASSERT_EQUAL(do_read(&f), NFS3_OK);
+	CU_ASSERT_EQUAL(do_write(&f, &attrs), NFS3_OK);
+	CU_ASSERT_TRUE(attrs);
 	CU_ASSERT_EQUAL(do_access(&g, ACCESS3_READ, &attrs), NFS3_OK);
 	CU_ASSERT_TRUE(attrs);
 	CU_ASSERT_EQUAL(do_access(&g, 0, &attrs), NFS3_OK);

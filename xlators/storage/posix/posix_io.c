@@ -17,7 +17,8 @@
  * stable_how with pwritev2(RWF_DSYNC / RWF_SYNC) in one call (fdatasync/
  * fsync after the write where the kernel lacks the flags) and reports the
  * level done (FILE_SYNC everywhere with fsync-unstable on). Its wcc is an
- * fstat right before and right after the write under the file's ns_lock.
+ * fstat right before and right after the write under the file's ns_lock,
+ * and the one before is also what the write is judged on.
  */
 #include "config.h"
 
@@ -213,6 +214,12 @@ static ssize_t posix_write_all(int fd, const uint8_t *buf, size_t len, off_t off
 	return (ssize_t)done;
 }
 
+/*
+ * Two stats per WRITE: the one right before the write, under the file's
+ * ns_lock, is what the call is judged on (deleted, permission) and the
+ * wcc's pre-op attributes; the one right after is the post-op's. The
+ * type of a context never changes: a directory is refused first.
+ */
 int posix_write(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
 		const struct xl_data *data, enum xl_stable *stable, struct xl_wcc *wcc)
 {
@@ -223,12 +230,18 @@ int posix_write(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uin
 	ssize_t n;
 	int fd, ret;
 
-	ret = posix_ictx_stat(xl, inode, &ctx, &stx);
+	ret = posix_ictx_use(xl, inode, &ctx);
 	if (ret)
 		return ret;
-	ret = posix_io_check(xl, call, ctx, &stx, W_OK);
-	if (ret)
+	if (ctx->type != S_IFREG) {
+		ret = posix_ctx_statx(ctx, &stx);
+		if (!ret) {
+			posix_fill_attr(ctx, &stx, wcc ? &wcc->pre : NULL);
+			posix_fill_attr(ctx, &stx, wcc ? &wcc->post : NULL);
+			ret = posix_io_check(xl, call, ctx, &stx, W_OK);
+		}
 		goto out_done;
+	}
 	if (off > (uint64_t)INT64_MAX || data->len > (uint64_t)INT64_MAX - off) {
 		ret = -EFBIG;
 		goto out_done;
@@ -241,8 +254,18 @@ int posix_write(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uin
 		goto out_done;
 	}
 	pthread_mutex_lock(&ctx->ns_lock);
-	if (wcc && posix_statx(fd, "", &stx) == 0)
-		posix_fill_attr(ctx, &stx, &wcc->pre);
+	ret = posix_ctx_statx(ctx, &stx);
+	if (ret) {
+		pthread_mutex_unlock(&ctx->ns_lock);
+		goto out_done;
+	}
+	posix_fill_attr(ctx, &stx, wcc ? &wcc->pre : NULL);
+	ret = posix_io_check(xl, call, ctx, &stx, W_OK);
+	if (ret) {
+		posix_fill_attr(ctx, &stx, wcc ? &wcc->post : NULL); /* nothing changed */
+		pthread_mutex_unlock(&ctx->ns_lock);
+		goto out_done;
+	}
 	n = posix_write_all(fd, data->ptr, data->len, (off_t)off, how);
 	if (n >= 0 && posix_statx(fd, "", &stx) == 0) {
 		__atomic_store_n(&ctx->size_hint, stx.stx_size, __ATOMIC_RELAXED);
