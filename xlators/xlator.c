@@ -621,8 +621,10 @@ int xl_lookup(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const c
 	return fop_link_result(xl, ret, inode, ia, out);
 }
 
-int xl_resolve(struct xl *xl, struct xl_call *call, const struct xl_id *id, struct xl_inode **out,
-	       struct xl_iatt *attr)
+/* xl_resolve and xl_resolve_lazy: @check, a getattr on a cached inode
+ * (when @attr is wanted). */
+static int fop_resolve_id(struct xl *xl, struct xl_call *call, const struct xl_id *id,
+			  struct xl_inode **out, struct xl_iatt *attr, bool check)
 {
 	struct xl_iatt local, *ia = attr ? attr : &local;
 	struct xl_inode *inode = xl_inode_find(fop_table(xl), id);
@@ -630,7 +632,8 @@ int xl_resolve(struct xl *xl, struct xl_call *call, const struct xl_id *id, stru
 
 	*out = NULL;
 	if (inode) {
-		ret = attr ? xl_fop_getattr(xl, call, inode, attr) : 0;
+		ia->valid = 0;
+		ret = attr && check ? xl_fop_getattr(xl, call, inode, attr) : 0;
 		if (ret < 0) {
 			xl_inode_unref(inode);
 			return ret;
@@ -646,6 +649,18 @@ int xl_resolve(struct xl *xl, struct xl_call *call, const struct xl_id *id, stru
 		ia->valid |= XL_IATT_ID;
 	}
 	return fop_link_result(xl, ret, inode, ia, out);
+}
+
+int xl_resolve(struct xl *xl, struct xl_call *call, const struct xl_id *id, struct xl_inode **out,
+	       struct xl_iatt *attr)
+{
+	return fop_resolve_id(xl, call, id, out, attr, true);
+}
+
+int xl_resolve_lazy(struct xl *xl, struct xl_call *call, const struct xl_id *id,
+		    struct xl_inode **out, struct xl_iatt *attr)
+{
+	return fop_resolve_id(xl, call, id, out, attr, false);
 }
 
 int xl_create(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,

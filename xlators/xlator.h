@@ -772,11 +772,20 @@ int xl_fop_lk(struct xl *xl, struct xl_call *call, struct xl_inode *inode, enum 
  * xl_resolve: the inode for @id, taken from the table when cached (no
  * fop is made then unless @attr is wanted, which costs a getattr),
  * otherwise found by the resolve fop. -ESTALE if the object is gone.
+ *
+ * xl_resolve_lazy: the same without the getattr on a cached inode (whose
+ * *@attr then has valid 0), for a caller whose next fop on @xl gives the
+ * attributes anyway. That fop, not the resolution, then tells whether
+ * the cached inode is @xl's object at all: with several subvolumes over
+ * one inode table, a cached inode may be another subvolume's object
+ * with the same id, which @xl's fops answer -ESTALE (or -ENOENT).
  */
 int xl_lookup(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
 	      struct xl_inode **out, struct xl_iatt *attr, struct xl_iatt *dir_attr);
 int xl_resolve(struct xl *xl, struct xl_call *call, const struct xl_id *id,
 	       struct xl_inode **out, struct xl_iatt *attr);
+int xl_resolve_lazy(struct xl *xl, struct xl_call *call, const struct xl_id *id,
+		    struct xl_inode **out, struct xl_iatt *attr);
 /* @id NULL: the framework generates a new id. */
 int xl_create(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const char *name,
 	      const struct xl_id *id, const struct xl_setattr *sa, bool exclusive,

@@ -13,7 +13,9 @@
  *   wcc      directory pre/post around create/remove/rename, the object's
  *            around setattr/write;
  *   perms    READ/WRITE as the kernel judges (mode bits, an ACL) with the
- *            owner override, ACCESS bits;
+ *            owner override, ACCESS bits; both judged on the attributes
+ *            of the call (mode and owner changed on the disk between
+ *            calls), ACCESS of root and the owner by the mode bits;
  *   and      data and stability, setattr, symlink/mknod/link, readdir
  *            cookies (the test directory is on /tmp: ext4's hash cookies
  *            on this machine), xattrs (ours hidden), add and cas, locks,
@@ -712,6 +714,163 @@ static void test_permissions(void)
 	xl_inode_unref(d);
 }
 
+/* The ACCESS bits @c is granted on @in for the whole mask (and its
+ * attributes' mode into *@mode when not NULL). */
+static uint32_t access_of(struct xl_call *c, struct xl_inode *in, mode_t *mode)
+{
+	struct xl_iatt ia;
+	uint32_t granted = 0xdead;
+
+	memset(&ia, 0, sizeof(ia));
+	CU_ASSERT_EQUAL(xl_fop_access(vol, c, in, XL_ACCESS_ALL, &granted, &ia), 0);
+	CU_ASSERT_TRUE(ia.valid & XL_IATT_MODE);
+	if (mode)
+		*mode = ia.mode & 07777;
+	return granted;
+}
+
+/*
+ * READ and ACCESS judge on the attributes of the call itself, not on what
+ * an earlier call saw: owner and mode changed behind the server's back
+ * (on the disk) between calls of one cached inode; root and the owner by
+ * the mode bits alone (as the kernel does), group and others by the
+ * kernel; a write the mode allows but the file refuses (immutable).
+ */
+static void test_fresh_judgement(void)
+{
+	const uint32_t FILE_RW = XL_ACCESS_READ | XL_ACCESS_MODIFY | XL_ACCESS_EXTEND;
+	const uint32_t DIR_ALL = XL_ACCESS_READ | XL_ACCESS_LOOKUP | XL_ACCESS_MODIFY |
+				 XL_ACCESS_EXTEND | XL_ACCESS_DELETE;
+	struct xl_call member = as(3000, 2000);
+	struct xl_inode *d, *f, *sub;
+	struct xl_iatt ia;
+	struct xl_data data;
+	char buf[256], *path;
+	bool eof;
+	mode_t mode;
+	int fd;
+
+	d = mkdir_(&ROOT, root, "fresh", 0777);
+	CU_ASSERT_FATAL(d != NULL);
+	f = mkfile(&ALICE, d, "f", 0600, NULL);
+	CU_ASSERT_FATAL(f != NULL);
+	path = g_strdup(on_disk("fresh/f"));
+	CU_ASSERT_EQUAL(wr(&ALICE, f, 0, "secret", NULL), 6);
+	CU_ASSERT_EQUAL(rd(&BOB, f, 0, buf, NULL), -EACCES);
+	/* opened up on the disk: the next READ sees it */
+	CU_ASSERT_EQUAL(chmod(path, 0604), 0);
+	CU_ASSERT_EQUAL(rd(&BOB, f, 0, buf, NULL), 6);
+	CU_ASSERT_STRING_EQUAL(buf, "secret");
+	/* closed again: refused, with the fresh attributes */
+	CU_ASSERT_EQUAL(chmod(path, 0600), 0);
+	memset(&ia, 0, sizeof(ia));
+	CU_ASSERT_EQUAL(xl_fop_read(vol, &BOB, f, 0, 6, &data, &eof, &ia), -EACCES);
+	CU_ASSERT_TRUE(ia.valid & XL_IATT_MODE);
+	CU_ASSERT_EQUAL(ia.mode & 07777, 0600);
+	/* given to BOB, mode 0: his by the owner override, no longer hers */
+	CU_ASSERT_EQUAL(chown(path, 2000, 2000), 0);
+	CU_ASSERT_EQUAL(chmod(path, 0), 0);
+	CU_ASSERT_EQUAL(rd(&BOB, f, 0, buf, NULL), 6);
+	CU_ASSERT_EQUAL(rd(&ALICE, f, 0, buf, NULL), -EACCES);
+	/* WRITE too, on the stat right before it (its wcc, also when refused) */
+	{
+		struct xl_wcc w;
+
+		memset(&w, 0, sizeof(w));
+		CU_ASSERT_EQUAL(wr(&ALICE, f, 0, "x", &w), -EACCES);
+		CU_ASSERT_TRUE(w.pre.valid & XL_IATT_SIZE);
+		CU_ASSERT_TRUE(w.post.valid & XL_IATT_SIZE);
+		CU_ASSERT_EQUAL(w.post.uid, 2000);
+		CU_ASSERT_EQUAL(chmod(path, 0606), 0);
+		memset(&w, 0, sizeof(w));
+		CU_ASSERT_EQUAL(wr(&ALICE, f, 0, "S", &w), 1);
+		CU_ASSERT_EQUAL(w.pre.mode & 07777, 0606);
+		CU_ASSERT_EQUAL(w.post.size, 6);
+		CU_ASSERT_EQUAL(chmod(path, 0600), 0);
+		CU_ASSERT_EQUAL(wr(&ALICE, f, 0, "s", NULL), -EACCES);
+		CU_ASSERT_EQUAL(wr(&BOB, f, 0, "s", NULL), 1); /* the owner override */
+		CU_ASSERT_EQUAL(wr(&ROOT, root, 0, "s", NULL), -EISDIR);
+	}
+
+	/* ACCESS: the owner by the owner's bits only, even when the
+	 * group's and others' would grant more */
+	CU_ASSERT_EQUAL(chmod(path, 0077), 0);
+	CU_ASSERT_EQUAL(access_of(&BOB, f, &mode), 0);
+	CU_ASSERT_EQUAL(mode, 0077);
+	CU_ASSERT_EQUAL(access_of(&member, f, NULL), FILE_RW | XL_ACCESS_EXECUTE);
+	CU_ASSERT_EQUAL(access_of(&ALICE, f, NULL), FILE_RW | XL_ACCESS_EXECUTE);
+	CU_ASSERT_EQUAL(chmod(path, 0640), 0);
+	CU_ASSERT_EQUAL(access_of(&BOB, f, &mode), FILE_RW);
+	CU_ASSERT_EQUAL(mode, 0640);
+	CU_ASSERT_EQUAL(access_of(&member, f, NULL), XL_ACCESS_READ);
+	CU_ASSERT_EQUAL(access_of(&ALICE, f, NULL), 0);
+	CU_ASSERT_EQUAL(chmod(path, 0504), 0);
+	CU_ASSERT_EQUAL(access_of(&BOB, f, NULL), XL_ACCESS_READ | XL_ACCESS_EXECUTE);
+	CU_ASSERT_EQUAL(access_of(&ALICE, f, NULL), XL_ACCESS_READ);
+	/* root: read and write whatever the mode, execute with some x bit */
+	CU_ASSERT_EQUAL(chmod(path, 0), 0);
+	CU_ASSERT_EQUAL(access_of(&ROOT, f, NULL), FILE_RW);
+	CU_ASSERT_EQUAL(chmod(path, 0001), 0);
+	CU_ASSERT_EQUAL(access_of(&ROOT, f, NULL), FILE_RW | XL_ACCESS_EXECUTE);
+	/* a write the mode allows, the file does not: immutable (ext4) */
+	CU_ASSERT_EQUAL(chmod(path, 0644), 0);
+	{
+		char *cmd = g_strdup_printf("chattr +i %s 2>/dev/null", path);
+
+		if (system(cmd) == 0) {
+			CU_ASSERT_EQUAL(access_of(&ROOT, f, NULL), XL_ACCESS_READ);
+			CU_ASSERT_EQUAL(access_of(&BOB, f, NULL), XL_ACCESS_READ);
+			g_free(cmd);
+			cmd = g_strdup_printf("chattr -i %s", path);
+			CU_ASSERT_EQUAL(system(cmd), 0);
+		}
+		g_free(cmd);
+	}
+	CU_ASSERT_EQUAL(access_of(&BOB, f, NULL), FILE_RW);
+	/* directories: root everything, the owner by his bits */
+	sub = mkdir_(&BOB, d, "sub", 0);
+	CU_ASSERT_FATAL(sub != NULL);
+	CU_ASSERT_EQUAL(access_of(&ROOT, sub, NULL), DIR_ALL);
+	CU_ASSERT_EQUAL(access_of(&BOB, sub, NULL), 0);
+	CU_ASSERT_EQUAL(chmod(on_disk("fresh/sub"), 0500), 0);
+	CU_ASSERT_EQUAL(access_of(&BOB, sub, NULL), XL_ACCESS_READ | XL_ACCESS_LOOKUP);
+	CU_ASSERT_EQUAL(chmod(on_disk("fresh/sub"), 0300), 0);
+	CU_ASSERT_EQUAL(access_of(&BOB, sub, NULL), DIR_ALL & ~(uint32_t)XL_ACCESS_READ);
+
+	/* READ's buffer is sized from the size last seen: a file grown
+	 * behind our back is read in full (a short read first at worst) */
+	CU_ASSERT_EQUAL(chmod(path, 0644), 0);
+	CU_ASSERT_EQUAL(rd(&BOB, f, 0, buf, &eof), 6);
+	CU_ASSERT_TRUE(eof);
+	fd = open(path, O_WRONLY | O_APPEND);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(write(fd, " grown", 6), 6);
+	close(fd);
+	CU_ASSERT_EQUAL(rd(&BOB, f, 6, buf, &eof), 6); /* at the old end */
+	CU_ASSERT_STRING_EQUAL(buf, " grown");
+	CU_ASSERT_TRUE(eof);
+	fd = open(path, O_WRONLY | O_APPEND);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(write(fd, " more", 5), 5);
+	close(fd);
+	{
+		int n = rd(&BOB, f, 0, buf, &eof);
+
+		CU_ASSERT_TRUE(n >= 13);
+		CU_ASSERT_EQUAL(eof, n == 17);
+		CU_ASSERT_EQUAL(rd(&BOB, f, 0, buf, &eof), 17);
+		CU_ASSERT_STRING_EQUAL(buf, "secret grown more");
+		CU_ASSERT_TRUE(eof);
+	}
+	/* and a deleted file is stale, found by the read's own stat */
+	CU_ASSERT_EQUAL(unlink(path), 0);
+	CU_ASSERT_EQUAL(rd(&BOB, f, 0, buf, NULL), -ESTALE);
+	g_free(path);
+	xl_inode_unref(sub);
+	xl_inode_unref(f);
+	xl_inode_unref(d);
+}
+
 static void test_data(void)
 {
 	struct xl_inode *f, *d;
@@ -1166,6 +1325,7 @@ int main(void)
 	CU_add_test(s, "wcc pre/post", test_wcc);
 	CU_add_test(s, "permissions: kernel judgement, ACL, owner override", test_permissions);
 	CU_add_test(s, "read, write, stability, fsync", test_data);
+	CU_add_test(s, "READ, WRITE and ACCESS judged on fresh attributes", test_fresh_judgement);
 	CU_add_test(s, "symlink, mknod, link, create over names", test_special);
 	CU_add_test(s, "rename: victims, directories", test_rename);
 	CU_add_test(s, "readdir(plus): cookies, ids, permission", test_readdir);

@@ -17,7 +17,8 @@
  *   - GETATTR reports each export's own fsid;
  *   - a handle the server signed for export B with the object id of a
  *     file of A (what a fop sent to the wrong child would resolve) is
- *     STALE, both ways: objects never resolve across subvolumes;
+ *     STALE, both ways: objects never resolve across subvolumes (READ
+ *     and ACCESS too, which resolve without a getattr);
  *   - errors: an unknown subvolume name (naming the valid ones), a MOUNT
  *     path used twice, bad SUBVOLUME:PATH specs, in export-dir and in the
  *     `export` option.
@@ -104,6 +105,50 @@ static nfsstat3 do_lookup(struct nfs_fh *dir, const char *name, struct nfs_fh *o
 	if (st == NFS3_OK && out)
 		fh_take(out, &r.LOOKUP3res_u.resok.object);
 	xdr_free((xdrproc_t)xdr_LOOKUP3res, (char *)&r);
+	return st;
+}
+
+/* READ of an (empty) file: no payload to drop */
+static nfsstat3 do_read(struct nfs_fh *fh)
+{
+	READ3args a = {.file = fh3(fh), .offset = 0, .count = 16};
+	READ3res r = {0};
+	nfsstat3 st;
+
+	CU_ASSERT_EQUAL(nfs3_read(&req, &a, &r), RPCSVC_OK);
+	st = r.status;
+	xdr_free((xdrproc_t)xdr_READ3res, (char *)&r);
+	return st;
+}
+
+/* WRITE of 3 bytes to @fh: its status, *@attrs whether wcc after came. */
+static nfsstat3 do_write(struct nfs_fh *fh, bool *attrs)
+{
+	WRITE3args a = {.file = fh3(fh), .count = 3, .stable = FILE_SYNC};
+	WRITE3res r = {0};
+	nfsstat3 st;
+
+	a.data.data_len = 3;
+	a.data.data_val = (char *)"abc";
+	CU_ASSERT_EQUAL(nfs3_write(&req, &a, &r), RPCSVC_OK);
+	st = r.status;
+	*attrs = r.WRITE3res_u.resfail.file_wcc.after.attributes_follow;
+	xdr_free((xdrproc_t)xdr_WRITE3res, (char *)&r);
+	return st;
+}
+
+/* ACCESS of @mask on @fh: its status, *@attrs whether attributes came. */
+static nfsstat3 do_access(struct nfs_fh *fh, uint32_t mask, bool *attrs)
+{
+	ACCESS3args a = {.object = fh3(fh), .access = mask};
+	ACCESS3res r = {0};
+	nfsstat3 st;
+
+	CU_ASSERT_EQUAL(nfs3_access(&req, &a, &r), RPCSVC_OK);
+	st = r.status;
+	*attrs = st == NFS3_OK ? r.ACCESS3res_u.resok.obj_attributes.attributes_follow
+			       : r.ACCESS3res_u.resfail.obj_attributes.attributes_follow;
+	xdr_free((xdrproc_t)xdr_ACCESS3res, (char *)&r);
 	return st;
 }
 
@@ -212,6 +257,7 @@ static void crossed(struct nfs_fh *fh, const struct nfs_export *to, struct nfs_f
 static void test_handles_never_cross(void)
 {
 	struct nfs_fh droot, sroot, f, g, x;
+	bool attrs = true;
 
 	CU_ASSERT_EQUAL_FATAL(mount_fh(ex_disk, "", &droot), 0);
 	CU_ASSERT_EQUAL_FATAL(mount_fh(ex_scratch, "", &sroot), 0);
@@ -221,11 +267,26 @@ static void test_handles_never_cross(void)
 	crossed(&f, ex_scratch, &x);
 	CU_ASSERT_EQUAL(do_getattr(&x, NULL), NFS3ERR_STALE);
 	CU_ASSERT_EQUAL(do_lookup(&x, ".", NULL), NFS3ERR_STALE);
+	/* READ and ACCESS resolve without a getattr: their own fop tells */
+	CU_ASSERT_EQUAL(do_read(&x), NFS3ERR_STALE);
+	CU_ASSERT_EQUAL(do_access(&x, ACCESS3_READ, &attrs), NFS3ERR_STALE);
+	CU_ASSERT_FALSE(attrs);
+	CU_ASSERT_EQUAL(do_access(&x, 0, &attrs), NFS3ERR_STALE); /* nothing asked */
+	CU_ASSERT_EQUAL(do_write(&x, &attrs), NFS3ERR_STALE);
 	crossed(&g, ex_disk, &x);
 	CU_ASSERT_EQUAL(do_getattr(&x, NULL), NFS3ERR_STALE);
+	CU_ASSERT_EQUAL(do_read(&x), NFS3ERR_STALE);
+	CU_ASSERT_EQUAL(do_access(&x, ACCESS3_READ, &attrs), NFS3ERR_STALE);
 	/* the originals still work */
 	CU_ASSERT_EQUAL(do_getattr(&f, NULL), NFS3_OK);
 	CU_ASSERT_EQUAL(do_getattr(&g, NULL), NFS3_OK);
+	CU_ASSERT_EQUAL(do_read(&f), NFS3_OK);
+	CU_ASSERT_EQUAL(do_write(&f, &attrs), NFS3_OK);
+	CU_ASSERT_TRUE(attrs);
+	CU_ASSERT_EQUAL(do_access(&g, ACCESS3_READ, &attrs), NFS3_OK);
+	CU_ASSERT_TRUE(attrs);
+	CU_ASSERT_EQUAL(do_access(&g, 0, &attrs), NFS3_OK);
+	CU_ASSERT_TRUE(attrs);
 }
 
 /* Parse @text as export-dir and bind it to disk and scratch: the error

@@ -28,7 +28,8 @@
 struct nfs3_obj {
 	const struct nfs_export *export;
 	struct xl_inode *inode;        /* referenced; put with nfs3_obj_release */
-	struct xl_iatt attr;           /* attributes at resolution (XL_IATT_TYPE at least) */
+	struct xl_iatt attr;           /* attributes at resolution (XL_IATT_TYPE at least;
+					* after nfs3_resolve_lazy maybe nothing) */
 };
 
 /* The server behind a request (the program's private). */
@@ -47,6 +48,17 @@ void nfs3_call_from_req(const struct rpcsvc_request *req, const struct nfs_expor
  * @obj, or the status to answer (@obj then holds nothing). */
 nfsstat3 nfs3_resolve(struct rpcsvc_request *req, const nfs_fh3 *fh, struct xl_call *call,
 		      struct nfs3_obj *obj);
+/* nfs3_resolve for an actor whose fop on the export's child returns the
+ * object's attributes anyway (READ, ACCESS): a cached inode costs no
+ * getattr, and obj->attr is then empty (valid 0). The actor's fop is
+ * what checks the object (another subvolume's object with the same id,
+ * a deleted one): answer its -ESTALE/-ENOENT with nfs3_obj_fop_status. */
+nfsstat3 nfs3_resolve_lazy(struct rpcsvc_request *req, const nfs_fh3 *fh, struct xl_call *call,
+			   struct nfs3_obj *obj);
+/* The status for the result @ret of the first fop on an object resolved
+ * with nfs3_resolve_lazy: its -ENOENT/-ESTALE say the object behind the
+ * handle is not there (NFS3ERR_STALE), the rest as nfs3_errno_to_status. */
+nfsstat3 nfs3_obj_fop_status(int ret);
 void nfs3_obj_release(struct nfs3_obj *obj);
 
 /* NFS3ERR_ROFS if @export is read-only, else NFS3_OK. */

@@ -5,7 +5,9 @@
  * volume as the (squashed) caller, and answers with the attributes the
  * protocol allows: fattr3 for GETATTR (those of the resolution), wcc_data
  * for SETATTR (storage's, taken around the change), post-op attributes
- * for ACCESS (the access fop's). ACCESS asks the whole mask in one fop.
+ * for ACCESS (the access fop's). ACCESS asks the whole mask in one fop,
+ * on a handle resolved without a getattr (nfs3_resolve_lazy): the fop
+ * checks the object and its attributes are the answer's.
  */
 #include "config.h"
 
@@ -93,19 +95,23 @@ int nfs3_access(struct rpcsvc_request *req, void *args, void *res)
 	uint32_t mask = a->access & XL_ACCESS_ALL, granted = 0;
 	int ret = 0;
 
-	r->status = nfs3_resolve(req, &a->object, &call, &obj);
+	/* Lazy: the access fop checks the object and gives its attributes. */
+	r->status = nfs3_resolve_lazy(req, &a->object, &call, &obj);
 	if (r->status != NFS3_OK)
 		return RPCSVC_OK;
 	if (obj.export->read_only)
 		mask &= ~(uint32_t)NFS3_ACCESS_WRITE;
 	/* One fop with the whole mask: storage's own rules (ACLs
-	 * included) decide every bit at once. */
+	 * included) decide every bit at once. Nothing to ask: a getattr
+	 * still checks the object and gives the post-op attributes. */
 	if (mask)
 		ret = xl_fop_access(obj.export->child, &call, obj.inode, mask, &granted, &attr);
+	else if (!(obj.attr.valid & XL_IATT_TYPE))
+		ret = xl_fop_getattr(obj.export->child, &call, obj.inode, &attr);
 	if (!(attr.valid & XL_IATT_TYPE))
 		attr = obj.attr; /* the fop gave none: those of the resolution */
 	if (ret < 0) {
-		r->status = nfs3_errno_to_status(ret);
+		r->status = nfs3_obj_fop_status(ret);
 		nfs3_post_op_from_iatt(srv, obj.export, &attr,
 				       &r->ACCESS3res_u.resfail.obj_attributes);
 		goto out;

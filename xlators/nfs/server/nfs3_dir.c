@@ -62,7 +62,7 @@ static bool nfs3_dir_is_export_root(struct nfs_server *srv, const struct nfs3_ob
 }
 
 /* Look @name up in @dir, "." and ".." included; ".." of the export root
- * is the root. 0 with *out referenced, *attr and *dir_attr (the
+ * is the root. 0 with *out referenced, *attr and *dir_attr (if not NULL: the
  * directory's, valid 0 when not known), or -errno. */
 static int nfs3_dir_lookup_name(struct nfs_server *srv, struct xl_call *call, struct nfs3_obj *dir,
 				const char *name, struct xl_inode **out, struct xl_iatt *attr,
@@ -74,7 +74,8 @@ static int nfs3_dir_lookup_name(struct nfs_server *srv, struct xl_call *call, st
 		return xl_lookup(dir->export->child, call, dir->inode, name, out, attr, dir_attr);
 	*out = xl_inode_ref(dir->inode);
 	*attr = dir->attr;
-	*dir_attr = dir->attr;
+	if (dir_attr)
+		*dir_attr = dir->attr;
 	return 0;
 }
 
@@ -86,7 +87,7 @@ int nfs3_lookup(struct rpcsvc_request *req, void *args, void *res)
 	struct nfs_server *srv = nfs3_server(req);
 	struct nfs3_obj dir = {0};
 	struct xl_inode *inode = NULL;
-	struct xl_iatt attr = {0}, dir_attr = {0};
+	struct xl_iatt attr = {0};
 	struct xl_call call;
 	struct nfs_fh fh;
 	nfsstat3 status;
@@ -102,7 +103,10 @@ int nfs3_lookup(struct rpcsvc_request *req, void *args, void *res)
 	status = nfs3_check_name(a->what.name, false);
 	if (status != NFS3_OK)
 		goto out;
-	ret = nfs3_dir_lookup_name(srv, &call, &dir, a->what.name, &inode, &attr, &dir_attr);
+	/* No directory attributes asked of the lookup (a stat more): those
+	 * of the resolution, taken just before, are its post-op attributes,
+	 * as a lookup does not change the directory. */
+	ret = nfs3_dir_lookup_name(srv, &call, &dir, a->what.name, &inode, &attr, NULL);
 	if (ret < 0) {
 		status = nfs3_errno_to_status(ret);
 		goto out;
@@ -115,10 +119,9 @@ int nfs3_lookup(struct rpcsvc_request *req, void *args, void *res)
 	nfs3_post_op_from_iatt(srv, dir.export, &attr, &ok->obj_attributes);
 out:
 	r->status = status;
-	/* The directory's attributes: lookup's, else the resolution's. */
+	/* The directory's attributes: the resolution's. */
 	if (dir.inode)
-		nfs3_post_op_from_iatt(srv, dir.export,
-				       (dir_attr.valid & XL_IATT_TYPE) ? &dir_attr : &dir.attr,
+		nfs3_post_op_from_iatt(srv, dir.export, &dir.attr,
 				       status == NFS3_OK ? &ok->dir_attributes
 							 : &r->LOOKUP3res_u.resfail.dir_attributes);
 	if (inode)

@@ -92,10 +92,13 @@ int nfs3_read(struct rpcsvc_request *req, void *args, void *res)
 	bool eof = false;
 	int ret;
 
-	r->status = nfs3_resolve(req, &a->file, &call, &obj);
+	/* Lazy: the read fop checks the object (its type, the caller's
+	 * permission, that it is this subvolume's) on the attributes it
+	 * takes after reading, and returns those: one stat per READ. */
+	r->status = nfs3_resolve_lazy(req, &a->file, &call, &obj);
 	if (r->status != NFS3_OK)
 		return RPCSVC_OK;
-	r->status = nfs3_check_regular(&obj.attr);
+	r->status = (obj.attr.valid & XL_IATT_TYPE) ? nfs3_check_regular(&obj.attr) : NFS3_OK;
 	if (r->status != NFS3_OK) {
 		nfs3_post_op_from_iatt(srv, obj.export, &obj.attr,
 				       &r->READ3res_u.resfail.file_attributes);
@@ -103,8 +106,8 @@ int nfs3_read(struct rpcsvc_request *req, void *args, void *res)
 	}
 	ret = xl_fop_read(obj.export->child, &call, obj.inode, a->offset, count, &data, &eof, &attr);
 	if (ret < 0) {
-		r->status = nfs3_errno_to_status(ret);
-		nfs3_post_op_from_iatt(srv, obj.export, &attr,
+		r->status = nfs3_obj_fop_status(ret);
+		nfs3_post_op_from_iatt(srv, obj.export, (attr.valid & XL_IATT_TYPE) ? &attr : &obj.attr,
 				       &r->READ3res_u.resfail.file_attributes);
 		goto out;
 	}
@@ -183,6 +186,25 @@ static void nfs3_write_failed(struct nfs_server *srv, const char *proc, int err)
 	       proc, g_strerror(-err), (guint64)v);
 }
 
+/* A WRITE refused with @status before its fop, on @obj resolved lazily:
+ * its attributes (nothing changed) into @wcc, from a getattr when the
+ * resolution took none, which also says whether the handle is STALE. */
+static nfsstat3 nfs3_write_refused(struct rpcsvc_request *req, struct xl_call *call,
+				   struct nfs3_obj *obj, nfsstat3 status, wcc_data *wcc)
+{
+	int ret;
+
+	if (!(obj->attr.valid & XL_IATT_TYPE)) {
+		ret = xl_fop_getattr(obj->export->child, call, obj->inode, &obj->attr);
+		if (ret < 0) {
+			memset(&obj->attr, 0, sizeof(obj->attr));
+			status = nfs3_obj_fop_status(ret);
+		}
+	}
+	nfs3_wcc_unchanged(nfs3_server(req), obj->export, &obj->attr, wcc);
+	return status;
+}
+
 int nfs3_write(struct rpcsvc_request *req, void *args, void *res)
 {
 	WRITE3args *a = args;
@@ -199,23 +221,21 @@ int nfs3_write(struct rpcsvc_request *req, void *args, void *res)
 	size_t count;
 	int ret;
 
-	r->status = nfs3_resolve(req, &a->file, &call, &obj);
+	/* Lazy: the write fop checks the object and takes the wcc. */
+	r->status = nfs3_resolve_lazy(req, &a->file, &call, &obj);
 	if (r->status != NFS3_OK)
 		return RPCSVC_OK;
 	r->status = nfs3_check_writable(obj.export);
-	if (r->status == NFS3_OK)
+	if (r->status == NFS3_OK && (obj.attr.valid & XL_IATT_TYPE))
 		r->status = nfs3_check_regular(&obj.attr);
 	if (r->status == NFS3_OK && (a->count != a->data.data_len || a->stable > FILE_SYNC))
 		r->status = NFS3ERR_INVAL;
-	if (r->status != NFS3_OK) {
-		nfs3_wcc_unchanged(srv, obj.export, &obj.attr, wcc); /* nothing changed */
-		goto out;
-	}
 	/* Never more than we advertise; the client sends the rest again. */
 	count = a->count < srv->wtmax ? a->count : srv->wtmax;
-	if (nfs3_write_data(req, a, count, &data) < 0) {
+	if (r->status == NFS3_OK && nfs3_write_data(req, a, count, &data) < 0)
 		r->status = NFS3ERR_JUKEBOX;
-		nfs3_wcc_unchanged(srv, obj.export, &obj.attr, wcc);
+	if (r->status != NFS3_OK) {
+		r->status = nfs3_write_refused(req, &call, &obj, r->status, wcc);
 		goto out;
 	}
 	stable = (enum xl_stable)a->stable;
@@ -223,7 +243,7 @@ int nfs3_write(struct rpcsvc_request *req, void *args, void *res)
 	xl_data_release(&data);
 	nfs3_wcc_from_xl(srv, obj.export, &xw, wcc);
 	if (ret < 0) {
-		r->status = nfs3_errno_to_status(ret);
+		r->status = nfs3_obj_fop_status(ret);
 		nfs3_write_failed(srv, "WRITE", ret);
 		goto out;
 	}

@@ -38,8 +38,9 @@ void nfs3_call_from_req(const struct rpcsvc_request *req, const struct nfs_expor
 		nfs_export_squash(e, &call->cred);
 }
 
-nfsstat3 nfs3_resolve(struct rpcsvc_request *req, const nfs_fh3 *fh, struct xl_call *call,
-		      struct nfs3_obj *obj)
+/* nfs3_resolve and nfs3_resolve_lazy: @lazy, no getattr on a cached inode. */
+static nfsstat3 nfs3_resolve_fh(struct rpcsvc_request *req, const nfs_fh3 *fh,
+				struct xl_call *call, struct nfs3_obj *obj, bool lazy)
 {
 	struct nfs_server *srv = nfs3_server(req);
 	const struct nfs_export *e = NULL, *view;
@@ -63,12 +64,16 @@ nfsstat3 nfs3_resolve(struct rpcsvc_request *req, const nfs_fh3 *fh, struct xl_c
 	}
 	nfs_export_creds(srv, view, req, call); /* this client's options (export_access.h) */
 
-	/* Through the export's own subvolume, attributes always asked for:
-	 * the subvolumes share the graph's inode table, so a cached inode
-	 * may be another subvolume's object with the same id (every root
-	 * is XL_ID_ROOT), and only this child's getattr says it is its own. */
-	ret = xl_resolve(e->child, call, &id, &obj->inode, &obj->attr);
-	if (ret == 0 && !(obj->attr.valid & XL_IATT_TYPE))
+	/* Through the export's own subvolume, attributes asked for: the
+	 * subvolumes share the graph's inode table, so a cached inode may be
+	 * another subvolume's object with the same id (every root is
+	 * XL_ID_ROOT), and only this child's getattr says it is its own.
+	 * Lazy: the actor's own fop on the child says it instead. */
+	if (lazy)
+		ret = xl_resolve_lazy(e->child, call, &id, &obj->inode, &obj->attr);
+	else
+		ret = xl_resolve(e->child, call, &id, &obj->inode, &obj->attr);
+	if (ret == 0 && !(obj->attr.valid & XL_IATT_TYPE) && (!lazy || obj->attr.valid))
 		ret = -EIO; /* nothing an actor could check the type with */
 	if (ret < 0) {
 		if (obj->inode)
@@ -81,6 +86,25 @@ nfsstat3 nfs3_resolve(struct rpcsvc_request *req, const nfs_fh3 *fh, struct xl_c
 	}
 	obj->export = view;
 	return NFS3_OK;
+}
+
+nfsstat3 nfs3_resolve(struct rpcsvc_request *req, const nfs_fh3 *fh, struct xl_call *call,
+		      struct nfs3_obj *obj)
+{
+	return nfs3_resolve_fh(req, fh, call, obj, false);
+}
+
+nfsstat3 nfs3_resolve_lazy(struct rpcsvc_request *req, const nfs_fh3 *fh, struct xl_call *call,
+			   struct nfs3_obj *obj)
+{
+	return nfs3_resolve_fh(req, fh, call, obj, true);
+}
+
+nfsstat3 nfs3_obj_fop_status(int ret)
+{
+	if (ret == -ESTALE || ret == -ENOENT)
+		return NFS3ERR_STALE;
+	return nfs3_errno_to_status(ret);
 }
 
 void nfs3_obj_release(struct nfs3_obj *obj)

@@ -154,6 +154,7 @@ struct posix_ictx {
 	uint64_t changes, synced;
 	bool syncing;
 	struct xl_lk_table *locks; /* lk fop, made on first use (under lock) */
+	uint64_t size_hint;     /* the size last seen (atomic): READ's buffer size */
 };
 
 /* ---------------------------------------------------------------- contexts */

@@ -17,7 +17,10 @@
  *
  * ACCESS asks the kernel (faccessat AT_EACCESS under the caller's
  * credentials: mode bits, ACLs, read-only mounts) for read, write and
- * execute, and maps them to the NFS bits as knfsd does: a directory's
+ * execute; for root and the owner, whom no ACL entry judges, the mode
+ * bits of the one statx decide and the kernel is asked only whether a
+ * write the mode allows is possible (read-only mount, immutable). It maps
+ * them to the NFS bits as knfsd does: a directory's
  * LOOKUP is execute, MODIFY/EXTEND/DELETE write and execute; a file's
  * MODIFY/EXTEND write, EXECUTE execute; DELETE of a non-directory is
  * decided by its parent and never granted here.
@@ -206,6 +209,27 @@ static bool posix_may(int fd, int mode)
 	return faccessat(fd, "", mode, AT_EMPTY_PATH | AT_EACCESS) == 0;
 }
 
+/* Do the mode bits of @stx alone decide what @call may do? For root (the
+ * capabilities override them) and for the owner (whose class no ACL
+ * entry changes), when the daemon runs fops as their callers. */
+static bool posix_access_by_mode(struct xl *xl, const struct xl_call *call,
+				 const struct statx *stx)
+{
+	struct posix_priv *priv = xl->private;
+
+	return priv->switch_creds && (call->cred.uid == 0 || call->cred.uid == stx->stx_uid);
+}
+
+/* What the kernel's mode check grants root or the owner for @mode (R_OK,
+ * W_OK or X_OK, the values of the owner's rwx bits): root everything but
+ * execution of a non-directory without any x bit. */
+static bool posix_mode_grants(const struct xl_call *call, const struct statx *stx, int mode)
+{
+	if (call->cred.uid == 0)
+		return mode != X_OK || S_ISDIR(stx->stx_mode) || (stx->stx_mode & 0111);
+	return ((stx->stx_mode >> 6) & (unsigned)mode) != 0;
+}
+
 int posix_access(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint32_t mask,
 		 uint32_t *granted, struct xl_iatt *attr)
 {
@@ -224,16 +248,28 @@ int posix_access(struct xl *xl, struct xl_call *call, struct xl_inode *inode, ui
 		want &= ~(uint32_t)(XL_ACCESS_LOOKUP | XL_ACCESS_DELETE);
 	else
 		want &= ~(uint32_t)XL_ACCESS_EXECUTE;
-	ret = posix_creds_enter(xl, call);
-	if (ret)
-		goto out_done;
-	if (want & XL_ACCESS_READ)
-		r = posix_may(ctx->path_fd, R_OK);
-	if (want & (XL_ACCESS_MODIFY | XL_ACCESS_EXTEND | XL_ACCESS_DELETE))
-		w = posix_may(ctx->path_fd, W_OK);
-	if ((want & (XL_ACCESS_LOOKUP | XL_ACCESS_EXECUTE)) || (dir && w))
-		x = posix_may(ctx->path_fd, X_OK);
-	posix_creds_leave(xl, call);
+	if (posix_access_by_mode(xl, call, &stx)) {
+		/* the mode decides; the kernel only for what it adds to a
+		 * write (read-only mount, immutable, busy text), the same
+		 * for every caller: asked as root */
+		if (want & XL_ACCESS_READ)
+			r = posix_mode_grants(call, &stx, R_OK);
+		if (want & (XL_ACCESS_MODIFY | XL_ACCESS_EXTEND | XL_ACCESS_DELETE))
+			w = posix_mode_grants(call, &stx, W_OK) && posix_may(ctx->path_fd, W_OK);
+		if ((want & (XL_ACCESS_LOOKUP | XL_ACCESS_EXECUTE)) || (dir && w))
+			x = posix_mode_grants(call, &stx, X_OK);
+	} else {
+		ret = posix_creds_enter(xl, call);
+		if (ret)
+			goto out_done;
+		if (want & XL_ACCESS_READ)
+			r = posix_may(ctx->path_fd, R_OK);
+		if (want & (XL_ACCESS_MODIFY | XL_ACCESS_EXTEND | XL_ACCESS_DELETE))
+			w = posix_may(ctx->path_fd, W_OK);
+		if ((want & (XL_ACCESS_LOOKUP | XL_ACCESS_EXECUTE)) || (dir && w))
+			x = posix_may(ctx->path_fd, X_OK);
+		posix_creds_leave(xl, call);
+	}
 	if (r)
 		got |= XL_ACCESS_READ;
 	if (dir) {

@@ -141,6 +141,7 @@ struct posix_ictx *posix_ictx_new(struct xl *xl, int fd, const struct xl_id *id,
 	ctx->indexed = indexed;
 	ctx->has_btime = (stx->stx_mask & STATX_BTIME) != 0;
 	ctx->btime = stx->stx_btime;
+	ctx->size_hint = stx->stx_size;
 	ctx->path_fd = fd;
 	ctx->rw_fd = -1;
 	ctx->ro_fd = -1;
@@ -327,6 +328,8 @@ int posix_ctx_statx(struct posix_ictx *ctx, struct statx *stx)
 
 	if (!ret && stx->stx_nlink <= (ctx->indexed && ctx->type != S_IFDIR ? 1u : 0u))
 		ret = -ESTALE; /* no name left: deleted (outside NFS, or by us) */
+	if (!ret)
+		__atomic_store_n(&ctx->size_hint, stx->stx_size, __ATOMIC_RELAXED);
 	return ret;
 }
 

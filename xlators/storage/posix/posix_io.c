@@ -11,11 +11,14 @@
  * Root and the owner skip the question (knfsd's owner override).
  *
  * READ fills a fresh iobuf (xl_iobuf_new + pread) and hands back a
- * referenced slice of it; WRITE writes the caller's slice. WRITE honours
+ * referenced slice of it, with one statx, taken after the read, to judge
+ * and answer it (the buffer is sized from the size last seen); WRITE
+ * writes the caller's slice. WRITE honours
  * stable_how with pwritev2(RWF_DSYNC / RWF_SYNC) in one call (fdatasync/
  * fsync after the write where the kernel lacks the flags) and reports the
  * level done (FILE_SYNC everywhere with fsync-unstable on). Its wcc is an
- * fstat right before and right after the write under the file's ns_lock.
+ * fstat right before and right after the write under the file's ns_lock,
+ * and the one before is also what the write is judged on.
  */
 #include "config.h"
 
@@ -68,6 +71,30 @@ static void posix_fill_attr(struct posix_ictx *ctx, const struct statx *stx, str
 	posix_iatt_from_statx(ia, stx, ctx->indexed);
 }
 
+/* How many bytes to read at @off for @len asked of @ctx: the rest of the
+ * file as last seen, +1 to notice that it grew. 0 at or past that end
+ * (then @off is checked against a fresh size first). */
+static size_t posix_read_len(struct posix_ictx *ctx, uint64_t off, size_t len)
+{
+	uint64_t size = __atomic_load_n(&ctx->size_hint, __ATOMIC_RELAXED);
+	struct statx stx;
+
+	if (off >= size && posix_ctx_statx(ctx, &stx) == 0)
+		size = stx.stx_size; /* the file may have grown since */
+	if (!len || off >= size)
+		return 0;
+	if (len > size - off && size - off < POSIX_READ_MAX)
+		len = (size_t)(size - off) + 1;
+	return len;
+}
+
+/*
+ * One stat per READ: the data is read first and the call judged on the
+ * attributes taken right after (type, the caller's permission, deleted),
+ * which are also the reply's; a refused read's bytes are dropped unseen.
+ * The type of a context never changes, so a directory or a special file
+ * is refused before any read.
+ */
 int posix_read(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
 	       size_t len, struct xl_data *out, bool *eof, struct xl_iatt *attr)
 {
@@ -76,16 +103,21 @@ int posix_read(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint
 	struct statx stx;
 	size_t done = 0;
 	ssize_t n;
-	int fd, ret;
+	int fd, ret, read_err = 0;
 
 	memset(out, 0, sizeof(*out));
 	*eof = false;
-	ret = posix_ictx_stat(xl, inode, &ctx, &stx);
+	ret = posix_ictx_use(xl, inode, &ctx);
 	if (ret)
 		return ret;
-	ret = posix_io_check(xl, call, ctx, &stx, R_OK);
-	if (ret)
+	if (ctx->type != S_IFREG) {
+		ret = posix_ctx_statx(ctx, &stx);
+		if (!ret) {
+			posix_fill_attr(ctx, &stx, attr);
+			ret = posix_io_check(xl, call, ctx, &stx, R_OK);
+		}
 		goto out_done;
+	}
 	if (off > (uint64_t)INT64_MAX) {
 		ret = -EINVAL;
 		goto out_done;
@@ -97,10 +129,8 @@ int posix_read(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint
 		ret = fd;
 		goto out_done;
 	}
-	/* nothing to allocate for a read at or past the end */
-	if (len && off < stx.stx_size) {
-		if (len > stx.stx_size - off && stx.stx_size - off < POSIX_READ_MAX)
-			len = (size_t)(stx.stx_size - off) + 1; /* +1: notice growth */
+	len = posix_read_len(ctx, off, len);
+	if (len) {
 		iob = xl_iobuf_new(len);
 		if (!iob) {
 			ret = -ENOMEM;
@@ -109,21 +139,26 @@ int posix_read(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint
 	}
 	while (iob && done < len) {
 		n = pread(fd, iob->data + done, len - done, (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			goto out_unref;
+			read_err = -errno;
+			break;
 		}
 		if (n == 0)
 			break;
 		done += (size_t)n;
 	}
-	ret = posix_statx(fd, "", &stx);
+	ret = posix_ctx_statx(ctx, &stx);
+	if (ret)
+		goto out_unref;
+	posix_fill_attr(ctx, &stx, attr);
+	ret = posix_io_check(xl, call, ctx, &stx, R_OK);
+	if (!ret)
+		ret = read_err;
 	if (ret)
 		goto out_unref;
 	*eof = off + done >= stx.stx_size;
-	posix_fill_attr(ctx, &stx, attr);
 	if (done) {
 		out->iobuf = iob;
 		out->ptr = iob->data;
@@ -179,6 +214,12 @@ static ssize_t posix_write_all(int fd, const uint8_t *buf, size_t len, off_t off
 	return (ssize_t)done;
 }
 
+/*
+ * Two stats per WRITE: the one right before the write, under the file's
+ * ns_lock, is what the call is judged on (deleted, permission) and the
+ * wcc's pre-op attributes; the one right after is the post-op's. The
+ * type of a context never changes: a directory is refused first.
+ */
 int posix_write(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uint64_t off,
 		const struct xl_data *data, enum xl_stable *stable, struct xl_wcc *wcc)
 {
@@ -189,12 +230,18 @@ int posix_write(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uin
 	ssize_t n;
 	int fd, ret;
 
-	ret = posix_ictx_stat(xl, inode, &ctx, &stx);
+	ret = posix_ictx_use(xl, inode, &ctx);
 	if (ret)
 		return ret;
-	ret = posix_io_check(xl, call, ctx, &stx, W_OK);
-	if (ret)
+	if (ctx->type != S_IFREG) {
+		ret = posix_ctx_statx(ctx, &stx);
+		if (!ret) {
+			posix_fill_attr(ctx, &stx, wcc ? &wcc->pre : NULL);
+			posix_fill_attr(ctx, &stx, wcc ? &wcc->post : NULL);
+			ret = posix_io_check(xl, call, ctx, &stx, W_OK);
+		}
 		goto out_done;
+	}
 	if (off > (uint64_t)INT64_MAX || data->len > (uint64_t)INT64_MAX - off) {
 		ret = -EFBIG;
 		goto out_done;
@@ -207,10 +254,21 @@ int posix_write(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uin
 		goto out_done;
 	}
 	pthread_mutex_lock(&ctx->ns_lock);
-	if (wcc && posix_statx(fd, "", &stx) == 0)
-		posix_fill_attr(ctx, &stx, &wcc->pre);
+	ret = posix_ctx_statx(ctx, &stx);
+	if (ret) {
+		pthread_mutex_unlock(&ctx->ns_lock);
+		goto out_done;
+	}
+	posix_fill_attr(ctx, &stx, wcc ? &wcc->pre : NULL);
+	ret = posix_io_check(xl, call, ctx, &stx, W_OK);
+	if (ret) {
+		posix_fill_attr(ctx, &stx, wcc ? &wcc->post : NULL); /* nothing changed */
+		pthread_mutex_unlock(&ctx->ns_lock);
+		goto out_done;
+	}
 	n = posix_write_all(fd, data->ptr, data->len, (off_t)off, how);
 	if (n >= 0 && posix_statx(fd, "", &stx) == 0) {
+		__atomic_store_n(&ctx->size_hint, stx.stx_size, __ATOMIC_RELAXED);
 		posix_kill_priv(call, fd, &stx);
 		if (wcc) {
 			if ((stx.stx_mode & (S_ISUID | S_ISGID)) && call->cred.uid != 0)
