@@ -145,11 +145,15 @@ void posix_idcache_put(struct posix_idcache *c, const struct statx *stx, const s
 				way = i;
 	}
 	s += way;
-	*s = (struct posix_idslot){ .ino = stx->stx_ino, .dev = posix_idcache_dev(stx),
-				    .btime_sec = stx->stx_btime.tv_sec,
-				    .btime_nsec = stx->stx_btime.tv_nsec,
-				    .type = (uint16_t)(stx->stx_mode & S_IFMT), .used = true,
-				    .indexed = indexed, .id = *id, .stamp = ++c->stamp };
+	*s = (struct posix_idslot){.ino = stx->stx_ino,
+				   .dev = posix_idcache_dev(stx),
+				   .btime_sec = stx->stx_btime.tv_sec,
+				   .btime_nsec = stx->stx_btime.tv_nsec,
+				   .type = (uint16_t)(stx->stx_mode & S_IFMT),
+				   .used = true,
+				   .indexed = indexed,
+				   .id = *id,
+				   .stamp = ++c->stamp};
 	pthread_mutex_unlock(&c->lock);
 }
 
