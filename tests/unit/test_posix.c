@@ -488,6 +488,69 @@ static void test_cached_fast_path(void)
 	xl_inode_unref(d);
 }
 
+/* READDIRPLUS keeps the ids of the objects it listed (posix_idcache.c):
+ * listed again, an object made outside NFS reads no xattr (its xattr
+ * removed behind our back, it keeps its id: the slow path would give it a
+ * new one), and a copy that lookup turns into an object of its own is
+ * listed with its new id, not the copied one the cache saw. */
+static void test_readdirplus_idcache(void)
+{
+	struct xl_inode *d, *in = NULL;
+	struct listing l = { .limit = 128 };
+	struct xl_id x, y;
+	bool eof;
+	int i;
+
+	d = mkdir_(&ROOT, root, "idc", 0755);
+	CU_ASSERT_FATAL(d != NULL);
+	close(open(on_disk("idc/orig"), O_CREAT | O_WRONLY, 0644));
+	CU_ASSERT_EQUAL(xl_fop_readdir(vol, &ROOT, d, 0, XL_READDIR_PLUS, list_fill, &l, &eof,
+				       NULL), 0);
+	i = find_name(&l, "orig");
+	CU_ASSERT_FATAL(i >= 0);
+	x = l.attrs[i].id;
+	CU_ASSERT_TRUE(disk_id(on_disk("idc/orig"), &y) && xl_id_equal(&x, &y));
+	/* listed again without its xattr: the id comes from the cache */
+	CU_ASSERT_EQUAL(lremovexattr(on_disk("idc/orig"), "trusted.xlnfs.id"), 0);
+	memset(&l, 0, sizeof(l));
+	l.limit = 128;
+	CU_ASSERT_EQUAL(xl_fop_readdir(vol, &ROOT, d, 0, XL_READDIR_PLUS, list_fill, &l, &eof,
+				       NULL), 0);
+	i = find_name(&l, "orig");
+	CU_ASSERT_FATAL(i >= 0);
+	CU_ASSERT_TRUE(xl_id_equal(&l.attrs[i].id, &x));
+	CU_ASSERT_FALSE(disk_id(on_disk("idc/orig"), &y)); /* nothing was assigned */
+	CU_ASSERT_EQUAL(lsetxattr(on_disk("idc/orig"), "trusted.xlnfs.id", x.bytes, 16, 0), 0);
+
+	/* a copy made outside with the xattr (cp -a as root): listed with the
+	 * copied id, then lookup gives it its own */
+	close(open(on_disk("idc/copy"), O_CREAT | O_WRONLY, 0644));
+	CU_ASSERT_EQUAL(lsetxattr(on_disk("idc/copy"), "trusted.xlnfs.id", x.bytes, 16, 0), 0);
+	memset(&l, 0, sizeof(l));
+	l.limit = 128;
+	CU_ASSERT_EQUAL(xl_fop_readdir(vol, &ROOT, d, 0, XL_READDIR_PLUS, list_fill, &l, &eof,
+				       NULL), 0);
+	i = find_name(&l, "copy");
+	CU_ASSERT_FATAL(i >= 0);
+	CU_ASSERT_TRUE(xl_id_equal(&l.attrs[i].id, &x));
+	CU_ASSERT_EQUAL(xl_lookup(vol, &ROOT, d, "copy", &in, NULL, NULL), 0);
+	CU_ASSERT_FATAL(in != NULL);
+	y = *xl_inode_id(in);
+	CU_ASSERT_FALSE(xl_id_equal(&x, &y));
+	/* drop its inode (and context): the listing must not fall back on
+	 * what the cache saw before */
+	xl_inode_forget(in);
+	xl_inode_unref(in);
+	memset(&l, 0, sizeof(l));
+	l.limit = 128;
+	CU_ASSERT_EQUAL(xl_fop_readdir(vol, &ROOT, d, 0, XL_READDIR_PLUS, list_fill, &l, &eof,
+				       NULL), 0);
+	i = find_name(&l, "copy");
+	CU_ASSERT_FATAL(i >= 0);
+	CU_ASSERT_TRUE(xl_id_equal(&l.attrs[i].id, &y));
+	xl_inode_unref(d);
+}
+
 static void test_hidden(void)
 {
 	struct xl_inode *in = NULL, *f;
@@ -1321,6 +1384,7 @@ int main(void)
 	CU_add_test(s, "a copied index entry is repaired by lookup", test_index_heal);
 	CU_add_test(s, "the hidden index directory", test_hidden);
 	CU_add_test(s, "cached objects known by their statx", test_cached_fast_path);
+	CU_add_test(s, "readdirplus keeps the ids it listed", test_readdirplus_idcache);
 	CU_add_test(s, "hard links, last unlink, forget", test_links_and_forget);
 	CU_add_test(s, "wcc pre/post", test_wcc);
 	CU_add_test(s, "permissions: kernel judgement, ACL, owner override", test_permissions);

@@ -76,17 +76,36 @@ static void nfs_fh_mac(const struct nfs_server *srv, const uint8_t *data, size_t
 	memcpy(mac, digest, NFS_FH_MAC);
 }
 
+/* The last secret this thread saw and its key id: READDIRPLUS builds a
+ * handle per entry, and hashing the secret each time cost as much as the
+ * MAC. Per thread (no lock), compared in full (servers of one process may
+ * hold different secrets, and a reload may replace one). */
+static __thread struct {
+	bool valid;
+	uint8_t secret[sizeof(((struct nfs_server *)0)->secret)];
+	uint8_t keyid[NFS_FH_KEYID];
+} nfs_fh_keyid_cache;
+
 /* The current secret's key id: the first 4 bytes of its SHA-256. */
 static void nfs_fh_keyid(const struct nfs_server *srv, uint8_t id[NFS_FH_KEYID])
 {
-	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+	GChecksum *sum;
 	uint8_t digest[32];
 	gsize dlen = sizeof(digest);
 
+	if (nfs_fh_keyid_cache.valid &&
+	    !memcmp(nfs_fh_keyid_cache.secret, srv->secret, sizeof(srv->secret))) {
+		memcpy(id, nfs_fh_keyid_cache.keyid, NFS_FH_KEYID);
+		return;
+	}
+	sum = g_checksum_new(G_CHECKSUM_SHA256);
 	g_checksum_update(sum, srv->secret, sizeof(srv->secret));
 	g_checksum_get_digest(sum, digest, &dlen);
 	g_checksum_free(sum);
 	memcpy(id, digest, NFS_FH_KEYID);
+	memcpy(nfs_fh_keyid_cache.secret, srv->secret, sizeof(srv->secret));
+	memcpy(nfs_fh_keyid_cache.keyid, digest, NFS_FH_KEYID);
+	nfs_fh_keyid_cache.valid = true;
 }
 
 /* Do the @maclen MAC bytes at @data + @len match the bytes before them?

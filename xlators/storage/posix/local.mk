@@ -12,6 +12,7 @@ xlators_storage_posix_la_SOURCES = \
 	xlators/storage/posix/posix_entry.c \
 	xlators/storage/posix/posix_io.c \
 	xlators/storage/posix/posix_dir.c \
+	xlators/storage/posix/posix_idcache.c \
 	xlators/storage/posix/posix_xattr.c
 xlators_storage_posix_la_LDFLAGS = $(xlator_ldflags)
 xlators_storage_posix_la_LIBADD = $(xlator_libadd)

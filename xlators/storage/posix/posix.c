@@ -153,6 +153,7 @@ static int posix_init(struct xl *xl)
 	pthread_mutex_init(&priv->lru_lock, NULL);
 	pthread_mutex_init(&priv->map_lock, NULL);
 	priv->by_ino = g_hash_table_new(g_int64_hash, g_int64_equal);
+	priv->idcache = posix_idcache_new(POSIX_IDCACHE_BITS); /* NULL: no cache */
 	umask(0);
 	nofile = posix_raise_nofile(xl);
 	priv->fd_limit = conf->fd_cache_size ? conf->fd_cache_size : nofile / 2;
@@ -191,6 +192,7 @@ static void posix_fini(struct xl *xl)
 	pthread_mutex_destroy(&priv->lru_lock);
 	g_hash_table_destroy(priv->by_ino);
 	pthread_mutex_destroy(&priv->map_lock);
+	posix_idcache_free(priv->idcache);
 	close(priv->store.index_fd);
 	close(priv->store.root_fd);
 	free(priv);

@@ -22,7 +22,8 @@
  * posix_sync.c (group commit of directory fsyncs), posix_attr.c
  * (getattr/setattr/access/readlink/statfs), posix_entry.c (lookup, resolve
  * and the namespace fops), posix_io.c (read/write/fsync), posix_dir.c
- * (readdir), posix_xattr.c (xattr fops and byte-range locks),
+ * (readdir), posix_idcache.c (ids of listed objects), posix_xattr.c
+ * (xattr fops and byte-range locks),
  * posix_reindex.c (the xlnfs-posix-reindex program).
  */
 #ifndef XLNFS_POSIX_H
@@ -126,6 +127,8 @@ struct posix_priv {
 	 * read no xattr */
 	pthread_mutex_t map_lock;
 	GHashTable *by_ino;    /* &ctx->ino → ctx */
+	/* ids of objects seen in listings (posix_idcache.c) */
+	struct posix_idcache *idcache;
 };
 
 /* Per-inode context of this volume, freed by ctx_free with its inode (so a
@@ -194,6 +197,25 @@ int posix_ctx_statx(struct posix_ictx *ctx, struct statx *stx);
 int posix_data_fd(struct xl *xl, struct posix_ictx *ctx, bool write);
 /* Attributes of the used @ctx into @ia (NULL-safe), from an fstat. */
 int posix_ctx_iatt(struct posix_ictx *ctx, struct xl_iatt *ia);
+
+/* ---------------------------------------------------------------- id cache */
+
+/* The ids of objects seen in listings by identity (ino, dev, type, birth
+ * time), a direct-mapped table of 2^@bits slots (posix_idcache.c). NULL
+ * when out of memory; every call below accepts a NULL cache. */
+#define POSIX_IDCACHE_BITS 17
+struct posix_idcache *posix_idcache_new(unsigned bits);
+void posix_idcache_free(struct posix_idcache *c);
+/* The id and indexed flag of the object @stx describes, if cached. */
+bool posix_idcache_get(struct posix_idcache *c, const struct statx *stx, struct xl_id *id,
+		       bool *indexed);
+/* Remember them (replacing what held the slot). No-op without a btime. */
+void posix_idcache_put(struct posix_idcache *c, const struct statx *stx, const struct xl_id *id,
+		       bool indexed);
+/* Forget the object with @stx's ino and dev (its id was rewritten). */
+void posix_idcache_forget(struct posix_idcache *c, const struct statx *stx);
+/* Lookups that hit and missed so far (tests). */
+void posix_idcache_counts(struct posix_idcache *c, uint64_t *hits, uint64_t *misses);
 
 /* ---------------------------------------------------------------- creds */
 

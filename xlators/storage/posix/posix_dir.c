@@ -24,7 +24,9 @@
  * cannot seek to is -EINVAL (NFS3ERR_BAD_COOKIE).
  *
  * plus: each entry gets statx (at the directory fd, not following) and
- * its id (one xattr read at the directory fd). An entry that has no id
+ * its id: from its inode context when cached, else from the id cache
+ * (posix_idcache.c: objects listed before), else one xattr read at the
+ * directory fd, which the id cache then keeps. An entry that has no id
  * yet (made outside NFS) gets one now, as root, and is indexed. An entry
  * that vanished meanwhile is skipped; one on another mount or that cannot
  * be examined is passed without attributes.
@@ -126,14 +128,17 @@ static int posix_dirent_fill(struct posix_dir_state *s, const struct posix_diren
 	if (priv->store.mnt_id && (stx.stx_mask & STATX_MNT_ID) &&
 	    stx.stx_mnt_id != priv->store.mnt_id)
 		return 0; /* a mount point: not ours */
-	/* a cached object's id comes from its context, others' from the xattr */
-	if (!posix_ictx_known(priv, &stx, &ent->attr.id, &indexed)) {
+	/* a cached object's id comes from its context, a listed one's from
+	 * the id cache, others' from the xattr (then cached) */
+	if (!posix_ictx_known(priv, &stx, &ent->attr.id, &indexed) &&
+	    !posix_idcache_get(priv->idcache, &stx, &ent->attr.id, &indexed)) {
 		indexed = true;
 		ret = posix_id_read(s->fd, d->d_name, &ent->attr.id);
 		if (ret == -ENODATA && !dotdot)
 			ret = posix_dirent_assign(s, d->d_name, &stx, &ent->attr.id);
 		if (ret)
 			return ret == -ENOENT ? 1 : 0;
+		posix_idcache_put(priv->idcache, &stx, &ent->attr.id, true);
 	}
 	ent->ino = stx.stx_ino;
 	ent->attr.valid = XL_IATT_ID;

@@ -103,6 +103,7 @@ static int posix_bind(struct xl *xl, struct posix_ictx *dctx, const char *name, 
 	if (newid) {
 		id = *newid;
 		ret = posix_id_write(fd, "", &id, false);
+		posix_idcache_forget(priv->idcache, &stx);
 	} else if ((ret = posix_id_read(fd, "", &id)) == -ENODATA) {
 		xl_id_generate(&id);
 		ret = posix_id_write(fd, "", &id, true);
@@ -121,6 +122,7 @@ static int posix_bind(struct xl *xl, struct posix_ictx *dctx, const char *name, 
 		/* a copy of another live object: it becomes an object of its own */
 		xl_id_generate(&id);
 		ret = posix_id_write(fd, "", &id, false);
+		posix_idcache_forget(priv->idcache, &stx); /* listings saw the copied id */
 		if (!ret)
 			ret = posix_index_add(&priv->store, fd, &stx, &id, &dctx->id, name);
 	}
