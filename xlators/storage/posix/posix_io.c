@@ -27,6 +27,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "blocking.h"
 #include "posix.h"
 
 /* READ is capped here (NFS asks at most its rtmax). */
@@ -268,10 +269,12 @@ int posix_fsync(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uin
 	if (wcc)
 		posix_ctx_iatt(ctx, &wcc->pre);
 	pthread_mutex_unlock(&ctx->ns_lock);
+	xl_blocking_enter(); /* the RPC loop lets another thread serve meanwhile */
 	if (S_ISDIR(stx.stx_mode))
 		ret = fsync(fd) < 0 ? -errno : 0;
 	else
 		ret = posix_flush_range(fd, off, len, datasync);
+	xl_blocking_leave();
 	if (wcc)
 		posix_ctx_iatt(ctx, &wcc->post);
 out_done:
