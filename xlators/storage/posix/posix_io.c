@@ -210,7 +210,11 @@ int posix_write(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uin
 	pthread_mutex_lock(&ctx->ns_lock);
 	if (wcc && posix_statx(fd, "", &stx) == 0)
 		posix_fill_attr(ctx, &stx, &wcc->pre);
+	if (how != XL_UNSTABLE)
+		xl_blocking_enter(); /* a stable write waits on the disk */
 	n = posix_write_all(fd, data->ptr, data->len, (off_t)off, how);
+	if (how != XL_UNSTABLE)
+		xl_blocking_leave();
 	if (n >= 0 && posix_statx(fd, "", &stx) == 0) {
 		posix_kill_priv(call, fd, &stx);
 		if (wcc) {
