@@ -1,3 +1,5 @@
 # lib/: the services every layer uses (in libxlnfs): the log, refcounted I/O
-# buffers and the caller's credentials. It includes nothing of rpc/ or xlators/.
-libxlnfs_la_SOURCES += lib/log.c lib/log.h lib/iobuf.c lib/iobuf.h lib/cred.h
+# buffers, the caller's credentials and the blocking-section hook. It
+# includes nothing of rpc/ or xlators/.
+libxlnfs_la_SOURCES += lib/log.c lib/log.h lib/iobuf.c lib/iobuf.h lib/cred.h \
+	lib/blocking.c lib/blocking.h

@@ -9,6 +9,16 @@
  * wait for the next event — leader/follower without a promotion step,
  * since the kernel wakes one exclusive epoll waiter per event.
  *
+ * Spare workers (the pool below): a worker that is about to block in a
+ * flush (storage marks it with xl_blocking_enter(), lib/blocking.h) while
+ * no other worker waits in epoll_wait hands the loop on: it wakes a parked
+ * spare, or starts a new one up to a bound (threads x 16, at most 256).
+ * A worker back at the top of the loop parks itself while more than
+ * `threads` workers are neither parked nor blocked. So calls that only
+ * use CPU keep `threads` runnable threads, and calls that wait on the
+ * disk do not hold up the others: the namespace changes arriving during
+ * one directory fsync are served and share the next (posix_sync.c).
+ *
  * The housekeeping thread wakes a few times a second to close idle
  * connections and those whose replies do not drain (rpc_tcp.c); it takes
  * no part in serving calls.
@@ -23,10 +33,32 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blocking.h"
 #include "log.h"
 #include "rpcsvc_int.h"
 
 #define LOOP_KEEPER_MAX_MS 250
+#define LOOP_SPARES_PER_THREAD 16
+#define LOOP_MAX_THREADS 256
+
+/* The workers of one service and what they are doing. Fields written
+ * under the lock with __atomic stores, so the loop's fast check can read
+ * them without it. */
+struct rpcsvc_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t park_cond;
+	unsigned cap;                 /* worker slots (svc->workers) */
+	unsigned running;             /* threads started (svc->nworkers too) */
+	unsigned blocked;             /* inside a blocking section */
+	unsigned parked;              /* waiting on park_cond */
+	unsigned wake;                /* parked threads told to go */
+	unsigned waiting;             /* in epoll_wait (__atomic, no lock) */
+	unsigned spawned, woken;      /* spares started, parked ones woken */
+	bool stopping;
+	struct xl_blocking_hook hook;
+};
+
+static gpointer loop_worker(gpointer data);
 
 int64_t rpcsvc_now_ms(void)
 {
@@ -64,6 +96,90 @@ static void loop_handle(struct rpcsvc_worker *w, const struct epoll_event *ev)
 	}
 }
 
+/* Start one more worker in slot svc->nworkers; under the pool's lock. */
+static int loop_spawn_locked(struct rpcsvc *svc)
+{
+	struct rpcsvc_pool *p = svc->pool;
+	struct rpcsvc_worker *w;
+
+	if (p->stopping || svc->nworkers >= p->cap)
+		return -EAGAIN;
+	w = &svc->workers[svc->nworkers];
+	w->svc = svc;
+	w->rbuf = g_malloc(RPCSVC_RBUF);
+	w->thread = g_thread_try_new("rpc-worker", loop_worker, w, NULL);
+	if (!w->thread) {
+		g_free(w->rbuf);
+		w->rbuf = NULL;
+		return -EAGAIN;
+	}
+	svc->nworkers++;
+	__atomic_store_n(&p->running, svc->nworkers, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* The hook's enter: this worker is about to block. If nobody waits for
+ * the next event, put a parked spare (or a new one) on the loop. */
+static void loop_block_enter(void *arg)
+{
+	struct rpcsvc *svc = arg;
+	struct rpcsvc_pool *p = svc->pool;
+
+	pthread_mutex_lock(&p->lock);
+	__atomic_store_n(&p->blocked, p->blocked + 1, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&p->waiting, __ATOMIC_ACQUIRE) == 0 && !p->stopping) {
+		if (p->parked > p->wake) {
+			p->wake++;
+			p->woken++;
+			pthread_cond_signal(&p->park_cond);
+		} else if (loop_spawn_locked(svc) == 0) {
+			p->spawned++;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void loop_block_leave(void *arg)
+{
+	struct rpcsvc_pool *p = ((struct rpcsvc *)arg)->pool;
+
+	pthread_mutex_lock(&p->lock);
+	__atomic_store_n(&p->blocked, p->blocked - 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Workers neither parked nor blocked, beyond the configured count. */
+static bool loop_too_many(struct rpcsvc *svc)
+{
+	struct rpcsvc_pool *p = svc->pool;
+	unsigned busy = __atomic_load_n(&p->running, __ATOMIC_RELAXED) -
+			__atomic_load_n(&p->parked, __ATOMIC_RELAXED) -
+			__atomic_load_n(&p->blocked, __ATOMIC_RELAXED);
+
+	return busy > svc->cfg.threads;
+}
+
+/* Park the calling worker while there are more than enough others; true
+ * when it may go on serving, false when the service stops. */
+static bool loop_park(struct rpcsvc *svc)
+{
+	struct rpcsvc_pool *p = svc->pool;
+
+	if (!loop_too_many(svc))
+		return true; /* the common case: no lock */
+	pthread_mutex_lock(&p->lock);
+	if (loop_too_many(svc) && !p->stopping) {
+		__atomic_store_n(&p->parked, p->parked + 1, __ATOMIC_RELAXED);
+		while (!p->wake && !p->stopping)
+			pthread_cond_wait(&p->park_cond, &p->lock);
+		if (p->wake)
+			p->wake--;
+		__atomic_store_n(&p->parked, p->parked - 1, __ATOMIC_RELAXED);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return !g_atomic_int_get(&svc->stopping);
+}
+
 static gpointer loop_worker(gpointer data)
 {
 	struct rpcsvc_worker *w = data;
@@ -71,8 +187,11 @@ static gpointer loop_worker(gpointer data)
 	struct epoll_event ev;
 	int n;
 
-	while (!g_atomic_int_get(&svc->stopping)) {
+	xl_blocking_set(&svc->pool->hook);
+	while (!g_atomic_int_get(&svc->stopping) && loop_park(svc)) {
+		__atomic_add_fetch(&svc->pool->waiting, 1, __ATOMIC_ACQ_REL);
 		n = epoll_wait(svc->epfd, &ev, 1, -1);
+		__atomic_sub_fetch(&svc->pool->waiting, 1, __ATOMIC_ACQ_REL);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -82,6 +201,7 @@ static gpointer loop_worker(gpointer data)
 		if (n == 1)
 			loop_handle(w, &ev);
 	}
+	xl_blocking_set(NULL);
 	return NULL;
 }
 
@@ -116,6 +236,20 @@ static gpointer loop_keeper(gpointer data)
 	return NULL;
 }
 
+static struct rpcsvc_pool *loop_pool_new(struct rpcsvc *svc)
+{
+	struct rpcsvc_pool *p = g_new0(struct rpcsvc_pool, 1);
+	unsigned threads = svc->cfg.threads;
+
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->park_cond, NULL);
+	p->cap = MAX(threads, MIN(threads * LOOP_SPARES_PER_THREAD, LOOP_MAX_THREADS));
+	p->hook = (struct xl_blocking_hook){ .enter = loop_block_enter,
+					     .leave = loop_block_leave,
+					     .arg = svc };
+	return p;
+}
+
 int rpcsvc_loop_start(struct rpcsvc *svc)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -139,25 +273,47 @@ int rpcsvc_loop_start(struct rpcsvc *svc)
 		if (epoll_ctl(svc->epfd, EPOLL_CTL_ADD, l->fd, &ev) < 0)
 			return -errno;
 	}
-	svc->workers = g_new0(struct rpcsvc_worker, svc->cfg.threads);
-	for (i = 0; i < svc->cfg.threads; i++) {
-		struct rpcsvc_worker *w = &svc->workers[i];
-
-		w->svc = svc;
-		w->rbuf = g_malloc(RPCSVC_RBUF);
-		w->thread = g_thread_try_new("rpc-worker", loop_worker, w, NULL);
-		if (!w->thread) {
-			g_free(w->rbuf);
+	svc->pool = loop_pool_new(svc);
+	svc->workers = g_new0(struct rpcsvc_worker, svc->pool->cap);
+	pthread_mutex_lock(&svc->pool->lock);
+	for (i = 0; i < svc->cfg.threads; i++)
+		if (loop_spawn_locked(svc))
 			break;
-		}
-		svc->nworkers++;
-	}
+	pthread_mutex_unlock(&svc->pool->lock);
 	svc->keeper = svc->nworkers ? g_thread_try_new("rpc-keeper", loop_keeper, svc, NULL) : NULL;
 	if (svc->nworkers < svc->cfg.threads || !svc->keeper) {
 		rpcsvc_loop_stop(svc);
 		return -EAGAIN;
 	}
 	return 0;
+}
+
+/* No more spares; parked ones wake up to exit. */
+static void loop_pool_stop(struct rpcsvc *svc)
+{
+	struct rpcsvc_pool *p = svc->pool;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->stopping = true;
+	pthread_cond_broadcast(&p->park_cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void loop_pool_free(struct rpcsvc *svc)
+{
+	struct rpcsvc_pool *p = svc->pool;
+
+	if (!p)
+		return;
+	if (p->spawned)
+		xl_logd("rpc", XL_LOG_DEBUG, "%u spare workers started, %u woken from parking",
+			p->spawned, p->woken);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->park_cond);
+	g_free(p);
+	svc->pool = NULL;
 }
 
 void rpcsvc_loop_stop(struct rpcsvc *svc)
@@ -168,12 +324,14 @@ void rpcsvc_loop_stop(struct rpcsvc *svc)
 	g_atomic_int_set(&svc->stopping, 1);
 	if (svc->wakefd >= 0 && write(svc->wakefd, &one, sizeof(one)) < 0)
 		xl_logd("rpc", XL_LOG_ERROR, "eventfd write: %s", strerror(errno));
+	loop_pool_stop(svc);
 	pthread_mutex_lock(&svc->keeper_lock);
 	pthread_cond_broadcast(&svc->keeper_cond);
 	pthread_mutex_unlock(&svc->keeper_lock);
 	if (svc->keeper)
 		g_thread_join(svc->keeper);
 	svc->keeper = NULL;
+	/* no worker starts after loop_pool_stop: nworkers is final */
 	for (i = 0; i < svc->nworkers; i++) {
 		struct rpcsvc_worker *w = &svc->workers[i];
 
@@ -184,4 +342,5 @@ void rpcsvc_loop_stop(struct rpcsvc *svc)
 	g_free(svc->workers);
 	svc->workers = NULL;
 	svc->nworkers = 0;
+	loop_pool_free(svc);
 }

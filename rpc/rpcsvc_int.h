@@ -222,6 +222,8 @@ struct rpcsvc {
 	/* rpc_swap.c: calls in progress under each epoch parity (__atomic) */
 	unsigned swap_epoch;
 	unsigned swap_active[2];
+	/* rpc_loop.c: spare workers for threads blocked in a flush */
+	struct rpcsvc_pool *pool;
 };
 
 /* rpc_listen.c: bind every listener (svc->listeners, svc->ports). 0 or -errno. */

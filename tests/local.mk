@@ -43,6 +43,12 @@ TESTS += tests/unit/test_rpc_fair
 tests_unit_test_rpc_fair_SOURCES = tests/unit/test_rpc_fair.c
 tests_unit_test_rpc_fair_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_rpc_fair_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+# rpc + lib/blocking.h: a worker blocked in a flush hands the loop to a spare.
+check_PROGRAMS += tests/unit/test_rpc_blocking
+TESTS += tests/unit/test_rpc_blocking
+tests_unit_test_rpc_blocking_SOURCES = tests/unit/test_rpc_blocking.c
+tests_unit_test_rpc_blocking_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_rpc_blocking_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 
 # posix: storage/posix fops against a private directory, as root and as other users.
 check_PROGRAMS += tests/unit/test_posix

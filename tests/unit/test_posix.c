@@ -282,6 +282,40 @@ static void test_ids_given_and_kept(void)
 	xl_inode_unref(f);
 }
 
+/* The index's fan-out folders: a new id's folder is made before its entry
+ * is linked (and remembered); a folder removed behind our back (both
+ * levels) is made again, and the entry still lands at ab/cd/<id>. */
+static void test_index_fanout(void)
+{
+	struct xl_id a, b;
+	struct xl_inode *f = NULL, *g = NULL;
+	struct stat st, ist;
+	char dir[64];
+
+	xl_id_generate(&a);
+	a.bytes[0] = 0xfe;
+	a.bytes[1] = 0xd1;
+	b = a;
+	b.bytes[15] ^= 0x5a;
+	CU_ASSERT_EQUAL_FATAL(xl_create(vol, &ROOT, root, "fan-a", &a, NULL, true, &f, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(stat(on_disk("fan-a"), &st), 0);
+	CU_ASSERT_EQUAL(stat(index_of(&a), &ist), 0);
+	CU_ASSERT_EQUAL(st.st_ino, ist.st_ino);
+	CU_ASSERT_EQUAL(xl_fop_unlink(vol, &ROOT, root, "fan-a", NULL), 0);
+	xl_inode_unref(f);
+	/* fe/d1 is known to this process now; take it (and fe/) away */
+	snprintf(dir, sizeof(dir), ".xlnfs/index/%02x/%02x", a.bytes[0], a.bytes[1]);
+	CU_ASSERT_EQUAL(rmdir(on_disk(dir)), 0);
+	dir[16] = '\0';
+	CU_ASSERT_EQUAL(rmdir(on_disk(dir)), 0);
+	CU_ASSERT_EQUAL_FATAL(xl_create(vol, &ROOT, root, "fan-b", &b, NULL, true, &g, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(stat(on_disk("fan-b"), &st), 0);
+	CU_ASSERT_EQUAL(stat(index_of(&b), &ist), 0);
+	CU_ASSERT_EQUAL(st.st_ino, ist.st_ino);
+	CU_ASSERT_EQUAL(xl_fop_unlink(vol, &ROOT, root, "fan-b", NULL), 0);
+	xl_inode_unref(g);
+}
+
 static void test_restart_resolve(void)
 {
 	struct xl_inode *a, *b, *c, *f, *sl, *in = NULL;
@@ -1379,6 +1413,7 @@ int main(void)
 	s = CU_add_suite("storage/posix", suite_init, suite_clean);
 	CU_add_test(s, "init errors", test_init_errors);
 	CU_add_test(s, "ids given, kept in the xattr and the index", test_ids_given_and_kept);
+	CU_add_test(s, "index fan-out folders made ahead, and again", test_index_fanout);
 	CU_add_test(s, "ids across restart, rename, resolve", test_restart_resolve);
 	CU_add_test(s, "objects made outside NFS, copies inside", test_outside_objects);
 	CU_add_test(s, "a copied index entry is repaired by lookup", test_index_heal);

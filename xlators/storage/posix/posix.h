@@ -55,6 +55,10 @@ struct posix_store {
 	int root_fd;   /* O_RDONLY|O_DIRECTORY on the export root */
 	int index_fd;  /* O_PATH|O_DIRECTORY on .xlnfs/index */
 	uint64_t mnt_id; /* the export's mount (statx STATX_MNT_ID) */
+	/* Second-level index folders (ab/cd, bit 0xabcd) known to exist, so
+	 * an entry is linked at once instead of after a failed link and a
+	 * mkdir (__atomic; zero at start: nothing known). */
+	uint8_t fanout[65536 / 8];
 };
 
 /* Open (making it when absent, as root) the hidden index of the export open

@@ -9,7 +9,9 @@
  *
  * The index is a hidden directory under the export root,
  * .xlnfs/index/ab/cd/<id> (ab and cd: the id's first two bytes in hex,
- * 65536 small directories made on demand). Its entry for an object is
+ * 65536 small directories made on demand; a bitmap remembers which this
+ * process saw, so an entry costs one link, plus one mkdir the first time
+ * its folder is used). Its entry for an object is
  *   - a non-directory: a hard link to the object (so nlink counts it: the
  *     attributes we report subtract it);
  *   - a directory (which cannot be hard-linked): a symlink
@@ -146,17 +148,39 @@ int posix_id_write(int dirfd, const char *path, const struct xl_id *id, bool cre
 	return ret < 0 ? -errno : 0;
 }
 
-/* Make the two directory levels above @id's entry. */
+static unsigned posix_fanout_bit(const struct xl_id *id)
+{
+	return (unsigned)id->bytes[0] << 8 | id->bytes[1];
+}
+
+/* Whether @id's second-level folder is known to exist. */
+static bool posix_fanout_known(struct posix_store *s, const struct xl_id *id)
+{
+	unsigned b = posix_fanout_bit(id);
+
+	return __atomic_load_n(&s->fanout[b / 8], __ATOMIC_RELAXED) & (1u << (b % 8));
+}
+
+/* Make the folders above @id's entry that are missing: the second level
+ * first, and the first level only when that fails for want of it (after
+ * the first few hundred creates it is always there). */
 static int posix_index_mkdirs(struct posix_store *s, const struct xl_id *id)
 {
+	unsigned b = posix_fanout_bit(id);
 	char d[8];
 
-	snprintf(d, sizeof(d), "%02x", id->bytes[0]);
-	if (mkdirat(s->index_fd, d, 0700) < 0 && errno != EEXIST)
-		return -errno;
 	snprintf(d, sizeof(d), "%02x/%02x", id->bytes[0], id->bytes[1]);
-	if (mkdirat(s->index_fd, d, 0700) < 0 && errno != EEXIST)
-		return -errno;
+	if (mkdirat(s->index_fd, d, 0700) < 0 && errno != EEXIST) {
+		if (errno != ENOENT)
+			return -errno;
+		d[2] = '\0';
+		if (mkdirat(s->index_fd, d, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		d[2] = '/';
+		if (mkdirat(s->index_fd, d, 0700) < 0 && errno != EEXIST)
+			return -errno;
+	}
+	__atomic_fetch_or(&s->fanout[b / 8], (uint8_t)(1u << (b % 8)), __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -248,6 +272,9 @@ int posix_index_add(struct posix_store *s, int fd, const struct statx *stx,
 		else if ((ret = posix_dir_link(parent, name, target, sizeof(target))))
 			return ret;
 	}
+	/* a new id's folder rarely exists yet: make it before linking */
+	if (!posix_fanout_known(s, id) && (ret = posix_index_mkdirs(s, id)))
+		return ret;
 	for (int tries = 0; tries < 2; tries++) {
 		ret = dir ? symlinkat(target, s->index_fd, path)
 			  : linkat(fd, "", s->index_fd, path, AT_EMPTY_PATH);

@@ -30,6 +30,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "blocking.h"
 #include "posix.h"
 
 /* READ is capped here (NFS asks at most its rtmax). */
@@ -266,7 +267,11 @@ int posix_write(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uin
 		pthread_mutex_unlock(&ctx->ns_lock);
 		goto out_done;
 	}
+	if (how != XL_UNSTABLE)
+		xl_blocking_enter(); /* a stable write waits on the disk */
 	n = posix_write_all(fd, data->ptr, data->len, (off_t)off, how);
+	if (how != XL_UNSTABLE)
+		xl_blocking_leave();
 	if (n >= 0 && posix_statx(fd, "", &stx) == 0) {
 		__atomic_store_n(&ctx->size_hint, stx.stx_size, __ATOMIC_RELAXED);
 		posix_kill_priv(call, fd, &stx);
@@ -326,10 +331,12 @@ int posix_fsync(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uin
 	if (wcc)
 		posix_ctx_iatt(ctx, &wcc->pre);
 	pthread_mutex_unlock(&ctx->ns_lock);
+	xl_blocking_enter(); /* the RPC loop lets another thread serve meanwhile */
 	if (S_ISDIR(stx.stx_mode))
 		ret = fsync(fd) < 0 ? -errno : 0;
 	else
 		ret = posix_flush_range(fd, off, len, datasync);
+	xl_blocking_leave();
 	if (wcc)
 		posix_ctx_iatt(ctx, &wcc->post);
 out_done:

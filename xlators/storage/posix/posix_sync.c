@@ -12,6 +12,11 @@
  * change numbered so far; the others wait on the condition variable, and
  * those numbered after that fsync began start the next one. So N changes
  * in flight cost about two fsyncs instead of N.
+ *
+ * Both the fsync and the wait for another's fsync are a blocking section
+ * (lib/blocking.h): the RPC loop puts a spare thread on the event loop
+ * meanwhile, so the changes arriving during a flush are made and wait for
+ * the next one together, instead of waiting for a free worker.
  */
 #include "config.h"
 
@@ -19,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "blocking.h"
 #include "posix.h"
 
 uint64_t posix_dir_changed(struct posix_ictx *dctx)
@@ -41,6 +47,7 @@ void posix_dir_commit(struct xl *xl, struct posix_ictx *dctx, uint64_t change, b
 		return;
 	}
 	__atomic_add_fetch(&priv->dir_commits, 1, __ATOMIC_RELAXED);
+	xl_blocking_enter();
 	pthread_mutex_lock(&dctx->sync_lock);
 	while (dctx->synced < change) {
 		if (dctx->syncing) {
@@ -62,6 +69,7 @@ void posix_dir_commit(struct xl *xl, struct posix_ictx *dctx, uint64_t change, b
 		pthread_cond_broadcast(&dctx->sync_cond);
 	}
 	pthread_mutex_unlock(&dctx->sync_lock);
+	xl_blocking_leave();
 }
 
 void posix_forget(struct xl *xl, const struct xl_id *id)
