@@ -10,6 +10,9 @@
  *   - rpcsvc_stop returns within drain_ms under a client that does not
  *     read;
  *   - calls pipelined on one connection run in parallel;
+ *   - they are served in batches: fewer epoll re-arms than calls;
+ *   - a connection that keeps a deep queue cannot keep the only worker
+ *     from another client (a batch is bounded);
  *   - the reply's payload is written from the actor's buffer itself
  *     (a send hook sees the pointer the actor handed in);
  *   - rpcsvc_request_max_reply per transport.
@@ -95,6 +98,13 @@ static int f_payload(struct rpcsvc_request *req, void *args, void *res)
 	return RPCSVC_OK;
 }
 
+/* SPIN: 1 ms of work. */
+static int f_spin(struct rpcsvc_request *req, void *args, void *res)
+{
+	g_usleep(1000);
+	return RPCSVC_OK;
+}
+
 static const struct rpcsvc_actor f_actors[] = {
 	[0] = { .name = "NULL", .fn = f_null },
 	[1] = { .name = "BIG", .fn = f_big, .xdr_res = (xdrproc_t)xdr_u_int,
@@ -104,6 +114,7 @@ static const struct rpcsvc_actor f_actors[] = {
 		.res_size = sizeof(u_int) },
 	[4] = { .name = "HUGE", .fn = f_huge, .xdr_res = (xdrproc_t)xdr_u_int,
 		.res_size = sizeof(u_int) },
+	[5] = { .name = "SPIN", .fn = f_spin },
 };
 
 static const struct rpcsvc_program f_prog = {
@@ -470,6 +481,112 @@ static void test_one_connection_parallel(void)
 	rpcsvc_free(svc);
 }
 
+/* 64 NULL calls pipelined in one segment: the workers take them from the
+ * connection's ready list one after the other, re-arming its epoll
+ * registration once a batch, not once a call. */
+static void test_pipelined_batches(void)
+{
+	struct rpcsvc_config cfg = { .threads = 2 };
+	struct rpcsvc_counters before, after;
+	uint16_t port;
+	struct rpcsvc *svc = start(&cfg, &port);
+	GByteArray *all = g_byte_array_new();
+	enum { N = 64 };
+	unsigned got = 0;
+	int fd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svc);
+	fd = tcp_connect(port, 0);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT(null_rtt(fd, 1) >= 0);
+	for (uint32_t i = 0; i < N; i++) {
+		GByteArray *c = call_rec(100 + i, 0);
+
+		g_byte_array_append(all, c->data, c->len);
+		g_byte_array_unref(c);
+	}
+	rpcsvc_get_counters(svc, &before);
+	CU_ASSERT(send_all(fd, all->data, all->len));
+	for (int i = 0; i < N; i++)
+		got += recv_reply(fd, 5000) != 0;
+	rpcsvc_get_counters(svc, &after);
+	CU_ASSERT_EQUAL(got, N);
+	/* One re-arm per call before batches (EPOLLOUT brought each one). */
+	CU_ASSERT(after.conn_arms - before.conn_arms < N / 2);
+	CU_ASSERT(after.batched - before.batched >= N / 2);
+	g_byte_array_unref(all);
+	close(fd);
+	rpcsvc_free(svc);
+}
+
+/* A client that keeps 32 SPIN calls in flight until told to stop. */
+struct deep_client {
+	int fd;
+	gint stop;
+	unsigned answered;
+};
+
+static gpointer deep_client_run(gpointer data)
+{
+	struct deep_client *d = data;
+	uint32_t xid = 1;
+
+	for (int i = 0; i < 32; i++) {
+		GByteArray *c = call_rec(xid++, 5);
+
+		send_all(d->fd, c->data, c->len);
+		g_byte_array_unref(c);
+	}
+	while (!g_atomic_int_get(&d->stop) && recv_reply(d->fd, 5000) != 0) {
+		GByteArray *c = call_rec(xid++, 5);
+
+		d->answered++;
+		send_all(d->fd, c->data, c->len);
+		g_byte_array_unref(c);
+	}
+	return NULL;
+}
+
+/* One worker; one client keeps its queue deep for seconds (each reply
+ * brings its next call, so the worker always finds more to do on that
+ * connection): another client's NULL calls are still answered within
+ * a few batches, not after the deep one stops. */
+static void test_deep_queue_fair(void)
+{
+	struct rpcsvc_config cfg = { .threads = 1 };
+	struct deep_client d = { .fd = -1 };
+	uint16_t port;
+	struct rpcsvc *svc = start(&cfg, &port);
+	gint64 worst = 0;
+	GThread *t;
+	int good;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svc);
+	good = tcp_connect(port, 0);
+	d.fd = tcp_connect(port, 0);
+	CU_ASSERT_FATAL(good >= 0 && d.fd >= 0);
+	CU_ASSERT(null_rtt(good, 1) >= 0);
+	t = g_thread_new("deep", deep_client_run, &d);
+	g_usleep(200 * 1000);
+	for (uint32_t i = 0; i < 10; i++) {
+		gint64 rtt = null_rtt(good, 10 + i);
+
+		CU_ASSERT(rtt >= 0);
+		if (rtt < 0)
+			break;
+		worst = MAX(worst, rtt);
+		g_usleep(100 * 1000);
+	}
+	g_atomic_int_set(&d.stop, 1);
+	g_thread_join(t);
+	/* 32 SPIN calls take 32 ms; a batch is far less. */
+	CU_ASSERT(worst < 500 * 1000);
+	CU_ASSERT(d.answered > 100);
+	close(d.fd);
+	close(good);
+	rpcsvc_free(svc);
+}
+
 /* The payload goes out from the actor's own buffer: the iovec handed to
  * sendmsg points at it. */
 static const void *hook_seen;
@@ -554,6 +671,8 @@ int main(void)
 	CU_add_test(s, "2000 idle connections do not lock a client out", test_idle_crowd);
 	CU_add_test(s, "stop within drain_ms under a stuck client", test_stop_stuck_client);
 	CU_add_test(s, "calls of one connection run in parallel", test_one_connection_parallel);
+	CU_add_test(s, "pipelined calls are served in batches", test_pipelined_batches);
+	CU_add_test(s, "a deep queue does not hold the only worker", test_deep_queue_fair);
 	CU_add_test(s, "the payload is sent from the actor's buffer", test_payload_identity);
 	ret = cunit_run();
 	xl_iobuf_unref(big_iob);
