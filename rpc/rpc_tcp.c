@@ -38,8 +38,9 @@
  * does not shut the others out). A connection whose replies do not drain
  * (its socket takes nothing for send_timeout_ms, or its queue never empties
  * for that long with less than RPCSVC_MIN_RATE bytes a second taken) is
- * closed, and so is one idle for idle_timeout_ms; at max_connections a new
- * client replaces the oldest idle connection.
+ * reset (its last close sends RST, not a FIN stuck behind the replies), and
+ * one idle for idle_timeout_ms is closed; at max_connections a new client
+ * replaces the oldest idle connection.
  *
  * Lifetime: see rpcsvc_int.h. The lock order is conns_lock, then a
  * connection's lock; epoll_ctl is called under the connection's lock.
@@ -963,7 +964,12 @@ void rpcsvc_conns_tick(struct rpcsvc *svc)
 	}
 	for (i = 0; i < stalled->len; i++) {
 		struct rpcsvc_conn *conn = stalled->pdata[i];
+		/* Reset, not FIN: the FIN would wait behind replies the client
+		 * does not take, so it would never learn, and the kernel would
+		 * keep the orphaned socket and its buffers for minutes. */
+		struct linger abort = { .l_onoff = 1, .l_linger = 0 };
 
+		setsockopt(conn->fd, SOL_SOCKET, SO_LINGER, &abort, sizeof(abort));
 		xl_logd("rpc", XL_LOG_WARNING,
 			"%s has not read its replies for %u ms: closing the connection",
 			conn->peername, svc->cfg.send_timeout_ms);

@@ -3,7 +3,8 @@
  * the threading the service promises, on loopback with raw sockets:
  *
  *   - a client that stops reading cannot delay another's NULL replies by
- *     100 ms, and loses its own connection after send_timeout_ms;
+ *     100 ms, and loses its own connection after send_timeout_ms, by a
+ *     reset it sees without reading;
  *   - a flood of pipelined calls whose replies are not read stays within
  *     the per-connection and the global queue budgets;
  *   - 2,000 idle connections do not lock a new client out;
@@ -347,6 +348,41 @@ static void test_stalled_reader(void)
 	rpcsvc_free(svc);
 }
 
+/* A client that sends three HUGE calls and never reads: the server reads
+ * them all (nothing of the client's is left unread), its replies fill
+ * the socket and the client's window, and after the send timeout the
+ * connection is dropped with a reset, which the client sees without
+ * reading. (A plain close queued its FIN behind 8 MB the client would
+ * never take: the client saw nothing, and the kernel kept the socket and
+ * its buffers — tests/integration/fair.sh's first stuck client.) */
+static void test_stalled_reset(void)
+{
+	struct rpcsvc_config cfg = { .threads = 2, .send_timeout_ms = 1000 };
+	struct rpcsvc_counters c;
+	uint16_t port;
+	struct rpcsvc *svc = start(&cfg, &port);
+	gint64 end;
+	bool hup = false;
+	int fd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svc);
+	fd = tcp_connect(port, 4096);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT(flood(fd, 4, 3, 1) == 3);
+	end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+	while (!hup && g_get_monotonic_time() < end) {
+		struct pollfd pfd = { .fd = fd, .events = 0 };
+
+		if (poll(&pfd, 1, 100) == 1)
+			hup = pfd.revents & (POLLERR | POLLHUP);
+	}
+	rpcsvc_get_counters(svc, &c);
+	CU_ASSERT_EQUAL(c.conns_dropped_stalled, 1);
+	CU_ASSERT(hup);
+	close(fd);
+	rpcsvc_free(svc);
+}
+
 /* Floods of small pipelined calls from four clients that never read
  * their replies: what the service holds stays within the global budget
  * (plus one read's worth per connection), each flooder within its own;
@@ -667,6 +703,7 @@ int main(void)
 		return 1;
 	s = CU_add_suite("rpc fairness and threads", NULL, NULL);
 	CU_add_test(s, "a stalled reader delays nobody, and is dropped", test_stalled_reader);
+	CU_add_test(s, "a client dropped for not reading sees a reset", test_stalled_reset);
 	CU_add_test(s, "a pipelined flood stays within the budgets", test_flood_bounded);
 	CU_add_test(s, "2000 idle connections do not lock a client out", test_idle_crowd);
 	CU_add_test(s, "stop within drain_ms under a stuck client", test_stop_stuck_client);
