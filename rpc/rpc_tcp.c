@@ -11,6 +11,19 @@
  * re-arms the socket before serving (EPOLLOUT as well when calls are
  * ready, which fires at once and brings a follower to take the next).
  *
+ * Batches. A worker that served a call of a connection does not go back
+ * to epoll_wait when more of its calls are ready: it takes the next one
+ * itself (tcp_serve), and when the ready list is empty it reads the
+ * socket again, as long as the connection showed it pipelines (more than
+ * one call came in a read). The registration is re-armed only when it
+ * fired or what it must wait for changed (tcp_settle), so a connection
+ * with many calls queued costs one epoll_wait and one epoll_ctl per
+ * batch, not per call, while the EPOLLOUT armed for its ready calls still
+ * brings other workers to share them. A batch ends after TCP_BATCH calls
+ * (the worker goes back to epoll, where the other connections' events
+ * wait: one busy client cannot keep a worker forever), when the socket
+ * has nothing more, or when the connection closes.
+ *
  * Sending never blocks and holds the connection's lock only around a
  * non-blocking sendmsg: a reply goes straight out when nothing is queued
  * before it; what the socket does not take is queued with a reference to
@@ -25,8 +38,9 @@
  * does not shut the others out). A connection whose replies do not drain
  * (its socket takes nothing for send_timeout_ms, or its queue never empties
  * for that long with less than RPCSVC_MIN_RATE bytes a second taken) is
- * closed, and so is one idle for idle_timeout_ms; at max_connections a new
- * client replaces the oldest idle connection.
+ * reset (its last close sends RST, not a FIN stuck behind the replies), and
+ * one idle for idle_timeout_ms is closed; at max_connections a new client
+ * replaces the oldest idle connection.
  *
  * Lifetime: see rpcsvc_int.h. The lock order is conns_lock, then a
  * connection's lock; epoll_ctl is called under the connection's lock.
@@ -45,6 +59,7 @@
 
 #define TCP_ACCEPT_BATCH 32
 #define TCP_MAX_RECS 64            /* records taken out of one read */
+#define TCP_BATCH 16               /* calls one worker serves in a row from a connection */
 #define RPCSVC_MIN_RATE (64u << 10) /* bytes/s a stalled reader must take */
 
 /* ------------------------------------------------------------ slots */
@@ -134,33 +149,57 @@ static bool tcp_may_read(const struct rpcsvc_conn *conn)
 	       __atomic_load_n(&svc->queued, __ATOMIC_RELAXED) < svc->cfg.queue_bytes;
 }
 
+/* The events @conn's registration must wait for (its lock held):
+ * readable while it may be read; writable while replies wait for room,
+ * or calls are ready (or read but not framed) for another worker. */
+static uint32_t tcp_want(const struct rpcsvc_conn *conn)
+{
+	uint32_t events = EPOLLONESHOT;
+
+	if (tcp_may_read(conn))
+		events |= EPOLLIN | EPOLLRDHUP;
+	if (conn->out_head || conn->ready.length || conn->pend_len)
+		events |= EPOLLOUT;
+	return events;
+}
+
 /* Re-arm @conn's one-shot registration with what it waits for (its lock
  * held; only when no thread handles it, or by that thread). */
 static void tcp_arm(struct rpcsvc_conn *conn)
 {
-	struct epoll_event ev = { .events = EPOLLONESHOT,
+	struct epoll_event ev = { .events = tcp_want(conn),
 				  .data.u64 = RPCSVC_EV(RPCSVC_EV_CONN, conn->slot, conn->gen) };
 
-	if (tcp_may_read(conn))
-		ev.events |= EPOLLIN | EPOLLRDHUP;
-	if (conn->out_head || conn->ready.length || conn->pend_len) {
-		ev.events |= EPOLLOUT;
+	if (ev.events & EPOLLOUT) {
 		if (!conn->want_out_since_ms)
 			conn->want_out_since_ms = rpcsvc_now_ms();
 	} else {
 		conn->want_out_since_ms = 0;
 	}
+	conn->armed = ev.events;
+	conn->delivered = false;
+	g_atomic_int_inc(&conn->svc->stats.conn_arms);
 	RPCSVC_TSAN_RELEASE(conn);
 	if (epoll_ctl(conn->svc->epfd, EPOLL_CTL_MOD, conn->fd, &ev) < 0)
 		xl_logd("rpc", XL_LOG_WARNING, "cannot watch connection from %s: %s",
 			conn->peername, strerror(errno));
 }
 
+/* Re-arm @conn if its event fired or it must now wait for something
+ * else (its lock held; by its handler, or when there is none). An armed
+ * registration that still asks for the right events is left alone: that
+ * is what makes a batch cost one epoll_ctl, not one per call. */
+static void tcp_settle(struct rpcsvc_conn *conn)
+{
+	if (conn->delivered || conn->armed != tcp_want(conn))
+		tcp_arm(conn);
+}
+
 /* Re-arm @conn if no handler will (its lock held). */
 static void tcp_kick(struct rpcsvc_conn *conn)
 {
 	if (!conn->handling && !conn->delivered && !conn->closed)
-		tcp_arm(conn);
+		tcp_settle(conn);
 }
 
 /* ------------------------------------------------------------ accept */
@@ -266,6 +305,7 @@ static void tcp_admit(struct rpcsvc *svc, int fd, const struct sockaddr_storage 
 		conn->refs = 1; /* epoll's */
 		conn->in_use = true;
 		conn->closed = conn->released = conn->handling = conn->delivered = false;
+		conn->armed = ev.events;
 		conn->inflight = 0;
 		conn->queued = 0;
 		g_queue_init(&conn->ready);
@@ -738,13 +778,93 @@ static struct rpcsvc_job *tcp_work(struct rpcsvc_worker *w, struct rpcsvc_conn *
 	return job;
 }
 
+/* The handler of @conn is done: re-arm it if due, or let epoll go of it
+ * once it is closed. Whether the caller must release it (tcp_release). */
+static bool tcp_handled(struct rpcsvc_conn *conn, bool *piped)
+{
+	bool release = false;
+
+	pthread_mutex_lock(&conn->lock);
+	conn->handling = false;
+	if (piped)
+		*piped = *piped || conn->ready.length > 0;
+	if (conn->closed) {
+		release = conn->delivered && !conn->released;
+		conn->released = conn->released || release;
+	} else {
+		tcp_settle(conn);
+	}
+	pthread_mutex_unlock(&conn->lock);
+	return release;
+}
+
+/* The next call of @conn for the worker that served one: a ready one,
+ * or (when the connection pipelines, @piped, and nobody else handles it)
+ * one read now. NULL: nothing without waiting, or its replies wait for
+ * room in the socket. */
+static struct rpcsvc_job *tcp_next(struct rpcsvc_worker *w, struct rpcsvc_conn *conn,
+				   bool *piped)
+{
+	struct rpcsvc_job *job = NULL;
+	GList *l;
+
+	pthread_mutex_lock(&conn->lock);
+	/* Replies waiting for room: the calls wait too (for the EPOLLOUT
+	 * that says the client reads again), or a client that does not read
+	 * would have every call it sent answered into memory. */
+	if (conn->closed || conn->out_head) {
+		pthread_mutex_unlock(&conn->lock);
+		return NULL;
+	}
+	l = g_queue_pop_head_link(&conn->ready);
+	if (l) {
+		*piped = true;
+		pthread_mutex_unlock(&conn->lock);
+		return l->data;
+	}
+	if (!*piped || conn->handling || conn->delivered || !tcp_may_read(conn)) {
+		pthread_mutex_unlock(&conn->lock);
+		return NULL;
+	}
+	conn->handling = true;
+	pthread_mutex_unlock(&conn->lock);
+	job = tcp_work(w, conn);
+	if (tcp_handled(conn, piped))
+		tcp_release(conn);
+	return job;
+}
+
+/* Serve @job of @conn, then the connection's next calls as long as they
+ * come without waiting, at most TCP_BATCH in all. */
+static void tcp_serve(struct rpcsvc_worker *w, struct rpcsvc_conn *conn, struct rpcsvc_job *job,
+		      bool piped)
+{
+	struct rpcsvc *svc = w->svc;
+	unsigned n = 1;
+
+	/* Ours: each job's reference goes with it. */
+	rpcsvc_conn_ref(conn);
+	for (;;) {
+		rpcsvc_job_run(job);
+		if (n == TCP_BATCH || g_atomic_int_get(&svc->stopping))
+			break;
+		job = tcp_next(w, conn, &piped);
+		if (!job)
+			break;
+		n++;
+	}
+	if (n > 1)
+		__atomic_add_fetch(&svc->stats.batched, n - 1, __ATOMIC_RELAXED);
+	rpcsvc_conn_unref(conn);
+}
+
 void rpcsvc_conn_event(struct rpcsvc_worker *w, uint64_t data, uint32_t events)
 {
 	struct rpcsvc *svc = w->svc;
 	unsigned slot = RPCSVC_EV_SLOT(data);
 	struct rpcsvc_conn *conn;
 	struct rpcsvc_job *job;
-	bool release = false;
+	bool piped = false;
 
 	if (slot >= svc->nslots)
 		return;
@@ -759,10 +879,12 @@ void rpcsvc_conn_event(struct rpcsvc_worker *w, uint64_t data, uint32_t events)
 		return;
 	}
 	conn->delivered = true;
+	conn->armed = 0;
 	if (events & EPOLLOUT)
 		conn->want_out_since_ms = 0; /* the socket takes bytes again */
 	if (conn->handling) {
-		/* A second event while armed twice: the handler re-arms. */
+		/* A second event while armed twice, or while a worker reads
+		 * between two calls: the handler re-arms. */
 		pthread_mutex_unlock(&conn->lock);
 		return;
 	}
@@ -775,21 +897,10 @@ void rpcsvc_conn_event(struct rpcsvc_worker *w, uint64_t data, uint32_t events)
 	} else {
 		job = tcp_work(w, conn);
 	}
-
-	pthread_mutex_lock(&conn->lock);
-	conn->handling = false;
-	if (conn->closed) {
-		release = conn->delivered && !conn->released;
-		conn->released = conn->released || release;
-	} else {
-		tcp_arm(conn);
-		conn->delivered = false;
-	}
-	pthread_mutex_unlock(&conn->lock);
-	if (release)
+	if (tcp_handled(conn, &piped))
 		tcp_release(conn);
 	if (job)
-		rpcsvc_job_run(job);
+		tcp_serve(w, conn, job, piped);
 }
 
 /* ------------------------------------------------------------ a job ends */
@@ -853,7 +964,12 @@ void rpcsvc_conns_tick(struct rpcsvc *svc)
 	}
 	for (i = 0; i < stalled->len; i++) {
 		struct rpcsvc_conn *conn = stalled->pdata[i];
+		/* Reset, not FIN: the FIN would wait behind replies the client
+		 * does not take, so it would never learn, and the kernel would
+		 * keep the orphaned socket and its buffers for minutes. */
+		struct linger abort = { .l_onoff = 1, .l_linger = 0 };
 
+		setsockopt(conn->fd, SOL_SOCKET, SO_LINGER, &abort, sizeof(abort));
 		xl_logd("rpc", XL_LOG_WARNING,
 			"%s has not read its replies for %u ms: closing the connection",
 			conn->peername, svc->cfg.send_timeout_ms);

@@ -398,6 +398,8 @@ void rpcsvc_get_counters(struct rpcsvc *svc, struct rpcsvc_counters *c)
 	c->conns_dropped_idle = (uint64_t)g_atomic_int_get(&svc->stats.conns_idle);
 	c->conns_dropped_stalled = (uint64_t)g_atomic_int_get(&svc->stats.conns_stalled);
 	c->conns_refused = (uint64_t)g_atomic_int_get(&svc->stats.conns_refused);
+	c->conn_arms = (uint64_t)(guint)g_atomic_int_get(&svc->stats.conn_arms);
+	c->batched = __atomic_load_n(&svc->stats.batched, __ATOMIC_RELAXED);
 	c->calls = (uint64_t)(guint)g_atomic_int_get(&svc->stats.calls);
 	c->inflight = (unsigned)MAX(g_atomic_int_get(&svc->inflight), 0);
 	if (svc->drc) {

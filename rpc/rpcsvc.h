@@ -221,6 +221,8 @@ struct rpcsvc_counters {
 	uint64_t rx_copied;      /* record bytes copied from a read buffer */
 	uint64_t rx_direct;      /* record bytes received straight into the record */
 	uint64_t conns_dropped_idle, conns_dropped_stalled, conns_refused;
+	uint64_t conn_arms;      /* epoll re-arms of TCP connections */
+	uint64_t batched;        /* calls served right after another of their connection */
 };
 void rpcsvc_get_counters(struct rpcsvc *svc, struct rpcsvc_counters *c);
 

@@ -19,6 +19,9 @@
  * next one at once), and only then decodes and runs the call it took:
  * calls of one connection run in parallel, nothing is handed to another
  * thread on the way, and no lock wider than the connection's is taken.
+ * Having served it, the thread takes the connection's next ready call (or
+ * reads again) itself, up to a bound, and re-arms only when the events
+ * to wait for change (rpc_tcp.c, "Batches").
  *
  * A connection is a slot in a table that lives as long as the service, so
  * an epoll event naming a connection that was closed meanwhile still
@@ -115,6 +118,7 @@ struct rpcsvc_conn {
 	bool released;                /* epoll forgot it and its reference went */
 	bool handling;                /* a thread runs its event handler */
 	bool delivered;               /* its one-shot event fired: re-arm is due */
+	uint32_t armed;               /* the events last armed (0: fired since) */
 	unsigned inflight;            /* calls received, waiting or running */
 	size_t queued;                /* their bytes plus queued replies' */
 	GQueue ready;                 /* struct rpcsvc_job: received, not taken */
@@ -176,6 +180,8 @@ struct rpcsvc_stats {
 	gint calls, drops, rpc_mismatch, auth_error, prog_unavail, prog_mismatch,
 		proc_unavail, garbage_args, system_err, udp_dropped;
 	uint64_t rx_copied, rx_direct; /* __atomic adds */
+	gint conn_arms;               /* epoll_ctl re-arms of connections */
+	uint64_t batched;             /* calls a worker took after another of the same connection (__atomic) */
 };
 
 /* The port actually bound for programs asking for a port. */

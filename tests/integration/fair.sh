@@ -3,9 +3,9 @@
 # through the daemon and its volume-file options (tests/unit/test_rpc_fair
 # checks the same of the RPC service alone, in finer detail):
 #   - a client that pipelines calls and never reads a reply is stopped
-#     being read (queue-size) and cannot delay another client's NULL calls
-#     by 100 ms (that it then loses its connection after send_timeout_ms
-#     is asserted on the service by tests/unit/test_rpc_fair);
+#     being read (queue-size), cannot delay another client's NULL calls by
+#     100 ms, and loses its connection after send-timeout (a reset: it
+#     sees it without reading);
 #   - 2,000 idle connections beyond max-connections do not lock a new
 #     client out (the oldest idle one is dropped for it);
 #   - SIGTERM under a stuck client exits within drain-timeout.
@@ -47,6 +47,10 @@ max=$(null_max)
 t_info "another client's slowest NULL of 200 meanwhile: ${max:-none} ms"
 t_check "another client is not delayed by 100 ms (worst ${max:-none} ms)" \
 	test -n "$max" -a "${max:-1000}" -lt 100
+t_check "the stuck client loses its connection (send-timeout 3s)" \
+	wait_line "$T/stall.out" '^closed [0-9.]+'
+t_info "$(tail -n 1 "$T/stall.out")"
+t_check "the server says why" wait_line "$T/xlnfsd.log" 'has not read its replies'
 kill "$SPID" 2>/dev/null
 wait "$SPID" 2>/dev/null
 netns_untrack "$SPID"

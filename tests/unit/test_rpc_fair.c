@@ -3,13 +3,17 @@
  * the threading the service promises, on loopback with raw sockets:
  *
  *   - a client that stops reading cannot delay another's NULL replies by
- *     100 ms, and loses its own connection after send_timeout_ms;
+ *     100 ms, and loses its own connection after send_timeout_ms, by a
+ *     reset it sees without reading;
  *   - a flood of pipelined calls whose replies are not read stays within
  *     the per-connection and the global queue budgets;
  *   - 2,000 idle connections do not lock a new client out;
  *   - rpcsvc_stop returns within drain_ms under a client that does not
  *     read;
  *   - calls pipelined on one connection run in parallel;
+ *   - they are served in batches: fewer epoll re-arms than calls;
+ *   - a connection that keeps a deep queue cannot keep the only worker
+ *     from another client (a batch is bounded);
  *   - the reply's payload is written from the actor's buffer itself
  *     (a send hook sees the pointer the actor handed in);
  *   - rpcsvc_request_max_reply per transport.
@@ -95,6 +99,13 @@ static int f_payload(struct rpcsvc_request *req, void *args, void *res)
 	return RPCSVC_OK;
 }
 
+/* SPIN: 1 ms of work. */
+static int f_spin(struct rpcsvc_request *req, void *args, void *res)
+{
+	g_usleep(1000);
+	return RPCSVC_OK;
+}
+
 static const struct rpcsvc_actor f_actors[] = {
 	[0] = { .name = "NULL", .fn = f_null },
 	[1] = { .name = "BIG", .fn = f_big, .xdr_res = (xdrproc_t)xdr_u_int,
@@ -104,6 +115,7 @@ static const struct rpcsvc_actor f_actors[] = {
 		.res_size = sizeof(u_int) },
 	[4] = { .name = "HUGE", .fn = f_huge, .xdr_res = (xdrproc_t)xdr_u_int,
 		.res_size = sizeof(u_int) },
+	[5] = { .name = "SPIN", .fn = f_spin },
 };
 
 static const struct rpcsvc_program f_prog = {
@@ -336,6 +348,41 @@ static void test_stalled_reader(void)
 	rpcsvc_free(svc);
 }
 
+/* A client that sends three HUGE calls and never reads: the server reads
+ * them all (nothing of the client's is left unread), its replies fill
+ * the socket and the client's window, and after the send timeout the
+ * connection is dropped with a reset, which the client sees without
+ * reading. (A plain close queued its FIN behind 8 MB the client would
+ * never take: the client saw nothing, and the kernel kept the socket and
+ * its buffers — tests/integration/fair.sh's first stuck client.) */
+static void test_stalled_reset(void)
+{
+	struct rpcsvc_config cfg = { .threads = 2, .send_timeout_ms = 1000 };
+	struct rpcsvc_counters c;
+	uint16_t port;
+	struct rpcsvc *svc = start(&cfg, &port);
+	gint64 end;
+	bool hup = false;
+	int fd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svc);
+	fd = tcp_connect(port, 4096);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT(flood(fd, 4, 3, 1) == 3);
+	end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+	while (!hup && g_get_monotonic_time() < end) {
+		struct pollfd pfd = { .fd = fd, .events = 0 };
+
+		if (poll(&pfd, 1, 100) == 1)
+			hup = pfd.revents & (POLLERR | POLLHUP);
+	}
+	rpcsvc_get_counters(svc, &c);
+	CU_ASSERT_EQUAL(c.conns_dropped_stalled, 1);
+	CU_ASSERT(hup);
+	close(fd);
+	rpcsvc_free(svc);
+}
+
 /* Floods of small pipelined calls from four clients that never read
  * their replies: what the service holds stays within the global budget
  * (plus one read's worth per connection), each flooder within its own;
@@ -470,6 +517,112 @@ static void test_one_connection_parallel(void)
 	rpcsvc_free(svc);
 }
 
+/* 64 NULL calls pipelined in one segment: the workers take them from the
+ * connection's ready list one after the other, re-arming its epoll
+ * registration once a batch, not once a call. */
+static void test_pipelined_batches(void)
+{
+	struct rpcsvc_config cfg = { .threads = 2 };
+	struct rpcsvc_counters before, after;
+	uint16_t port;
+	struct rpcsvc *svc = start(&cfg, &port);
+	GByteArray *all = g_byte_array_new();
+	enum { N = 64 };
+	unsigned got = 0;
+	int fd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svc);
+	fd = tcp_connect(port, 0);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT(null_rtt(fd, 1) >= 0);
+	for (uint32_t i = 0; i < N; i++) {
+		GByteArray *c = call_rec(100 + i, 0);
+
+		g_byte_array_append(all, c->data, c->len);
+		g_byte_array_unref(c);
+	}
+	rpcsvc_get_counters(svc, &before);
+	CU_ASSERT(send_all(fd, all->data, all->len));
+	for (int i = 0; i < N; i++)
+		got += recv_reply(fd, 5000) != 0;
+	rpcsvc_get_counters(svc, &after);
+	CU_ASSERT_EQUAL(got, N);
+	/* One re-arm per call before batches (EPOLLOUT brought each one). */
+	CU_ASSERT(after.conn_arms - before.conn_arms < N / 2);
+	CU_ASSERT(after.batched - before.batched >= N / 2);
+	g_byte_array_unref(all);
+	close(fd);
+	rpcsvc_free(svc);
+}
+
+/* A client that keeps 32 SPIN calls in flight until told to stop. */
+struct deep_client {
+	int fd;
+	gint stop;
+	unsigned answered;
+};
+
+static gpointer deep_client_run(gpointer data)
+{
+	struct deep_client *d = data;
+	uint32_t xid = 1;
+
+	for (int i = 0; i < 32; i++) {
+		GByteArray *c = call_rec(xid++, 5);
+
+		send_all(d->fd, c->data, c->len);
+		g_byte_array_unref(c);
+	}
+	while (!g_atomic_int_get(&d->stop) && recv_reply(d->fd, 5000) != 0) {
+		GByteArray *c = call_rec(xid++, 5);
+
+		d->answered++;
+		send_all(d->fd, c->data, c->len);
+		g_byte_array_unref(c);
+	}
+	return NULL;
+}
+
+/* One worker; one client keeps its queue deep for seconds (each reply
+ * brings its next call, so the worker always finds more to do on that
+ * connection): another client's NULL calls are still answered within
+ * a few batches, not after the deep one stops. */
+static void test_deep_queue_fair(void)
+{
+	struct rpcsvc_config cfg = { .threads = 1 };
+	struct deep_client d = { .fd = -1 };
+	uint16_t port;
+	struct rpcsvc *svc = start(&cfg, &port);
+	gint64 worst = 0;
+	GThread *t;
+	int good;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svc);
+	good = tcp_connect(port, 0);
+	d.fd = tcp_connect(port, 0);
+	CU_ASSERT_FATAL(good >= 0 && d.fd >= 0);
+	CU_ASSERT(null_rtt(good, 1) >= 0);
+	t = g_thread_new("deep", deep_client_run, &d);
+	g_usleep(200 * 1000);
+	for (uint32_t i = 0; i < 10; i++) {
+		gint64 rtt = null_rtt(good, 10 + i);
+
+		CU_ASSERT(rtt >= 0);
+		if (rtt < 0)
+			break;
+		worst = MAX(worst, rtt);
+		g_usleep(100 * 1000);
+	}
+	g_atomic_int_set(&d.stop, 1);
+	g_thread_join(t);
+	/* 32 SPIN calls take 32 ms; a batch is far less. */
+	CU_ASSERT(worst < 500 * 1000);
+	CU_ASSERT(d.answered > 100);
+	close(d.fd);
+	close(good);
+	rpcsvc_free(svc);
+}
+
 /* The payload goes out from the actor's own buffer: the iovec handed to
  * sendmsg points at it. */
 static const void *hook_seen;
@@ -550,10 +703,13 @@ int main(void)
 		return 1;
 	s = CU_add_suite("rpc fairness and threads", NULL, NULL);
 	CU_add_test(s, "a stalled reader delays nobody, and is dropped", test_stalled_reader);
+	CU_add_test(s, "a client dropped for not reading sees a reset", test_stalled_reset);
 	CU_add_test(s, "a pipelined flood stays within the budgets", test_flood_bounded);
 	CU_add_test(s, "2000 idle connections do not lock a client out", test_idle_crowd);
 	CU_add_test(s, "stop within drain_ms under a stuck client", test_stop_stuck_client);
 	CU_add_test(s, "calls of one connection run in parallel", test_one_connection_parallel);
+	CU_add_test(s, "pipelined calls are served in batches", test_pipelined_batches);
+	CU_add_test(s, "a deep queue does not hold the only worker", test_deep_queue_fair);
 	CU_add_test(s, "the payload is sent from the actor's buffer", test_payload_identity);
 	ret = cunit_run();
 	xl_iobuf_unref(big_iob);
