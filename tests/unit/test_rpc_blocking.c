@@ -29,6 +29,7 @@
 #include "cunit_main.h"
 #include "log.h"
 #include "rpcsvc.h"
+#include "test_sock.h"
 
 #define TPROG 0x20000078u
 #define HOLD_MAX_US (20 * G_USEC_PER_SEC) /* a held call gives up then */
@@ -171,23 +172,6 @@ static bool send_call(int fd, uint32_t xid, uint32_t proc)
 	for (size_t i = 0; i < G_N_ELEMENTS(w); i++)
 		w[i] = htonl(w[i]);
 	return send(fd, w, sizeof(w), MSG_NOSIGNAL) == (ssize_t)sizeof(w);
-}
-
-static bool recv_all(int fd, void *p, size_t len, int ms)
-{
-	while (len > 0) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&pfd, 1, ms) != 1)
-			return false;
-		n = recv(fd, p, len, 0);
-		if (n <= 0)
-			return false;
-		p = (uint8_t *)p + n;
-		len -= n;
-	}
-	return true;
 }
 
 /* One reply's xid within @ms, or 0. */

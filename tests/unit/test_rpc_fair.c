@@ -36,6 +36,7 @@
 #include "cunit_main.h"
 #include "log.h"
 #include "rpcsvc.h"
+#include "test_sock.h"
 
 #define TPROG 0x20000077u
 #define BIG_PAYLOAD (64u << 10)
@@ -195,23 +196,6 @@ static bool send_all(int fd, const void *p, size_t len)
 		if (n <= 0)
 			return false;
 		p = (const uint8_t *)p + n;
-		len -= n;
-	}
-	return true;
-}
-
-static bool recv_all(int fd, void *p, size_t len, int ms)
-{
-	while (len > 0) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&pfd, 1, ms) != 1)
-			return false;
-		n = recv(fd, p, len, 0);
-		if (n <= 0)
-			return false;
-		p = (uint8_t *)p + n;
 		len -= n;
 	}
 	return true;
