@@ -40,13 +40,13 @@ tests_unit_test_rpc_swap_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_
 # rpc: one client cannot starve another; calls of a connection in parallel.
 check_PROGRAMS += tests/unit/test_rpc_fair
 TESTS += tests/unit/test_rpc_fair
-tests_unit_test_rpc_fair_SOURCES = tests/unit/test_rpc_fair.c tests/unit/test_sock.h
+tests_unit_test_rpc_fair_SOURCES = tests/unit/test_rpc_fair.c tests/unit/raw_sock.h
 tests_unit_test_rpc_fair_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_rpc_fair_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 # rpc + lib/blocking.h: a worker blocked in a flush hands the loop to a spare.
 check_PROGRAMS += tests/unit/test_rpc_blocking
 TESTS += tests/unit/test_rpc_blocking
-tests_unit_test_rpc_blocking_SOURCES = tests/unit/test_rpc_blocking.c tests/unit/test_sock.h
+tests_unit_test_rpc_blocking_SOURCES = tests/unit/test_rpc_blocking.c tests/unit/raw_sock.h
 tests_unit_test_rpc_blocking_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_rpc_blocking_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 

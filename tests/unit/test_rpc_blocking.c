@@ -29,7 +29,7 @@
 #include "cunit_main.h"
 #include "log.h"
 #include "rpcsvc.h"
-#include "test_sock.h"
+#include "raw_sock.h"
 
 #define TPROG 0x20000078u
 #define HOLD_MAX_US (20 * G_USEC_PER_SEC) /* a held call gives up then */

@@ -36,7 +36,7 @@
 #include "cunit_main.h"
 #include "log.h"
 #include "rpcsvc.h"
-#include "test_sock.h"
+#include "raw_sock.h"
 
 #define TPROG 0x20000077u
 #define BIG_PAYLOAD (64u << 10)
