@@ -38,6 +38,13 @@ void nfs3_call_from_req(const struct rpcsvc_request *req, const struct nfs_expor
 		nfs_export_squash(e, &call->cred);
 }
 
+nfsstat3 nfs3_obj_fop_status(int ret)
+{
+	if (ret == -ESTALE || ret == -ENOENT)
+		return NFS3ERR_STALE;
+	return nfs3_errno_to_status(ret);
+}
+
 /* nfs3_resolve and nfs3_resolve_lazy: @lazy, no getattr on a cached inode. */
 static nfsstat3 nfs3_resolve_fh(struct rpcsvc_request *req, const nfs_fh3 *fh,
 				struct xl_call *call, struct nfs3_obj *obj, bool lazy)
@@ -79,10 +86,7 @@ static nfsstat3 nfs3_resolve_fh(struct rpcsvc_request *req, const nfs_fh3 *fh,
 		if (obj->inode)
 			xl_inode_unref(obj->inode);
 		memset(obj, 0, sizeof(*obj));
-		/* The object behind a valid handle is gone. */
-		if (ret == -ESTALE || ret == -ENOENT)
-			return NFS3ERR_STALE;
-		return nfs3_errno_to_status(ret);
+		return nfs3_obj_fop_status(ret); /* gone behind a valid handle: STALE */
 	}
 	obj->export = view;
 	return NFS3_OK;
@@ -98,13 +102,6 @@ nfsstat3 nfs3_resolve_lazy(struct rpcsvc_request *req, const nfs_fh3 *fh, struct
 			   struct nfs3_obj *obj)
 {
 	return nfs3_resolve_fh(req, fh, call, obj, true);
-}
-
-nfsstat3 nfs3_obj_fop_status(int ret)
-{
-	if (ret == -ESTALE || ret == -ENOENT)
-		return NFS3ERR_STALE;
-	return nfs3_errno_to_status(ret);
 }
 
 void nfs3_obj_release(struct nfs3_obj *obj)
