@@ -489,6 +489,19 @@ static int find_name(struct listing *l, const char *name)
 	return -1;
 }
 
+/* List @d with READDIRPLUS into @l (emptied first): the index of @name in
+ * it, or -1. */
+static int list_plus_find(struct xl_inode *d, struct listing *l, const char *name)
+{
+	bool eof;
+
+	memset(l, 0, sizeof(*l));
+	l->limit = 128;
+	CU_ASSERT_EQUAL(xl_fop_readdir(vol, &ROOT, d, 0, XL_READDIR_PLUS, list_fill, l, &eof,
+				       NULL), 0);
+	return find_name(l, name);
+}
+
 /* A cached object is known by its statx alone: with its xattr removed
  * behind our back, lookup and readdirplus still give its id (the slow path
  * would see an object without id and give it a new one). */
@@ -530,27 +543,20 @@ static void test_cached_fast_path(void)
 static void test_readdirplus_idcache(void)
 {
 	struct xl_inode *d, *in = NULL;
-	struct listing l = { .limit = 128 };
+	struct listing l;
 	struct xl_id x, y;
-	bool eof;
 	int i;
 
 	d = mkdir_(&ROOT, root, "idc", 0755);
 	CU_ASSERT_FATAL(d != NULL);
 	close(open(on_disk("idc/orig"), O_CREAT | O_WRONLY, 0644));
-	CU_ASSERT_EQUAL(xl_fop_readdir(vol, &ROOT, d, 0, XL_READDIR_PLUS, list_fill, &l, &eof,
-				       NULL), 0);
-	i = find_name(&l, "orig");
+	i = list_plus_find(d, &l, "orig");
 	CU_ASSERT_FATAL(i >= 0);
 	x = l.attrs[i].id;
 	CU_ASSERT_TRUE(disk_id(on_disk("idc/orig"), &y) && xl_id_equal(&x, &y));
 	/* listed again without its xattr: the id comes from the cache */
 	CU_ASSERT_EQUAL(lremovexattr(on_disk("idc/orig"), "trusted.xlnfs.id"), 0);
-	memset(&l, 0, sizeof(l));
-	l.limit = 128;
-	CU_ASSERT_EQUAL(xl_fop_readdir(vol, &ROOT, d, 0, XL_READDIR_PLUS, list_fill, &l, &eof,
-				       NULL), 0);
-	i = find_name(&l, "orig");
+	i = list_plus_find(d, &l, "orig");
 	CU_ASSERT_FATAL(i >= 0);
 	CU_ASSERT_TRUE(xl_id_equal(&l.attrs[i].id, &x));
 	CU_ASSERT_FALSE(disk_id(on_disk("idc/orig"), &y)); /* nothing was assigned */
@@ -560,11 +566,7 @@ static void test_readdirplus_idcache(void)
 	 * copied id, then lookup gives it its own */
 	close(open(on_disk("idc/copy"), O_CREAT | O_WRONLY, 0644));
 	CU_ASSERT_EQUAL(lsetxattr(on_disk("idc/copy"), "trusted.xlnfs.id", x.bytes, 16, 0), 0);
-	memset(&l, 0, sizeof(l));
-	l.limit = 128;
-	CU_ASSERT_EQUAL(xl_fop_readdir(vol, &ROOT, d, 0, XL_READDIR_PLUS, list_fill, &l, &eof,
-				       NULL), 0);
-	i = find_name(&l, "copy");
+	i = list_plus_find(d, &l, "copy");
 	CU_ASSERT_FATAL(i >= 0);
 	CU_ASSERT_TRUE(xl_id_equal(&l.attrs[i].id, &x));
 	CU_ASSERT_EQUAL(xl_lookup(vol, &ROOT, d, "copy", &in, NULL, NULL), 0);
@@ -575,11 +577,7 @@ static void test_readdirplus_idcache(void)
 	 * what the cache saw before */
 	xl_inode_forget(in);
 	xl_inode_unref(in);
-	memset(&l, 0, sizeof(l));
-	l.limit = 128;
-	CU_ASSERT_EQUAL(xl_fop_readdir(vol, &ROOT, d, 0, XL_READDIR_PLUS, list_fill, &l, &eof,
-				       NULL), 0);
-	i = find_name(&l, "copy");
+	i = list_plus_find(d, &l, "copy");
 	CU_ASSERT_FATAL(i >= 0);
 	CU_ASSERT_TRUE(xl_id_equal(&l.attrs[i].id, &y));
 	xl_inode_unref(d);
