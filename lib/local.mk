@@ -2,4 +2,4 @@
 # buffers, the caller's credentials and the blocking-section hook. It
 # includes nothing of rpc/ or xlators/.
 libxlnfs_la_SOURCES += lib/log.c lib/log.h lib/iobuf.c lib/iobuf.h lib/cred.h \
-	lib/blocking.c lib/blocking.h
+	lib/blocking.c lib/blocking.h lib/objpool.c lib/objpool.h

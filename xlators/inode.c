@@ -36,6 +36,7 @@
 
 #include <glib.h>
 
+#include "objpool.h"
 #include "xlator.h"
 
 /* Context slots of a table made without a graph (hand-built tests). */
@@ -71,6 +72,7 @@ struct xl_inode_table {
 	size_t nslots;
 	unsigned nshards;
 	struct inode_shard shards[INODE_SHARDS];
+	struct objpool pool; /* the inodes, apart from the calls' buffers */
 };
 
 static guint inode_id_hash(gconstpointer key)
@@ -108,6 +110,7 @@ struct xl_inode_table *xl_inode_table_new(struct xl_graph *graph, size_t lru_lim
 	t->graph = graph;
 	t->nslots = graph && graph->nvolumes ? graph->nvolumes : INODE_SLOTS_NO_GRAPH;
 	t->nshards = lru_limit >= INODE_SHARD_MIN_LRU ? INODE_SHARDS : 1;
+	objpool_init(&t->pool, sizeof(struct xl_inode) + t->nslots * sizeof(void *));
 	for (unsigned i = 0; i < t->nshards; i++) {
 		pthread_mutex_init(&t->shards[i].lock, NULL);
 		t->shards[i].index = g_hash_table_new(inode_id_hash, inode_id_eq);
@@ -207,7 +210,7 @@ static void inode_destroy_chain(struct xl_inode *in)
 				inode_ctx_release(in, slot, ctx);
 		}
 		pthread_mutex_destroy(&in->lock);
-		g_free(in);
+		objpool_free(&in->table->pool, in);
 		in = next;
 	}
 }
@@ -250,6 +253,8 @@ void xl_inode_table_free(struct xl_inode_table *t)
 		g_hash_table_destroy(t->shards[i].index);
 		pthread_mutex_destroy(&t->shards[i].lock);
 	}
+	if (!busy) /* else the leaked inodes still live in the pool's blocks */
+		objpool_destroy(&t->pool);
 	g_free(t);
 }
 
@@ -295,7 +300,7 @@ static void inode_ref_locked(struct inode_shard *s, struct xl_inode *in)
 
 struct xl_inode *xl_inode_new(struct xl_inode_table *t, const struct xl_id *id)
 {
-	struct xl_inode *in = g_malloc0(sizeof(*in) + t->nslots * sizeof(in->ctx[0]));
+	struct xl_inode *in = objpool_alloc(&t->pool);
 	struct inode_shard *s;
 
 	in->table = t;

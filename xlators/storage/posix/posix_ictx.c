@@ -24,6 +24,11 @@
  * device, type and birth time): LOOKUP and READDIRPLUS of an object this
  * volume has cached learn its id from one statx of the name, without
  * reading its xattr or opening it.
+ *
+ * Contexts come from one pool for the process (lib/objpool.h), not from
+ * malloc among each call's buffers: they live as long as their inodes sit
+ * in the LRU, and a context may be freed after its volume (a table that
+ * outlives a reload), so the pool is never destroyed.
  */
 #include "config.h"
 
@@ -34,6 +39,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "objpool.h"
 #include "posix.h"
 
 void posix_fd_path(int fd, char *buf, size_t size)
@@ -127,13 +133,21 @@ static void posix_fds_opened(struct posix_priv *priv, struct posix_ictx *ctx, lo
 		posix_lru_evict(priv, ctx);
 }
 
+static struct objpool posix_ictx_pool;
+static pthread_once_t posix_ictx_pool_once = PTHREAD_ONCE_INIT;
+
+static void posix_ictx_pool_init(void)
+{
+	objpool_init(&posix_ictx_pool, sizeof(struct posix_ictx));
+}
+
 struct posix_ictx *posix_ictx_new(struct xl *xl, int fd, const struct xl_id *id,
 				  const struct statx *stx, bool indexed)
 {
-	struct posix_ictx *ctx = calloc(1, sizeof(*ctx));
+	struct posix_ictx *ctx;
 
-	if (!ctx)
-		return NULL;
+	pthread_once(&posix_ictx_pool_once, posix_ictx_pool_init);
+	ctx = objpool_alloc(&posix_ictx_pool);
 	ctx->id = *id;
 	ctx->type = stx->stx_mode & S_IFMT;
 	ctx->ino = stx->stx_ino;
@@ -177,7 +191,7 @@ void posix_ictx_free(struct xl *xl, struct posix_ictx *ctx)
 	pthread_mutex_destroy(&ctx->sync_lock);
 	pthread_mutex_destroy(&ctx->ns_lock);
 	pthread_mutex_destroy(&ctx->lock);
-	free(ctx);
+	objpool_free(&posix_ictx_pool, ctx);
 }
 
 struct posix_ictx *posix_ictx_attach(struct xl *xl, struct xl_inode *inode,
