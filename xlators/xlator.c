@@ -53,13 +53,33 @@ bool xl_id_is_null(const struct xl_id *id)
  * of them) while the index is young. */
 #define XL_ID_RUN 4096
 
+/* Bumped in a forked child, whose copies of the pools its parent may
+ * still hand out: a pool filled in an older generation is refilled. */
+static unsigned xl_id_forks;
+static pthread_once_t xl_id_once = PTHREAD_ONCE_INIT;
+
+static void xl_id_forked(void)
+{
+	__atomic_add_fetch(&xl_id_forks, 1, __ATOMIC_RELAXED);
+}
+
+static void xl_id_atfork(void)
+{
+	pthread_atfork(NULL, NULL, xl_id_forked);
+}
+
 static void xl_id_random(uint8_t *out, size_t len)
 {
 	static __thread uint8_t pool[XL_ID_POOL];
 	static __thread size_t left;
+	static __thread unsigned gen;
+	unsigned now;
 	size_t got = 0;
 
-	if (left < len) {
+	pthread_once(&xl_id_once, xl_id_atfork);
+	now = __atomic_load_n(&xl_id_forks, __ATOMIC_RELAXED);
+	if (left < len || gen != now) {
+		gen = now;
 		while (got < sizeof(pool)) {
 			ssize_t n = getrandom(pool + got, sizeof(pool) - got, 0);
 

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
@@ -307,6 +308,27 @@ static void test_ids_and_names(void)
 		}
 		CU_ASSERT(changes >= 2 && changes <= 4);
 		CU_ASSERT_EQUAL(same + changes, N - 1);
+		/* a forked child draws other bytes than its parent's pool */
+		{
+			struct xl_id mine, theirs;
+			int fds[2];
+			pid_t pid;
+
+			xl_id_generate(&mine); /* the pool is not empty at the fork */
+			CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+			pid = fork();
+			CU_ASSERT_FATAL(pid >= 0);
+			if (pid == 0) {
+				xl_id_generate(&theirs);
+				_exit(write(fds[1], &theirs, sizeof(theirs)) == sizeof(theirs) ? 0 : 1);
+			}
+			xl_id_generate(&mine);
+			CU_ASSERT_EQUAL(read(fds[0], &theirs, sizeof(theirs)), (ssize_t)sizeof(theirs));
+			waitpid(pid, NULL, 0);
+			close(fds[0]);
+			close(fds[1]);
+			CU_ASSERT_NOT_EQUAL(memcmp(mine.bytes + 2, theirs.bytes + 2, 14), 0);
+		}
 		qsort(ids, N, sizeof(*ids), id_cmp);
 		for (int i = 1; i < N; i++)
 			CU_ASSERT_FALSE(xl_id_equal(&ids[i], &ids[i - 1])); /* all distinct */
