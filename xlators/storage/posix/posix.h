@@ -12,7 +12,8 @@
  *
  * Fops run the namespace calls under the caller's fsuid/fsgid/groups
  * (posix_creds.c), so the kernel judges permissions, ACLs included. Data
- * descriptors are root's (opened once per inode); READ and WRITE ask the
+ * descriptors are root's (opened once per inode; a file CREATE made keeps
+ * the O_RDWR one it was made with, as its path fd too); READ and WRITE ask the
  * kernel per call with faccessat(AT_EACCESS) under the caller's
  * credentials, keeping knfsd's owner override.
  *

@@ -5,7 +5,9 @@
  * let a file's owner read and write it whatever its mode bits (a client
  * creates a file 0444 and then writes its contents: cp, tar, rsync do).
  * So data goes through descriptors opened once per inode as root and kept
- * in the inode's context, and each call asks the kernel whether the
+ * in the inode's context (a file CREATE made keeps the O_RDWR descriptor
+ * it was made with: a new file opens whatever its mode, and a local
+ * filesystem judges writes at open only), and each call asks the kernel whether the
  * caller may: faccessat(AT_EACCESS) under the caller's credentials, so
  * mode bits, POSIX ACLs and read-only mounts judge as for a local user.
  * Root and the owner skip the question (knfsd's owner override).
