@@ -43,21 +43,77 @@ bool xl_id_is_null(const struct xl_id *id)
 	return xl_id_equal(id, &null_id);
 }
 
-void xl_id_generate(struct xl_id *id)
+/* Random bytes for ids, taken from the kernel XL_ID_POOL at a time per
+ * thread (one getrandom per 32 ids instead of one per id). */
+#define XL_ID_POOL 512
+/* New ids come in runs of XL_ID_RUN sharing their first two bytes (the
+ * other 14 stay random): storage/posix files an object's index entry in
+ * a folder named by those two bytes, so a run of creates links into one
+ * folder instead of making a new folder for nearly every create (65536
+ * of them) while the index is young. */
+#define XL_ID_RUN 4096
+
+/* Bumped in a forked child, whose copies of the pools its parent may
+ * still hand out: a pool filled in an older generation is refilled. */
+static unsigned xl_id_forks;
+static pthread_once_t xl_id_once = PTHREAD_ONCE_INIT;
+
+static void xl_id_forked(void)
 {
+	__atomic_add_fetch(&xl_id_forks, 1, __ATOMIC_RELAXED);
+}
+
+static void xl_id_atfork(void)
+{
+	pthread_atfork(NULL, NULL, xl_id_forked);
+}
+
+static void xl_id_random(uint8_t *out, size_t len)
+{
+	static __thread uint8_t pool[XL_ID_POOL];
+	static __thread size_t left;
+	static __thread unsigned gen;
+	unsigned now;
 	size_t got = 0;
 
-	while (got < sizeof(id->bytes)) {
-		ssize_t n = getrandom(id->bytes + got, sizeof(id->bytes) - got, 0);
+	pthread_once(&xl_id_once, xl_id_atfork);
+	now = __atomic_load_n(&xl_id_forks, __ATOMIC_RELAXED);
+	if (left < len || gen != now) {
+		gen = now;
+		while (got < sizeof(pool)) {
+			ssize_t n = getrandom(pool + got, sizeof(pool) - got, 0);
 
-		if (n <= 0)
-			break;
-		got += (size_t)n;
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		/* No getrandom (old kernel, seccomp): GLib's generator, seeded
+		 * from /dev/urandom, is still unpredictable enough for ids. */
+		for (; got < sizeof(pool); got++)
+			pool[got] = (uint8_t)g_random_int();
+		left = sizeof(pool);
 	}
-	/* No getrandom (old kernel, seccomp): GLib's generator, seeded from
-	 * /dev/urandom, is still unpredictable enough for ids. */
-	for (; got < sizeof(id->bytes); got++)
-		id->bytes[got] = (uint8_t)g_random_int();
+	memcpy(out, pool + sizeof(pool) - left, len);
+	memset(pool + sizeof(pool) - left, 0, len);
+	left -= len;
+}
+
+void xl_id_generate(struct xl_id *id)
+{
+	static uint64_t count;
+	static uint16_t prefix; /* the current run's first two bytes (atomic) */
+	uint16_t p;
+
+	xl_id_random(id->bytes, sizeof(id->bytes));
+	if (__atomic_fetch_add(&count, 1, __ATOMIC_RELAXED) % XL_ID_RUN == 0) {
+		p = (uint16_t)(id->bytes[0] << 8 | id->bytes[1]);
+		__atomic_store_n(&prefix, p, __ATOMIC_RELAXED);
+	} else {
+		/* a racing start of the next run may leave one id in the old one */
+		p = __atomic_load_n(&prefix, __ATOMIC_RELAXED);
+	}
+	id->bytes[0] = (uint8_t)(p >> 8);
+	id->bytes[1] = (uint8_t)p;
 	id->bytes[6] = (uint8_t)((id->bytes[6] & 0x0f) | 0x40); /* version 4 */
 	id->bytes[8] = (uint8_t)((id->bytes[8] & 0x3f) | 0x80); /* RFC 4122 variant */
 }

@@ -1238,6 +1238,111 @@ static void test_xattrs_locks(void)
 	xl_inode_unref(f);
 }
 
+/*
+ * The metadata cycle (CREATE, WRITE, COMMIT, REMOVE) with the fewest
+ * system calls: a created file's one descriptor serves its WRITE, the
+ * attributes answered are the object's after its id and index link, and
+ * what changed behind the server's back is still what the wcc says.
+ */
+static void test_create_cycle(void)
+{
+	struct xl_inode *d, *f = NULL, *g = NULL;
+	struct xl_iatt ia;
+	struct xl_wcc w;
+	struct xl_id id;
+	struct stat st;
+	int before, fd;
+
+	d = mkdir_(&ROOT, root, "cycle", 0777);
+	CU_ASSERT_FATAL(d != NULL);
+	/* the directory's own flush descriptor is opened by its first change */
+	CU_ASSERT_EQUAL(xl_fop_unlink(vol, &ROOT, d, "none", NULL), -ENOENT);
+	g = mkfile(&ROOT, d, "c0", 0644, NULL);
+	CU_ASSERT_EQUAL(xl_fop_unlink(vol, &ROOT, d, "c0", NULL), 0);
+	xl_inode_unref(g);
+	g = NULL;
+	before = count_fds();
+	memset(&ia, 0, sizeof(ia));
+	/* 0444 and ALICE's: the new file opens for writing all the same */
+	f = mkfile(&ALICE, d, "c1", 0444, &ia);
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(count_fds(), before + 1); /* one descriptor for the file */
+	CU_ASSERT_EQUAL(ia.nlink, 1); /* taken after the index link, which it leaves out */
+	CU_ASSERT_EQUAL(stat(on_disk("cycle/c1"), &st), 0);
+	CU_ASSERT_EQUAL(st.st_nlink, 2);
+	CU_ASSERT_EQUAL(ia.ctime.tv_sec, st.st_ctim.tv_sec); /* after the id xattr */
+	CU_ASSERT_EQUAL(ia.ctime.tv_nsec, st.st_ctim.tv_nsec);
+	CU_ASSERT_EQUAL(ia.mode & 07777, 0444);
+	CU_ASSERT_EQUAL(ia.uid, ALICE.cred.uid);
+	id = *xl_inode_id(f);
+	CU_ASSERT_TRUE(disk_id(on_disk("cycle/c1"), &ia.id) && xl_id_equal(&ia.id, &id));
+	CU_ASSERT_EQUAL(stat(index_of(&id), &st), 0);
+	/* the WRITE goes through the create's descriptor: none opened */
+	memset(&w, 0, sizeof(w));
+	CU_ASSERT_EQUAL(wr(&ALICE, f, 0, "hello", &w), 5); /* the owner's override */
+	CU_ASSERT_EQUAL(count_fds(), before + 1);
+	CU_ASSERT_EQUAL(w.pre.size, 0);
+	CU_ASSERT_EQUAL(w.post.size, 5);
+	CU_ASSERT_EQUAL(wr(&BOB, f, 0, "x", NULL), -EACCES);
+	/* grown behind the server's back: the wcc says so */
+	fd = open(on_disk("cycle/c1"), O_WRONLY | O_APPEND);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(write(fd, "XYZ", 3), 3);
+	close(fd);
+	memset(&w, 0, sizeof(w));
+	CU_ASSERT_EQUAL(wr(&ALICE, f, 5, "!", &w), 1);
+	CU_ASSERT_EQUAL(w.pre.size, 8);
+	CU_ASSERT_EQUAL(w.post.size, 8);
+	/* COMMIT: the pre-op is the stat it was judged on, fresh */
+	CU_ASSERT_EQUAL(truncate(on_disk("cycle/c1"), 3), 0);
+	memset(&w, 0, sizeof(w));
+	CU_ASSERT_EQUAL(xl_fop_fsync(vol, &ALICE, f, 0, 0, false, &w), 0);
+	CU_ASSERT(w.pre.valid & XL_IATT_WCC);
+	CU_ASSERT(w.post.valid & XL_IATT_WCC);
+	CU_ASSERT_EQUAL(w.pre.size, 3);
+	CU_ASSERT_EQUAL(w.post.size, 3);
+	CU_ASSERT_EQUAL(w.pre.nlink, 1);
+	/* a second name made outside: removing one name keeps the index
+	 * entry and the object, removing the last drops both */
+	CU_ASSERT_EQUAL(link(on_disk("cycle/c1"), on_disk("cycle/c2")), 0);
+	memset(&w, 0, sizeof(w));
+	CU_ASSERT_EQUAL(xl_fop_unlink(vol, &ROOT, d, "c1", &w), 0);
+	CU_ASSERT(w.pre.valid && w.post.valid);
+	CU_ASSERT_TRUE(ts_le(w.pre.mtime, w.post.mtime));
+	CU_ASSERT_EQUAL(stat(index_of(&id), &st), 0);
+	CU_ASSERT_EQUAL(attr_of(f).nlink, 1);
+	CU_ASSERT_PTR_NOT_NULL(xl_inode_find(graph->itable, &id));
+	xl_inode_unref(xl_inode_find(graph->itable, &id));
+	xl_inode_unref(f);
+	/* a restart forgets every context: the last name's id comes from
+	 * its xattr then */
+	xl_inode_unref(d);
+	stop();
+	CU_ASSERT_EQUAL_FATAL(start(), 0);
+	CU_ASSERT_EQUAL(xl_lookup(vol, &ROOT, root, "cycle", &d, NULL, NULL), 0);
+	CU_ASSERT_FATAL(d != NULL);
+	CU_ASSERT_EQUAL(xl_fop_unlink(vol, &ROOT, d, "c2", NULL), 0);
+	CU_ASSERT_EQUAL(stat(index_of(&id), &st), -1);
+	CU_ASSERT_EQUAL(xl_resolve(vol, &ROOT, &id, &g, NULL), -ESTALE);
+	/* a cached file removed by the server: entry gone, inode forgotten */
+	f = mkfile(&ROOT, d, "c3", 0644, NULL);
+	CU_ASSERT_FATAL(f != NULL);
+	id = *xl_inode_id(f);
+	CU_ASSERT_EQUAL(xl_fop_unlink(vol, &ROOT, d, "c3", NULL), 0);
+	CU_ASSERT_EQUAL(stat(index_of(&id), &st), -1);
+	CU_ASSERT_PTR_NULL(xl_inode_find(graph->itable, &id));
+	CU_ASSERT_EQUAL(xl_fop_fsync(vol, &ROOT, f, 0, 0, false, NULL), -ESTALE);
+	xl_inode_unref(f);
+	/* deleted behind the server's back: WRITE and COMMIT say STALE */
+	f = mkfile(&ROOT, d, "c4", 0644, NULL);
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(unlink(on_disk("cycle/c4")), 0);
+	CU_ASSERT_EQUAL(wr(&ROOT, f, 0, "x", NULL), -ESTALE);
+	CU_ASSERT_EQUAL(xl_fop_fsync(vol, &ROOT, f, 0, 0, false, NULL), -ESTALE);
+	xl_inode_unref(f);
+	xl_inode_unref(d);
+}
+
 static void test_fd_cache(void)
 {
 	struct xl_inode *d, *in[100];
@@ -1427,6 +1532,7 @@ int main(void)
 	CU_add_test(s, "rename: victims, directories", test_rename);
 	CU_add_test(s, "readdir(plus): cookies, ids, permission", test_readdir);
 	CU_add_test(s, "xattrs, add, cas, locks", test_xattrs_locks);
+	CU_add_test(s, "create, write, commit, remove: one descriptor, fresh wcc", test_create_cycle);
 	CU_add_test(s, "bounded descriptor cache", test_fd_cache);
 	CU_add_test(s, "threads", test_threads);
 	CU_add_test(s, "group commit of directory fsyncs", test_group_commit);

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
@@ -252,6 +253,11 @@ static void reset(void)
 
 /* ------------------------------------------------------- ids and names */
 
+static int id_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct xl_id));
+}
+
 static void test_ids_and_names(void)
 {
 	char s[XL_ID_STRLEN];
@@ -279,6 +285,55 @@ static void test_ids_and_names(void)
 	CU_ASSERT_EQUAL(xl_id_parse("0000000g-0000-0000-0000-000000000001", &parsed), -EINVAL);
 	CU_ASSERT_TRUE(xl_id_equal(&parsed, &parsed)); /* failed parses left it alone */
 	CU_ASSERT_EQUAL(parsed.bytes[15], 10);
+
+	/* new ids come in runs sharing their first two bytes (storage's
+	 * index folder), the other 14 random: 3 x 4096 ids span 3 or 4 runs */
+	{
+		enum { N = 3 * 4096 };
+		struct xl_id *ids = calloc(N, sizeof(*ids));
+		unsigned same = 0, changes = 0;
+
+		CU_ASSERT_FATAL(ids != NULL);
+		for (int i = 0; i < N; i++) {
+			xl_id_generate(&ids[i]);
+			CU_ASSERT_EQUAL(ids[i].bytes[6] >> 4, 4);
+			CU_ASSERT_EQUAL(ids[i].bytes[8] & 0xc0, 0x80);
+			if (i == 0)
+				continue;
+			if (!memcmp(ids[i].bytes, ids[i - 1].bytes, 2))
+				same++;
+			else
+				changes++;
+			CU_ASSERT_NOT_EQUAL(memcmp(ids[i].bytes + 2, ids[i - 1].bytes + 2, 14), 0);
+		}
+		CU_ASSERT(changes >= 2 && changes <= 4);
+		CU_ASSERT_EQUAL(same + changes, N - 1);
+		/* a forked child draws other bytes than its parent's pool */
+		{
+			struct xl_id mine, theirs;
+			int fds[2];
+			pid_t pid;
+
+			xl_id_generate(&mine); /* the pool is not empty at the fork */
+			CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+			pid = fork();
+			CU_ASSERT_FATAL(pid >= 0);
+			if (pid == 0) {
+				xl_id_generate(&theirs);
+				_exit(write(fds[1], &theirs, sizeof(theirs)) == sizeof(theirs) ? 0 : 1);
+			}
+			xl_id_generate(&mine);
+			CU_ASSERT_EQUAL(read(fds[0], &theirs, sizeof(theirs)), (ssize_t)sizeof(theirs));
+			waitpid(pid, NULL, 0);
+			close(fds[0]);
+			close(fds[1]);
+			CU_ASSERT_NOT_EQUAL(memcmp(mine.bytes + 2, theirs.bytes + 2, 14), 0);
+		}
+		qsort(ids, N, sizeof(*ids), id_cmp);
+		for (int i = 1; i < N; i++)
+			CU_ASSERT_FALSE(xl_id_equal(&ids[i], &ids[i - 1])); /* all distinct */
+		free(ids);
+	}
 
 	for (int f = 0; f < XL_FOP_COUNT; f++)
 		CU_ASSERT_EQUAL(xl_fop_by_name(xl_fop_name((enum xl_fop_id)f)), f);

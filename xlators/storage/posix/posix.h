@@ -12,7 +12,8 @@
  *
  * Fops run the namespace calls under the caller's fsuid/fsgid/groups
  * (posix_creds.c), so the kernel judges permissions, ACLs included. Data
- * descriptors are root's (opened once per inode); READ and WRITE ask the
+ * descriptors are root's (opened once per inode; a file CREATE made keeps
+ * the O_RDWR one it was made with, as its path fd too); READ and WRITE ask the
  * kernel per call with faccessat(AT_EACCESS) under the caller's
  * credentials, keeping knfsd's owner override.
  *
@@ -81,6 +82,11 @@ int posix_id_write(int dirfd, const char *path, const struct xl_id *id, bool cre
  * one inside the export): the caller gives this one a new id. As root. */
 int posix_index_add(struct posix_store *s, int fd, const struct statx *stx,
 		    const struct xl_id *id, const struct xl_id *parent, const char *name);
+/* The first try of posix_index_add for a file just made with @id (open
+ * as @fd, any kind of descriptor): its hard link, with no stat. 0, or
+ * -EEXIST when an entry holds @id already (then posix_index_add judges
+ * it), or -errno. As root. */
+int posix_index_add_file(struct posix_store *s, int fd, const struct xl_id *id);
 /* Point directory @id's symlink at @parent/@name (after a rename). */
 int posix_index_move_dir(struct posix_store *s, const struct xl_id *id,
 			 const struct xl_id *parent, const char *name);
@@ -149,7 +155,8 @@ struct posix_ictx {
 	bool has_btime;         /* btime known: the context may be in by_ino */
 	struct statx_timestamp btime;
 	pthread_mutex_t lock;
-	int path_fd;            /* O_PATH|O_NOFOLLOW; -1 while evicted */
+	int path_fd;            /* O_PATH|O_NOFOLLOW (a file created here:
+				 * its O_RDWR fd, also rw_fd); -1 while evicted */
 	int rw_fd, ro_fd;       /* data fds (a directory: ro_fd for fsync) */
 	unsigned users;         /* fops using the fds: not evictable */
 	struct posix_ictx *lru_prev, *lru_next;

@@ -30,6 +30,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "posix.h"
@@ -141,6 +142,62 @@ out_attach:
 		ret = -ENOMEM;
 		goto out_close;
 	}
+	ctx = posix_ictx_attach(xl, inode, ctx);
+	if (attr) {
+		attr->valid = XL_IATT_ID;
+		attr->id = ctx->id;
+		posix_iatt_from_statx(attr, &stx, ctx->indexed);
+	}
+	return 0;
+
+out_close:
+	close(fd);
+	return ret;
+}
+
+/*
+ * posix_bind for a regular file CREATE just made, open as @fd (O_RDWR,
+ * owned): the id xattr and the index link go through the descriptor, and
+ * one statx after both is the attributes (nlink with the index link,
+ * ctime after the xattr). The context keeps @fd as its path and data
+ * descriptor. An index entry already holding @id goes the general way.
+ */
+static int posix_bind_created(struct xl *xl, struct posix_ictx *dctx, const char *name, int fd,
+			      const struct xl_id *id, struct xl_inode *inode, struct xl_iatt *attr)
+{
+	struct posix_priv *priv = xl->private;
+	struct posix_ictx *ctx;
+	struct statx stx;
+	int ret, iret;
+
+	if (fsetxattr(fd, POSIX_ID_XATTR, id->bytes, sizeof(id->bytes), 0) < 0) {
+		ret = -errno;
+		xl_log(xl, XL_LOG_WARNING, "cannot keep the id of '%s': %s", name, strerror(-ret));
+		goto out_close;
+	}
+	iret = posix_index_add_file(&priv->store, fd, id);
+	if (iret == -EEXIST) {
+		iret = posix_statx(fd, "", &stx);
+		if (!iret)
+			iret = posix_index_add(&priv->store, fd, &stx, id, &dctx->id, name);
+		if (iret == -EEXIST) {
+			ret = iret;
+			goto out_close;
+		}
+	}
+	if (iret)
+		xl_log(xl, XL_LOG_WARNING, "cannot index '%s': %s (it will not be found by id)",
+		       name, strerror(-iret));
+	ret = posix_statx(fd, "", &stx);
+	if (ret)
+		goto out_close;
+	posix_idcache_forget(priv->idcache, &stx); /* a listing may have seen a dead namesake */
+	ctx = posix_ictx_new(xl, fd, id, &stx, iret == 0);
+	if (!ctx) {
+		ret = -ENOMEM;
+		goto out_close;
+	}
+	ctx->rw_fd = fd;
 	ctx = posix_ictx_attach(xl, inode, ctx);
 	if (attr) {
 		attr->valid = XL_IATT_ID;
@@ -391,7 +448,6 @@ int posix_create(struct xl *xl, struct xl_call *call, struct xl_inode *dir, cons
 	struct statx cur;
 	uint64_t change = 0;
 	unsigned valid;
-	char path[32];
 	int fd, pfd = -1, ret;
 	bool created = false;
 
@@ -403,18 +459,14 @@ int posix_create(struct xl *xl, struct xl_call *call, struct xl_inode *dir, cons
 	ret = posix_creds_enter(xl, call);
 	if (ret)
 		goto out_unlock;
-	/* O_RDONLY: a new file opens whatever its mode, and no more is needed */
-	fd = openat(dctx->path_fd, name, O_CREAT | O_EXCL | O_RDONLY | O_NOFOLLOW | O_CLOEXEC,
+	/* O_RDWR: a new file opens whatever its mode; the descriptor is the
+	 * context's for both naming and data (the WRITE that follows) */
+	fd = openat(dctx->path_fd, name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC,
 		    posix_sa_mode(sa, 0644));
 	if (fd >= 0) {
 		created = true;
 		change = posix_dir_changed(dctx);
-		/* the new file itself, not whatever the name means later */
-		posix_fd_path(fd, path, sizeof(path));
-		pfd = open(path, O_PATH | O_CLOEXEC);
-		if (pfd < 0)
-			ret = -errno;
-		close(fd);
+		pfd = fd;
 	} else if (errno == EEXIST && !exclusive) {
 		pfd = openat(dctx->path_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (pfd < 0)
@@ -430,7 +482,7 @@ out_unlock:
 		goto out_commit;
 	if (created) {
 		valid = posix_rest_valid(sa);
-		ret = posix_bind(xl, dctx, name, pfd, id, inode, attr);
+		ret = posix_bind_created(xl, dctx, name, pfd, id, inode, attr);
 		if (ret)
 			posix_unmake(dctx, name, false);
 	} else {
@@ -570,65 +622,63 @@ int posix_mknod(struct xl *xl, struct xl_call *call, struct xl_inode *dir, const
 			  dir_wcc);
 }
 
-/* What a removed name pointed to, examined before the removal. */
+/* What a removed name pointed to, examined before the removal (one
+ * statx of the name; its id from the context cache, else its xattr). */
 struct posix_victim {
-	int fd;             /* O_PATH, -1 if it could not be opened */
+	bool found;
 	struct statx stx;
 	struct xl_id id;
 	bool has_id;
 };
 
-static void posix_victim_open(struct posix_ictx *dctx, const char *name, struct posix_victim *v)
+static void posix_victim_look(struct xl *xl, struct posix_ictx *dctx, const char *name,
+			      struct posix_victim *v)
 {
+	struct posix_priv *priv = xl->private;
+	bool indexed;
+
 	v->has_id = false;
-	v->fd = openat(dctx->path_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (v->fd < 0)
+	v->found = posix_statx(dctx->path_fd, name, &v->stx) == 0;
+	if (!v->found)
 		return;
-	if (posix_statx(v->fd, "", &v->stx)) {
-		close(v->fd);
-		v->fd = -1;
-		return;
-	}
-	v->has_id = posix_id_read(v->fd, "", &v->id) == 0;
+	if (posix_ictx_known(priv, &v->stx, &v->id, &indexed))
+		v->has_id = true;
+	else
+		v->has_id = posix_id_read(dctx->path_fd, name, &v->id) == 0;
 }
 
 /* After @v lost a name (as root): when no name is left but the index's,
- * remove that and tell the graph to drop the object. */
+ * remove that and tell the graph to drop the object. The index entry,
+ * when it is this object's hard link, says how many names are left. */
 static void posix_victim_gone(struct xl *xl, struct posix_victim *v)
 {
 	struct posix_priv *priv = xl->private;
 	char path[POSIX_INDEX_PATHLEN];
-	struct statx now, entry;
-	bool indexed;
+	struct statx entry;
 
-	if (v->fd < 0)
+	if (!v->found || !v->has_id)
 		return;
-	if (!v->has_id)
-		goto out_close;
 	if (S_ISDIR(v->stx.stx_mode)) {
 		posix_index_remove(&priv->store, &v->id);
 		posix_forget(xl, &v->id);
-		goto out_close;
+		return;
 	}
-	if (posix_statx(v->fd, "", &now))
-		goto out_close;
 	posix_index_path(&v->id, path);
-	indexed = posix_statx(priv->store.index_fd, path, &entry) == 0 && posix_same(&entry, &now);
-	if (now.stx_nlink > (indexed ? 1u : 0u))
-		goto out_close; /* other names remain */
-	if (indexed)
+	if (posix_statx(priv->store.index_fd, path, &entry) == 0 && posix_same(&entry, &v->stx)) {
+		if (entry.stx_nlink > 1)
+			return; /* other names remain */
 		posix_index_remove(&priv->store, &v->id);
+	} else if (v->stx.stx_nlink > 1) {
+		return; /* not indexed: its other names before this unlink */
+	}
 	posix_forget(xl, &v->id);
-out_close:
-	close(v->fd);
-	v->fd = -1;
 }
 
 /* unlink and rmdir: remove @name with @flags. */
 static int posix_remove(struct xl *xl, struct xl_call *call, struct xl_inode *dir,
 			const char *name, int flags, struct xl_wcc *dir_wcc)
 {
-	struct posix_victim v = { .fd = -1 };
+	struct posix_victim v = { .found = false };
 	struct posix_ictx *dctx;
 	uint64_t change = 0;
 	int ret;
@@ -647,7 +697,7 @@ static int posix_remove(struct xl *xl, struct xl_call *call, struct xl_inode *di
 	posix_wcc_pre(dctx, dir_wcc);
 	ret = posix_creds_enter(xl, call);
 	if (!ret) {
-		posix_victim_open(dctx, name, &v);
+		posix_victim_look(xl, dctx, name, &v);
 		if (unlinkat(dctx->path_fd, name, flags) < 0)
 			ret = -errno;
 		else
@@ -660,8 +710,6 @@ static int posix_remove(struct xl *xl, struct xl_call *call, struct xl_inode *di
 		posix_victim_gone(xl, &v);
 		posix_dir_commit(xl, dctx, change, false);
 	}
-	if (v.fd >= 0)
-		close(v.fd);
 out_done:
 	posix_ictx_done(xl, dctx);
 	return ret;
@@ -705,7 +753,7 @@ int posix_rename(struct xl *xl, struct xl_call *call, struct xl_inode *olddir,
 		 struct xl_wcc *old_wcc, struct xl_wcc *new_wcc)
 {
 	struct posix_priv *priv = xl->private;
-	struct posix_victim src = { .fd = -1 }, v = { .fd = -1 };
+	struct posix_victim src = { .found = false }, v = { .found = false };
 	struct posix_ictx *octx, *nctx = NULL;
 	uint64_t ochange = 0, nchange = 0;
 	int ret;
@@ -734,8 +782,8 @@ int posix_rename(struct xl *xl, struct xl_call *call, struct xl_inode *olddir,
 	posix_wcc_pre(nctx, new_wcc);
 	ret = posix_creds_enter(xl, call);
 	if (!ret) {
-		posix_victim_open(octx, oldname, &src);
-		posix_victim_open(nctx, newname, &v);
+		posix_victim_look(xl, octx, oldname, &src);
+		posix_victim_look(xl, nctx, newname, &v);
 		if (renameat(octx->path_fd, oldname, nctx->path_fd, newname) < 0) {
 			ret = -errno;
 		} else {
@@ -748,12 +796,12 @@ int posix_rename(struct xl *xl, struct xl_call *call, struct xl_inode *olddir,
 	posix_wcc_post(nctx, new_wcc);
 	posix_unlock2(octx, nctx);
 	if (ret)
-		goto out_close;
-	if (src.fd >= 0 && v.fd >= 0 && posix_same(&src.stx, &v.stx)) {
+		goto out_done;
+	if (src.found && v.found && posix_same(&src.stx, &v.stx)) {
 		/* two names of one object: rename(2) did nothing */
-		goto out_close;
+		goto out_done;
 	}
-	if (src.fd >= 0 && src.has_id && S_ISDIR(src.stx.stx_mode)) {
+	if (src.found && src.has_id && S_ISDIR(src.stx.stx_mode)) {
 		int r = posix_index_move_dir(&priv->store, &src.id, &nctx->id, newname);
 
 		if (r)
@@ -764,11 +812,6 @@ int posix_rename(struct xl *xl, struct xl_call *call, struct xl_inode *olddir,
 	posix_dir_commit(xl, octx, ochange, false);
 	if (nctx != octx)
 		posix_dir_commit(xl, nctx, nchange, false);
-out_close:
-	if (src.fd >= 0)
-		close(src.fd);
-	if (v.fd >= 0)
-		close(v.fd);
 out_done:
 	posix_ictx_done(xl, nctx);
 	posix_ictx_done(xl, octx);

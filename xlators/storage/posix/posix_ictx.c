@@ -16,6 +16,10 @@
  * chance) and closing the descriptors of the others that no fop is using
  * (users 0; the context's own lock is only tried, never waited for, so the
  * lock order ctx->lock → lru_lock of a fop never deadlocks the evictor).
+ * A file this volume created keeps the O_RDWR descriptor it was created
+ * with as both its path_fd and its rw_fd (one descriptor, counted once;
+ * every use of path_fd works on a regular descriptor too), so the WRITE
+ * that follows a CREATE opens nothing.
  * A context whose descriptors were closed reopens its object through the
  * index on its next use and checks that it is the same object (inode
  * number and device), or answers -ESTALE.
@@ -81,6 +85,8 @@ static long posix_ictx_close_fds(struct posix_ictx *ctx)
 	long n = 0;
 	int *fds[] = { &ctx->path_fd, &ctx->rw_fd, &ctx->ro_fd };
 
+	if (ctx->rw_fd >= 0 && ctx->rw_fd == ctx->path_fd)
+		ctx->rw_fd = -1; /* a created file's one descriptor: closed once */
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0) {
 			close(*fds[i]);

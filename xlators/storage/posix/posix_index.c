@@ -256,6 +256,39 @@ static bool posix_index_taken(struct posix_store *s, const struct xl_id *id,
 	return taken;
 }
 
+/* Make @id's entry @path: a hard link to @fd, or the symlink @target,
+ * making its folder first when it is not known to exist (a new run of ids
+ * starts a folder, xl_id_generate). 0, -EEXIST when the entry is there,
+ * or -errno. */
+static int posix_index_make(struct posix_store *s, const struct xl_id *id, const char *path,
+			    int fd, const char *target)
+{
+	int ret;
+
+	if (!posix_fanout_known(s, id) && (ret = posix_index_mkdirs(s, id)))
+		return ret;
+	for (int tries = 0; tries < 2; tries++) {
+		ret = target ? symlinkat(target, s->index_fd, path)
+			     : linkat(fd, "", s->index_fd, path, AT_EMPTY_PATH);
+		if (ret == 0)
+			return 0;
+		if (errno != ENOENT || tries)
+			break;
+		ret = posix_index_mkdirs(s, id);
+		if (ret)
+			return ret;
+	}
+	return -errno;
+}
+
+int posix_index_add_file(struct posix_store *s, int fd, const struct xl_id *id)
+{
+	char path[POSIX_INDEX_PATHLEN];
+
+	posix_index_path(id, path);
+	return posix_index_make(s, id, path, fd, NULL);
+}
+
 int posix_index_add(struct posix_store *s, int fd, const struct statx *stx,
 		    const struct xl_id *id, const struct xl_id *parent, const char *name)
 {
@@ -272,22 +305,9 @@ int posix_index_add(struct posix_store *s, int fd, const struct statx *stx,
 		else if ((ret = posix_dir_link(parent, name, target, sizeof(target))))
 			return ret;
 	}
-	/* a new id's folder rarely exists yet: make it before linking */
-	if (!posix_fanout_known(s, id) && (ret = posix_index_mkdirs(s, id)))
+	ret = posix_index_make(s, id, path, fd, dir ? target : NULL);
+	if (ret != -EEXIST)
 		return ret;
-	for (int tries = 0; tries < 2; tries++) {
-		ret = dir ? symlinkat(target, s->index_fd, path)
-			  : linkat(fd, "", s->index_fd, path, AT_EMPTY_PATH);
-		if (ret == 0)
-			return 0;
-		if (errno != ENOENT || tries)
-			break;
-		ret = posix_index_mkdirs(s, id);
-		if (ret)
-			return ret;
-	}
-	if (errno != EEXIST)
-		return -errno;
 	if (dir) {
 		n = readlinkat(s->index_fd, path, cur, sizeof(cur) - 1);
 		if (n >= 0) {

@@ -5,7 +5,9 @@
  * let a file's owner read and write it whatever its mode bits (a client
  * creates a file 0444 and then writes its contents: cp, tar, rsync do).
  * So data goes through descriptors opened once per inode as root and kept
- * in the inode's context, and each call asks the kernel whether the
+ * in the inode's context (a file CREATE made keeps the O_RDWR descriptor
+ * it was made with: a new file opens whatever its mode, and a local
+ * filesystem judges writes at open only), and each call asks the kernel whether the
  * caller may: faccessat(AT_EACCESS) under the caller's credentials, so
  * mode bits, POSIX ACLs and read-only mounts judge as for a local user.
  * Root and the owner skip the question (knfsd's owner override).
@@ -16,7 +18,9 @@
  * writes the caller's slice. WRITE honours
  * stable_how with pwritev2(RWF_DSYNC / RWF_SYNC) in one call (fdatasync/
  * fsync after the write where the kernel lacks the flags) and reports the
- * level done (FILE_SYNC everywhere with fsync-unstable on). Its wcc is an
+ * level done (FILE_SYNC everywhere with fsync-unstable on). COMMIT's
+ * pre-op attributes are the one stat it is judged on, its post-op one
+ * more after the flush. WRITE's wcc is an
  * fstat right before and right after the write under the file's ns_lock,
  * and the one before is also what the write is judged on.
  */
@@ -314,23 +318,26 @@ int posix_fsync(struct xl *xl, struct xl_call *call, struct xl_inode *inode, uin
 	int fd, ret;
 
 	(void)call;
-	ret = posix_ictx_stat(xl, inode, &ctx, &stx);
+	ret = posix_ictx_use(xl, inode, &ctx);
 	if (ret)
 		return ret;
+	fd = ctx->type == S_IFREG || ctx->type == S_IFDIR ? posix_data_fd(xl, ctx, false) : -1;
+	/* one stat before the flush, under the ns_lock as a WRITE's: the
+	 * call's judge (deleted) and the wcc's pre-op attributes */
+	pthread_mutex_lock(&ctx->ns_lock);
+	ret = posix_ctx_statx(ctx, &stx);
+	pthread_mutex_unlock(&ctx->ns_lock);
+	if (ret)
+		goto out_done;
+	posix_fill_attr(ctx, &stx, wcc ? &wcc->pre : NULL);
 	if (!S_ISREG(stx.stx_mode) && !S_ISDIR(stx.stx_mode)) {
-		posix_fill_attr(ctx, &stx, wcc ? &wcc->pre : NULL);
 		posix_fill_attr(ctx, &stx, wcc ? &wcc->post : NULL);
 		goto out_done;
 	}
-	fd = posix_data_fd(xl, ctx, false);
 	if (fd < 0) {
 		ret = fd;
 		goto out_done;
 	}
-	pthread_mutex_lock(&ctx->ns_lock);
-	if (wcc)
-		posix_ctx_iatt(ctx, &wcc->pre);
-	pthread_mutex_unlock(&ctx->ns_lock);
 	xl_blocking_enter(); /* the RPC loop lets another thread serve meanwhile */
 	if (S_ISDIR(stx.stx_mode))
 		ret = fsync(fd) < 0 ? -errno : 0;
