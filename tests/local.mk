@@ -60,6 +60,12 @@ tests_unit_test_posix_SOURCES = tests/unit/test_posix.c
 tests_unit_test_posix_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(top_srcdir)/tests/unit \
 	-DXLATOR_BUILD_DIR='"$(abs_top_builddir)/xlators"'
 tests_unit_test_posix_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+# posix's id cache on its own (posix_idcache.c built in).
+check_PROGRAMS += tests/unit/test_idcache
+TESTS += tests/unit/test_idcache
+tests_unit_test_idcache_SOURCES = tests/unit/test_idcache.c xlators/storage/posix/posix_idcache.c
+tests_unit_test_idcache_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_idcache_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 check_PROGRAMS += tests/integration/posix_ids
 TESTS += tests/integration/posix_ids.sh
 tests_integration_posix_ids_SOURCES = tests/integration/posix_ids.c
