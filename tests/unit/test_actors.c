@@ -875,12 +875,15 @@ static void test_udp_sizes(void)
 		READDIRPLUS3args a = {.dir = fh3(&fh_dir), .dircount = MIB, .maxcount = MIB};
 		READDIRPLUS3res r = {0};
 
+		u.res_size_hint = 0;
 		nfs3_readdirplus(&u, &a, &r);
 		CU_ASSERT_EQUAL_FATAL(r.status, NFS3_OK);
 		for (entryplus3 *e = r.READDIRPLUS3res_u.resok.reply.entries; e; e = e->nextentry)
 			n++;
 		size = xdr_sizeof((xdrproc_t)xdr_READDIRPLUS3res, &r);
 		printf("(%zu entries, %lu bytes) ", n, size);
+		/* the size the reply is encoded into at once, exactly */
+		CU_ASSERT_EQUAL(u.res_size_hint, size);
 		CU_ASSERT(size <= max);
 		CU_ASSERT(size > max - 256); /* full: one more entry would not fit */
 		CU_ASSERT(n > 0 && n < N);

@@ -314,6 +314,9 @@ static nfsstat3 nfs3_readdir_do(struct rpcsvc_request *req, struct nfs3_rd *rd, 
 		goto out;
 	}
 	out->eof = eof && !rd->full;
+	/* the reply's size as counted, an upper bound (the fixed part counts
+	 * the directory's attributes): encoded once, in one pass */
+	req->res_size_hint = rd->ds.used;
 out:
 	if (status != NFS3_OK)
 		nfs3_rd_free(rd);
