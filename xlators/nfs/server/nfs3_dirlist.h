@@ -28,8 +28,9 @@ void *nfs3_dirlist_alloc(struct nfs3_dirlist *l, size_t size);
 /* Free everything @l holds; it is empty again. */
 void nfs3_dirlist_free(struct nfs3_dirlist *l);
 
-/* READDIR3res / READDIRPLUS3res for the actor table: encode (and
- * decode) as xdr_READDIR3res / xdr_READDIRPLUS3res; XDR_FREE frees the
+/* READDIR3res / READDIRPLUS3res for the actor table: encode the same
+ * bytes as xdr_READDIR3res / xdr_READDIRPLUS3res (decode with them);
+ * XDR_FREE frees the
  * entry list as one arena (see the contract above) and clears it. A
  * result decoded by these is not an arena's: free it with rpcgen's. */
 bool_t nfs3_xdr_READDIR3res_list(XDR *xdrs, READDIR3res *res);
