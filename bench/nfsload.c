@@ -18,6 +18,7 @@
  *               GETATTR + REMOVE of a new file; counted per cycle
  *   readdirplus complete READDIRPLUS listings of folder -D (cookie chains,
  *               so one call in flight per connection); counted per listing
+ *   readdir     the same with READDIR (count = SIZE)
  *   lookupmany  LOOKUP of distinct names f<START+i> in folder -D (the files
  *               must exist), for memory growth with many inodes
  *   tcp         no NFS: streams SIZE-byte writes over loopback TCP to a
@@ -60,11 +61,11 @@
 
 enum nl_mode {
 	NL_NULL, NL_GETATTR, NL_ACCESS, NL_LOOKUP, NL_READ, NL_RANDREAD, NL_WRITE,
-	NL_RANDWRITE, NL_META, NL_READDIRPLUS, NL_LOOKUPMANY, NL_TCP, NL_NMODES
+	NL_RANDWRITE, NL_META, NL_READDIRPLUS, NL_LOOKUPMANY, NL_TCP, NL_READDIR, NL_NMODES
 };
 static const char *nl_names[NL_NMODES] = {
 	"null", "getattr", "access", "lookup", "read", "randread", "write",
-	"randwrite", "meta", "readdirplus", "lookupmany", "tcp"
+	"randwrite", "meta", "readdirplus", "lookupmany", "tcp", "readdir"
 };
 
 struct nl_opts {
@@ -430,6 +431,12 @@ static int nl_readdirplus_next(struct nl_slot *s)
 			       .dircount = c->o->bsize / 4, .maxcount = c->o->bsize };
 
 	memcpy(a.cookieverf, s->verf, sizeof(a.cookieverf));
+	if (c->o->mode == NL_READDIR) {
+		READDIR3args r = { .dir = c->dir, .cookie = s->cookie, .count = c->o->bsize };
+
+		memcpy(r.cookieverf, s->verf, sizeof(r.cookieverf));
+		return rpc_nfs3_readdir_async(c->rpc, nl_cb, &r, s);
+	}
 	return rpc_nfs3_readdirplus_async(c->rpc, nl_cb, &a, s);
 }
 
@@ -501,6 +508,7 @@ static void nl_issue(struct nl_slot *s)
 		ret = nl_meta_step(s);
 		break;
 	case NL_READDIRPLUS:
+	case NL_READDIR:
 		s->cookie = 0;
 		memset(s->verf, 0, sizeof(s->verf));
 		ret = nl_readdirplus_next(s);
@@ -596,6 +604,24 @@ static void nl_cb(struct rpc_context *rpc, int status, void *data, void *priv)
 			if (nl_readdirplus_next(s) != 0) {
 				c->inflight--;
 				nl_fail(c, "queueing READDIRPLUS", -1);
+			}
+			return;
+		}
+		break;
+	}
+	case NL_READDIR: {
+		READDIR3resok *ok = &((READDIR3res *)data)->READDIR3res_u.resok;
+
+		for (entry3 *e = ok->reply.entries; e; e = e->nextentry) {
+			c->entries++;
+			s->cookie = e->cookie;
+		}
+		if (!ok->reply.eof) {
+			memcpy(s->verf, ok->cookieverf, sizeof(s->verf));
+			c->inflight++;
+			if (nl_readdirplus_next(s) != 0) {
+				c->inflight--;
+				nl_fail(c, "queueing READDIR", -1);
 			}
 			return;
 		}
@@ -790,7 +816,7 @@ static void nl_usage(void)
 		"               [-n CALLS per connection | -T SECONDS] [-b SIZE_KIB (1024)]\n"
 		"               [-f FILE_MIB (64)] [-D FOLDER] [-o START]\n"
 		"MODE: null getattr access lookup read randread write randwrite meta\n"
-		"      readdirplus lookupmany tcp\n");
+		"      readdirplus readdir lookupmany tcp\n");
 	exit(2);
 }
 
@@ -826,11 +852,11 @@ static void nl_parse(int argc, char **argv, struct nl_opts *o)
 	o->mode = (enum nl_mode)m;
 	if (m != NL_TCP && (!o->server || !o->export))
 		nl_usage();
-	if ((m == NL_READDIRPLUS || m == NL_LOOKUPMANY) && !o->dir)
+	if ((m == NL_READDIRPLUS || m == NL_READDIR || m == NL_LOOKUPMANY) && !o->dir)
 		nl_usage();
 	if (m == NL_LOOKUPMANY && o->calls == 0)
 		nl_usage(); /* the names are counted out per connection */
-	if (m == NL_READDIRPLUS)
+	if (m == NL_READDIRPLUS || m == NL_READDIR)
 		o->depth = 1; /* a listing is one cookie chain */
 	if (m == NL_TCP)
 		o->depth = 1;

@@ -261,11 +261,13 @@ static size_t dispatch_encode(const struct rpcsvc_actor *actor, void *res, uint8
 }
 
 /* Encode the SUCCESS reply with @res and send it. Most results fit a
- * buffer on the stack and are encoded once; larger ones are sized first
- * (xdr_sizeof) and encoded into the heap. false: it would not encode
- * (the caller answers SYSTEM_ERR). */
+ * buffer on the stack and are encoded once; larger ones are encoded once
+ * into the heap when the actor said how large they are at most
+ * (@hint, rpcsvc_request.res_size_hint), else sized first (xdr_sizeof)
+ * and encoded into the heap. false: it would not encode (the caller
+ * answers SYSTEM_ERR). */
 static bool dispatch_reply_success(struct rpcsvc_job *job, uint32_t xid,
-				   const struct rpcsvc_actor *actor, void *res)
+				   const struct rpcsvc_actor *actor, void *res, size_t hint)
 {
 	union {
 		uint8_t b[DISPATCH_STACK_REPLY];
@@ -276,7 +278,17 @@ static bool dispatch_reply_success(struct rpcsvc_job *job, uint32_t xid,
 	size_t rlen = 0;
 
 	if (actor->xdr_res) {
-		rlen = dispatch_encode(actor, res, stack.b + hlen, sizeof(stack) - hlen);
+		if (hint > sizeof(stack) - hlen) {
+			body = g_malloc(hlen + hint);
+			memcpy(body, stack.b, hlen);
+			rlen = dispatch_encode(actor, res, body + hlen, hint);
+			if (rlen == 0) { /* the hint was short */
+				g_free(body);
+				body = stack.b;
+			}
+		} else {
+			rlen = dispatch_encode(actor, res, stack.b + hlen, sizeof(stack) - hlen);
+		}
 		if (rlen == 0) {
 			rlen = xdr_sizeof(actor->xdr_res, res);
 			body = g_malloc(hlen + rlen);
@@ -335,7 +347,7 @@ static void dispatch_call(struct rpcsvc_job *job, const struct rpc_call_hdr *hdr
 	ret = actor->fn(&req, args, res);
 	switch (ret) {
 	case RPCSVC_OK:
-		if (!dispatch_reply_success(job, hdr->xid, actor, res)) {
+		if (!dispatch_reply_success(job, hdr->xid, actor, res, req.res_size_hint)) {
 			xl_logd("rpc", XL_LOG_ERROR, "%s %s: cannot encode the result", p->name,
 				actor->name ? actor->name : "?");
 			dispatch_accept_err(job, hdr->xid, SYSTEM_ERR, 0, 0);

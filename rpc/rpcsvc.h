@@ -97,6 +97,12 @@ struct rpcsvc_request {
 	void *program_private;
 	struct rpcsvc *svc;
 	void *priv;              /* the service's own state */
+	/* Set by an actor that knows it: the encoded result's size in bytes
+	 * at most (0: not known). A result larger than the reply's stack
+	 * buffer is then encoded once into a buffer of that size, not sized
+	 * by a first encoding pass (xdr_sizeof) and encoded by a second; a
+	 * hint too small only costs those passes. */
+	size_t res_size_hint;
 };
 
 /* The buffer the call was received into (the TCP record or the UDP

@@ -15,7 +15,8 @@ tests_unit_test_mountlist_LDADD = libmount3xdr.la libxlnfs.la $(CUNIT_LIBS) $(GL
 check_PROGRAMS += tests/unit/test_nfs3_dir
 TESTS += tests/unit/test_nfs3_dir
 tests_unit_test_nfs3_dir_SOURCES = tests/unit/test_nfs3_dir.c \
-	xlators/nfs/server/nfs3_dirsize.c xlators/nfs/server/nfs3_verf.c
+	xlators/nfs/server/nfs3_dirsize.c xlators/nfs/server/nfs3_verf.c \
+	xlators/nfs/server/nfs3_dirlist.c
 tests_unit_test_nfs3_dir_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_test_nfs3_dir_LDADD = libnfs3xdr.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 
@@ -60,6 +61,12 @@ tests_unit_test_posix_SOURCES = tests/unit/test_posix.c
 tests_unit_test_posix_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(top_srcdir)/tests/unit \
 	-DXLATOR_BUILD_DIR='"$(abs_top_builddir)/xlators"'
 tests_unit_test_posix_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
+# posix's id cache on its own (posix_idcache.c built in).
+check_PROGRAMS += tests/unit/test_idcache
+TESTS += tests/unit/test_idcache
+tests_unit_test_idcache_SOURCES = tests/unit/test_idcache.c xlators/storage/posix/posix_idcache.c
+tests_unit_test_idcache_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_idcache_LDADD = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 check_PROGRAMS += tests/integration/posix_ids
 TESTS += tests/integration/posix_ids.sh
 tests_integration_posix_ids_SOURCES = tests/integration/posix_ids.c
@@ -168,6 +175,7 @@ tests_unit_test_nfs3_util_SOURCES = tests/unit/test_nfs3_util.c \
 	xlators/nfs/server/fh.c xlators/nfs/server/exports.c xlators/nfs/server/nfs3_verf.c \
 	xlators/nfs/server/nfs3_proc.c xlators/nfs/server/nfs3_attr.c \
 	xlators/nfs/server/nfs3_dir.c xlators/nfs/server/nfs3_ns.c xlators/nfs/server/nfs3_fs.c \
+	xlators/nfs/server/nfs3_dirlist.c \
 	xlators/nfs/server/nfs3_dirsize.c xlators/nfs/server/nfs3_xfer.c \
 	$(nfs_access_sources)
 tests_unit_test_nfs3_util_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
@@ -258,7 +266,7 @@ TESTS += tests/unit/test_actors
 # volume without the RPC service (nfs_server_setup_for_test).
 nfs_actor_sources = xlators/nfs/server/nfs3_util.c xlators/nfs/server/nfs3_attr.c \
 	xlators/nfs/server/nfs3_io.c xlators/nfs/server/nfs3_fs.c \
-	xlators/nfs/server/nfs3_dir.c xlators/nfs/server/nfs3_ns.c \
+	xlators/nfs/server/nfs3_dir.c xlators/nfs/server/nfs3_dirlist.c xlators/nfs/server/nfs3_ns.c \
 	xlators/nfs/server/nfs3_dirsize.c xlators/nfs/server/nfs3_xfer.c \
 	xlators/nfs/server/nfs3_verf.c xlators/nfs/server/nfs_setup.c \
 	xlators/nfs/server/fh.c xlators/nfs/server/exports.c \

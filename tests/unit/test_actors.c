@@ -31,6 +31,7 @@
 
 #include "error_gen.h"
 #include "nfs3.h"
+#include "nfs3_dirlist.h"
 #include "nfs3_verf.h"
 #include "nfs3_xfer.h"
 #include "xlator.h"
@@ -475,7 +476,7 @@ static nfsstat3 p_readdir(bool check)
 		CU_ASSERT(n >= 4);
 		CU_ASSERT_TRUE(r.READDIR3res_u.resok.reply.eof);
 	}
-	xdr_free((xdrproc_t)xdr_READDIR3res, (char *)&r);
+	xdr_free((xdrproc_t)nfs3_xdr_READDIR3res_list, (char *)&r);
 	return st;
 }
 
@@ -499,7 +500,7 @@ static nfsstat3 p_readdirplus(bool check)
 			}
 		CU_ASSERT_TRUE(f_seen);
 	}
-	xdr_free((xdrproc_t)xdr_READDIRPLUS3res, (char *)&r);
+	xdr_free((xdrproc_t)nfs3_xdr_READDIRPLUS3res_list, (char *)&r);
 	return st;
 }
 
@@ -875,17 +876,20 @@ static void test_udp_sizes(void)
 		READDIRPLUS3args a = {.dir = fh3(&fh_dir), .dircount = MIB, .maxcount = MIB};
 		READDIRPLUS3res r = {0};
 
+		u.res_size_hint = 0;
 		nfs3_readdirplus(&u, &a, &r);
 		CU_ASSERT_EQUAL_FATAL(r.status, NFS3_OK);
 		for (entryplus3 *e = r.READDIRPLUS3res_u.resok.reply.entries; e; e = e->nextentry)
 			n++;
 		size = xdr_sizeof((xdrproc_t)xdr_READDIRPLUS3res, &r);
 		printf("(%zu entries, %lu bytes) ", n, size);
+		/* the size the reply is encoded into at once, exactly */
+		CU_ASSERT_EQUAL(u.res_size_hint, size);
 		CU_ASSERT(size <= max);
 		CU_ASSERT(size > max - 256); /* full: one more entry would not fit */
 		CU_ASSERT(n > 0 && n < N);
 		CU_ASSERT_FALSE(r.READDIRPLUS3res_u.resok.reply.eof);
-		xdr_free((xdrproc_t)xdr_READDIRPLUS3res, (char *)&r);
+		xdr_free((xdrproc_t)nfs3_xdr_READDIRPLUS3res_list, (char *)&r);
 	}
 	{
 		FSINFO3args a = {.fsroot = fh3(&fh_root)};

@@ -1172,6 +1172,95 @@ static void test_readdir(void)
 	xl_inode_unref(d);
 }
 
+/* A continued listing: names counted in a table, @limit per call. */
+struct chunked {
+	GHashTable *seen; /* name -> times seen */
+	uint64_t last;
+	int n, limit, dups;
+};
+
+static int chunked_fill(void *p, const struct xl_dirent *e)
+{
+	struct chunked *c = p;
+	gpointer old;
+
+	if (c->n >= c->limit)
+		return 1;
+	old = g_hash_table_lookup(c->seen, e->name);
+	if (old)
+		c->dups++;
+	g_hash_table_insert(c->seen, g_strdup(e->name), GINT_TO_POINTER(GPOINTER_TO_INT(old) + 1));
+	c->last = e->cookie;
+	c->n++;
+	return 0;
+}
+
+/* A directory far larger than one getdents64 buffer (8 KiB), listed 37
+ * entries per call from the last cookie while, between calls, a file not
+ * yet listed is removed and a new one made: every file there from start
+ * to end comes exactly once, no removed one after its removal, nothing
+ * twice, with and without attributes. */
+static void test_readdir_continued(void)
+{
+	enum { N = 600, STEP = 37 };
+	static const char pad[] = "-a-name-long-enough-that-a-buffer-holds-about-a-hundred";
+	struct xl_inode *d;
+	char name[128], path[160];
+
+	d = mkdir_(&ROOT, root, "rdc", 0755);
+	CU_ASSERT_FATAL(d != NULL);
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof(path), "rdc/f%03d%s", i, pad);
+		close(open(on_disk(path), O_CREAT | O_WRONLY, 0644));
+	}
+	/* files removed so far, by both passes */
+	GHashTable *removed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+	for (unsigned flags = 0; flags <= XL_READDIR_PLUS; flags += XL_READDIR_PLUS) {
+		struct chunked c = { .seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+								   NULL) };
+		unsigned removed_before = g_hash_table_size(removed);
+		int calls = 0, victim = N - 1, made = 0;
+		bool eof = false;
+
+		while (!eof) {
+			c.n = 0;
+			c.limit = STEP;
+			CU_ASSERT_EQUAL_FATAL(xl_fop_readdir(vol, &ROOT, d, c.last, flags, chunked_fill,
+							     &c, &eof, NULL), 0);
+			CU_ASSERT_FATAL(++calls < 100);
+			/* remove the highest-numbered file not seen yet, make one */
+			for (; victim >= 0; victim--) {
+				snprintf(name, sizeof(name), "f%03d%s", victim, pad);
+				if (!g_hash_table_contains(c.seen, name) &&
+				    !g_hash_table_contains(removed, name))
+					break;
+			}
+			if (victim >= 0 && !eof) {
+				snprintf(path, sizeof(path), "rdc/%s", name);
+				CU_ASSERT_EQUAL(unlink(on_disk(path)), 0);
+				g_hash_table_add(removed, g_strdup(name));
+				victim--;
+			}
+			snprintf(path, sizeof(path), "rdc/new%d.%u%s", made++, flags, pad);
+			close(open(on_disk(path), O_CREAT | O_WRONLY, 0644));
+		}
+		CU_ASSERT_EQUAL(c.dups, 0);
+		CU_ASSERT(calls > N / STEP);
+		for (int i = 0; i < N; i++) {
+			snprintf(name, sizeof(name), "f%03d%s", i, pad);
+			bool gone = g_hash_table_contains(removed, name);
+
+			CU_ASSERT_EQUAL(GPOINTER_TO_INT(g_hash_table_lookup(c.seen, name)),
+					gone ? 0 : 1);
+		}
+		CU_ASSERT(g_hash_table_size(removed) > removed_before + 5);
+		g_hash_table_destroy(c.seen);
+	}
+	g_hash_table_destroy(removed);
+	xl_inode_unref(d);
+}
+
 static void test_xattrs_locks(void)
 {
 	struct xl_inode *f;
@@ -1531,6 +1620,8 @@ int main(void)
 	CU_add_test(s, "symlink, mknod, link, create over names", test_special);
 	CU_add_test(s, "rename: victims, directories", test_rename);
 	CU_add_test(s, "readdir(plus): cookies, ids, permission", test_readdir);
+	CU_add_test(s, "readdir(plus) continued while the directory changes",
+		    test_readdir_continued);
 	CU_add_test(s, "xattrs, add, cas, locks", test_xattrs_locks);
 	CU_add_test(s, "create, write, commit, remove: one descriptor, fresh wcc", test_create_cycle);
 	CU_add_test(s, "bounded descriptor cache", test_fd_cache);

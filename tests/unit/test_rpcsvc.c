@@ -100,6 +100,35 @@ static int t_slow(struct rpcsvc_request *req, void *args, void *res)
 	return RPCSVC_OK;
 }
 
+/* BIG: a result of T_BIG_WORDS words (0, 1, 2, ...), larger than the
+ * reply's stack buffer; the argument says what size hint the actor gives:
+ * 0 none, 1 exact, 2 too short, 3 twice too large. t_xdr_big counts its
+ * encoding passes. */
+#define T_BIG_WORDS 3000
+static gint big_encodes;
+
+static bool_t t_xdr_big(XDR *xdr, u_int *words)
+{
+	if (xdr->x_op == XDR_ENCODE)
+		g_atomic_int_inc(&big_encodes);
+	for (u_int i = 0; i < T_BIG_WORDS; i++)
+		if (!xdr_u_int(xdr, &words[i]))
+			return FALSE;
+	return TRUE;
+}
+
+static int t_big(struct rpcsvc_request *req, void *args, void *res)
+{
+	static const size_t hints[] = { 0, 4 * T_BIG_WORDS, 4 * T_BIG_WORDS - 4,
+					8 * T_BIG_WORDS };
+	u_int *words = res;
+
+	for (u_int i = 0; i < T_BIG_WORDS; i++)
+		words[i] = i;
+	req->res_size_hint = hints[*(u_int *)args & 3];
+	return RPCSVC_OK;
+}
+
 static const struct rpcsvc_actor t_actors[] = {
 	[0] = { .name = "NULL", .fn = t_null },
 	[1] = { .name = "ECHO", .fn = t_echo, .xdr_args = (xdrproc_t)xdr_u_int,
@@ -111,6 +140,9 @@ static const struct rpcsvc_actor t_actors[] = {
 	[4] = { .name = "SYSERR", .fn = t_syserr },
 	[5] = { .name = "GARBAGE", .fn = t_garbage },
 	[6] = { .name = "SLOW", .fn = t_slow },
+	[7] = { .name = "BIG", .fn = t_big, .xdr_args = (xdrproc_t)xdr_u_int,
+		.xdr_res = (xdrproc_t)t_xdr_big, .args_size = sizeof(u_int),
+		.res_size = sizeof(u_int) * T_BIG_WORDS },
 };
 
 static const struct rpcsvc_program t_prog1 = {
@@ -506,6 +538,35 @@ static void test_payload(void)
 	CU_ASSERT_EQUAL(g_atomic_int_get(&payload_released), before + 1);
 }
 
+/* A large result comes out whole whatever the actor's size hint; with
+ * a hint that holds it, it is encoded once (else: a pass into the stack
+ * buffer, xdr_sizeof's and the real one). */
+static void test_big_result_hint(void)
+{
+	static const int passes[] = { 3, 1, 3, 1 };
+	CLIENT *cl = client(true, 1);
+	u_int *out = g_new0(u_int, T_BIG_WORDS);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cl);
+	for (u_int mode = 0; mode < 4; mode++) {
+		gint before = g_atomic_int_get(&big_encodes);
+
+		memset(out, 0xff, sizeof(u_int) * T_BIG_WORDS);
+		CU_ASSERT_EQUAL(clnt_call(cl, 7, (xdrproc_t)xdr_u_int, (char *)&mode,
+					  (xdrproc_t)t_xdr_big, (char *)out, timeout),
+				RPC_SUCCESS);
+		for (u_int i = 0; i < T_BIG_WORDS; i++)
+			if (out[i] != i) {
+				CU_FAIL("a word of the result is wrong");
+				break;
+			}
+		/* the client's decode is not an encode; the server's passes */
+		CU_ASSERT_EQUAL(g_atomic_int_get(&big_encodes) - before, passes[mode]);
+	}
+	g_free(out);
+	clnt_destroy(cl);
+}
+
 /* Bad framing closes that connection only. */
 static void test_garbage_framing(void)
 {
@@ -894,6 +955,7 @@ int main(void)
 	CU_add_test(s, "multi-fragment records", test_multi_fragment);
 	CU_add_test(s, "raw rejections", test_raw_rejections);
 	CU_add_test(s, "payload after the result", test_payload);
+	CU_add_test(s, "a large result and its size hint", test_big_result_hint);
 	CU_add_test(s, "garbage framing closes one connection", test_garbage_framing);
 	CU_add_test(s, "pipelined calls", test_pipelined);
 	CU_add_test(s, "raw UDP call", test_udp_raw);

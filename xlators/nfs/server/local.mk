@@ -13,6 +13,7 @@ xlators_nfs_server_la_SOURCES = \
 	xlators/nfs/server/nfs3_io.c xlators/nfs/server/nfs3_fs.c \
 	xlators/nfs/server/nfs3_dir.c xlators/nfs/server/nfs3_ns.c \
 	xlators/nfs/server/nfs3_dirsize.c xlators/nfs/server/nfs3_dirsize.h \
+	xlators/nfs/server/nfs3_dirlist.c xlators/nfs/server/nfs3_dirlist.h \
 	xlators/nfs/server/nfs3_xfer.c xlators/nfs/server/nfs3_xfer.h \
 	xlators/nfs/server/nfs3_verf.c xlators/nfs/server/nfs3_verf.h \
 	xlators/nfs/server/nfs_setup.c \

@@ -11,9 +11,10 @@
  * entries storage gives (no fop per entry); an entry without an id gets
  * no handle, and the client looks it up.
  *
- * READDIR(PLUS) replies are built as malloc()ed entry lists (names and
- * handles malloc()ed too) that the RPC service xdr_free()s after sending;
- * a list built for a call that then fails is freed here. Entries are
+ * READDIR(PLUS) replies are built as entry lists whose entries, names and
+ * handles come from one arena per reply (nfs3_dirlist.h), which the RPC
+ * service frees through the actors' XDR procedures after sending; a list
+ * built for a call that then fails is freed here. Entries are
  * counted with nfs3_dirsize as XDR encodes them so the reply never
  * exceeds the client's count / dircount / maxcount nor what the
  * transport carries (a UDP datagram: nfs3_xfer.h), and capped at
@@ -31,6 +32,7 @@
 #include <string.h>
 
 #include "nfs3.h"
+#include "nfs3_dirlist.h"
 #include "nfs3_dirsize.h"
 #include "nfs3_verf.h"
 #include "nfs3_xfer.h"
@@ -140,6 +142,7 @@ struct nfs3_rd {
 	bool plus;
 	bool is_root; /* dir is the export root */
 	struct nfs3_dirsize ds;
+	struct nfs3_dirlist mem;    /* the entries' memory */
 	entry3 *head, **tail;	    /* READDIR */
 	entryplus3 *phead, **ptail; /* READDIRPLUS */
 	bool full;		    /* an entry did not fit */
@@ -154,24 +157,21 @@ struct nfs3_rd_out {
 
 static void nfs3_rd_free(struct nfs3_rd *rd)
 {
-	while (rd->head) {
-		entry3 *e = rd->head;
-
-		rd->head = e->nextentry;
-		free(e->name);
-		free(e);
-	}
-	while (rd->phead) {
-		entryplus3 *e = rd->phead;
-
-		rd->phead = e->nextentry;
-		free(e->name);
-		if (e->name_handle.handle_follows)
-			free(e->name_handle.post_op_fh3_u.handle.data.data_val);
-		free(e);
-	}
+	nfs3_dirlist_free(&rd->mem);
+	rd->head = NULL;
+	rd->phead = NULL;
 	rd->tail = &rd->head;
 	rd->ptail = &rd->phead;
+}
+
+/* A copy of @len bytes of @name, NUL-terminated, in the reply's arena. */
+static char *nfs3_rd_name(struct nfs3_rd *rd, const char *name, size_t len)
+{
+	char *p = nfs3_dirlist_alloc(&rd->mem, len + 1);
+
+	if (p)
+		memcpy(p, name, len); /* the arena's memory is zeroed */
+	return p;
 }
 
 static int nfs3_rd_add(struct nfs3_rd *rd, const struct xl_dirent *ent, uint64_t ino)
@@ -183,14 +183,14 @@ static int nfs3_rd_add(struct nfs3_rd *rd, const struct xl_dirent *ent, uint64_t
 		rd->full = true;
 		return 1;
 	}
-	e = calloc(1, sizeof(*e));
+	/* the entry first: the list's first entry is the arena's first
+	 * allocation (nfs3_dirlist.h) */
+	e = nfs3_dirlist_alloc(&rd->mem, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
-	e->name = strdup(ent->name);
-	if (!e->name) {
-		free(e);
-		return -ENOMEM;
-	}
+	e->name = nfs3_rd_name(rd, ent->name, len);
+	if (!e->name)
+		return -ENOMEM; /* the call fails: nfs3_rd_free */
 	e->fileid = nfs3_fileid(rd->srv, ino);
 	e->cookie = ent->cookie;
 	*rd->tail = e;
@@ -216,15 +216,22 @@ static int nfs3_rd_add_plus(struct nfs3_rd *rd, const struct xl_dirent *ent, uin
 		rd->full = true;
 		return 1;
 	}
-	e = calloc(1, sizeof(*e));
+	/* the entry first (see nfs3_rd_add); on -ENOMEM the call fails and
+	 * nfs3_rd_free frees what was taken */
+	e = nfs3_dirlist_alloc(&rd->mem, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
-	e->name = strdup(ent->name);
+	e->name = nfs3_rd_name(rd, ent->name, len);
 	if (!e->name)
-		goto out_free;
+		return -ENOMEM;
 	if (fh.len) {
-		if (nfs3_dir_fh3_set(&e->name_handle.post_op_fh3_u.handle, &fh) < 0)
-			goto out_free;
+		nfs_fh3 *h = &e->name_handle.post_op_fh3_u.handle;
+
+		h->data.data_val = nfs3_dirlist_alloc(&rd->mem, fh.len);
+		if (!h->data.data_val)
+			return -ENOMEM;
+		memcpy(h->data.data_val, fh.data, fh.len);
+		h->data.data_len = fh.len;
 		e->name_handle.handle_follows = TRUE;
 	}
 	e->name_attributes = poa;
@@ -233,10 +240,6 @@ static int nfs3_rd_add_plus(struct nfs3_rd *rd, const struct xl_dirent *ent, uin
 	*rd->ptail = e;
 	rd->ptail = &e->nextentry;
 	return 0;
-out_free:
-	free(e->name);
-	free(e);
-	return -ENOMEM;
 }
 
 /* xl_readdir_fill_fn: take @ent if it fits. */
@@ -314,6 +317,9 @@ static nfsstat3 nfs3_readdir_do(struct rpcsvc_request *req, struct nfs3_rd *rd, 
 		goto out;
 	}
 	out->eof = eof && !rd->full;
+	/* the reply's size as counted, an upper bound (the fixed part counts
+	 * the directory's attributes): encoded once, in one pass */
+	req->res_size_hint = rd->ds.used;
 out:
 	if (status != NFS3_OK)
 		nfs3_rd_free(rd);

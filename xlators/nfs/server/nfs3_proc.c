@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "nfs3.h"
+#include "nfs3_dirlist.h"
 
 #define NFS3_ACTOR_DRC(NAME, fn_, T, drc_)                                               \
 	{                                                                                \
@@ -43,8 +44,16 @@ static const struct rpcsvc_actor nfs3_actors[] = {
 	[NFSPROC3_RMDIR] = NFS3_ACTOR_NI("RMDIR", nfs3_rmdir, RMDIR),
 	[NFSPROC3_RENAME] = NFS3_ACTOR_NI("RENAME", nfs3_rename, RENAME),
 	[NFSPROC3_LINK] = NFS3_ACTOR_NI("LINK", nfs3_link, LINK),
-	[NFSPROC3_READDIR] = NFS3_ACTOR("READDIR", nfs3_readdir, READDIR),
-	[NFSPROC3_READDIRPLUS] = NFS3_ACTOR("READDIRPLUS", nfs3_readdirplus, READDIRPLUS),
+	/* READDIR(PLUS) lists live in one arena per reply (nfs3_dirlist.h). */
+	[NFSPROC3_READDIR] = { .name = "READDIR", .fn = nfs3_readdir,
+			       .xdr_args = (xdrproc_t)xdr_READDIR3args,
+			       .xdr_res = (xdrproc_t)nfs3_xdr_READDIR3res_list,
+			       .args_size = sizeof(READDIR3args), .res_size = sizeof(READDIR3res) },
+	[NFSPROC3_READDIRPLUS] = { .name = "READDIRPLUS", .fn = nfs3_readdirplus,
+				   .xdr_args = (xdrproc_t)xdr_READDIRPLUS3args,
+				   .xdr_res = (xdrproc_t)nfs3_xdr_READDIRPLUS3res_list,
+				   .args_size = sizeof(READDIRPLUS3args),
+				   .res_size = sizeof(READDIRPLUS3res) },
 	[NFSPROC3_FSSTAT] = NFS3_ACTOR("FSSTAT", nfs3_fsstat, FSSTAT),
 	[NFSPROC3_FSINFO] = NFS3_ACTOR("FSINFO", nfs3_fsinfo, FSINFO),
 	[NFSPROC3_PATHCONF] = NFS3_ACTOR("PATHCONF", nfs3_pathconf, PATHCONF),

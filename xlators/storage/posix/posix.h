@@ -212,7 +212,7 @@ int posix_ctx_iatt(struct posix_ictx *ctx, struct xl_iatt *ia);
 /* ---------------------------------------------------------------- id cache */
 
 /* The ids of objects seen in listings by identity (ino, dev, type, birth
- * time), a direct-mapped table of 2^@bits slots (posix_idcache.c). NULL
+ * time), a 4-way set-associative table of 2^@bits slots (posix_idcache.c). NULL
  * when out of memory; every call below accepts a NULL cache. */
 #define POSIX_IDCACHE_BITS 17
 struct posix_idcache *posix_idcache_new(unsigned bits);
@@ -220,7 +220,11 @@ void posix_idcache_free(struct posix_idcache *c);
 /* The id and indexed flag of the object @stx describes, if cached. */
 bool posix_idcache_get(struct posix_idcache *c, const struct statx *stx, struct xl_id *id,
 		       bool *indexed);
-/* Remember them (replacing what held the slot). No-op without a btime. */
+/* Start loading the bucket of inode @ino on device @dev (makedev) into
+ * the CPU's cache, ahead of a get for it (readdirplus, before its statx). */
+void posix_idcache_prefetch(struct posix_idcache *c, uint64_t ino, uint64_t dev);
+/* Remember them (replacing the object's own slot, else a free one, else
+ * a pseudo-random one of its bucket). No-op without a btime. */
 void posix_idcache_put(struct posix_idcache *c, const struct statx *stx, const struct xl_id *id,
 		       bool indexed);
 /* Forget the object with @stx's ino and dev (its id was rewritten). */
