@@ -1,5 +1,5 @@
 # lib/: the services every layer uses (in libxlnfs): the log, refcounted I/O
-# buffers, the caller's credentials and the blocking-section hook. It
-# includes nothing of rpc/ or xlators/.
+# buffers, the caller's credentials, the blocking-section hook and
+# HMAC-SHA256 (file handles). It includes nothing of rpc/ or xlators/.
 libxlnfs_la_SOURCES += lib/log.c lib/log.h lib/iobuf.c lib/iobuf.h lib/cred.h \
-	lib/blocking.c lib/blocking.h
+	lib/blocking.c lib/blocking.h lib/hmac.c lib/hmac.h
