@@ -9,7 +9,8 @@
  * (its key id), and a version 1 or 2 handle this server issued (before
  * the key id) are -ESTALE. Handles are byte for byte those GLib's
  * HMAC-SHA256 gives (as the server made them before lib/hmac.c), in any
- * thread, after a change of secret too.
+ * thread, after a change of secret too, even to one with the same key id
+ * (the MACs a thread keeps are dropped with the secret).
  */
 #include "config.h"
 
@@ -412,6 +413,68 @@ static void test_other_thread(void)
 	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -ESTALE);
 }
 
+/* Two secrets whose key ids are the same (the first 4 bytes of their
+ * SHA-256), found by a birthday search: 2^16 or so tries. */
+static void fh_keyid_twins(uint8_t a[32], uint8_t b[32])
+{
+	GHashTable *seen = g_hash_table_new_full(g_int_hash, g_int_equal, g_free, g_free);
+	GRand *r = g_rand_new_with_seed(8);
+
+	for (;;) {
+		uint8_t secret[32], digest[32];
+		gsize dlen = sizeof(digest);
+		GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+		gint key;
+		uint8_t *had;
+
+		for (size_t i = 0; i < sizeof(secret); i++)
+			secret[i] = (uint8_t)g_rand_int(r);
+		g_checksum_update(c, secret, sizeof(secret));
+		g_checksum_get_digest(c, digest, &dlen);
+		g_checksum_free(c);
+		memcpy(&key, digest, sizeof(key));
+		had = g_hash_table_lookup(seen, &key);
+		if (had && memcmp(had, secret, 32) != 0) {
+			memcpy(a, had, 32);
+			memcpy(b, secret, 32);
+			break;
+		}
+		{
+			gint *k = g_new(gint, 1);
+			uint8_t *v = g_malloc(32);
+
+			*k = key;
+			memcpy(v, secret, 32);
+			g_hash_table_insert(seen, k, v);
+		}
+	}
+	g_rand_free(r);
+	g_hash_table_destroy(seen);
+}
+
+/* The MACs a thread keeps are its secret's: with another secret of the
+ * same key id, a handle the first signed (its MAC kept) is a forgery,
+ * and the same object's handle is the second secret's bytes. */
+static void test_kept_macs_follow_the_secret(void)
+{
+	struct nfs_server a = srv, b = srv;
+	uint8_t want[41];
+	struct nfs_fh fh, fb;
+	struct xl_id g;
+
+	fh_keyid_twins(a.secret, b.secret);
+	fh_id(&g, 70);
+	nfs_fh_build(&a, &a.exports[1], &g, &fh);
+	CU_ASSERT_EQUAL(fh_parse(&a, &fh), 0);
+	CU_ASSERT_EQUAL(fh_parse(&b, &fh), -EBADF);
+	nfs_fh_build(&b, &b.exports[1], &g, &fb);
+	CU_ASSERT_EQUAL(memcmp(fh.data, fb.data, 25), 0); /* the same signed bytes */
+	fh_glib(b.secret, b.exports[1].id, &g, want);
+	CU_ASSERT_EQUAL(memcmp(fb.data, want, sizeof(want)), 0);
+	CU_ASSERT_EQUAL(fh_parse(&a, &fb), -EBADF);
+	CU_ASSERT_EQUAL(fh_parse(&a, &fh), 0);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -430,7 +493,8 @@ int main(void)
 	    !CU_add_test(s, "version 2 is stale", test_v2_is_stale) ||
 	    !CU_add_test(s, "other secret", test_other_secret) ||
 	    !CU_add_test(s, "same bytes as GLib's HMAC", test_same_bytes_as_glib) ||
-	    !CU_add_test(s, "built in another thread", test_other_thread)) {
+	    !CU_add_test(s, "built in another thread", test_other_thread) ||
+	    !CU_add_test(s, "kept MACs follow the secret", test_kept_macs_follow_the_secret)) {
 		CU_cleanup_registry();
 		return 1;
 	}
