@@ -107,9 +107,9 @@ core_test_cflags = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(top_srcdir)/tests/unit \
 	-DTEST_MODULE_DIR='"$(abs_top_builddir)/tests/unit/modules"'
 core_test_ldadd = libxlnfs.la $(CUNIT_LIBS) $(GLIB_LIBS) $(TIRPC_LIBS)
 check_PROGRAMS += tests/unit/test_options tests/unit/test_volfile tests/unit/test_inode \
-	tests/unit/test_xlator tests/unit/test_iobuf tests/unit/test_objpool
+	tests/unit/test_xlator tests/unit/test_iobuf tests/unit/test_objpool tests/unit/test_hmac
 TESTS += tests/unit/test_options tests/unit/test_volfile tests/unit/test_inode \
-	tests/unit/test_xlator tests/unit/test_iobuf tests/unit/test_objpool
+	tests/unit/test_xlator tests/unit/test_iobuf tests/unit/test_objpool tests/unit/test_hmac
 tests_unit_test_options_SOURCES = tests/unit/test_options.c
 tests_unit_test_options_CFLAGS = $(core_test_cflags)
 tests_unit_test_options_LDADD = $(core_test_ldadd)
@@ -128,6 +128,9 @@ tests_unit_test_iobuf_LDADD = $(core_test_ldadd)
 tests_unit_test_objpool_SOURCES = tests/unit/test_objpool.c
 tests_unit_test_objpool_CFLAGS = $(core_test_cflags)
 tests_unit_test_objpool_LDADD = $(core_test_ldadd)
+tests_unit_test_hmac_SOURCES = tests/unit/test_hmac.c
+tests_unit_test_hmac_CFLAGS = $(core_test_cflags)
+tests_unit_test_hmac_LDADD = $(core_test_ldadd)
 
 # rpc: the service against the real rpcbind and rpcinfo, in a private namespace.
 check_PROGRAMS += tests/integration/rpc_null_server

@@ -204,8 +204,13 @@ static void inode_destroy_chain(struct xl_inode *in)
 		struct xl_inode *next = in->next;
 
 		for (size_t slot = 0; slot < in->table->nslots; slot++) {
-			void *ctx = __atomic_exchange_n(&in->ctx[slot], NULL, __ATOMIC_ACQ_REL);
+			/* a plain load first: most slots are empty (a lookup's
+			 * fresh inode merged into the cached one has none), and
+			 * an exchange per slot cost more than the rest of it */
+			void *ctx = __atomic_load_n(&in->ctx[slot], __ATOMIC_ACQUIRE);
 
+			if (ctx)
+				ctx = __atomic_exchange_n(&in->ctx[slot], NULL, __ATOMIC_ACQ_REL);
 			if (ctx)
 				inode_ctx_release(in, slot, ctx);
 		}

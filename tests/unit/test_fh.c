@@ -7,7 +7,10 @@
  * current key id on another secret's MAC) is rejected with -EBADF; a
  * handle of ours whose export is gone, one signed with another secret
  * (its key id), and a version 1 or 2 handle this server issued (before
- * the key id) are -ESTALE.
+ * the key id) are -ESTALE. Handles are byte for byte those GLib's
+ * HMAC-SHA256 gives (as the server made them before lib/hmac.c), in any
+ * thread, after a change of secret too, even to one with the same key id
+ * (the MACs a thread keeps are dropped with the secret).
  */
 #include "config.h"
 
@@ -327,6 +330,151 @@ static void test_other_secret(void)
 	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -EBADF);
 }
 
+/* A version 3 handle as the server signed it with GLib's HMAC before the
+ * key was prepared per thread: [3][key id][export id][id][MAC]. */
+static void fh_glib(const uint8_t secret[32], uint32_t export_id, const struct xl_id *g,
+		    uint8_t out[41])
+{
+	gsize dlen = 32;
+	uint8_t digest[32];
+	GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+
+	g_checksum_update(c, secret, 32);
+	g_checksum_get_digest(c, digest, &dlen);
+	g_checksum_free(c);
+	out[0] = 3;
+	memcpy(out + 1, digest, 4);
+	out[5] = (uint8_t)(export_id >> 24);
+	out[6] = (uint8_t)(export_id >> 16);
+	out[7] = (uint8_t)(export_id >> 8);
+	out[8] = (uint8_t)export_id;
+	memcpy(out + 9, g->bytes, 16);
+	{
+		GBytes *key = g_bytes_new(secret, 32), *data = g_bytes_new(out, 25);
+		gchar *hex = g_compute_hmac_for_bytes(G_CHECKSUM_SHA256, key, data);
+
+		/* the hex digest back to bytes */
+		for (int i = 0; i < 16; i++)
+			out[25 + i] = (uint8_t)(g_ascii_xdigit_value(hex[2 * i]) << 4 |
+						g_ascii_xdigit_value(hex[2 * i + 1]));
+		g_free(hex);
+		g_bytes_unref(key);
+		g_bytes_unref(data);
+	}
+}
+
+/* Handles are the same bytes GLib's HMAC gives, whichever of two secrets
+ * signed the last one in this thread (the prepared key follows the
+ * secret), and those bytes parse. */
+static void test_same_bytes_as_glib(void)
+{
+	for (int round = 0; round < 6; round++) {
+		const struct nfs_server *s = round % 2 ? &other : &srv;
+		uint8_t want[41];
+		struct nfs_fh fh;
+		struct xl_id g;
+
+		fh_id(&g, (uint8_t)(40 + round));
+		fh_glib(s->secret, s->exports[round % 3 == 0].id, &g, want);
+		nfs_fh_build(s, &s->exports[round % 3 == 0], &g, &fh);
+		CU_ASSERT_EQUAL(fh.len, sizeof(want));
+		CU_ASSERT_EQUAL(memcmp(fh.data, want, sizeof(want)), 0);
+		CU_ASSERT_EQUAL(fh_parse(s, &fh), 0);
+		CU_ASSERT_EQUAL(fh_parse(s == &srv ? &other : &srv, &fh), -ESTALE);
+	}
+}
+
+static gpointer fh_thread_build(gpointer data)
+{
+	struct nfs_fh *fh = data;
+	struct xl_id g;
+
+	fh_id(&g, 60);
+	nfs_fh_build(&other, &other.exports[1], &g, fh);
+	return NULL;
+}
+
+/* A handle another thread built (its own prepared key) parses here, and
+ * is GLib's bytes. */
+static void test_other_thread(void)
+{
+	uint8_t want[41];
+	struct nfs_fh fh;
+	struct xl_id g;
+	GThread *t;
+
+	fh_id(&g, 60);
+	nfs_fh_build(&srv, &srv.exports[1], &g, &fh); /* this thread's key: srv's */
+	t = g_thread_new("fh", fh_thread_build, &fh);
+	g_thread_join(t);
+	fh_glib(other.secret, other.exports[1].id, &g, want);
+	CU_ASSERT_EQUAL(memcmp(fh.data, want, sizeof(want)), 0);
+	CU_ASSERT_EQUAL(fh_parse(&other, &fh), 0);
+	CU_ASSERT_EQUAL(fh_parse(&srv, &fh), -ESTALE);
+}
+
+/* Two secrets whose key ids are the same (the first 4 bytes of their
+ * SHA-256), found by a birthday search: 2^16 or so tries. */
+static void fh_keyid_twins(uint8_t a[32], uint8_t b[32])
+{
+	GHashTable *seen = g_hash_table_new_full(g_int_hash, g_int_equal, g_free, g_free);
+	GRand *r = g_rand_new_with_seed(8);
+
+	for (;;) {
+		uint8_t secret[32], digest[32];
+		gsize dlen = sizeof(digest);
+		GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+		gint key;
+		uint8_t *had;
+
+		for (size_t i = 0; i < sizeof(secret); i++)
+			secret[i] = (uint8_t)g_rand_int(r);
+		g_checksum_update(c, secret, sizeof(secret));
+		g_checksum_get_digest(c, digest, &dlen);
+		g_checksum_free(c);
+		memcpy(&key, digest, sizeof(key));
+		had = g_hash_table_lookup(seen, &key);
+		if (had && memcmp(had, secret, 32) != 0) {
+			memcpy(a, had, 32);
+			memcpy(b, secret, 32);
+			break;
+		}
+		{
+			gint *k = g_new(gint, 1);
+			uint8_t *v = g_malloc(32);
+
+			*k = key;
+			memcpy(v, secret, 32);
+			g_hash_table_insert(seen, k, v);
+		}
+	}
+	g_rand_free(r);
+	g_hash_table_destroy(seen);
+}
+
+/* The MACs a thread keeps are its secret's: with another secret of the
+ * same key id, a handle the first signed (its MAC kept) is a forgery,
+ * and the same object's handle is the second secret's bytes. */
+static void test_kept_macs_follow_the_secret(void)
+{
+	struct nfs_server a = srv, b = srv;
+	uint8_t want[41];
+	struct nfs_fh fh, fb;
+	struct xl_id g;
+
+	fh_keyid_twins(a.secret, b.secret);
+	fh_id(&g, 70);
+	nfs_fh_build(&a, &a.exports[1], &g, &fh);
+	CU_ASSERT_EQUAL(fh_parse(&a, &fh), 0);
+	CU_ASSERT_EQUAL(fh_parse(&b, &fh), -EBADF);
+	nfs_fh_build(&b, &b.exports[1], &g, &fb);
+	CU_ASSERT_EQUAL(memcmp(fh.data, fb.data, 25), 0); /* the same signed bytes */
+	fh_glib(b.secret, b.exports[1].id, &g, want);
+	CU_ASSERT_EQUAL(memcmp(fb.data, want, sizeof(want)), 0);
+	CU_ASSERT_EQUAL(fh_parse(&a, &fb), -EBADF);
+	CU_ASSERT_EQUAL(fh_parse(&a, &fh), 0);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -343,7 +491,10 @@ int main(void)
 	    !CU_add_test(s, "unknown export", test_unknown_export) ||
 	    !CU_add_test(s, "version 1 is stale", test_v1_is_stale) ||
 	    !CU_add_test(s, "version 2 is stale", test_v2_is_stale) ||
-	    !CU_add_test(s, "other secret", test_other_secret)) {
+	    !CU_add_test(s, "other secret", test_other_secret) ||
+	    !CU_add_test(s, "same bytes as GLib's HMAC", test_same_bytes_as_glib) ||
+	    !CU_add_test(s, "built in another thread", test_other_thread) ||
+	    !CU_add_test(s, "kept MACs follow the secret", test_kept_macs_follow_the_secret)) {
 		CU_cleanup_registry();
 		return 1;
 	}

@@ -11,7 +11,8 @@
  * a copy of the store to another disk. key id = the first 4 bytes of
  * SHA-256(secret): which secret signed the handle. MAC = the first 16
  * bytes of HMAC-SHA256 keyed with the server secret (state-dir/fh-secret)
- * over everything before it: a handle the server did not issue is
+ * over everything before it (lib/hmac.h, the key prepared once per
+ * thread, the last MACs kept per thread): a handle the server did not issue is
  * rejected rather than resolved. 128 bits are kept (not fewer) because a
  * client may try forgeries as fast as the server answers, for as long as
  * it likes; the handle stays far below NFSv3's 64-byte limit anyway. The
@@ -39,9 +40,9 @@
 #include "config.h"
 
 #include <errno.h>
-#include <glib.h>
 #include <string.h>
 
+#include "hmac.h"
 #include "nfs_server.h"
 
 #define NFS_FH_VERSION 3
@@ -63,49 +64,89 @@
 #define NFS_FH_V1_HDR 6
 #define NFS_FH_OLD_IDMAX 40
 
-static void nfs_fh_mac(const struct nfs_server *srv, const uint8_t *data, size_t len,
-		       uint8_t mac[NFS_FH_MAC])
-{
-	GHmac *hmac = g_hmac_new(G_CHECKSUM_SHA256, srv->secret, sizeof(srv->secret));
-	uint8_t digest[32];
-	gsize dlen = sizeof(digest);
+/* MACs of version 3 handles this thread made or checked lately, by the
+ * bytes they sign (a handle's first 25), in a direct-mapped table: the
+ * same directory's handle comes with call after call, and a name looked
+ * up again gets the same handle. Only bytes the secret really signed are
+ * kept; a hit gives the MAC the HMAC would give, so a forged MAC on
+ * known bytes still fails. Keyed by the bytes alone, which say nothing
+ * of the secret. */
+#define NFS_FH_SIGNED (NFS_FH_HDR + NFS_FH_ID)
+#define NFS_FH_MAC_SLOTS 64 /* a power of two */
 
-	g_hmac_update(hmac, data, len);
-	g_hmac_get_digest(hmac, digest, &dlen);
-	g_hmac_unref(hmac);
-	memcpy(mac, digest, NFS_FH_MAC);
-}
+struct nfs_fh_mac_slot {
+	bool valid;
+	uint8_t signed_bytes[NFS_FH_SIGNED];
+	uint8_t mac[NFS_FH_MAC];
+};
 
-/* The last secret this thread saw and its key id: READDIRPLUS builds a
- * handle per entry, and hashing the secret each time cost as much as the
- * MAC. Per thread (no lock), compared in full (servers of one process may
- * hold different secrets, and a reload may replace one). */
+/* The last secret this thread saw, its key id, its prepared HMAC key and
+ * the MACs made with it: every call checks a handle and LOOKUP or
+ * READDIRPLUS build more, and hashing the secret (for the key id, and the
+ * key's two blocks in each HMAC) cost more than the MAC itself. Per thread
+ * (no lock), the secret compared in full (servers of one process may hold
+ * different secrets, and a reload may replace one); another secret
+ * empties the MACs. */
 static __thread struct {
 	bool valid;
 	uint8_t secret[sizeof(((struct nfs_server *)0)->secret)];
 	uint8_t keyid[NFS_FH_KEYID];
-} nfs_fh_keyid_cache;
+	struct xl_hmac_key key;
+	struct nfs_fh_mac_slot macs[NFS_FH_MAC_SLOTS];
+} nfs_fh_key_cache;
 
-/* The current secret's key id: the first 4 bytes of its SHA-256. */
-static void nfs_fh_keyid(const struct nfs_server *srv, uint8_t id[NFS_FH_KEYID])
+/* The current secret's key id (the first 4 bytes of its SHA-256) and
+ * HMAC key, from this thread's cache. */
+static const struct xl_hmac_key *nfs_fh_key(const struct nfs_server *srv,
+					    uint8_t id[NFS_FH_KEYID])
 {
-	GChecksum *sum;
-	uint8_t digest[32];
-	gsize dlen = sizeof(digest);
+	uint8_t digest[XL_SHA256_LEN];
 
-	if (nfs_fh_keyid_cache.valid &&
-	    !memcmp(nfs_fh_keyid_cache.secret, srv->secret, sizeof(srv->secret))) {
-		memcpy(id, nfs_fh_keyid_cache.keyid, NFS_FH_KEYID);
-		return;
+	if (!nfs_fh_key_cache.valid ||
+	    memcmp(nfs_fh_key_cache.secret, srv->secret, sizeof(srv->secret))) {
+		xl_sha256(srv->secret, sizeof(srv->secret), digest);
+		memcpy(nfs_fh_key_cache.keyid, digest, NFS_FH_KEYID);
+		xl_hmac_key_init(&nfs_fh_key_cache.key, srv->secret, sizeof(srv->secret));
+		memcpy(nfs_fh_key_cache.secret, srv->secret, sizeof(srv->secret));
+		memset(nfs_fh_key_cache.macs, 0, sizeof(nfs_fh_key_cache.macs));
+		nfs_fh_key_cache.valid = true;
 	}
-	sum = g_checksum_new(G_CHECKSUM_SHA256);
-	g_checksum_update(sum, srv->secret, sizeof(srv->secret));
-	g_checksum_get_digest(sum, digest, &dlen);
-	g_checksum_free(sum);
-	memcpy(id, digest, NFS_FH_KEYID);
-	memcpy(nfs_fh_keyid_cache.secret, srv->secret, sizeof(srv->secret));
-	memcpy(nfs_fh_keyid_cache.keyid, digest, NFS_FH_KEYID);
-	nfs_fh_keyid_cache.valid = true;
+	if (id)
+		memcpy(id, nfs_fh_key_cache.keyid, NFS_FH_KEYID);
+	return &nfs_fh_key_cache.key;
+}
+
+/* The slot of the signed bytes @data (FNV-1a). */
+static struct nfs_fh_mac_slot *nfs_fh_mac_slot(const uint8_t *data)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < NFS_FH_SIGNED; i++)
+		h = (h ^ data[i]) * 16777619u;
+	return &nfs_fh_key_cache.macs[(h ^ h >> 16) % NFS_FH_MAC_SLOTS];
+}
+
+static void nfs_fh_mac(const struct nfs_server *srv, const uint8_t *data, size_t len,
+		       uint8_t mac[NFS_FH_MAC])
+{
+	const struct xl_hmac_key *key = nfs_fh_key(srv, NULL);
+	struct nfs_fh_mac_slot *slot = NULL;
+	uint8_t digest[XL_SHA256_LEN];
+
+	if (len == NFS_FH_SIGNED && data[0] == NFS_FH_VERSION) {
+		slot = nfs_fh_mac_slot(data);
+		if (slot->valid && !memcmp(slot->signed_bytes, data, NFS_FH_SIGNED)) {
+			memcpy(mac, slot->mac, NFS_FH_MAC);
+			return;
+		}
+	}
+	xl_hmac(key, data, len, digest);
+	memcpy(mac, digest, NFS_FH_MAC);
+	if (slot) {
+		memcpy(slot->signed_bytes, data, NFS_FH_SIGNED);
+		memcpy(slot->mac, digest, NFS_FH_MAC);
+		slot->valid = true;
+	}
 }
 
 /* Do the @maclen MAC bytes at @data + @len match the bytes before them?
@@ -141,10 +182,10 @@ void nfs_fh_build(const struct nfs_server *srv, const struct nfs_export *e,
 	uint8_t *p = fh->data;
 
 	p[0] = NFS_FH_VERSION;
-	nfs_fh_keyid(srv, p + 1);
+	nfs_fh_key(srv, p + 1);
 	nfs_fh_put32(p + 1 + NFS_FH_KEYID, e->id);
 	memcpy(p + NFS_FH_HDR, id->bytes, NFS_FH_ID);
-	nfs_fh_mac(srv, p, NFS_FH_HDR + NFS_FH_ID, p + NFS_FH_HDR + NFS_FH_ID);
+	nfs_fh_mac(srv, p, NFS_FH_SIGNED, p + NFS_FH_SIGNED);
 	fh->len = NFS_FH_LEN;
 }
 
@@ -178,7 +219,7 @@ int nfs_fh_parse(const struct nfs_server *srv, const uint8_t *data, size_t len,
 		return -EBADF;
 	if (len != NFS_FH_LEN || data[0] != NFS_FH_VERSION)
 		return nfs_fh_is_old(srv, data, len) ? -ESTALE : -EBADF;
-	nfs_fh_keyid(srv, keyid);
+	nfs_fh_key(srv, keyid);
 	if (memcmp(keyid, data + 1, NFS_FH_KEYID) != 0)
 		return -ESTALE; /* signed with a secret we no longer have */
 	if (!nfs_fh_mac_ok(srv, data, NFS_FH_HDR + NFS_FH_ID, NFS_FH_MAC))
