@@ -174,8 +174,8 @@ struct posix_ictx {
 /* ---------------------------------------------------------------- contexts */
 
 /* A new context for the object open as @fd (O_PATH, owned by the context
- * from now on) with @id and attributes @stx. NULL when out of memory
- * (then @fd is still the caller's). */
+ * from now on) with @id and attributes @stx. Never NULL: it comes from a
+ * pool that, like g_malloc, aborts when memory runs out. */
 struct posix_ictx *posix_ictx_new(struct xl *xl, int fd, const struct xl_id *id,
 				  const struct statx *stx, bool indexed);
 /* Attach @ctx to @inode unless it has one (then @ctx is freed); returns

@@ -80,6 +80,26 @@ static bool posix_same(const struct statx *a, const struct statx *b)
 	       a->stx_dev_minor == b->stx_dev_minor;
 }
 
+/* Give @inode a new context for the object open as @fd (owned: the
+ * context keeps it, also as its data descriptor when @data_fd), with @id,
+ * attributes @stx and @indexed; fill @attr from the context attached
+ * (another lookup's may have won). */
+static void posix_attach_new(struct xl *xl, struct xl_inode *inode, int fd, bool data_fd,
+			     const struct xl_id *id, const struct statx *stx, bool indexed,
+			     struct xl_iatt *attr)
+{
+	struct posix_ictx *ctx = posix_ictx_new(xl, fd, id, stx, indexed);
+
+	if (data_fd)
+		ctx->rw_fd = fd;
+	ctx = posix_ictx_attach(xl, inode, ctx);
+	if (attr) {
+		attr->valid = XL_IATT_ID;
+		attr->id = ctx->id;
+		posix_iatt_from_statx(attr, stx, ctx->indexed);
+	}
+}
+
 /*
  * Bind the object open as @fd (O_PATH, owned: it goes to the context or is
  * closed) named @name in @dctx to the fresh @inode: give it @newid (a new
@@ -91,7 +111,6 @@ static int posix_bind(struct xl *xl, struct posix_ictx *dctx, const char *name, 
 		      const struct xl_id *newid, struct xl_inode *inode, struct xl_iatt *attr)
 {
 	struct posix_priv *priv = xl->private;
-	struct posix_ictx *ctx;
 	struct statx stx;
 	struct xl_id id;
 	bool dir, indexed = false;
@@ -137,17 +156,7 @@ static int posix_bind(struct xl *xl, struct posix_ictx *dctx, const char *name, 
 	if (indexed && posix_statx(fd, "", &stx))
 		indexed = false;
 out_attach:
-	ctx = posix_ictx_new(xl, fd, &id, &stx, indexed);
-	if (!ctx) {
-		ret = -ENOMEM;
-		goto out_close;
-	}
-	ctx = posix_ictx_attach(xl, inode, ctx);
-	if (attr) {
-		attr->valid = XL_IATT_ID;
-		attr->id = ctx->id;
-		posix_iatt_from_statx(attr, &stx, ctx->indexed);
-	}
+	posix_attach_new(xl, inode, fd, false, &id, &stx, indexed, attr);
 	return 0;
 
 out_close:
@@ -166,7 +175,6 @@ static int posix_bind_created(struct xl *xl, struct posix_ictx *dctx, const char
 			      const struct xl_id *id, struct xl_inode *inode, struct xl_iatt *attr)
 {
 	struct posix_priv *priv = xl->private;
-	struct posix_ictx *ctx;
 	struct statx stx;
 	int ret, iret;
 
@@ -192,18 +200,7 @@ static int posix_bind_created(struct xl *xl, struct posix_ictx *dctx, const char
 	if (ret)
 		goto out_close;
 	posix_idcache_forget(priv->idcache, &stx); /* a listing may have seen a dead namesake */
-	ctx = posix_ictx_new(xl, fd, id, &stx, iret == 0);
-	if (!ctx) {
-		ret = -ENOMEM;
-		goto out_close;
-	}
-	ctx->rw_fd = fd;
-	ctx = posix_ictx_attach(xl, inode, ctx);
-	if (attr) {
-		attr->valid = XL_IATT_ID;
-		attr->id = ctx->id;
-		posix_iatt_from_statx(attr, &stx, ctx->indexed);
-	}
+	posix_attach_new(xl, inode, fd, true, id, &stx, iret == 0, attr);
 	return 0;
 
 out_close:
@@ -214,7 +211,6 @@ out_close:
 static int posix_lookup_root(struct xl *xl, struct xl_inode *inode, struct xl_iatt *attr)
 {
 	struct posix_priv *priv = xl->private;
-	struct posix_ictx *ctx;
 	struct statx stx;
 	int fd, ret;
 
@@ -226,17 +222,7 @@ static int posix_lookup_root(struct xl *xl, struct xl_inode *inode, struct xl_ia
 		close(fd);
 		return ret;
 	}
-	ctx = posix_ictx_new(xl, fd, &XL_ID_ROOT, &stx, false);
-	if (!ctx) {
-		close(fd);
-		return -ENOMEM;
-	}
-	posix_ictx_attach(xl, inode, ctx);
-	if (attr) {
-		attr->valid = XL_IATT_ID;
-		attr->id = XL_ID_ROOT;
-		posix_iatt_from_statx(attr, &stx, false);
-	}
+	posix_attach_new(xl, inode, fd, false, &XL_ID_ROOT, &stx, false, attr);
 	return 0;
 }
 

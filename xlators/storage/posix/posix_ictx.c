@@ -289,10 +289,6 @@ static int posix_ictx_open(struct xl *xl, struct xl_inode *inode, struct posix_i
 		return ret;
 	}
 	ctx = posix_ictx_new(xl, fd, id, &stx, !xl_id_equal(id, &XL_ID_ROOT));
-	if (!ctx) {
-		close(fd);
-		return -ENOMEM;
-	}
 	*out = posix_ictx_attach(xl, inode, ctx);
 	return 0;
 }
