@@ -440,6 +440,18 @@ static int nl_readdirplus_next(struct nl_slot *s)
 	return rpc_nfs3_readdirplus_async(c->rpc, nl_cb, &a, s);
 }
 
+/* The listing on slot S goes on after a reply that was not the last:
+ * the next call from its last cookie, with the verifier VERF. */
+static void nl_list_more(struct nl_conn *c, struct nl_slot *s, const char *verf, const char *what)
+{
+	memcpy(s->verf, verf, sizeof(s->verf));
+	c->inflight++;
+	if (nl_readdirplus_next(s) != 0) {
+		c->inflight--;
+		nl_fail(c, what, -1);
+	}
+}
+
 /* Start the next call (cycle, listing) on slot S, if the run goes on. */
 static void nl_issue(struct nl_slot *s)
 {
@@ -599,12 +611,7 @@ static void nl_cb(struct rpc_context *rpc, int status, void *data, void *priv)
 			s->cookie = e->cookie;
 		}
 		if (!ok->reply.eof) {
-			memcpy(s->verf, ok->cookieverf, sizeof(s->verf));
-			c->inflight++;
-			if (nl_readdirplus_next(s) != 0) {
-				c->inflight--;
-				nl_fail(c, "queueing READDIRPLUS", -1);
-			}
+			nl_list_more(c, s, ok->cookieverf, "queueing READDIRPLUS");
 			return;
 		}
 		break;
@@ -617,12 +624,7 @@ static void nl_cb(struct rpc_context *rpc, int status, void *data, void *priv)
 			s->cookie = e->cookie;
 		}
 		if (!ok->reply.eof) {
-			memcpy(s->verf, ok->cookieverf, sizeof(s->verf));
-			c->inflight++;
-			if (nl_readdirplus_next(s) != 0) {
-				c->inflight--;
-				nl_fail(c, "queueing READDIR", -1);
-			}
+			nl_list_more(c, s, ok->cookieverf, "queueing READDIR");
 			return;
 		}
 		break;
