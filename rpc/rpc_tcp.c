@@ -233,13 +233,22 @@ static bool tcp_same_host(const struct sockaddr_storage *a, const struct sockadd
 	return false;
 }
 
+/* Mark @conn active now (its lock held). The time is for idle_timeout_ms;
+ * the sequence orders connections active within the same millisecond, so
+ * "the oldest idle" is always the least recently active one. */
+static void tcp_touch(struct rpcsvc *svc, struct rpcsvc_conn *conn)
+{
+	conn->last_ms = rpcsvc_now_ms();
+	conn->last_seq = __atomic_add_fetch(&svc->activity_seq, 1, __ATOMIC_RELAXED);
+}
+
 /* The oldest idle connection (of @host if not NULL) and how many
  * connections @host has (conns_lock held). The victim comes referenced. */
 static struct rpcsvc_conn *tcp_oldest_idle(struct rpcsvc *svc,
 					   const struct sockaddr_storage *host, unsigned *count)
 {
 	struct rpcsvc_conn *best = NULL;
-	gint64 best_ms = G_MAXINT64;
+	uint64_t best_seq = UINT64_MAX;
 
 	*count = 0;
 	for (unsigned i = 0; i < svc->nslots; i++) {
@@ -256,9 +265,9 @@ static struct rpcsvc_conn *tcp_oldest_idle(struct rpcsvc *svc,
 		(*count)++;
 		idle = conn->inflight == 0 && !conn->out_head && !conn->handling &&
 		       !conn->pend_len && rpc_record_idle(&conn->rec);
-		if (idle && conn->last_ms < best_ms) {
+		if (idle && conn->last_seq < best_seq) {
 			best = conn;
-			best_ms = conn->last_ms;
+			best_seq = conn->last_seq;
 		}
 		pthread_mutex_unlock(&conn->lock);
 	}
@@ -315,7 +324,7 @@ static void tcp_admit(struct rpcsvc *svc, int fd, const struct sockaddr_storage 
 		conn->want_out_since_ms = 0;
 		conn->pend = NULL;
 		conn->pend_len = conn->pend_off = 0;
-		conn->last_ms = rpcsvc_now_ms();
+		tcp_touch(svc, conn);
 		memcpy(&conn->peer, ss, len);
 		conn->peer_len = len;
 		rpcsvc_addr_str((struct sockaddr *)ss, conn->peername, sizeof(conn->peername));
@@ -524,7 +533,7 @@ static int tcp_flush(struct rpcsvc_conn *conn)
 		conn->out_sent += r->bytes;
 		rpcsvc_queued_add(svc, -(ssize_t)r->bytes);
 		tcp_reply_free(r);
-		conn->last_ms = rpcsvc_now_ms();
+		tcp_touch(svc, conn);
 	}
 	conn->out_since_ms = 0;
 	conn->out_sent = 0;
@@ -610,7 +619,7 @@ int rpcsvc_tcp_send(struct rpcsvc_conn *conn, const struct iovec *iov, int iovcn
 	if (ret < 0)
 		goto out_unlock;
 	if ((size_t)n == total) {
-		conn->last_ms = rpcsvc_now_ms();
+		tcp_touch(svc, conn);
 		goto out_unlock;
 	}
 	tcp_enqueue(conn, iov, iovcnt, (size_t)n, payload);
@@ -654,7 +663,7 @@ static struct rpcsvc_job *tcp_jobs(struct rpcsvc_conn *conn, struct xl_iobuf **r
 		else
 			g_queue_push_tail_link(&conn->ready, &job->link);
 	}
-	conn->last_ms = rpcsvc_now_ms();
+	tcp_touch(svc, conn);
 	pthread_mutex_unlock(&conn->lock);
 	rpcsvc_queued_add(svc, (ssize_t)bytes);
 	return first;

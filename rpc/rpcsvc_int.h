@@ -127,6 +127,7 @@ struct rpcsvc_conn {
 	uint64_t out_sent;            /* bytes of queued replies sent since then */
 	int64_t want_out_since_ms;    /* waiting for EPOLLOUT since (0: not) */
 	gint64 last_ms;               /* last call received or reply sent (atomic) */
+	uint64_t last_seq;            /* svc->activity_seq then: orders the idle */
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
 	char peername[INET6_ADDRSTRLEN + 8];
@@ -209,6 +210,7 @@ struct rpcsvc {
 	unsigned nslots;
 	pthread_mutex_t conns_lock;   /* accept, close, housekeeping: never per call */
 	unsigned nconns;              /* slots in use and not closed */
+	uint64_t activity_seq;        /* counts connections' activity (atomic) */
 	GQueue free_slots;            /* GUINT_TO_POINTER(slot + 1) */
 	bool warned_limit;
 	gint no_accept;               /* stopping: listeners are not re-armed */

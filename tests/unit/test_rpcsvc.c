@@ -769,6 +769,22 @@ static bool null_ok(int fd, const GByteArray *call)
 	return reply != NULL;
 }
 
+/* Wait (up to 5 s) until @s has no call in flight: a client has its reply
+ * a moment before the server has finished the call (its connection is
+ * busy until then), so a test that needs idle connections waits. */
+static bool settled(struct rpcsvc *s)
+{
+	struct rpcsvc_counters c;
+
+	for (int i = 0; i < 5000; i++) {
+		rpcsvc_get_counters(s, &c);
+		if (c.inflight == 0)
+			return true;
+		g_usleep(1000);
+	}
+	return false;
+}
+
 /* At max_connections a new client replaces the oldest idle connection;
  * only when none is idle is it refused. */
 static void test_max_connections(void)
@@ -781,8 +797,10 @@ static void test_max_connections(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	a = raw_connect();
 	CU_ASSERT(null_ok(a, call));
+	CU_ASSERT(settled(s));
 	b = raw_connect();
 	CU_ASSERT(null_ok(b, call));
+	CU_ASSERT(settled(s));
 	/* Both idle: the third gets in, the oldest (a) goes. */
 	c = raw_connect();
 	CU_ASSERT(null_ok(c, call));
@@ -797,6 +815,7 @@ static void test_max_connections(void)
 	close(d);
 	/* Once they are idle again, there is room. */
 	CU_ASSERT(recv_record_ok(b) && recv_record_ok(c));
+	CU_ASSERT(settled(s));
 	d = raw_connect();
 	CU_ASSERT(null_ok(d, call));
 	g_byte_array_unref(call);
