@@ -1,33 +1,35 @@
 /*
- * hmac.h — SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104) with the key
- * prepared once.
+ * hmac.h — SHA-256 and HMAC-SHA256 (RFC 2104) with the key prepared once,
+ * over GNU Nettle.
  *
  * File handles are signed and checked on every NFS call, and GLib's
  * GHmac costs a malloc and two SHA-256 blocks for the key on each use.
- * Here the key's inner and outer blocks are hashed once, into a struct
+ * Here Nettle hashes the key's inner and outer blocks once, into a struct
  * xl_hmac_key a caller keeps (plain memory: copy it, keep it per thread,
  * no clean-up); each MAC then hashes only the message and the inner
- * digest, with no allocation. The SHA-256 block function uses the CPU's
- * SHA instructions when it has them (x86 SHA-NI), else portable C; both
- * give the same bytes (tests/unit/test_hmac.c checks them against
- * GLib's).
+ * digest, with no allocation. Nettle picks its SHA-256 block function at
+ * load time (on x86-64 the CPU's SHA instructions when it has them;
+ * NETTLE_FAT_VERBOSE=1 says which). The bytes are GLib's
+ * (tests/unit/test_hmac.c), so handles signed before Nettle stay valid.
  *
- * All functions are thread-safe: they touch only their arguments.
+ * All functions are thread-safe: they touch only their arguments, and
+ * xl_hmac only reads its key.
  */
 #ifndef XLNFS_HMAC_H
 #define XLNFS_HMAC_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define XL_SHA256_LEN 32
+#include <nettle/hmac.h>
 
-/* An HMAC-SHA256 key, prepared: the SHA-256 states after the key's
- * inner (key ^ 0x36..) and outer (key ^ 0x5c..) blocks. */
+#define XL_SHA256_LEN SHA256_DIGEST_SIZE
+
+/* An HMAC-SHA256 key, prepared: Nettle's context with the states after
+ * the key's inner and outer blocks (and a working state, unused between
+ * MACs: xl_hmac works on a copy). */
 struct xl_hmac_key {
-	uint32_t inner[8];
-	uint32_t outer[8];
+	struct hmac_sha256_ctx ctx;
 };
 
 /* SHA-256 of the @len bytes at @data into @out. */
@@ -40,10 +42,5 @@ void xl_hmac_key_init(struct xl_hmac_key *key, const void *secret, size_t len);
 /* HMAC-SHA256 of the @len bytes at @data under @key into @out. */
 void xl_hmac(const struct xl_hmac_key *key, const void *data, size_t len,
 	     uint8_t out[XL_SHA256_LEN]);
-
-/* For tests: use the CPU's SHA instructions (when it has them: true) or
- * the portable code only (false) from now on, in every thread. Returns
- * whether the instructions are used. */
-bool xl_sha256_set_accel(bool on);
 
 #endif

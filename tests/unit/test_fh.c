@@ -8,9 +8,9 @@
  * handle of ours whose export is gone, one signed with another secret
  * (its key id), and a version 1 or 2 handle this server issued (before
  * the key id) are -ESTALE. Handles are byte for byte those GLib's
- * HMAC-SHA256 gives (as the server made them before lib/hmac.c), in any
- * thread, after a change of secret too, even to one with the same key id
- * (the MACs a thread keeps are dropped with the secret).
+ * HMAC-SHA256 gives (as the server made them before lib/hmac.c and
+ * Nettle), in any thread, after a change of secret too, even to one with
+ * the same key id (the MACs a thread keeps are dropped with the secret).
  */
 #include "config.h"
 

@@ -11,12 +11,13 @@
  * a copy of the store to another disk. key id = the first 4 bytes of
  * SHA-256(secret): which secret signed the handle. MAC = the first 16
  * bytes of HMAC-SHA256 keyed with the server secret (state-dir/fh-secret)
- * over everything before it (lib/hmac.h, the key prepared once per
- * thread, the last MACs kept per thread): a handle the server did not issue is
- * rejected rather than resolved. 128 bits are kept (not fewer) because a
- * client may try forgeries as fast as the server answers, for as long as
- * it likes; the handle stays far below NFSv3's 64-byte limit anyway. The
- * length must be exact: truncated or padded handles fail.
+ * over everything before it (lib/hmac.h over GNU Nettle, the key
+ * prepared once per thread, the last MACs kept per thread): a handle the
+ * server did not issue is rejected rather than resolved. 128 bits are
+ * kept (not fewer) because a client may try forgeries as fast as the
+ * server answers, for as long as it likes; the handle stays far below
+ * NFSv3's 64-byte limit anyway. The length must be exact: truncated or
+ * padded handles fail.
  *
  * What a bad handle answers (the client recovers from STALE by looking
  * the path up again; BADHANDLE says "not ours"):
