@@ -18,7 +18,7 @@ cmd=${1:-}
 srcdir=$(cd "$(dirname "$0")" && pwd)
 
 build_pkgs="build-essential autoconf automake libtool pkg-config libtirpc-dev
-libglib2.0-dev libcunit1-dev rpcsvc-proto libsystemd-dev libmicrohttpd-dev groff-base"
+libglib2.0-dev nettle-dev libcunit1-dev rpcsvc-proto libsystemd-dev libmicrohttpd-dev groff-base"
 serve_pkgs="rpcbind iproute2"
 test_pkgs="libnfs-dev libnfs-utils nfs-common rpcbind iproute2 util-linux procps curl man-db acl
 qemu-system-x86 linux-image-amd64 busybox-static cpio kmod
