@@ -365,3 +365,10 @@ dist_noinst_SCRIPTS += tests/integration/fair.sh
 # loop on one mount must see no error across the graph switch.
 TESTS += tests/e2e/reload.sh
 dist_noinst_SCRIPTS += tests/e2e/reload.sh tests/e2e/reload_guest.sh
+# The NLM v4 actors over storage/memory and storage/posix (nlm_state.c's
+# records, waiters, pins), driven as test_actors drives NFS3's.
+check_PROGRAMS += tests/unit/test_nlm
+TESTS += tests/unit/test_nlm
+tests_unit_test_nlm_SOURCES = tests/unit/test_nlm.c $(nfs_actor_sources) $(nlm_sources)
+tests_unit_test_nlm_CFLAGS = $(mem_test_cflags)
+tests_unit_test_nlm_LDADD = libnfs3xdr.la $(mem_test_ldadd)

@@ -12,7 +12,8 @@
  * hold on the range, splitting a lock that extends past both ends.
  *
  * Nothing here waits: SET answers -EAGAIN on a conflict and leaves the
- * table unchanged; TEST writes the first conflicting lock back. A mutex
+ * table unchanged; TEST writes the first conflicting lock back, OWNED the
+ * first lock of the same owner in the range. A mutex
  * makes each call atomic.
  */
 #include "config.h"
@@ -183,6 +184,31 @@ static void lk_coalesce(struct xl_lk_table *t, const struct xl_lk_owner *owner)
 	}
 }
 
+/* XL_LK_OWNED: @lock's owner's first lock in @lock's range, or -ENOENT. */
+static int lk_owned(struct xl_lk_table *t, struct xl_lock *lock)
+{
+	struct lk_range want;
+	int ret = lk_range_of(lock, &want);
+
+	if (ret < 0)
+		return ret;
+	ret = -ENOENT;
+	pthread_mutex_lock(&t->lock);
+	for (guint i = 0; i < t->locks->len; i++) {
+		const struct lk_range *h = &g_array_index(t->locks, struct lk_range, i);
+
+		if (h->start > want.end)
+			break;
+		if (lk_overlap(h, &want) && lk_owner_equal(&h->owner, &want.owner)) {
+			lk_to_lock(h, lock);
+			ret = 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
 int xl_lk_table_apply(struct xl_lk_table *t, enum xl_lk_cmd cmd, struct xl_lock *lock)
 {
 	const struct lk_range *c;
@@ -191,6 +217,8 @@ int xl_lk_table_apply(struct xl_lk_table *t, enum xl_lk_cmd cmd, struct xl_lock 
 
 	if (lock->type != XL_LK_UNLOCK && lock->type != XL_LK_READ && lock->type != XL_LK_WRITE)
 		return -EINVAL;
+	if (cmd == XL_LK_OWNED)
+		return lk_owned(t, lock);
 	ret = lk_range_of(lock, &want);
 	if (ret < 0)
 		return ret;

@@ -325,6 +325,11 @@ enum xl_lk_cmd {
 			* the conflicting lock written back into @lock */
 	XL_LK_SET,     /* take @lock (or release it: type XL_LK_UNLOCK) now,
 			* or -EAGAIN on conflict; never waits */
+	XL_LK_OWNED,   /* does @lock's owner hold a lock overlapping @lock's
+			* range (any type)? 0 if so, with the first such lock
+			* written back, else -ENOENT; changes nothing. The lock
+			* manager asks it after an UNLOCK to know whether the
+			* owner still holds anything on the file. */
 };
 #define XL_LK_OWNER_MAX 64
 struct xl_lk_owner {
@@ -908,7 +913,8 @@ struct xl_lk_table;
 struct xl_lk_table *xl_lk_table_new(void);
 void xl_lk_table_free(struct xl_lk_table *t);
 /* The lk fop on @t. (TEST leaves @lock as it was when it would be
- * granted; SET leaves it as it was on -EAGAIN. A range past UINT64_MAX
+ * granted; SET leaves it as it was on -EAGAIN; OWNED ignores @lock's
+ * type. A range past UINT64_MAX
  * or an unknown type or command: -EINVAL. Touching locks of one owner
  * and type merge.) */
 int xl_lk_table_apply(struct xl_lk_table *t, enum xl_lk_cmd cmd, struct xl_lock *lock);

@@ -971,6 +971,34 @@ static int lk_set(struct xl_lk_table *t, struct xl_lock l)
 	return xl_lk_table_apply(t, XL_LK_SET, &l);
 }
 
+/* OWNED: whether an owner still holds anything in a range, whatever
+ * others hold; it changes nothing. */
+static void test_lock_table_owned(void)
+{
+	struct xl_lk_table *t = xl_lk_table_new();
+	struct xl_lock q;
+
+	CU_ASSERT_EQUAL(lk_set(t, lk(XL_LK_READ, 10, 10, 1)), 0);
+	CU_ASSERT_EQUAL(lk_set(t, lk(XL_LK_READ, 0, 0, 2)), 0);
+	q = lk(XL_LK_WRITE, 0, 0, 1);
+	CU_ASSERT_EQUAL(xl_lk_table_apply(t, XL_LK_OWNED, &q), 0);
+	CU_ASSERT_EQUAL(q.start, 10);
+	CU_ASSERT_EQUAL(q.len, 10);
+	CU_ASSERT_EQUAL(q.type, XL_LK_READ);
+	q = lk(XL_LK_READ, 0, 10, 1);
+	CU_ASSERT_EQUAL(xl_lk_table_apply(t, XL_LK_OWNED, &q), -ENOENT);
+	q = lk(XL_LK_READ, 19, 1, 1);
+	CU_ASSERT_EQUAL(xl_lk_table_apply(t, XL_LK_OWNED, &q), 0);
+	CU_ASSERT_EQUAL(lk_set(t, lk(XL_LK_UNLOCK, 0, 0, 1)), 0);
+	q = lk(XL_LK_READ, 0, 0, 1);
+	CU_ASSERT_EQUAL(xl_lk_table_apply(t, XL_LK_OWNED, &q), -ENOENT);
+	q = lk(XL_LK_READ, 5, 1, 2);
+	CU_ASSERT_EQUAL(xl_lk_table_apply(t, XL_LK_OWNED, &q), 0);
+	q = lk(XL_LK_READ, 2, UINT64_MAX, 3);
+	CU_ASSERT_EQUAL(xl_lk_table_apply(t, XL_LK_OWNED, &q), -EINVAL); /* past 2^64 */
+	xl_lk_table_free(t);
+}
+
 static void test_lock_table(void)
 {
 	struct xl_lk_table *t = xl_lk_table_new();
@@ -1134,6 +1162,7 @@ int main(void)
 	CU_add_test(s, "set_if_unset races", test_set_if_unset_threads);
 	CU_add_test(s, "notify", test_notify);
 	CU_add_test(s, "lock table", test_lock_table);
+	CU_add_test(s, "lock table: does an owner hold anything", test_lock_table_owned);
 	CU_add_test(s, "lock table against a model", test_lock_table_model);
 	s = CU_add_suite("loaded", setup_loaded, teardown_loaded);
 	CU_add_test(s, "multi-child volume refused", test_multi_child_refused);

@@ -30,12 +30,13 @@
 #include "nfs3_verf.h"
 #include "nfs_metrics.h"
 #include "nfs_reload.h"
+#include "nlm4.h"
 
 /* Options a live reload cannot change: the service keeps its sockets,
  * and the handle secret lives in state-dir. */
 static const char *const nfs_reload_restart_keys[] = {
 	"listen-address", "nfs-port", "mount-port", "transport.tcp", "transport.udp",
-	"rpc-register", "state-dir", NULL,
+	"rpc-register", "state-dir", "nlm", "nlm-port", NULL,
 };
 /* Options the running service keeps until a restart (logged). */
 static const char *const nfs_reload_service_keys[] = {
@@ -128,6 +129,18 @@ static int nfs_reload_adopt(struct nfs_server *srv, struct nfs_server *old,
 		}
 	}
 	nfs3_program_switch(srv);
+	if (srv->nlm) {
+		struct nlm_state_counts c = {0};
+
+		if (old->nlm)
+			nlm_state_counts(old->nlm, &c);
+		if (c.holds || c.waiters)
+			xl_log(srv->xl, XL_LOG_WARNING,
+			       "live reload: %u lock owner(s) and %u waiter(s) of the previous "
+			       "graph are dropped (its storage's lock tables go with it)",
+			       c.holds, c.waiters);
+		nlm4_program_switch(srv);
+	}
 	rpcsvc_synchronize(srv->svc);
 	/* A call on the old server lost unstable data meanwhile. */
 	if (__atomic_load_n(&old->write_verf, __ATOMIC_SEQ_CST) != verf)

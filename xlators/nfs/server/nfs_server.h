@@ -69,6 +69,7 @@ struct nfs_server {
 	uint8_t secret[32];            /* file handle MAC key */
 	uint64_t write_verf;           /* atomic: nfs3_write_verf_* (nfs3_verf.h) */
 	struct mount3 *mount;          /* the MOUNT program's state (mount/mount.h) */
+	struct nlm_state *nlm;         /* the lock manager's (nlm4.h); NULL when off */
 	struct hostcache *hosts;       /* client names for host-name entries (NULL: none) */
 	struct gid_cache *gids;        /* manage-gids: groups lookup (NULL: off) */
 	unsigned hostname_wait_ms;     /* how long MNT waits for a client's name */

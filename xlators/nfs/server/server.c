@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "export_access.h"
+#include "nlm4.h"
 #include "gid_cache.h"
 #include "hostcache.h"
 #include "mount.h"
@@ -66,6 +67,9 @@ struct nfs_server_conf {
 	uint64_t drc_size, drc_ttl_ms;
 	bool export_list_all;
 	char *metrics_listen;
+	bool nlm;
+	int64_t nlm_port;
+	uint64_t nlm_grace_ms;
 };
 
 /* The export option's syntax, checked while the volfile is read so that
@@ -95,6 +99,19 @@ static const struct xl_option nfs_server_options[] = {
 	{ .key = "mount-port", .type = XL_OPT_INT, .def = "20048", .min = 1, .max = 65535,
 	  .offset = offsetof(struct nfs_server_conf, mount_port),
 	  .desc = "port of the MOUNT v1/v3 programs" },
+	{ .key = "nlm", .type = XL_OPT_BOOL, .def = "on",
+	  .offset = offsetof(struct nfs_server_conf, nlm),
+	  .desc = "serve the NLM v4 lock manager (fcntl/flock locks of NFS v3 clients "
+		  "mounted without nolock)" },
+	{ .key = "nlm-port", .type = XL_OPT_INT, .def = "0", .min = 0, .max = 65535,
+	  .offset = offsetof(struct nfs_server_conf, nlm_port),
+	  .desc = "port of the NLM v4 program (0: the NFS port; clients find it through "
+		  "rpcbind)" },
+	{ .key = "nlm-grace", .type = XL_OPT_TIME, .def = "0s", .max = 3600 * 1000,
+	  .offset = offsetof(struct nfs_server_conf, nlm_grace_ms),
+	  .desc = "after a start, only reclaimed locks are granted for this long (0: no "
+		  "grace period; locks do not survive a restart, and clients are not told "
+		  "to reclaim them)" },
 	{ .key = "transport.tcp", .type = XL_OPT_BOOL, .def = "on",
 	  .offset = offsetof(struct nfs_server_conf, tcp), .desc = "serve over TCP" },
 	{ .key = "transport.udp", .type = XL_OPT_BOOL, .def = "on",
@@ -440,6 +457,8 @@ static void nfs_server_free(struct nfs_server *srv)
 	srv->metrics = NULL;
 	if (srv->svc)
 		rpcsvc_free(srv->svc);
+	nlm_state_free(srv->nlm); /* after the service: no actor runs any more */
+	srv->nlm = NULL;
 	hostcache_free(srv->hosts);
 	gid_cache_free(srv->gids);
 	nfs_exports_free_rules(srv->exports, srv->nexports);
@@ -460,6 +479,10 @@ static void nfs_server_log_programs(struct nfs_server *srv, bool mount)
 	if (mount)
 		xl_log(srv->xl, XL_LOG_INFO, "MOUNT v1/v3 on %s port %" PRId64 " (%s)",
 		       conf->listen, conf->mount_port, proto);
+	if (srv->nlm)
+		xl_log(srv->xl, XL_LOG_INFO, "NLM v4 on %s port %" PRId64 " (%s)%s", conf->listen,
+		       conf->nlm_port ? conf->nlm_port : conf->nfs_port, proto,
+		       nlm_state_in_grace(srv->nlm) ? ", in its grace period" : "");
 	for (size_t i = 0; i < srv->nexports; i++) {
 		const struct nfs_export *e = &srv->exports[i];
 
@@ -569,6 +592,9 @@ static int nfs_server_init(struct xl *xl)
 	if (ret < 0)
 		goto out_free;
 	nfs3_write_verf_init(&srv->write_verf);
+	if (conf->nlm)
+		srv->nlm = nlm_state_new(srv->secret, sizeof(srv->secret),
+					 (unsigned)conf->nlm_grace_ms, nlm_callback_send, xl);
 	/* Storage bounds what its cached inodes hold (descriptors) itself. */
 	if (xl->graph && xl->graph->itable)
 		xl_inode_table_set_lru_limit(xl->graph->itable, (size_t)conf->inode_lru_limit);
@@ -598,6 +624,15 @@ static int nfs_server_init(struct xl *xl)
 	if (ret < 0) {
 		xl_log(xl, XL_LOG_ERROR, "cannot add the NFS v3 program: %s", g_strerror(-ret));
 		goto out_free;
+	}
+	if (srv->nlm) {
+		ret = nlm4_program_add(srv, (uint16_t)(conf->nlm_port ? conf->nlm_port
+								     : conf->nfs_port));
+		if (ret < 0) {
+			xl_log(xl, XL_LOG_ERROR, "cannot add the NLM v4 program: %s",
+			       g_strerror(-ret));
+			goto out_free;
+		}
 	}
 	mcfg.svc = srv->svc;
 	mcfg.srv = srv;

@@ -1,0 +1,304 @@
+/*
+ * nlm4.c — the NLM v4 procedures (XNFS, RFC 1813 appendix II): TEST,
+ * LOCK, CANCEL, UNLOCK, GRANTED, SHARE, UNSHARE, NM_LOCK, FREE_ALL.
+ *
+ * Each lock procedure: check the range (64-bit offset and length, length
+ * 0 to the end of the file; past 2^64 is NLM4_FBIG) and the grace
+ * period, resolve the file handle exactly as NFS3 does (nfs3_resolve:
+ * the handle's MAC, the export's client rules, squashing; a bad or stale
+ * handle answers NLM4_STALE_FH, an unknown client name is dropped for the
+ * client to retry, as NFS3 answers JUKEBOX), check the caller may lock
+ * the file, then ask nlm_state.
+ *
+ * Who may lock: as knfsd, whoever may read the file (or owns it) may
+ * take any lock on it, shared or exclusive, read-only export or not;
+ * only regular files are locked. Refusals answer NLM4_FAILED, as
+ * knfsd's nlm_fopen maps them.
+ *
+ * SHARE and UNSHARE (DOS share reservations) are granted after the handle
+ * checks: nothing here enforces share modes, which NFS v3 clients on
+ * Linux never ask for.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nfs3.h"
+#include "nlm4.h"
+
+int nlm4_svc_null(struct rpcsvc_request *req, void *args, void *res)
+{
+	(void)req;
+	(void)args;
+	(void)res;
+	return RPCSVC_OK;
+}
+
+/* The reply's cookie: the call's (malloc()ed, freed with the result). */
+static void nlm4_cookie_copy(const nlm4_netobj *in, nlm4_netobj *out)
+{
+	out->nlm4_netobj_len = 0;
+	out->nlm4_netobj_val = NULL;
+	if (!in->nlm4_netobj_len)
+		return;
+	out->nlm4_netobj_val = malloc(in->nlm4_netobj_len);
+	if (!out->nlm4_netobj_val)
+		return;
+	memcpy(out->nlm4_netobj_val, in->nlm4_netobj_val, in->nlm4_netobj_len);
+	out->nlm4_netobj_len = in->nlm4_netobj_len;
+}
+
+/* @l's range into @lk: NLM4_FBIG when it runs past 2^64. */
+static nlm4_stats nlm4_range(const nlm4_lock *l, bool exclusive, struct xl_lock *lk)
+{
+	memset(lk, 0, sizeof(*lk));
+	if (l->l_len && l->l_len - 1 > UINT64_MAX - l->l_offset)
+		return NLM4_FBIG;
+	lk->type = exclusive ? XL_LK_WRITE : XL_LK_READ;
+	lk->start = l->l_offset;
+	lk->len = l->l_len;
+	return NLM4_GRANTED;
+}
+
+static struct nlm_who nlm4_who(const struct rpcsvc_request *req, const nlm4_lock *l)
+{
+	struct nlm_who w = {
+		.addr = (const struct sockaddr *)&req->client,
+		.addr_len = req->client_len,
+		.caller_name = l->caller_name ? l->caller_name : "",
+		.svid = l->svid,
+		.oh = l->oh.nlm4_netobj_val,
+		.oh_len = l->oh.nlm4_netobj_len,
+	};
+
+	return w;
+}
+
+/* Resolve @fh for @req as NFS3 does and check the caller may lock the
+ * file. NLM4_GRANTED with @obj filled (release it), a refusal, or
+ * *@drop set (answer nothing: the client retries). */
+static nlm4_stats nlm4_open(struct rpcsvc_request *req, const nlm4_netobj *fh,
+			    struct xl_call *call, struct nfs3_obj *obj, bool *drop)
+{
+	nfs_fh3 f = {.data = {.data_len = fh->nlm4_netobj_len, .data_val = fh->nlm4_netobj_val}};
+	uint32_t granted = 0;
+	nfsstat3 st;
+	int ret;
+
+	*drop = false;
+	st = nfs3_resolve(req, &f, call, obj);
+	if (st == NFS3ERR_STALE || st == NFS3ERR_BADHANDLE)
+		return NLM4_STALE_FH;
+	if (st == NFS3ERR_JUKEBOX) {
+		*drop = true;
+		return NLM4_FAILED;
+	}
+	if (st != NFS3_OK)
+		return NLM4_FAILED;
+	if (!S_ISREG(obj->attr.mode))
+		goto out_refuse;
+	ret = xl_fop_access(obj->export->child, call, obj->inode, XL_ACCESS_READ, &granted, NULL);
+	if (ret == -ESTALE || ret == -ENOENT) {
+		nfs3_obj_release(obj);
+		return NLM4_STALE_FH;
+	}
+	if (ret == 0 && (granted & XL_ACCESS_READ))
+		return NLM4_GRANTED;
+	/* the owner may lock what it may not read (knfsd's OWNER_OVERRIDE) */
+	if (ret == 0 && (obj->attr.valid & XL_IATT_UID) && obj->attr.uid == call->cred.uid)
+		return NLM4_GRANTED;
+out_refuse:
+	nfs3_obj_release(obj);
+	return NLM4_FAILED;
+}
+
+int nlm4_svc_test(struct rpcsvc_request *req, void *args, void *res)
+{
+	nlm4_testargs *a = args;
+	nlm4_testres *r = res;
+	struct nfs_server *srv = nfs3_server(req);
+	struct nlm_who who = nlm4_who(req, &a->alock);
+	struct nfs3_obj obj;
+	struct xl_call call;
+	struct xl_lock lk;
+	bool drop;
+
+	nlm4_cookie_copy(&a->cookie, &r->cookie);
+	r->stat.stat = nlm4_range(&a->alock, a->exclusive, &lk);
+	if (r->stat.stat != NLM4_GRANTED)
+		return RPCSVC_OK;
+	if (nlm_state_in_grace(srv->nlm)) {
+		r->stat.stat = NLM4_DENIED_GRACE_PERIOD;
+		return RPCSVC_OK;
+	}
+	r->stat.stat = nlm4_open(req, &a->alock.fh, &call, &obj, &drop);
+	if (drop)
+		return RPCSVC_DROP;
+	if (r->stat.stat != NLM4_GRANTED)
+		return RPCSVC_OK;
+	r->stat.stat = nlm_state_test(srv->nlm, obj.export->child, &call, obj.inode, &who, &lk,
+				      &r->stat.nlm4_testrply_u.holder);
+	nfs3_obj_release(&obj);
+	return RPCSVC_OK;
+}
+
+/* LOCK and NM_LOCK (which never blocks). */
+static int nlm4_do_lock(struct rpcsvc_request *req, nlm4_lockargs *a, nlm4_res *r, bool block)
+{
+	struct nfs_server *srv = nfs3_server(req);
+	struct nlm_who who = nlm4_who(req, &a->alock);
+	struct nfs3_obj obj;
+	struct xl_call call;
+	struct xl_lock lk;
+	bool drop;
+
+	nlm4_cookie_copy(&a->cookie, &r->cookie);
+	r->stat.stat = nlm4_range(&a->alock, a->exclusive, &lk);
+	if (r->stat.stat != NLM4_GRANTED)
+		return RPCSVC_OK;
+	if (!a->reclaim && nlm_state_in_grace(srv->nlm)) {
+		r->stat.stat = NLM4_DENIED_GRACE_PERIOD;
+		return RPCSVC_OK;
+	}
+	r->stat.stat = nlm4_open(req, &a->alock.fh, &call, &obj, &drop);
+	if (drop)
+		return RPCSVC_DROP;
+	if (r->stat.stat != NLM4_GRANTED)
+		return RPCSVC_OK;
+	r->stat.stat = nlm_state_lock(srv->nlm, obj.export->child, &call, obj.inode, &who, &lk,
+				      block, a);
+	nfs3_obj_release(&obj);
+	return RPCSVC_OK;
+}
+
+int nlm4_svc_lock(struct rpcsvc_request *req, void *args, void *res)
+{
+	nlm4_lockargs *a = args;
+
+	return nlm4_do_lock(req, a, res, a->block);
+}
+
+int nlm4_svc_nm_lock(struct rpcsvc_request *req, void *args, void *res)
+{
+	return nlm4_do_lock(req, args, res, false);
+}
+
+int nlm4_svc_cancel(struct rpcsvc_request *req, void *args, void *res)
+{
+	nlm4_cancargs *a = args;
+	nlm4_res *r = res;
+	struct nfs_server *srv = nfs3_server(req);
+	struct nlm_who who = nlm4_who(req, &a->alock);
+	struct nfs3_obj obj;
+	struct xl_call call;
+	struct xl_lock lk;
+	bool drop;
+
+	nlm4_cookie_copy(&a->cookie, &r->cookie);
+	r->stat.stat = nlm4_range(&a->alock, a->exclusive, &lk);
+	if (r->stat.stat != NLM4_GRANTED)
+		return RPCSVC_OK;
+	if (nlm_state_in_grace(srv->nlm)) {
+		r->stat.stat = NLM4_DENIED_GRACE_PERIOD;
+		return RPCSVC_OK;
+	}
+	r->stat.stat = nlm4_open(req, &a->alock.fh, &call, &obj, &drop);
+	if (drop)
+		return RPCSVC_DROP;
+	if (r->stat.stat != NLM4_GRANTED)
+		return RPCSVC_OK;
+	r->stat.stat = nlm_state_cancel(srv->nlm, obj.export->child, &call, obj.inode, &who, &lk);
+	nfs3_obj_release(&obj);
+	return RPCSVC_OK;
+}
+
+int nlm4_svc_unlock(struct rpcsvc_request *req, void *args, void *res)
+{
+	nlm4_unlockargs *a = args;
+	nlm4_res *r = res;
+	struct nfs_server *srv = nfs3_server(req);
+	struct nlm_who who = nlm4_who(req, &a->alock);
+	struct nfs3_obj obj;
+	struct xl_call call;
+	struct xl_lock lk;
+	bool drop;
+
+	nlm4_cookie_copy(&a->cookie, &r->cookie);
+	r->stat.stat = nlm4_range(&a->alock, false, &lk);
+	if (r->stat.stat != NLM4_GRANTED)
+		return RPCSVC_OK;
+	if (nlm_state_in_grace(srv->nlm)) {
+		r->stat.stat = NLM4_DENIED_GRACE_PERIOD;
+		return RPCSVC_OK;
+	}
+	r->stat.stat = nlm4_open(req, &a->alock.fh, &call, &obj, &drop);
+	if (drop)
+		return RPCSVC_DROP;
+	if (r->stat.stat != NLM4_GRANTED)
+		return RPCSVC_OK;
+	r->stat.stat = nlm_state_unlock(srv->nlm, obj.export->child, &call, obj.inode, &who, &lk);
+	nfs3_obj_release(&obj);
+	return RPCSVC_OK;
+}
+
+/* Another lock manager telling us a lock we waited for is ours: this
+ * server never waits on another, so the lock is not wanted (DENIED: the
+ * sender gives it back). */
+int nlm4_svc_granted(struct rpcsvc_request *req, void *args, void *res)
+{
+	nlm4_testargs *a = args;
+	nlm4_res *r = res;
+
+	(void)req;
+	nlm4_cookie_copy(&a->cookie, &r->cookie);
+	r->stat.stat = NLM4_DENIED;
+	return RPCSVC_OK;
+}
+
+/* SHARE and UNSHARE: granted for a handle that resolves. */
+static int nlm4_do_share(struct rpcsvc_request *req, nlm4_shareargs *a, nlm4_shareres *r,
+			 bool share)
+{
+	struct nfs_server *srv = nfs3_server(req);
+	struct nfs3_obj obj;
+	struct xl_call call;
+	bool drop;
+
+	nlm4_cookie_copy(&a->cookie, &r->cookie);
+	r->sequence = 0;
+	if (share && !a->reclaim && nlm_state_in_grace(srv->nlm)) {
+		r->stat = NLM4_DENIED_GRACE_PERIOD;
+		return RPCSVC_OK;
+	}
+	r->stat = nlm4_open(req, &a->share.fh, &call, &obj, &drop);
+	if (drop)
+		return RPCSVC_DROP;
+	if (r->stat == NLM4_GRANTED)
+		nfs3_obj_release(&obj);
+	return RPCSVC_OK;
+}
+
+int nlm4_svc_share(struct rpcsvc_request *req, void *args, void *res)
+{
+	return nlm4_do_share(req, args, res, true);
+}
+
+int nlm4_svc_unshare(struct rpcsvc_request *req, void *args, void *res)
+{
+	return nlm4_do_share(req, args, res, false);
+}
+
+/* FREE_ALL: a client host rebooted (its statd told ours): whatever it
+ * held under that caller_name, from that address, goes. */
+int nlm4_svc_free_all(struct rpcsvc_request *req, void *args, void *res)
+{
+	nlm4_notify *a = args;
+	struct nfs_server *srv = nfs3_server(req);
+
+	(void)res;
+	nlm_state_free_all(srv->nlm, (const struct sockaddr *)&req->client, req->client_len,
+			   a->name ? a->name : "");
+	return RPCSVC_OK;
+}
