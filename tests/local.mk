@@ -372,3 +372,10 @@ TESTS += tests/unit/test_nlm
 tests_unit_test_nlm_SOURCES = tests/unit/test_nlm.c $(nfs_actor_sources) $(nlm_sources)
 tests_unit_test_nlm_CFLAGS = $(mem_test_cflags)
 tests_unit_test_nlm_LDADD = libnfs3xdr.la $(mem_test_ldadd)
+# nlm.sh: the NLM v4 program over raw RPC (nlm_client: hostile input, bounds).
+check_PROGRAMS += tests/integration/nlm_client
+tests_integration_nlm_client_SOURCES = tests/integration/nlm_client.c
+tests_integration_nlm_client_CFLAGS = $(AM_CFLAGS)
+tests_integration_nlm_client_LDADD = libnfs3xdr.la libmount3xdr.la $(TIRPC_LIBS)
+TESTS += tests/integration/nlm.sh
+dist_noinst_SCRIPTS += tests/integration/nlm.sh
