@@ -379,3 +379,9 @@ tests_integration_nlm_client_CFLAGS = $(AM_CFLAGS)
 tests_integration_nlm_client_LDADD = libnfs3xdr.la libmount3xdr.la $(TIRPC_LIBS)
 TESTS += tests/integration/nlm.sh
 dist_noinst_SCRIPTS += tests/integration/nlm.sh
+# e2e/nlm.sh: the kernel client mounted without nolock (nfs-vm-client --statd):
+# fcntl conflicts, F_SETLKW granted after release, flock, the lock seen by
+# nlm_client on the host; nlm_memory.sh the same over storage/memory.
+TESTS += tests/e2e/nlm.sh tests/e2e/nlm_memory.sh
+dist_noinst_SCRIPTS += tests/e2e/nlm.sh tests/e2e/nlm_memory.sh tests/e2e/nlm_guest.sh
+EXTRA_DIST += tests/e2e/nlm_lock.c

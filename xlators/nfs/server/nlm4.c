@@ -243,9 +243,13 @@ int nlm4_svc_unlock(struct rpcsvc_request *req, void *args, void *res)
 	return RPCSVC_OK;
 }
 
-/* Another lock manager telling us a lock we waited for is ours: this
- * server never waits on another, so the lock is not wanted (DENIED: the
- * sender gives it back). */
+/* Another lock manager telling us a lock we waited for is ours. This
+ * server never waits on another, so there is nothing to wake; it answers
+ * GRANTED all the same (acknowledged, nothing to give back), because the
+ * one GRANTED call it can get is its own: a client behind NAT or qemu's
+ * user network calls from a local address, whose rpcbind names this
+ * server's NLM, and nlm_callback.c then reaches this actor. Answering
+ * DENIED there would make nlm_state give back the lock it just granted. */
 int nlm4_svc_granted(struct rpcsvc_request *req, void *args, void *res)
 {
 	nlm4_testargs *a = args;
@@ -253,7 +257,7 @@ int nlm4_svc_granted(struct rpcsvc_request *req, void *args, void *res)
 
 	(void)req;
 	nlm4_cookie_copy(&a->cookie, &r->cookie);
-	r->stat.stat = NLM4_DENIED;
+	r->stat.stat = NLM4_GRANTED;
 	return RPCSVC_OK;
 }
 
