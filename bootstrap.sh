@@ -90,7 +90,7 @@ serve)
 	echo
 	echo "Serving /srv/xlnfs over NFSv3. On a client, as root:"
 	echo
-	echo "    mount -t nfs -o vers=3,nolock $(primary_address):/ /mnt"
+	echo "    mount -t nfs -o vers=3 $(primary_address):/ /mnt"
 	echo
 	XLNFS_XLATOR_PATH=$builddir/xlators
 	export XLNFS_XLATOR_PATH
