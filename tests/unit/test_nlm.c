@@ -7,7 +7,8 @@
  *     (svid, oh, range, exclusive);
  *   - one owner's locks upgrade and split; UNLOCK releases, and the
  *     file's pin goes with its last lock;
- *   - bad, truncated and stale handles answer NLM4_STALE_FH; ranges past
+ *   - bad, truncated and stale handles answer NLM4_STALE_FH (an UNLOCK of
+ *     a file removed meanwhile still releases its lock); ranges past
  *     2^64 NLM4_FBIG; a caller who may not read the file NLM4_FAILED;
  *   - a blocked LOCK waits, is granted when the holder unlocks (its
  *     client is told, its cookie given back) and answers GRANTED when
@@ -258,6 +259,31 @@ static void test_bad_handles(void)
 	CU_ASSERT_EQUAL(xl_fop_unlink(vol, &ROOT, root, "gone", NULL), 0);
 	xl_inode_unref(root);
 	CU_ASSERT_EQUAL(do_lock(&A, &gone, 0, 0, true, false), NLM4_STALE_FH);
+	expect_empty();
+}
+
+/* A locked file removed by someone else: the owner's UNLOCK answers
+ * STALE_FH, and its lock and the pin go all the same. */
+static void test_unlock_gone(void)
+{
+	struct xl_inode *root = NULL, *in = NULL;
+	struct xl_setattr sa = {.valid = XL_SET_MODE, .mode = 0644};
+	struct nfs_fh gone;
+
+	CU_ASSERT_EQUAL_FATAL(xl_lookup(vol, &ROOT, NULL, NULL, &root, NULL, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(xl_create(vol, &ROOT, root, "doomed", NULL, &sa, true, &in, NULL,
+					NULL),
+			      0);
+	nfs_fh_build(&srv, &srv.exports[0], xl_inode_id(in), &gone);
+	xl_inode_unref(in);
+	CU_ASSERT_EQUAL(do_lock(&A, &gone, 0, 0, true, false), NLM4_GRANTED);
+	CU_ASSERT_EQUAL(do_lock(&B, &gone, 0, 0, true, true), NLM4_BLOCKED);
+	CU_ASSERT_EQUAL(counts().files, 1);
+	CU_ASSERT_EQUAL(xl_fop_unlink(vol, &ROOT, root, "doomed", NULL), 0);
+	xl_inode_unref(root);
+	CU_ASSERT_EQUAL(do_cancel(&B, &gone, 0, 0, true), NLM4_STALE_FH);
+	CU_ASSERT_EQUAL(counts().waiters, 0);
+	CU_ASSERT_EQUAL(do_unlock(&A, &gone, 0, 0), NLM4_STALE_FH);
 	expect_empty();
 }
 
@@ -550,6 +576,7 @@ static void add_tests(CU_pSuite s)
 		    test_grant_conflict_test);
 	CU_add_test(s, "one owner's locks upgrade and split; UNLOCK", test_upgrade_split);
 	CU_add_test(s, "bad, short and stale handles answer STALE_FH", test_bad_handles);
+	CU_add_test(s, "UNLOCK of a removed file still releases", test_unlock_gone);
 	CU_add_test(s, "ranges past 2^64 answer FBIG", test_ranges);
 	CU_add_test(s, "a caller who may not read the file is refused", test_permission);
 	CU_add_test(s, "a blocked LOCK is granted on UNLOCK and told", test_blocked_granted);

@@ -185,6 +185,21 @@ int nlm4_svc_nm_lock(struct rpcsvc_request *req, void *args, void *res)
 	return nlm4_do_lock(req, args, res, false);
 }
 
+/* UNLOCK and CANCEL answered STALE_FH: when the handle is ours and only
+ * its file is gone, what the caller had there goes anyway. */
+static void nlm4_release_gone(struct rpcsvc_request *req, const nlm4_lock *l)
+{
+	struct nfs_server *srv = nfs3_server(req);
+	struct nlm_who who = nlm4_who(req, l);
+	const struct nfs_export *e = NULL;
+	struct xl_id id;
+
+	if (nfs_fh_parse(srv, (const uint8_t *)l->fh.nlm4_netobj_val, l->fh.nlm4_netobj_len, &e,
+			 &id) == 0 &&
+	    e->child)
+		nlm_state_release_gone(srv->nlm, e->child, &id, &who);
+}
+
 int nlm4_svc_cancel(struct rpcsvc_request *req, void *args, void *res)
 {
 	nlm4_cancargs *a = args;
@@ -207,6 +222,8 @@ int nlm4_svc_cancel(struct rpcsvc_request *req, void *args, void *res)
 	r->stat.stat = nlm4_open(req, &a->alock.fh, &call, &obj, &drop);
 	if (drop)
 		return RPCSVC_DROP;
+	if (r->stat.stat == NLM4_STALE_FH)
+		nlm4_release_gone(req, &a->alock);
 	if (r->stat.stat != NLM4_GRANTED)
 		return RPCSVC_OK;
 	r->stat.stat = nlm_state_cancel(srv->nlm, obj.export->child, &call, obj.inode, &who, &lk);
@@ -236,6 +253,8 @@ int nlm4_svc_unlock(struct rpcsvc_request *req, void *args, void *res)
 	r->stat.stat = nlm4_open(req, &a->alock.fh, &call, &obj, &drop);
 	if (drop)
 		return RPCSVC_DROP;
+	if (r->stat.stat == NLM4_STALE_FH)
+		nlm4_release_gone(req, &a->alock);
 	if (r->stat.stat != NLM4_GRANTED)
 		return RPCSVC_OK;
 	r->stat.stat = nlm_state_unlock(srv->nlm, obj.export->child, &call, obj.inode, &who, &lk);

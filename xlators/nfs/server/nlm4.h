@@ -110,6 +110,11 @@ nlm4_stats nlm_state_cancel(struct nlm_state *st, struct xl *child, struct xl_ca
 nlm4_stats nlm_state_unlock(struct nlm_state *st, struct xl *child, struct xl_call *call,
 			    struct xl_inode *inode, const struct nlm_who *who,
 			    const struct xl_lock *lk);
+/* UNLOCK or CANCEL of a file that is gone (its handle is ours, its
+ * object @id of @child deleted): @who's locks and waiters on it are
+ * dropped all the same, else they would pin it until FREE_ALL. */
+void nlm_state_release_gone(struct nlm_state *st, struct xl *child, const struct xl_id *id,
+			    const struct nlm_who *who);
 /* FREE_ALL: every lock and waiter of the host (@addr, @caller_name) goes,
  * and other hosts' waiters are granted what that frees. */
 void nlm_state_free_all(struct nlm_state *st, const struct sockaddr *addr, socklen_t addr_len,

@@ -666,6 +666,45 @@ out:
 	return stat;
 }
 
+void nlm_state_release_gone(struct nlm_state *st, struct xl *child, const struct xl_id *id,
+			    const struct nlm_who *who)
+{
+	struct xl_call call = {.cred = {.uid = 0, .gid = 0}};
+	struct xl_lk_owner owner;
+	GQueue grants = G_QUEUE_INIT;
+	GHashTableIter it;
+	gpointer v;
+
+	nlm_owner_of(st, who, &owner);
+	g_mutex_lock(&st->lock);
+	g_hash_table_iter_init(&it, st->files);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct nlm_file *f = v;
+		struct xl_lock u = nlm_whole(&owner, XL_LK_UNLOCK);
+		struct nlm_hold *h;
+
+		if (f->child != child || !xl_id_equal(xl_inode_id(f->inode), id))
+			continue;
+		for (GList *l = f->waiters.head; l;) {
+			struct nlm_waiter *w = l->data;
+
+			l = l->next;
+			if (nlm_owner_eq(&w->lock.owner, &owner))
+				nlm_waiter_remove(st, f, w);
+		}
+		h = nlm_hold_find(f, &owner);
+		if (h) {
+			xl_fop_lk(f->child, &call, f->inode, XL_LK_SET, &u);
+			nlm_hold_remove(st, h);
+			nlm_retry_waiters(st, f, &grants);
+		}
+		nlm_file_maybe_drop(st, f); /* may free f: the iteration ends */
+		break;
+	}
+	g_mutex_unlock(&st->lock);
+	nlm_send_grants(st, &grants);
+}
+
 void nlm_state_free_all(struct nlm_state *st, const struct sockaddr *addr, socklen_t addr_len,
 			const char *caller_name)
 {
