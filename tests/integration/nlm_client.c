@@ -18,6 +18,11 @@
  *   nlm_client HOST EXPORT FILE lock OFF LEN
  *       prints "granted" or "denied" for a non-blocking exclusive LOCK,
  *       released again at once when granted.
+ *   nlm_client HOST EXPORT FILE lockas NAME OFF LEN
+ *       the same LOCK as caller_name NAME, kept (for statd's checks).
+ *   nlm_client HOST EXPORT FILE notify NAME
+ *       tell the statd on HOST that host NAME rebooted (SM_NOTIFY, proc
+ *       6 of program 100024 v1, state 3), as NAME's own statd would.
  *
  * FILE is a name in EXPORT's root directory (MNT, then LOOKUP over TCP).
  */
@@ -325,9 +330,36 @@ static void hostile(bool tcp)
 	client_destroy(c);
 }
 
+/* SM_NOTIFY's arguments (stat_chge: mon_name, state). */
+struct sm_chge {
+	char *name;
+	int state;
+};
+
+static bool_t xdr_sm_chge(XDR *x, struct sm_chge *c)
+{
+	return xdr_string(x, &c->name, 1024) && xdr_int(x, &c->state);
+}
+
+static int notify(const char *name)
+{
+	CLIENT *c = client(100024, 1, false);
+	struct sm_chge a = {.name = (char *)name, .state = 3};
+	enum clnt_stat st;
+
+	if (!c)
+		return 1;
+	st = call(c, 6, (xdrproc_t)xdr_sm_chge, &a, (xdrproc_t)xdr_nothing, NULL);
+	client_destroy(c);
+	printf("%s\n", st == RPC_SUCCESS ? "notified" : clnt_sperrno(st));
+	return st == RPC_SUCCESS ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	CLIENT *c;
+	const char *caller = "nlm-client-probe";
+	bool keep = false;
 
 	if (argc < 5) {
 		fprintf(stderr, "usage: %s HOST EXPORT FILE hostile|test OFF LEN|lock OFF LEN\n",
@@ -345,17 +377,25 @@ int main(int argc, char **argv)
 		printf("== nlm_client: %d failed\n", failures);
 		return failures ? 1 : 0;
 	}
-	if (argc < 7)
+	if (!strcmp(argv[4], "notify") && argc == 6)
+		return notify(argv[5]);
+	if (!strcmp(argv[4], "lockas") && argc == 8) {
+		caller = argv[5];
+		keep = true;
+		argv[4] = "lock";
+		argv += 1;
+	} else if (argc != 7) {
 		return 2;
+	}
 	c = client(NLM4_PROG, NLM4_VERS, true);
 	if (!c)
 		return 2;
 	{
-		nlm4_lock l = mk_lock("nlm-client-probe", 4242, "probe", 5,
-				      strtoull(argv[5], NULL, 0), strtoull(argv[6], NULL, 0));
+		nlm4_lock l = mk_lock(caller, 4242, "probe", 5, strtoull(argv[5], NULL, 0),
+				      strtoull(argv[6], NULL, 0));
 		int st = !strcmp(argv[4], "test") ? test(c, l) : lock(c, l, false, NULL);
 
-		if (st == NLM4_GRANTED && !strcmp(argv[4], "lock"))
+		if (st == NLM4_GRANTED && !strcmp(argv[4], "lock") && !keep)
 			unlock(c, l);
 		if (!strcmp(argv[4], "test"))
 			printf("%s\n", st == NLM4_GRANTED ? "free" : st == NLM4_DENIED ? "locked" : "error");

@@ -14,6 +14,8 @@
  *     client is told, its cookie given back) and answers GRANTED when
  *     sent again; CANCEL drops a waiter; one host's waiters are bounded;
  *   - FREE_ALL drops every lock of one caller_name from one address;
+ *   - a host's first lock asks statd to watch it, and statd's reboot
+ *     notice (SM_NOTIFY, from the loopback only) frees it by name;
  *   - a lock held while the inode table evicts every idle inode is
  *     still held (the inode is pinned), and the inode goes once unlocked;
  *   - during the grace period only reclaims are granted.
@@ -52,6 +54,14 @@ static void record_grant(void *ctx, struct nlm_grant *g)
 {
 	(void)ctx;
 	g_ptr_array_add(grants, g);
+}
+
+static GPtrArray *monitored; /* caller names nlm_state asked statd to watch */
+
+static void record_monitor(void *ctx, const char *name)
+{
+	(void)ctx;
+	g_ptr_array_add(monitored, g_strdup(name));
 }
 
 static void clear_grants(void)
@@ -436,6 +446,35 @@ static void test_free_all(void)
 	clear_grants();
 }
 
+/* statd is asked to watch a host when it takes its first lock; its
+ * reboot notice (SM_NOTIFY from the loopback) frees it under any address,
+ * one from elsewhere nothing. */
+static void test_statd(void)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&req.client;
+	nlm4_sm_status n = {.mon_name = (char *)A.name, .state = 5};
+	struct owner a2 = {A.name, 999, "other"};
+
+	g_ptr_array_set_size(monitored, 0);
+	CU_ASSERT_EQUAL(do_lock(&A, &fh_f, 0, 1, true, false), NLM4_GRANTED);
+	CU_ASSERT_EQUAL(do_lock(&a2, &fh_g, 0, 1, true, false), NLM4_GRANTED); /* same host */
+	CU_ASSERT_EQUAL_FATAL(monitored->len, 1);
+	CU_ASSERT_STRING_EQUAL(monitored->pdata[0], A.name);
+	sin->sin_addr.s_addr = htonl(0x0a000005); /* A's name from another address */
+	CU_ASSERT_EQUAL(do_lock(&A, &fh_f, 10, 1, true, false), NLM4_GRANTED);
+	CU_ASSERT_EQUAL(monitored->len, 2);
+	/* a notice from another machine is ignored */
+	CU_ASSERT_EQUAL(nlm4_svc_sm_notify(&req, &n, NULL), RPCSVC_OK);
+	CU_ASSERT_EQUAL(counts().holds, 3);
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CU_ASSERT_EQUAL(do_lock(&B, &fh_f, 0, 1, true, false), NLM4_DENIED);
+	CU_ASSERT_EQUAL(nlm4_svc_sm_notify(&req, &n, NULL), RPCSVC_OK);
+	expect_empty();
+	CU_ASSERT_EQUAL(do_lock(&B, &fh_f, 0, 0, true, false), NLM4_GRANTED);
+	CU_ASSERT_EQUAL(do_unlock(&B, &fh_f, 0, 0), NLM4_GRANTED);
+	expect_empty();
+}
+
 /* The lock stays while the inode table drops every idle inode. */
 static void test_eviction(void)
 {
@@ -525,6 +564,8 @@ static int setup(void)
 		return 1;
 	grants = g_ptr_array_new();
 	srv.nlm = nlm_state_new(srv.secret, sizeof(srv.secret), 0, record_grant, NULL);
+	monitored = g_ptr_array_new_with_free_func(g_free);
+	nlm_state_set_monitor(srv.nlm, record_monitor, NULL);
 	prog = (struct rpcsvc_program){.name = "NLM4", .prog = 100021, .vers = 4, .private = &srv};
 	req = (struct rpcsvc_request){.prog = 100021, .vers = 4, .flavor = 1 /* AUTH_SYS */,
 				      .protocol = IPPROTO_UDP, .program = &prog};
@@ -545,6 +586,7 @@ static int teardown(void)
 	nlm_state_free(srv.nlm);
 	clear_grants();
 	g_ptr_array_free(grants, TRUE);
+	g_ptr_array_free(monitored, TRUE);
 	nfs_server_teardown_for_test(&srv);
 	xl_graph_free(graph);
 	g_free(allow_all);
@@ -583,6 +625,7 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "CANCEL drops a waiter, or gives back what it was granted", test_cancel);
 	CU_add_test(s, "one host's waiters are bounded", test_waiters_bounded);
 	CU_add_test(s, "FREE_ALL drops one host's locks and grants waiters", test_free_all);
+	CU_add_test(s, "statd watches lock holders; its reboot notice frees them", test_statd);
 	CU_add_test(s, "a lock survives the LRU evicting every idle inode", test_eviction);
 	CU_add_test(s, "the grace period grants only reclaims", test_grace);
 }

@@ -20,6 +20,7 @@ xlators_nfs_server_la_SOURCES = \
 	xlators/nfs/server/nfs_reload.c xlators/nfs/server/nfs_reload.h \
 	xlators/nfs/server/nfs_mount_iface.h xlators/nfs/server/nfs_mount_iface.c \
 	xlators/nfs/server/nlm4_proc.c xlators/nfs/server/nlm_callback.c \
+	xlators/nfs/server/nlm_nsm.c \
 	$(nfs_access_sources) $(nlm_sources)
 # The lock manager's state and actors, also linked by tests/unit/test_nlm.
 nlm_sources = xlators/nfs/server/nlm4.h xlators/nfs/server/nlm4.c \

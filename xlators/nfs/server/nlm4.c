@@ -15,12 +15,16 @@
  * only regular files are locked. Refusals answer NLM4_FAILED, as
  * knfsd's nlm_fopen maps them.
  *
+ * SM_NOTIFY (procedure 16, called by the local rpc.statd when a watched
+ * client host rebooted) frees that host's locks by name.
+ *
  * SHARE and UNSHARE (DOS share reservations) are granted after the handle
  * checks: nothing here enforces share modes, which NFS v3 clients on
  * Linux never ask for.
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,5 +327,41 @@ int nlm4_svc_free_all(struct rpcsvc_request *req, void *args, void *res)
 	(void)res;
 	nlm_state_free_all(srv->nlm, (const struct sockaddr *)&req->client, req->client_len,
 			   a->name ? a->name : "");
+	return RPCSVC_OK;
+}
+
+/* Is @req from this machine (the loopback)? */
+static bool nlm4_from_loopback(const struct rpcsvc_request *req)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&req->client;
+
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+		return IN6_IS_ADDR_LOOPBACK(a) ||
+		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return false;
+}
+
+/* The local statd: a host we asked it to watch (nlm_nsm.c) rebooted, so
+ * its locks are gone with its processes. Only statd may say so: calls
+ * from other machines are ignored. */
+int nlm4_svc_sm_notify(struct rpcsvc_request *req, void *args, void *res)
+{
+	nlm4_sm_status *a = args;
+	struct nfs_server *srv = nfs3_server(req);
+
+	(void)res;
+	if (!nlm4_from_loopback(req)) {
+		xl_log(srv->xl, XL_LOG_WARNING, "SM_NOTIFY for %s from another machine ignored",
+		       a->mon_name ? a->mon_name : "");
+		return RPCSVC_OK;
+	}
+	xl_log(srv->xl, XL_LOG_INFO, "client %s rebooted (statd): its locks are released",
+	       a->mon_name ? a->mon_name : "");
+	nlm_state_free_name(srv->nlm, a->mon_name ? a->mon_name : "");
 	return RPCSVC_OK;
 }

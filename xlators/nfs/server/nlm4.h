@@ -11,6 +11,7 @@
  *                range and the grace period, ask nlm_state
  *   nlm4_proc.c  the actor table and the program
  *   nlm_callback.c  telling a client its blocked lock was granted
+ *   nlm_nsm.c    asking the local rpc.statd to watch client hosts
  *
  * Owners: NLM names a lock's owner by (caller_name, svid, oh), up to 2 KiB;
  * the lk fop's struct xl_lk_owner holds 64 bytes. The owner handed to
@@ -124,6 +125,15 @@ void nlm_state_free_all(struct nlm_state *st, const struct sockaddr *addr, sockl
  * no longer wants the lock, which is given back). */
 void nlm_state_grant_answered(struct nlm_state *st, uint64_t waiter_id, nlm4_stats stat);
 
+/* A client host rebooted (the local statd's notice): every lock and
+ * waiter under @caller_name, from any address, goes. */
+void nlm_state_free_name(struct nlm_state *st, const char *caller_name);
+
+/* Called, without the state's lock, when client host @caller_name takes
+ * its first lock (nlm_nsm_monitor in the server; tests record). */
+typedef void (*nlm_monitor_fn)(void *ctx, const char *caller_name);
+void nlm_state_set_monitor(struct nlm_state *st, nlm_monitor_fn monitor, void *ctx);
+
 /* What the state holds now (tests, statedumps). */
 struct nlm_state_counts {
 	unsigned files;                /* files pinned */
@@ -140,6 +150,13 @@ void nlm_state_counts(struct nlm_state *st, struct nlm_state_counts *c);
  * Owns @g. */
 void nlm_callback_send(void *ctx, struct nlm_grant *g);
 
+/* Ask the local status monitor (rpc.statd, SM_MON over UDP to
+ * 127.0.0.1) to watch @caller_name and call NLMPROC4_SM_NOTIFY of this
+ * server when it reboots: on a work queue thread of @ctx (the nfs/server
+ * volume), bounded in time, best effort (no statd: logged once, locks
+ * work on, a rebooted client's locks then stay until its FREE_ALL). */
+void nlm_nsm_monitor(void *ctx, const char *caller_name);
+
 /* Actors (rpcsvc_actor_fn). */
 int nlm4_svc_null(struct rpcsvc_request *req, void *args, void *res);
 int nlm4_svc_test(struct rpcsvc_request *req, void *args, void *res);
@@ -151,6 +168,7 @@ int nlm4_svc_share(struct rpcsvc_request *req, void *args, void *res);
 int nlm4_svc_unshare(struct rpcsvc_request *req, void *args, void *res);
 int nlm4_svc_nm_lock(struct rpcsvc_request *req, void *args, void *res);
 int nlm4_svc_free_all(struct rpcsvc_request *req, void *args, void *res);
+int nlm4_svc_sm_notify(struct rpcsvc_request *req, void *args, void *res);
 
 /* Add the NLM v4 program on @port (the NFS port's listeners are shared
  * when equal) to srv->svc. */

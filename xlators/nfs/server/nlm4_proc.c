@@ -2,7 +2,8 @@
  * nlm4_proc.c — the NLM v4 program's actor table (procedure numbers of
  * XNFS's NLM4_VERS) and its registration beside NFS and MOUNT.
  *
- * The message-passing procedures (*_MSG, *_RES) are not served (the
+ * Procedure 16 is statd's reboot notice (SM_NOTIFY, as Linux's lockd
+ * has it). The message-passing procedures (*_MSG, *_RES) are not served (the
  * service answers PROC_UNAVAIL): Linux, the clients this server is for,
  * calls the synchronous ones.
  */
@@ -27,6 +28,10 @@ static const struct rpcsvc_actor nlm4_actors[] = {
 	[NLMPROC4_CANCEL] = NLM4_ACTOR("CANCEL", nlm4_svc_cancel, nlm4_cancargs, nlm4_res, true),
 	[NLMPROC4_UNLOCK] = NLM4_ACTOR("UNLOCK", nlm4_svc_unlock, nlm4_unlockargs, nlm4_res, true),
 	[NLMPROC4_GRANTED] = NLM4_ACTOR("GRANTED", nlm4_svc_granted, nlm4_testargs, nlm4_res, false),
+	/* the local statd: a watched client rebooted (nlm_nsm.c) */
+	[NLMPROC4_SM_NOTIFY] = { .name = "SM_NOTIFY", .fn = nlm4_svc_sm_notify,
+				 .xdr_args = (xdrproc_t)xdr_nlm4_sm_status,
+				 .args_size = sizeof(nlm4_sm_status) },
 	[NLMPROC4_SHARE] = NLM4_ACTOR("SHARE", nlm4_svc_share, nlm4_shareargs, nlm4_shareres, true),
 	[NLMPROC4_UNSHARE] = NLM4_ACTOR("UNSHARE", nlm4_svc_unshare, nlm4_shareargs, nlm4_shareres,
 					true),

@@ -19,7 +19,9 @@
  *     granted, until the client answers the GRANTED call, sends the LOCK
  *     again (answered GRANTED) or cancels it (the lock is given back);
  *   - a host per (client address, caller_name), counting its holds and
- *     waiters against the bounds in nlm4.h, for FREE_ALL.
+ *     waiters against the bounds in nlm4.h, for FREE_ALL; when a host
+ *     takes its first lock the status monitor is asked to watch it
+ *     (nlm_monitor_fn), and its reboot notice frees it by name.
  *
  * One mutex guards everything, held across the lk fops: they are short,
  * and a lock and its record change as one step.
@@ -78,6 +80,8 @@ struct nlm_state {
 	gint64 grace_end_us;           /* monotonic; 0: none */
 	nlm_grant_fn notify;
 	void *notify_ctx;
+	nlm_monitor_fn monitor;
+	void *monitor_ctx;
 	GHashTable *files;             /* struct nlm_file_key * → struct nlm_file * */
 	GHashTable *hosts;             /* key text → struct nlm_host * */
 	uint64_t next_waiter_id;
@@ -118,6 +122,12 @@ struct nlm_state *nlm_state_new(const uint8_t *secret, size_t len, unsigned grac
 	st->hosts = g_hash_table_new(g_str_hash, g_str_equal);
 	st->next_waiter_id = 1;
 	return st;
+}
+
+void nlm_state_set_monitor(struct nlm_state *st, nlm_monitor_fn monitor, void *ctx)
+{
+	st->monitor = monitor;
+	st->monitor_ctx = ctx;
 }
 
 struct nlm_state *nlm_state_ref(struct nlm_state *st)
@@ -565,6 +575,7 @@ nlm4_stats nlm_state_lock(struct nlm_state *st, struct xl *child, struct xl_call
 	struct xl_lock l = *lk;
 	struct nlm_host *host;
 	struct nlm_file *f;
+	bool first = false; /* the host's first hold: ask statd to watch it */
 	nlm4_stats stat;
 	int ret;
 
@@ -587,8 +598,10 @@ nlm4_stats nlm_state_lock(struct nlm_state *st, struct xl *child, struct xl_call
 	}
 	ret = xl_fop_lk(child, call, inode, XL_LK_SET, &l);
 	if (ret == 0) {
-		if (!nlm_hold_find(f, &l.owner))
+		if (!nlm_hold_find(f, &l.owner)) {
+			first = host->nholds == 0;
 			nlm_hold_add(st, f, host, &l.owner, who->svid, who->oh, who->oh_len);
+		}
 		nlm_waiters_drop_same(st, f, &l); /* granted while waiting: now told */
 		stat = NLM4_GRANTED;
 		goto out_drop;
@@ -603,6 +616,8 @@ out_drop:
 	nlm_host_maybe_drop(st, host);
 out:
 	g_mutex_unlock(&st->lock);
+	if (first && st->monitor)
+		st->monitor(st->monitor_ctx, who->caller_name);
 	return stat;
 }
 
@@ -705,20 +720,14 @@ void nlm_state_release_gone(struct nlm_state *st, struct xl *child, const struct
 	nlm_send_grants(st, &grants);
 }
 
-void nlm_state_free_all(struct nlm_state *st, const struct sockaddr *addr, socklen_t addr_len,
-			const char *caller_name)
+/* Drop every lock and waiter of @host, granting what that frees to the
+ * others' waiters (notices into @grants). @host is freed. Lock held. */
+static void nlm_free_host_locked(struct nlm_state *st, struct nlm_host *host, GQueue *grants)
 {
-	GQueue grants = G_QUEUE_INIT;
-	struct nlm_host *host;
+	GPtrArray *files = g_ptr_array_new();
 	GHashTableIter it;
-	GPtrArray *files;
 	gpointer v;
 
-	g_mutex_lock(&st->lock);
-	host = nlm_host_get(st, addr, addr_len, caller_name, false);
-	if (!host)
-		goto out;
-	files = g_ptr_array_new();
 	g_hash_table_iter_init(&it, st->files);
 	while (g_hash_table_iter_next(&it, NULL, &v))
 		g_ptr_array_add(files, v);
@@ -749,14 +758,48 @@ void nlm_state_free_all(struct nlm_state *st, const struct sockaddr *addr, sockl
 			freed = true;
 		}
 		if (freed)
-			nlm_retry_waiters(st, f, &grants);
+			nlm_retry_waiters(st, f, grants);
 		nlm_file_maybe_drop(st, f);
 	}
 	host->nwaiters--;
 	nlm_host_maybe_drop(st, host);
 	g_ptr_array_free(files, TRUE);
-out:
+}
+
+void nlm_state_free_all(struct nlm_state *st, const struct sockaddr *addr, socklen_t addr_len,
+			const char *caller_name)
+{
+	GQueue grants = G_QUEUE_INIT;
+	struct nlm_host *host;
+
+	g_mutex_lock(&st->lock);
+	host = nlm_host_get(st, addr, addr_len, caller_name, false);
+	if (host)
+		nlm_free_host_locked(st, host, &grants);
 	g_mutex_unlock(&st->lock);
+	nlm_send_grants(st, &grants);
+}
+
+void nlm_state_free_name(struct nlm_state *st, const char *caller_name)
+{
+	GQueue grants = G_QUEUE_INIT;
+	GPtrArray *hosts = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer v;
+
+	g_mutex_lock(&st->lock);
+	g_hash_table_iter_init(&it, st->hosts);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct nlm_host *h = v;
+		const char *name = strchr(h->key, '\n');
+
+		if (name && !strcmp(name + 1, caller_name))
+			g_ptr_array_add(hosts, h);
+	}
+	for (guint i = 0; i < hosts->len; i++)
+		nlm_free_host_locked(st, hosts->pdata[i], &grants);
+	g_mutex_unlock(&st->lock);
+	g_ptr_array_free(hosts, TRUE);
 	nlm_send_grants(st, &grants);
 }
 

@@ -595,6 +595,8 @@ static int nfs_server_init(struct xl *xl)
 	if (conf->nlm)
 		srv->nlm = nlm_state_new(srv->secret, sizeof(srv->secret),
 					 (unsigned)conf->nlm_grace_ms, nlm_callback_send, xl);
+	if (srv->nlm)
+		nlm_state_set_monitor(srv->nlm, nlm_nsm_monitor, xl);
 	/* Storage bounds what its cached inodes hold (descriptors) itself. */
 	if (xl->graph && xl->graph->itable)
 		xl_inode_table_set_lru_limit(xl->graph->itable, (size_t)conf->inode_lru_limit);
