@@ -149,6 +149,13 @@ void nlm_state_counts(struct nlm_state *st, struct nlm_state_counts *c);
  * best effort: a client that cannot be reached polls with LOCK again.
  * Owns @g. */
 void nlm_callback_send(void *ctx, struct nlm_grant *g);
+/* One call over UDP to program @prog version @vers at @addr's address
+ * (its port from the portmapper there, IPv4), each of the two exchanges
+ * bounded by @ms: RPC_SUCCESS with *@res decoded (xdr_free it), or the
+ * error (RPC_PROGNOTREGISTERED when the portmapper does not know it). */
+enum clnt_stat nlm_rpc_call_udp(const struct sockaddr_in *addr, rpcprog_t prog, rpcvers_t vers,
+				rpcproc_t proc, xdrproc_t xargs, void *args, xdrproc_t xres,
+				void *res, unsigned ms);
 
 /* Ask the local status monitor (rpc.statd, SM_MON over UDP to
  * 127.0.0.1) to watch @caller_name and call NLMPROC4_SM_NOTIFY of this

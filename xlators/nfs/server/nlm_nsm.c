@@ -6,19 +6,17 @@
  * 127.0.0.1 (its UDP port from rpcbind) naming the host's caller_name
  * and this server's NLM v4 procedure NLMPROC4_SM_NOTIFY: when that host
  * reboots and its statd tells ours, ours calls that procedure
- * (nlm4_svc_sm_notify), which frees the host's locks. Calls go from a
- * reserved port (statd may want one), on a work queue thread, each
- * bounded in time. No statd is no error: it is logged once, and locks
+ * (nlm4_svc_sm_notify), which frees the host's locks. The call goes
+ * from a reserved port (statd may want one) on a work queue thread,
+ * bounded in time (nlm_rpc_call_udp). No statd is no error: it is logged once, and locks
  * work as before (a rebooted client's locks stay until FREE_ALL).
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <rpc/rpc.h>
-#include <rpc/pmap_clnt.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "nlm4.h"
 
@@ -30,36 +28,17 @@ static void nlm_nsm_task(struct xl *xl, void *data)
 {
 	char *name = data;
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	struct timeval retry = {.tv_sec = 0, .tv_usec = 300 * 1000};
-	struct timeval total = {.tv_sec = NLM_NSM_MS / 1000, .tv_usec = 0};
 	nlm4_sm_mon mon = {
 	    .mon_id = {.mon_name = name,
 		       .my_id = {.my_name = "127.0.0.1", .my_prog = NLM4_PROG,
 				 .my_vers = NLM4_VERS, .my_proc = NLMPROC4_SM_NOTIFY}},
 	};
 	nlm4_sm_stat_res res = {0};
-	enum clnt_stat st = RPC_PROGNOTREGISTERED;
-	u_short port = pmap_getport(&sin, NLM4_SM_PROG, NLM4_SM_VERS, IPPROTO_UDP);
-	CLIENT *clnt = NULL;
-	int sock;
+	enum clnt_stat st;
 
-	if (!port)
-		goto out;
-	sin.sin_port = htons(port);
-	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (sock < 0)
-		goto out;
-	(void)bindresvport(sock, NULL); /* best effort: statd may ask for one */
-	clnt = clntudp_create(&sin, NLM4_SM_PROG, NLM4_SM_VERS, retry, &sock);
-	if (!clnt) {
-		close(sock);
-		goto out;
-	}
-	st = clnt_call(clnt, NLM4_SM_MON, (xdrproc_t)xdr_nlm4_sm_mon, (char *)&mon,
-		       (xdrproc_t)xdr_nlm4_sm_stat_res, (char *)&res, total);
-	clnt_destroy(clnt);
-	close(sock); /* clntudp_create does not own a socket it was given */
-out:
+	st = nlm_rpc_call_udp(&sin, NLM4_SM_PROG, NLM4_SM_VERS, NLM4_SM_MON,
+			      (xdrproc_t)xdr_nlm4_sm_mon, &mon, (xdrproc_t)xdr_nlm4_sm_stat_res,
+			      &res, NLM_NSM_MS);
 	if (st == RPC_SUCCESS && res.res_stat == 0)
 		xl_log(xl, XL_LOG_DEBUG, "statd monitors %s", name);
 	else if (!atomic_exchange(&nlm_nsm_warned, true))
