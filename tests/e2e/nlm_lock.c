@@ -59,7 +59,8 @@ int main(int argc, char **argv)
 		int wait = !strcmp(op, "wait");
 
 		if (range(fd, wait ? F_SETLKW : F_SETLK, atoll(argv[3]), atoll(argv[4])) < 0) {
-			printf("%s\n", errno == EAGAIN || errno == EACCES ? "EAGAIN" : strerror(errno));
+			printf("%s\n",
+			       errno == EAGAIN || errno == EACCES ? "EAGAIN" : strerror(errno));
 			return 1;
 		}
 		if (wait)

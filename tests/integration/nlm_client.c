@@ -108,7 +108,8 @@ static int find_file(const char *export_path, const char *name)
 	if (!m)
 		return -1;
 	if (call(m, MOUNTPROC3_MNT, (xdrproc_t)xdr_dirpath, &path, (xdrproc_t)xdr_mountres3,
-		 &mres) != RPC_SUCCESS || mres.fhs_status != MNT3_OK)
+		 &mres) != RPC_SUCCESS ||
+	    mres.fhs_status != MNT3_OK)
 		goto out;
 	n = client(NFS_PROGRAM, NFS_V3, true);
 	if (!n)
@@ -117,7 +118,8 @@ static int find_file(const char *export_path, const char *name)
 	la.what.dir.data.data_val = mres.mountres3_u.mountinfo.fhandle.fhandle3_val;
 	la.what.name = (char *)name;
 	if (call(n, NFSPROC3_LOOKUP, (xdrproc_t)xdr_LOOKUP3args, &la, (xdrproc_t)xdr_LOOKUP3res,
-		 &lr) != RPC_SUCCESS || lr.status != NFS3_OK)
+		 &lr) != RPC_SUCCESS ||
+	    lr.status != NFS3_OK)
 		goto out;
 	fhlen = lr.LOOKUP3res_u.resok.object.data.data_len;
 	if (fhlen > sizeof(fhbuf))
@@ -134,8 +136,8 @@ out:
 	return ret;
 }
 
-static nlm4_lock mk_lock(const char *caller, int svid, const char *oh, size_t ohlen,
-			 uint64_t off, uint64_t len)
+static nlm4_lock mk_lock(const char *caller, int svid, const char *oh, size_t ohlen, uint64_t off,
+			 uint64_t len)
 {
 	nlm4_lock l = {
 	    .caller_name = (char *)caller,
@@ -153,10 +155,13 @@ static nlm4_lock mk_lock(const char *caller, int svid, const char *oh, size_t oh
 static int lock(CLIENT *c, nlm4_lock l, bool block, enum clnt_stat *rpc)
 {
 	nlm4_lockargs a = {.cookie = {.nlm4_netobj_len = 2, .nlm4_netobj_val = "ck"},
-			   .block = block, .exclusive = true, .alock = l, .state = 1};
+			   .block = block,
+			   .exclusive = true,
+			   .alock = l,
+			   .state = 1};
 	nlm4_res r = {0};
-	enum clnt_stat st = call(c, NLMPROC4_LOCK, (xdrproc_t)xdr_nlm4_lockargs, &a,
-				 (xdrproc_t)xdr_nlm4_res, &r);
+	enum clnt_stat st =
+	    call(c, NLMPROC4_LOCK, (xdrproc_t)xdr_nlm4_lockargs, &a, (xdrproc_t)xdr_nlm4_res, &r);
 	int ret = st == RPC_SUCCESS ? (int)r.stat.stat : -1;
 
 	if (rpc)
@@ -201,8 +206,8 @@ static bool_t xdr_nothing(XDR *x, void *p)
 
 static bool null_ok(CLIENT *c)
 {
-	return call(c, NLMPROC4_NULL, (xdrproc_t)xdr_nothing, NULL, (xdrproc_t)xdr_nothing,
-		    NULL) == RPC_SUCCESS;
+	return call(c, NLMPROC4_NULL, (xdrproc_t)xdr_nothing, NULL, (xdrproc_t)xdr_nothing, NULL) ==
+	       RPC_SUCCESS;
 }
 
 static void free_all(CLIENT *c, const char *name)
@@ -225,8 +230,8 @@ static bool_t xdr_raw_lock(XDR *x, nlm4_lockargs *a)
 
 	return xdr_nlm4_netobj(x, &a->cookie) && xdr_bool(x, &a->block) &&
 	       xdr_bool(x, &a->exclusive) && xdr_string(x, &a->alock.caller_name, 4096) &&
-	       xdr_nlm4_netobj(x, &a->alock.fh) && xdr_bytes(x, &a->alock.oh.nlm4_netobj_val, &len,
-							      4096) &&
+	       xdr_nlm4_netobj(x, &a->alock.fh) &&
+	       xdr_bytes(x, &a->alock.oh.nlm4_netobj_val, &len, 4096) &&
 	       xdr_int(x, &a->alock.svid) && xdr_u_quad_t(x, &a->alock.l_offset) &&
 	       xdr_u_quad_t(x, &a->alock.l_len) && xdr_bool(x, &a->reclaim) &&
 	       xdr_int(x, &a->state);
@@ -279,8 +284,8 @@ static void hostile(bool tcp)
 		a.alock = mk_lock(big, 1, "o", 1, 0, 0);
 		rpc = call(c, NLMPROC4_LOCK, (xdrproc_t)xdr_raw_lock, &a, (xdrproc_t)xdr_nlm4_res,
 			   &(nlm4_res){0});
-		check(rpc == RPC_CANTDECODEARGS, "%s: a 1025-byte caller_name: GARBAGE_ARGS (%s)", t,
-		      clnt_sperrno(rpc));
+		check(rpc == RPC_CANTDECODEARGS, "%s: a 1025-byte caller_name: GARBAGE_ARGS (%s)",
+		      t, clnt_sperrno(rpc));
 		big[1024] = 0;
 		rpc = call(c, NLMPROC4_LOCK, (xdrproc_t)xdr_truncated_lock, &a,
 			   (xdrproc_t)xdr_nlm4_res, &(nlm4_res){0});
@@ -294,8 +299,7 @@ static void hostile(bool tcp)
 	      "%s: [2, 2 + 2^64 - 1): FBIG", t);
 	check(lock(c, mk_lock("hostile", 1, "o", 1, UINT64_MAX, 0), false, NULL) == NLM4_GRANTED,
 	      "%s: from 2^64 - 1 to the end: GRANTED", t);
-	check(unlock(c, mk_lock("hostile", 1, "o", 1, 0, 0)) == NLM4_GRANTED, "%s: UNLOCK all",
-	      t);
+	check(unlock(c, mk_lock("hostile", 1, "o", 1, 0, 0)) == NLM4_GRANTED, "%s: UNLOCK all", t);
 
 	/* many waiters from one client */
 	check(lock(c, mk_lock("holder", 1, "h", 1, 0, 0), false, NULL) == NLM4_GRANTED,
@@ -398,9 +402,13 @@ int main(int argc, char **argv)
 		if (st == NLM4_GRANTED && !strcmp(argv[4], "lock") && !keep)
 			unlock(c, l);
 		if (!strcmp(argv[4], "test"))
-			printf("%s\n", st == NLM4_GRANTED ? "free" : st == NLM4_DENIED ? "locked" : "error");
+			printf("%s\n", st == NLM4_GRANTED  ? "free"
+				       : st == NLM4_DENIED ? "locked"
+							   : "error");
 		else
-			printf("%s\n", st == NLM4_GRANTED ? "granted" : st == NLM4_DENIED ? "denied" : "error");
+			printf("%s\n", st == NLM4_GRANTED  ? "granted"
+				       : st == NLM4_DENIED ? "denied"
+							   : "error");
 		client_destroy(c);
 		return st == NLM4_GRANTED || st == NLM4_DENIED ? 0 : 1;
 	}

@@ -101,7 +101,9 @@ static nlm4_stats do_lock_r(const struct owner *o, struct nfs_fh *fh, uint64_t o
 			    bool excl, bool block, bool reclaim)
 {
 	nlm4_lockargs a = {.cookie = {.nlm4_netobj_len = 4, .nlm4_netobj_val = "ck01"},
-			   .block = block, .exclusive = excl, .alock = mk_lock(o, fh, off, len),
+			   .block = block,
+			   .exclusive = excl,
+			   .alock = mk_lock(o, fh, off, len),
 			   .reclaim = reclaim};
 	nlm4_res r = {0};
 	nlm4_stats st;
@@ -156,7 +158,8 @@ static nlm4_stats do_test(const struct owner *o, struct nfs_fh *fh, uint64_t off
 	st = r.stat.stat;
 	if (st == NLM4_DENIED && h) {
 		const nlm4_holder *got = &r.stat.nlm4_testrply_u.holder;
-		size_t n = got->oh.nlm4_netobj_len < ohsize - 1 ? got->oh.nlm4_netobj_len : ohsize - 1;
+		size_t n =
+		    got->oh.nlm4_netobj_len < ohsize - 1 ? got->oh.nlm4_netobj_len : ohsize - 1;
 
 		*h = *got;
 		memcpy(oh, got->oh.nlm4_netobj_val, n);
@@ -225,8 +228,8 @@ static void test_upgrade_split(void)
 {
 	CU_ASSERT_EQUAL(do_lock(&A, &fh_f, 0, 0, false, false), NLM4_GRANTED);
 	CU_ASSERT_EQUAL(do_lock(&A, &fh_f, 10, 10, true, false), NLM4_GRANTED); /* upgrade */
-	CU_ASSERT_EQUAL(do_lock(&B, &fh_f, 0, 5, false, false), NLM4_GRANTED);  /* shared */
-	CU_ASSERT_EQUAL(do_lock(&B, &fh_f, 12, 1, false, false), NLM4_DENIED);  /* A's write */
+	CU_ASSERT_EQUAL(do_lock(&B, &fh_f, 0, 5, false, false), NLM4_GRANTED);	/* shared */
+	CU_ASSERT_EQUAL(do_lock(&B, &fh_f, 12, 1, false, false), NLM4_DENIED);	/* A's write */
 	CU_ASSERT_EQUAL(do_lock(&B, &fh_f, 30, 1, false, false), NLM4_GRANTED); /* A's read */
 	/* A gives back the middle: its read lock is split, B may share it */
 	CU_ASSERT_EQUAL(do_unlock(&A, &fh_f, 10, 10), NLM4_GRANTED);
@@ -281,9 +284,8 @@ static void test_unlock_gone(void)
 	struct nfs_fh gone;
 
 	CU_ASSERT_EQUAL_FATAL(xl_lookup(vol, &ROOT, NULL, NULL, &root, NULL, NULL), 0);
-	CU_ASSERT_EQUAL_FATAL(xl_create(vol, &ROOT, root, "doomed", NULL, &sa, true, &in, NULL,
-					NULL),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(
+	    xl_create(vol, &ROOT, root, "doomed", NULL, &sa, true, &in, NULL, NULL), 0);
 	nfs_fh_build(&srv, &srv.exports[0], xl_inode_id(in), &gone);
 	xl_inode_unref(in);
 	CU_ASSERT_EQUAL(do_lock(&A, &gone, 0, 0, true, false), NLM4_GRANTED);
@@ -549,7 +551,8 @@ static int setup(void)
 		if (!mkdtemp(test_dir))
 			return 1;
 		text = g_strdup_printf("volume st\n type storage/posix\n option directory %s\n"
-				       "end-volume\n", test_dir);
+				       "end-volume\n",
+				       test_dir);
 	} else {
 		text = g_strdup("volume st\n type storage/memory\n option size 16MB\nend-volume\n");
 	}
@@ -567,8 +570,11 @@ static int setup(void)
 	monitored = g_ptr_array_new_with_free_func(g_free);
 	nlm_state_set_monitor(srv.nlm, record_monitor, NULL);
 	prog = (struct rpcsvc_program){.name = "NLM4", .prog = 100021, .vers = 4, .private = &srv};
-	req = (struct rpcsvc_request){.prog = 100021, .vers = 4, .flavor = 1 /* AUTH_SYS */,
-				      .protocol = IPPROTO_UDP, .program = &prog};
+	req = (struct rpcsvc_request){.prog = 100021,
+				      .vers = 4,
+				      .flavor = 1 /* AUTH_SYS */,
+				      .protocol = IPPROTO_UDP,
+				      .program = &prog};
 	sin->sin_family = AF_INET;
 	sin->sin_port = htons(800);
 	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);

@@ -69,12 +69,12 @@ static nlm4_stats nlm4_range(const nlm4_lock *l, bool exclusive, struct xl_lock 
 static struct nlm_who nlm4_who(const struct rpcsvc_request *req, const nlm4_lock *l)
 {
 	struct nlm_who w = {
-		.addr = (const struct sockaddr *)&req->client,
-		.addr_len = req->client_len,
-		.caller_name = l->caller_name ? l->caller_name : "",
-		.svid = l->svid,
-		.oh = l->oh.nlm4_netobj_val,
-		.oh_len = l->oh.nlm4_netobj_len,
+	    .addr = (const struct sockaddr *)&req->client,
+	    .addr_len = req->client_len,
+	    .caller_name = l->caller_name ? l->caller_name : "",
+	    .svid = l->svid,
+	    .oh = l->oh.nlm4_netobj_val,
+	    .oh_len = l->oh.nlm4_netobj_len,
 	};
 
 	return w;
@@ -83,8 +83,8 @@ static struct nlm_who nlm4_who(const struct rpcsvc_request *req, const nlm4_lock
 /* Resolve @fh for @req as NFS3 does and check the caller may lock the
  * file. NLM4_GRANTED with @obj filled (release it), a refusal, or
  * *@drop set (answer nothing: the client retries). */
-static nlm4_stats nlm4_open(struct rpcsvc_request *req, const nlm4_netobj *fh,
-			    struct xl_call *call, struct nfs3_obj *obj, bool *drop)
+static nlm4_stats nlm4_open(struct rpcsvc_request *req, const nlm4_netobj *fh, struct xl_call *call,
+			    struct nfs3_obj *obj, bool *drop)
 {
 	nfs_fh3 f = {.data = {.data_len = fh->nlm4_netobj_len, .data_val = fh->nlm4_netobj_val}};
 	uint32_t granted = 0;
@@ -171,8 +171,8 @@ static int nlm4_do_lock(struct rpcsvc_request *req, nlm4_lockargs *a, nlm4_res *
 		return RPCSVC_DROP;
 	if (r->stat.stat != NLM4_GRANTED)
 		return RPCSVC_OK;
-	r->stat.stat = nlm_state_lock(srv->nlm, obj.export->child, &call, obj.inode, &who, &lk,
-				      block, a);
+	r->stat.stat =
+	    nlm_state_lock(srv->nlm, obj.export->child, &call, obj.inode, &who, &lk, block, a);
 	nfs3_obj_release(&obj);
 	return RPCSVC_OK;
 }

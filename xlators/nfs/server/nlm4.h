@@ -33,9 +33,9 @@
 /* What one client host (address and caller_name) may make the server
  * keep, and how many hosts may hold anything at once: beyond them LOCK
  * answers NLM4_DENIED_NOLOCKS. */
-#define NLM_HOST_MAX_HOLDS 4096  /* (file, owner) pairs holding locks */
-#define NLM_HOST_MAX_WAITERS 64  /* blocked LOCKs waiting (or granted, not yet told) */
-#define NLM_MAX_HOSTS 1024
+#define NLM_HOST_MAX_HOLDS   4096 /* (file, owner) pairs holding locks */
+#define NLM_HOST_MAX_WAITERS 64	  /* blocked LOCKs waiting (or granted, not yet told) */
+#define NLM_MAX_HOSTS	     1024
 
 struct nlm_state;
 
@@ -52,9 +52,9 @@ struct nlm_who {
 /* A blocked lock that was granted, for its client to be told: the
  * arguments of an NLM4 GRANTED call (owned: nlm_grant_free) and where. */
 struct nlm_grant {
-	struct nlm_state *st;          /* referenced (nlm_state_ref) */
-	uint64_t waiter_id;            /* for nlm_state_grant_answered */
-	struct sockaddr_storage addr;  /* the client (its port is not used) */
+	struct nlm_state *st;	      /* referenced (nlm_state_ref) */
+	uint64_t waiter_id;	      /* for nlm_state_grant_answered */
+	struct sockaddr_storage addr; /* the client (its port is not used) */
 	socklen_t addr_len;
 	nlm4_testargs args;
 };
@@ -98,8 +98,8 @@ nlm4_stats nlm_state_test(struct nlm_state *st, struct xl *child, struct xl_call
  * past the bounds; NLM4_FAILED when storage fails. A LOCK that was
  * granted while it waited answers GRANTED when sent again. */
 nlm4_stats nlm_state_lock(struct nlm_state *st, struct xl *child, struct xl_call *call,
-			  struct xl_inode *inode, const struct nlm_who *who, const struct xl_lock *lk,
-			  bool block, const nlm4_lockargs *args);
+			  struct xl_inode *inode, const struct nlm_who *who,
+			  const struct xl_lock *lk, bool block, const nlm4_lockargs *args);
 /* CANCEL: drops @who's waiter for @lk (a waiter already granted but not
  * yet told gives the lock back). NLM4_GRANTED (also when there was none,
  * as knfsd answers). */
@@ -136,10 +136,10 @@ void nlm_state_set_monitor(struct nlm_state *st, nlm_monitor_fn monitor, void *c
 
 /* What the state holds now (tests, statedumps). */
 struct nlm_state_counts {
-	unsigned files;                /* files pinned */
+	unsigned files; /* files pinned */
 	unsigned hosts;
-	unsigned holds;                /* (file, owner) pairs */
-	unsigned waiters;              /* waiting or granted-not-told */
+	unsigned holds;	  /* (file, owner) pairs */
+	unsigned waiters; /* waiting or granted-not-told */
 };
 void nlm_state_counts(struct nlm_state *st, struct nlm_state_counts *c);
 

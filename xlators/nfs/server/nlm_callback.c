@@ -28,7 +28,7 @@
 
 #include "nlm4.h"
 
-#define NLM_CB_CALL_MS 1500 /* each of GETPORT and GRANTED */
+#define NLM_CB_CALL_MS	1500 /* each of GETPORT and GRANTED */
 #define NLM_CB_RETRY_MS 500
 
 /* One call over UDP to @sin (its port set) within @ms, from a reserved

@@ -30,8 +30,10 @@ static void nlm_nsm_task(struct xl *xl, void *data)
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	nlm4_sm_mon mon = {
 	    .mon_id = {.mon_name = name,
-		       .my_id = {.my_name = "127.0.0.1", .my_prog = NLM4_PROG,
-				 .my_vers = NLM4_VERS, .my_proc = NLMPROC4_SM_NOTIFY}},
+		       .my_id = {.my_name = "127.0.0.1",
+				 .my_prog = NLM4_PROG,
+				 .my_vers = NLM4_VERS,
+				 .my_proc = NLMPROC4_SM_NOTIFY}},
 	};
 	nlm4_sm_stat_res res = {0};
 	enum clnt_stat st;

@@ -39,7 +39,7 @@
 #include "nlm4.h"
 
 struct nlm_host {
-	char *key;                     /* address text '\n' caller_name */
+	char *key; /* address text '\n' caller_name */
 	unsigned nholds, nwaiters;
 };
 
@@ -57,33 +57,33 @@ struct nlm_hold {
 struct nlm_waiter {
 	uint64_t id;
 	struct nlm_host *host;
-	struct xl_lock lock;           /* owner filled in */
-	struct xl_call call;           /* as whom its LOCK came */
-	bool granted;                  /* held now, the client not yet told */
+	struct xl_lock lock; /* owner filled in */
+	struct xl_call call; /* as whom its LOCK came */
+	bool granted;	     /* held now, the client not yet told */
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
-	nlm4_testargs args;            /* for the GRANTED call (deep copy) */
+	nlm4_testargs args; /* for the GRANTED call (deep copy) */
 };
 
 struct nlm_file {
-	struct xl_inode *inode;        /* referenced: the pin */
+	struct xl_inode *inode; /* referenced: the pin */
 	struct xl *child;
-	GQueue holds;                  /* struct nlm_hold * */
-	GQueue waiters;                /* struct nlm_waiter *, arrival order */
+	GQueue holds;	/* struct nlm_hold * */
+	GQueue waiters; /* struct nlm_waiter *, arrival order */
 };
 
 struct nlm_state {
 	GMutex lock;
-	gint refs;                     /* atomic */
-	bool dead;                     /* nlm_state_free ran */
+	gint refs; /* atomic */
+	bool dead; /* nlm_state_free ran */
 	struct xl_hmac_key key;
-	gint64 grace_end_us;           /* monotonic; 0: none */
+	gint64 grace_end_us; /* monotonic; 0: none */
 	nlm_grant_fn notify;
 	void *notify_ctx;
 	nlm_monitor_fn monitor;
 	void *monitor_ctx;
-	GHashTable *files;             /* struct nlm_file_key * → struct nlm_file * */
-	GHashTable *hosts;             /* key text → struct nlm_host * */
+	GHashTable *files; /* struct nlm_file_key * → struct nlm_file * */
+	GHashTable *hosts; /* key text → struct nlm_host * */
 	uint64_t next_waiter_id;
 	unsigned nholds, nwaiters;
 };
@@ -245,8 +245,7 @@ static char *nlm_host_key(const struct sockaddr *sa, socklen_t len, const char *
 }
 
 /* The owner storage sees: HMAC(host key, svid, oh) under the secret. */
-static void nlm_owner_of(struct nlm_state *st, const struct nlm_who *who,
-			 struct xl_lk_owner *owner)
+static void nlm_owner_of(struct nlm_state *st, const struct nlm_who *who, struct xl_lk_owner *owner)
 {
 	char *key = nlm_host_key(who->addr, who->addr_len, who->caller_name);
 	size_t klen = strlen(key) + 1; /* its NUL separates it from svid */
@@ -272,8 +271,8 @@ static bool nlm_owner_eq(const struct xl_lk_owner *a, const struct xl_lk_owner *
 /* ------------------------------------------------------------ records */
 
 /* The host record of @who; created when @create (NULL past NLM_MAX_HOSTS). */
-static struct nlm_host *nlm_host_get(struct nlm_state *st, const struct sockaddr *sa,
-				     socklen_t len, const char *name, bool create)
+static struct nlm_host *nlm_host_get(struct nlm_state *st, const struct sockaddr *sa, socklen_t len,
+				     const char *name, bool create)
 {
 	char *key = nlm_host_key(sa, len, name);
 	struct nlm_host *h = g_hash_table_lookup(st->hosts, key);
@@ -297,8 +296,8 @@ static void nlm_host_maybe_drop(struct nlm_state *st, struct nlm_host *h)
 	g_free(h);
 }
 
-static struct nlm_file *nlm_file_get(struct nlm_state *st, struct xl *child,
-				     struct xl_inode *inode, bool create)
+static struct nlm_file *nlm_file_get(struct nlm_state *st, struct xl *child, struct xl_inode *inode,
+				     bool create)
 {
 	struct nlm_file_key k = {.inode = inode, .child = child};
 	struct nlm_file *f = g_hash_table_lookup(st->files, &k);
@@ -434,8 +433,7 @@ static struct nlm_grant *nlm_grant_of(struct nlm_state *st, const struct nlm_wai
 {
 	struct nlm_grant *g = g_new0(struct nlm_grant, 1);
 	nlm4_lockargs la = {
-		.cookie = w->args.cookie, .exclusive = w->args.exclusive, .alock = w->args.alock
-	};
+	    .cookie = w->args.cookie, .exclusive = w->args.exclusive, .alock = w->args.alock};
 
 	g->st = nlm_state_ref(st);
 	g->waiter_id = w->id;
@@ -543,10 +541,9 @@ static void nlm_waiters_drop_same(struct nlm_state *st, struct nlm_file *f,
 		nlm_waiter_remove(st, f, w);
 }
 
-static nlm4_stats nlm_add_waiter(struct nlm_state *st, struct nlm_file *f,
-				 struct nlm_host *host, struct xl_call *call,
-				 const struct nlm_who *who, const struct xl_lock *lk,
-				 const nlm4_lockargs *args)
+static nlm4_stats nlm_add_waiter(struct nlm_state *st, struct nlm_file *f, struct nlm_host *host,
+				 struct xl_call *call, const struct nlm_who *who,
+				 const struct xl_lock *lk, const nlm4_lockargs *args)
 {
 	struct nlm_waiter *w = nlm_waiter_find(f, lk);
 
@@ -569,8 +566,8 @@ static nlm4_stats nlm_add_waiter(struct nlm_state *st, struct nlm_file *f,
 }
 
 nlm4_stats nlm_state_lock(struct nlm_state *st, struct xl *child, struct xl_call *call,
-			  struct xl_inode *inode, const struct nlm_who *who, const struct xl_lock *lk,
-			  bool block, const nlm4_lockargs *args)
+			  struct xl_inode *inode, const struct nlm_who *who,
+			  const struct xl_lock *lk, bool block, const nlm4_lockargs *args)
 {
 	struct xl_lock l = *lk;
 	struct nlm_host *host;
