@@ -375,6 +375,48 @@ static void test_blocked_granted(void)
 	clear_grants();
 }
 
+/* GRANTED to this server: from elsewhere DENIED; from this machine (its
+ * own callback come back) DENIED_GRACE_PERIOD, which keeps the granted
+ * waiter: a CANCEL then still gives the lock back. */
+static void test_granted_echo(void)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&req.client;
+	nlm4_testargs a = {.alock = mk_lock(&B, &fh_f, 0, 0)};
+	nlm4_res r = {0};
+
+	CU_ASSERT_EQUAL(nlm4_svc_granted(&req, &a, &r), RPCSVC_OK);
+	CU_ASSERT_EQUAL(r.stat.stat, NLM4_DENIED_GRACE_PERIOD);
+	xdr_free((xdrproc_t)xdr_nlm4_res, (char *)&r);
+	sin->sin_addr.s_addr = htonl(0x0a000005);
+	CU_ASSERT_EQUAL(nlm4_svc_granted(&req, &a, &r), RPCSVC_OK);
+	CU_ASSERT_EQUAL(r.stat.stat, NLM4_DENIED);
+	xdr_free((xdrproc_t)xdr_nlm4_res, (char *)&r);
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+
+	clear_grants();
+	CU_ASSERT_EQUAL(do_lock(&A, &fh_f, 0, 0, true, false), NLM4_GRANTED);
+	CU_ASSERT_EQUAL(do_lock(&B, &fh_f, 0, 0, true, true), NLM4_BLOCKED);
+	CU_ASSERT_EQUAL(do_unlock(&A, &fh_f, 0, 0), NLM4_GRANTED);
+	CU_ASSERT_EQUAL_FATAL(grants->len, 1);
+	nlm_state_grant_answered(srv.nlm, ((struct nlm_grant *)grants->pdata[0])->waiter_id,
+				 NLM4_DENIED_GRACE_PERIOD);
+	CU_ASSERT_EQUAL(counts().waiters, 1);
+	CU_ASSERT_EQUAL(do_cancel(&B, &fh_f, 0, 0, true), NLM4_GRANTED);
+	CU_ASSERT_EQUAL(do_lock(&C, &fh_f, 0, 0, true, false), NLM4_GRANTED);
+	CU_ASSERT_EQUAL(do_unlock(&C, &fh_f, 0, 0), NLM4_GRANTED);
+	/* a client that answers DENIED does not want it: given back */
+	CU_ASSERT_EQUAL(do_lock(&A, &fh_f, 0, 0, true, false), NLM4_GRANTED);
+	CU_ASSERT_EQUAL(do_lock(&B, &fh_f, 0, 0, true, true), NLM4_BLOCKED);
+	CU_ASSERT_EQUAL(do_unlock(&A, &fh_f, 0, 0), NLM4_GRANTED);
+	CU_ASSERT_EQUAL_FATAL(grants->len, 2);
+	nlm_state_grant_answered(srv.nlm, ((struct nlm_grant *)grants->pdata[1])->waiter_id,
+				 NLM4_DENIED);
+	CU_ASSERT_EQUAL(do_lock(&C, &fh_f, 0, 0, true, false), NLM4_GRANTED);
+	CU_ASSERT_EQUAL(do_unlock(&C, &fh_f, 0, 0), NLM4_GRANTED);
+	expect_empty();
+	clear_grants();
+}
+
 static void test_cancel(void)
 {
 	clear_grants();
@@ -628,6 +670,8 @@ static void add_tests(CU_pSuite s)
 	CU_add_test(s, "ranges past 2^64 answer FBIG", test_ranges);
 	CU_add_test(s, "a caller who may not read the file is refused", test_permission);
 	CU_add_test(s, "a blocked LOCK is granted on UNLOCK and told", test_blocked_granted);
+	CU_add_test(s, "GRANTED to the server; a callback come back keeps the waiter",
+		    test_granted_echo);
 	CU_add_test(s, "CANCEL drops a waiter, or gives back what it was granted", test_cancel);
 	CU_add_test(s, "one host's waiters are bounded", test_waiters_bounded);
 	CU_add_test(s, "FREE_ALL drops one host's locks and grants waiters", test_free_all);

@@ -266,21 +266,37 @@ int nlm4_svc_unlock(struct rpcsvc_request *req, void *args, void *res)
 	return RPCSVC_OK;
 }
 
+/* Is @req from this machine (the loopback)? */
+static bool nlm4_from_loopback(const struct rpcsvc_request *req)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&req->client;
+
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+		return IN6_IS_ADDR_LOOPBACK(a) ||
+		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return false;
+}
+
 /* Another lock manager telling us a lock we waited for is ours. This
- * server never waits on another, so there is nothing to wake; it answers
- * GRANTED all the same (acknowledged, nothing to give back), because the
- * one GRANTED call it can get is its own: a client behind NAT or qemu's
- * user network calls from a local address, whose rpcbind names this
- * server's NLM, and nlm_callback.c then reaches this actor. Answering
- * DENIED there would make nlm_state give back the lock it just granted. */
+ * server never waits on another: from elsewhere the answer is DENIED (not
+ * wanted: the sender gives it back). From this machine it is most likely
+ * our own GRANTED callback come back: a client behind NAT or qemu's user
+ * network calls from a local address, whose rpcbind names this server's
+ * NLM. The answer then is DENIED_GRACE_PERIOD, "not now", which leaves
+ * the granted waiter for the client's next poll (nlm_state_grant_answered);
+ * GRANTED would make it look told, and DENIED give the lock back. */
 int nlm4_svc_granted(struct rpcsvc_request *req, void *args, void *res)
 {
 	nlm4_testargs *a = args;
 	nlm4_res *r = res;
 
-	(void)req;
 	nlm4_cookie_copy(&a->cookie, &r->cookie);
-	r->stat.stat = NLM4_GRANTED;
+	r->stat.stat = nlm4_from_loopback(req) ? NLM4_DENIED_GRACE_PERIOD : NLM4_DENIED;
 	return RPCSVC_OK;
 }
 
@@ -328,22 +344,6 @@ int nlm4_svc_free_all(struct rpcsvc_request *req, void *args, void *res)
 	nlm_state_free_all(srv->nlm, (const struct sockaddr *)&req->client, req->client_len,
 			   a->name ? a->name : "");
 	return RPCSVC_OK;
-}
-
-/* Is @req from this machine (the loopback)? */
-static bool nlm4_from_loopback(const struct rpcsvc_request *req)
-{
-	const struct sockaddr *sa = (const struct sockaddr *)&req->client;
-
-	if (sa->sa_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
-	if (sa->sa_family == AF_INET6) {
-		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-
-		return IN6_IS_ADDR_LOOPBACK(a) ||
-		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
-	}
-	return false;
 }
 
 /* The local statd: a host we asked it to watch (nlm_nsm.c) rebooted, so

@@ -120,9 +120,10 @@ void nlm_state_release_gone(struct nlm_state *st, struct xl *child, const struct
  * and other hosts' waiters are granted what that frees. */
 void nlm_state_free_all(struct nlm_state *st, const struct sockaddr *addr, socklen_t addr_len,
 			const char *caller_name);
-/* A GRANTED call for waiter @waiter_id was answered @stat (the client
- * now knows: the waiter record goes; anything but NLM4_GRANTED means it
- * no longer wants the lock, which is given back). */
+/* A GRANTED call for waiter @waiter_id was answered @stat: GRANTED, the
+ * client now knows (the waiter record goes); DENIED_GRACE_PERIOD, not
+ * now (the record stays for the client's poll or CANCEL); anything else,
+ * it no longer wants the lock, which is given back. */
 void nlm_state_grant_answered(struct nlm_state *st, uint64_t waiter_id, nlm4_stats stat);
 
 /* A client host rebooted (the local statd's notice): every lock and

@@ -806,6 +806,8 @@ void nlm_state_grant_answered(struct nlm_state *st, uint64_t waiter_id, nlm4_sta
 	GHashTableIter it;
 	gpointer v;
 
+	if (stat == NLM4_DENIED_GRACE_PERIOD) /* not now: the client polls */
+		return;
 	g_mutex_lock(&st->lock);
 	g_hash_table_iter_init(&it, st->files);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
