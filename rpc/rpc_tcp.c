@@ -37,10 +37,11 @@
  * connections with nothing outstanding are read (so a flood from some
  * does not shut the others out). A connection whose replies do not drain
  * (its socket takes nothing for send_timeout_ms, or its queue never empties
- * for that long with less than RPCSVC_MIN_RATE bytes a second taken) is
- * reset (its last close sends RST, not a FIN stuck behind the replies), and
- * one idle for idle_timeout_ms is closed; at max_connections a new client
- * replaces the oldest idle connection.
+ * for that long with less than RPCSVC_MIN_RATE bytes a second taken, or
+ * the same of the kernel's send queue with the bytes the peer
+ * acknowledged: rpc_outq.c) is reset (its last close sends RST, not a FIN
+ * stuck behind the replies), and one idle for idle_timeout_ms is closed;
+ * at max_connections a new client replaces the oldest idle connection.
  *
  * Lifetime: see rpcsvc_int.h. The lock order is conns_lock, then a
  * connection's lock; epoll_ctl is called under the connection's lock.
@@ -322,6 +323,7 @@ static void tcp_admit(struct rpcsvc *svc, int fd, const struct sockaddr_storage 
 		conn->out_since_ms = 0;
 		conn->out_sent = 0;
 		conn->want_out_since_ms = 0;
+		conn->outq = (struct rpcsvc_outq){ 0 };
 		conn->pend = NULL;
 		conn->pend_len = conn->pend_off = 0;
 		tcp_touch(svc, conn);
@@ -934,6 +936,7 @@ void rpcsvc_conns_tick(struct rpcsvc *svc)
 	int64_t now = rpcsvc_now_ms();
 	GPtrArray *idle = g_ptr_array_new(), *stalled = g_ptr_array_new();
 	int64_t send_to = svc->cfg.send_timeout_ms;
+	uint64_t min_bytes = (uint64_t)RPCSVC_MIN_RATE * send_to / 1000;
 	guint i;
 
 	pthread_mutex_lock(&svc->conns_lock);
@@ -951,12 +954,17 @@ void rpcsvc_conns_tick(struct rpcsvc *svc)
 			g_ptr_array_add(stalled, conn);
 		} else if (conn->out_head && now - conn->out_since_ms >= send_to) {
 			/* Replies waited all this time: did it take a fair share? */
-			if (conn->out_sent < (uint64_t)RPCSVC_MIN_RATE * send_to / 1000) {
+			if (conn->out_sent < min_bytes) {
 				rpcsvc_conn_ref(conn);
 				g_ptr_array_add(stalled, conn);
 			}
 			conn->out_since_ms = now;
 			conn->out_sent = 0;
+		} else if (rpcsvc_outq_stalled(&conn->outq, conn->fd, conn->last_seq, now, send_to,
+					       min_bytes)) {
+			/* Its replies wait in the kernel, unacknowledged. */
+			rpcsvc_conn_ref(conn);
+			g_ptr_array_add(stalled, conn);
 		} else if (!conn->inflight && !conn->out_head && !conn->handling &&
 			   !conn->pend_len && rpc_record_idle(&conn->rec) &&
 			   now - conn->last_ms >= (int64_t)svc->cfg.idle_timeout_ms) {

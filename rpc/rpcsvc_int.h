@@ -6,6 +6,7 @@
  *   rpc_loop.c    the worker threads around one epoll set; housekeeping
  *   rpc_tcp.c     TCP connections: accept, read and reassemble, the reply
  *                 queue, limits and timeouts
+ *   rpc_outq.c    whether a peer takes the replies in the kernel's queue
  *   rpc_udp.c     UDP datagrams: receive, send
  *   rpc_dispatch.c one call: header, program, args, actor, reply
  *   rpcbind.c     registration with the local rpcbind
@@ -105,6 +106,16 @@ struct rpcsvc_reply {
 	size_t bytes;                 /* accounted in queued */
 };
 
+/* What the housekeeper knows of a connection's kernel send queue
+ * (rpc_outq.c): under the connection's lock, used by the housekeeper
+ * only, reset at admission. */
+struct rpcsvc_outq {
+	uint64_t seen_seq;            /* the connection's last_seq at the last look */
+	int64_t since_ms;             /* non-empty since, as far as known (0: not watched) */
+	uint64_t queued0;             /* bytes queued then (SIOCOUTQ) */
+	uint64_t acked0;              /* bytes acknowledged then (tcpi_bytes_acked) */
+};
+
 /* An accepted TCP connection (a slot of svc->slots). */
 struct rpcsvc_conn {
 	struct rpcsvc *svc;
@@ -128,6 +139,7 @@ struct rpcsvc_conn {
 	int64_t want_out_since_ms;    /* waiting for EPOLLOUT since (0: not) */
 	gint64 last_ms;               /* last call received or reply sent (atomic) */
 	uint64_t last_seq;            /* svc->activity_seq then: orders the idle */
+	struct rpcsvc_outq outq;      /* the kernel's send queue, as last seen */
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
 	char peername[INET6_ADDRSTRLEN + 8];
@@ -278,6 +290,17 @@ void rpcsvc_conn_abort(struct rpcsvc_conn *conn);
 void rpcsvc_conns_tick(struct rpcsvc *svc);
 /* Whether every connection's reply queue is empty. */
 bool rpcsvc_conns_flushed(struct rpcsvc *svc);
+
+/* rpc_outq.c: whether the kernel's send queue of @fd (@q: what the
+ * last looks saw; @seq: the connection's activity sequence now) has
+ * stayed non-empty for @window_ms while its peer acknowledged fewer than
+ * @min_bytes. Looks (one ioctl, and a getsockopt if the queue is not
+ * empty) only while the queue was non-empty at the last look or @seq
+ * moved since. Always false where the kernel does not count the bytes
+ * acknowledged (Linux < 4.2). The caller holds the connection's lock and
+ * @fd is open. */
+bool rpcsvc_outq_stalled(struct rpcsvc_outq *q, int fd, uint64_t seq, int64_t now,
+			 int64_t window_ms, uint64_t min_bytes);
 
 /* rpc_udp.c */
 void rpcsvc_udp_readable(struct rpcsvc_worker *w, struct rpcsvc_listener *l);

@@ -5,6 +5,9 @@
  *   - a client that stops reading cannot delay another's NULL replies by
  *     100 ms, and loses its own connection after send_timeout_ms, by a
  *     reset it sees without reading;
+ *   - so does one whose small replies all wait in the kernel's send
+ *     queue (none in the service's), while one reading slowly but above
+ *     the minimum rate keeps its connection;
  *   - a flood of pipelined calls whose replies are not read stays within
  *     the per-connection and the global queue budgets;
  *   - 2,000 idle connections do not lock a new client out;
@@ -367,6 +370,107 @@ static void test_stalled_reset(void)
 	rpcsvc_free(svc);
 }
 
+/* Wait up to @ms for the service to have decoded @calls calls and to
+ * hold nothing: every reply written to its socket, none in its queue. */
+static bool all_in_kernel(struct rpcsvc *svc, uint64_t calls, int ms)
+{
+	struct rpcsvc_counters c;
+
+	for (int i = 0; i < ms / 10; i++) {
+		rpcsvc_get_counters(svc, &c);
+		if (c.calls >= calls && c.inflight == 0 && c.queued_bytes == 0)
+			return true;
+		g_usleep(10 * 1000);
+	}
+	return false;
+}
+
+#define NULL_REPLY_LEN 28 /* mark, xid, REPLY, MSG_ACCEPTED, AUTH_NONE verifier, SUCCESS */
+
+/* Small replies that all fit in the kernel's buffers, so none waits in
+ * the service's own queue (the case tests/integration/fair.sh met): a
+ * client that pipelines calls and never reads loses its connection about
+ * send_timeout_ms after its replies were written, by a reset; another
+ * that reads its replies slowly but above the minimum rate (64 KiB/s),
+ * with some of them in the kernel's queue all the while, keeps its
+ * connection. */
+static void test_kernel_queue_stall(void)
+{
+	enum { STUCK_CALLS = 2000, SLOW_CALLS = 30000, SLOW_RATE = 192 << 10, SLOW_MS = 3000 };
+	struct rpcsvc_config cfg = { .threads = 2, .send_timeout_ms = 1000 };
+	const size_t slow_total = (size_t)SLOW_CALLS * NULL_REPLY_LEN;
+	struct rpcsvc_counters c;
+	uint16_t port;
+	struct rpcsvc *svc = start(&cfg, &port);
+	gint64 t_stuck, t0, now, hup = -1;
+	size_t got = 0;
+	double budget = 0;
+	bool slow_ok = true;
+	uint8_t *buf = g_malloc(slow_total);
+	int stuck, slow;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svc);
+	stuck = tcp_connect(port, 4096);
+	slow = tcp_connect(port, 4096);
+	CU_ASSERT_FATAL(stuck >= 0 && slow >= 0);
+	CU_ASSERT_EQUAL(flood(slow, 0, SLOW_CALLS, 1), SLOW_CALLS);
+	t_stuck = g_get_monotonic_time();
+	CU_ASSERT_EQUAL(flood(stuck, 0, STUCK_CALLS, 100000), STUCK_CALLS);
+	/* Every call answered, nothing left in user space: send_timeout_ms
+	 * as judged on the service's queue could never fire. */
+	CU_ASSERT_FATAL(all_in_kernel(svc, SLOW_CALLS + STUCK_CALLS, 5000));
+	t0 = g_get_monotonic_time();
+	/* Read at SLOW_RATE for SLOW_MS, watching the other for its reset
+	 * without reading it. */
+	for (now = t0; now - t0 < SLOW_MS * 1000; now = g_get_monotonic_time()) {
+		struct pollfd pfd = { .fd = stuck, .events = 0 };
+		size_t want;
+		ssize_t n;
+
+		if (hup < 0 && poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP)))
+			hup = now;
+		g_usleep(10 * 1000);
+		budget = (double)SLOW_RATE * (g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
+		want = MIN((size_t)budget, slow_total) - got;
+		if (want == 0)
+			continue;
+		n = recv(slow, buf + got, want, MSG_DONTWAIT);
+		if (n > 0)
+			got += (size_t)n;
+		else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+			slow_ok = false;
+		if (!slow_ok)
+			break;
+	}
+	CU_ASSERT(slow_ok);
+	/* It did read steadily, well above the minimum rate... */
+	CU_ASSERT(got >= (size_t)SLOW_RATE * SLOW_MS / 1000 * 3 / 4);
+	/* ...and had replies waiting all along (more than its own small
+	 * buffer holds): the server's kernel queue was never empty. */
+	CU_ASSERT(got + 64 * 1024 < slow_total);
+	CU_ASSERT(recv_all(slow, buf + got, slow_total - got, 5000));
+	rpcsvc_get_counters(svc, &c);
+	CU_ASSERT_EQUAL(c.conns_dropped_stalled, 1);
+	/* The window opens at the first look after its replies were
+	 * written (a tick is send_timeout_ms / 4) and is judged one
+	 * send_timeout_ms later, at a tick: not before send_timeout_ms
+	 * since its first call, within 2 ticks more (and some slack) of
+	 * its last reply. */
+	CU_ASSERT(hup >= 0);
+	CU_ASSERT(hup - t_stuck >= 950 * 1000);
+	CU_ASSERT(hup - t0 <= 2000 * 1000);
+	if (getenv("TEST_DEBUG"))
+		fprintf(stderr, "read %zu of %zu; reset %" G_GINT64_FORMAT " ms after the first call, %"
+			G_GINT64_FORMAT " ms after the last reply\n", got, slow_total,
+			(hup - t_stuck) / 1000, (hup - t0) / 1000);
+	/* The slow one is still served. */
+	CU_ASSERT(null_rtt(slow, 7) >= 0);
+	g_free(buf);
+	close(stuck);
+	close(slow);
+	rpcsvc_free(svc);
+}
+
 /* Floods of small pipelined calls from four clients that never read
  * their replies: what the service holds stays within the global budget
  * (plus one read's worth per connection), each flooder within its own;
@@ -688,6 +792,8 @@ int main(void)
 	s = CU_add_suite("rpc fairness and threads", NULL, NULL);
 	CU_add_test(s, "a stalled reader delays nobody, and is dropped", test_stalled_reader);
 	CU_add_test(s, "a client dropped for not reading sees a reset", test_stalled_reset);
+	CU_add_test(s, "a client whose replies wait in the kernel is dropped",
+		    test_kernel_queue_stall);
 	CU_add_test(s, "a pipelined flood stays within the budgets", test_flood_bounded);
 	CU_add_test(s, "2000 idle connections do not lock a client out", test_idle_crowd);
 	CU_add_test(s, "stop within drain_ms under a stuck client", test_stop_stuck_client);
