@@ -10,6 +10,9 @@
  *                                 for the server to close the connection
  *                                 and print "closed SECONDS" (or
  *                                 "open" after 120 s)
+ *   fair_client pipe HOST PORT N  send N NULL calls at once, never read a
+ *                                 reply; print "sent N", then as stall
+ *                                 ("closed SECONDS" since "sent")
  *   fair_client idle HOST PORT N  open N connections, print "open N",
  *                                 then hold them until killed
  *   fair_client null HOST PORT K  K NULL calls one after the other on one
@@ -61,7 +64,10 @@ static void fair_null_call(uint8_t out[FAIR_CALL_LEN], uint32_t xid)
 	}
 }
 
-static int fair_connect(const char *host, int port)
+/* A connected socket, with a receive buffer of @rcvbuf bytes if not 0
+ * (set before connecting, so the window offered from the start is that
+ * small), or -errno. */
+static int fair_connect(const char *host, int port, int rcvbuf)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	int fd;
@@ -71,6 +77,8 @@ static int fair_connect(const char *host, int port)
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	if (rcvbuf)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
 		int err = errno;
 
@@ -99,20 +107,54 @@ static int fair_read(int fd, uint8_t *buf, size_t len, int ms)
 	return 0;
 }
 
+/* Wait for the server to give up on @fd without ever reading it: the
+ * connection errors or ends (a call is sent every 500 ms when there is
+ * room, so a lost reset is answered by another). Print "closed SECONDS"
+ * since now, or "open" after 120 s. 0, or 1 when it stayed open. */
+static int fair_wait_closed(int fd)
+{
+	double start = fair_now();
+
+	while (fair_now() - start < 120) {
+		struct pollfd p = {.fd = fd, .events = 0};
+		uint8_t more[FAIR_CALL_LEN];
+
+		if (poll(&p, 1, 500) < 0)
+			break;
+		if (!(p.revents & (POLLERR | POLLHUP))) {
+			fair_null_call(more, 1);
+			if (send(fd, more, sizeof(more), MSG_NOSIGNAL) >= 0 || errno == EAGAIN)
+				continue;
+		}
+		printf("closed %.1f\n", fair_now() - start);
+		return 0;
+	}
+	printf("open\n");
+	return 1;
+}
+
+/* A connection with a small receive window, so the replies back up at
+ * the server soon; non-blocking. -errno when it cannot connect. */
+static int fair_connect_narrow(const char *host, int port)
+{
+	int fd = fair_connect(host, port, 4096);
+
+	if (fd < 0) {
+		fprintf(stderr, "fair_client: connect: %s\n", strerror(-fd));
+		return fd;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return fd;
+}
+
 static int fair_stall(const char *host, int port)
 {
 	uint8_t call[FAIR_CALL_LEN], batch[FAIR_CALL_LEN * 256];
 	unsigned long calls = 0;
-	double start;
-	int fd = fair_connect(host, port), rcv = 4096;
+	int fd = fair_connect_narrow(host, port);
 
-	if (fd < 0) {
-		fprintf(stderr, "fair_client: connect: %s\n", strerror(-fd));
+	if (fd < 0)
 		return 1;
-	}
-	/* a small receive window, so the replies back up at the server soon */
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	for (;;) {
 		struct pollfd p = {.fd = fd, .events = POLLOUT};
 		size_t off = 0;
@@ -141,31 +183,43 @@ static int fair_stall(const char *host, int port)
 stalled:
 	printf("stalled %lu\n", calls);
 	fflush(stdout);
-	start = fair_now();
-	/* Wait for the server to give up on us: the connection errors or
-	 * ends, and nothing is ever read. */
-	while (fair_now() - start < 120) {
-		struct pollfd p = {.fd = fd, .events = POLLOUT};
-		uint8_t more[FAIR_CALL_LEN];
-		ssize_t n;
+	return fair_wait_closed(fd);
+}
 
-		if (poll(&p, 1, 500) < 0)
-			break;
-		if (p.revents & (POLLERR | POLLHUP)) {
-			printf("closed %.1f\n", fair_now() - start);
-			return 0;
+/* @n NULL calls at once, never a reply read: few enough that the server
+ * takes them all and their replies (28 bytes each) all fit in its
+ * kernel's send buffer, so none waits in the server's process. */
+static int fair_pipe(const char *host, int port, unsigned n)
+{
+	uint8_t *calls = malloc((size_t)n * FAIR_CALL_LEN);
+	size_t off = 0, len = (size_t)n * FAIR_CALL_LEN;
+	int fd = fair_connect_narrow(host, port), rc = 1;
+
+	if (!calls || fd < 0)
+		goto out;
+	for (unsigned i = 0; i < n; i++)
+		fair_null_call(calls + (size_t)FAIR_CALL_LEN * i, i + 1);
+	while (off < len) {
+		struct pollfd p = {.fd = fd, .events = POLLOUT};
+		ssize_t sent = send(fd, calls + off, len - off, MSG_NOSIGNAL);
+
+		if (sent > 0) {
+			off += (size_t)sent;
+			continue;
 		}
-		if (p.revents & POLLOUT) {
-			fair_null_call(more, 1);
-			n = send(fd, more, sizeof(more), MSG_NOSIGNAL);
-			if (n < 0 && errno != EAGAIN) {
-				printf("closed %.1f\n", fair_now() - start);
-				return 0;
-			}
+		if ((sent < 0 && errno != EAGAIN) || poll(&p, 1, 10000) != 1) {
+			printf("not-taken %zu\n", off / FAIR_CALL_LEN);
+			goto out;
 		}
 	}
-	printf("open\n");
-	return 1;
+	printf("sent %u\n", n);
+	fflush(stdout);
+	rc = fair_wait_closed(fd);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(calls);
+	return rc;
 }
 
 static int fair_idle(const char *host, int port, unsigned n)
@@ -177,7 +231,7 @@ static int fair_idle(const char *host, int port, unsigned n)
 		return 1;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		int fd = fair_connect(host, port);
+		int fd = fair_connect(host, port, 0);
 
 		if (fd < 0) {
 			fprintf(stderr, "fair_client: connection %u: %s\n", i, strerror(-fd));
@@ -201,7 +255,7 @@ static int fair_null(const char *host, int port, unsigned k)
 {
 	double *ms = calloc(k, sizeof(*ms));
 	uint8_t call[FAIR_CALL_LEN], reply[28];
-	int fd = fair_connect(host, port), one = 1, rc = 1;
+	int fd = fair_connect(host, port, 0), one = 1, rc = 1;
 
 	if (!ms || fd < 0) {
 		fprintf(stderr, "fair_client: connect: %s\n", fd < 0 ? strerror(-fd) : "no memory");
@@ -234,11 +288,13 @@ int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "stall") == 0)
 		return fair_stall(argv[2], atoi(argv[3]));
+	if (argc == 5 && strcmp(argv[1], "pipe") == 0 && atoi(argv[4]) > 0)
+		return fair_pipe(argv[2], atoi(argv[3]), (unsigned)atoi(argv[4]));
 	if (argc == 5 && strcmp(argv[1], "idle") == 0)
 		return fair_idle(argv[2], atoi(argv[3]), (unsigned)atoi(argv[4]));
 	if (argc == 5 && strcmp(argv[1], "null") == 0 && atoi(argv[4]) > 0)
 		return fair_null(argv[2], atoi(argv[3]), (unsigned)atoi(argv[4]));
-	fprintf(stderr, "usage: fair_client stall HOST PORT | idle HOST PORT N | "
-			"null HOST PORT K\n");
+	fprintf(stderr, "usage: fair_client stall HOST PORT | pipe HOST PORT N | "
+			"idle HOST PORT N | null HOST PORT K\n");
 	return 2;
 }
