@@ -157,9 +157,10 @@ struct rpcsvc_config {
 	/* A connection with nothing in flight for idle_timeout_ms is closed
 	 * (0: the default, 6 minutes, as knfsd). */
 	unsigned idle_timeout_ms;
-	/* A connection whose replies have waited unsent for send_timeout_ms
-	 * (the client does not read them, or reads a trickle) is closed
-	 * (0: the default, 30 s). */
+	/* A connection whose replies have waited for send_timeout_ms (the
+	 * client does not read them, or reads a trickle: less than 64 KiB/s)
+	 * is reset, whether they waited in the service's queue or
+	 * unacknowledged in the kernel's send queue (0: the default, 30 s). */
 	unsigned send_timeout_ms;
 	/* Bytes of calls received and replies queued: per connection (beyond
 	 * it the service stops reading that connection) and in total

@@ -139,7 +139,9 @@ static const struct xl_option nfs_server_options[] = {
 	  .desc = "close a connection with no call for this long" },
 	{ .key = "send-timeout", .type = XL_OPT_TIME, .def = "30s",
 	  .offset = offsetof(struct nfs_server_conf, send_timeout_ms),
-	  .desc = "close a connection whose client does not read its replies for this long" },
+	  .desc = "close a connection whose client does not read its replies for this long: "
+		  "they waited in the server, or unacknowledged in its kernel's send queue, "
+		  "while the client took less than 64 KiB/s" },
 	{ .key = "queue-size", .type = XL_OPT_SIZE, .def = "8MB", .min = 64 * KB,
 	  .max = 1024 * MB, .offset = offsetof(struct nfs_server_conf, conn_queue),
 	  .desc = "calls and replies held per connection before it is no longer read" },
