@@ -17,9 +17,11 @@
  * rate's worth meanwhile. "Stayed non-empty" is what a sampler can
  * prove: fewer bytes were acknowledged than were queued when the window
  * began, so the queue never emptied. Once the peer has taken all of
- * those bytes, the window starts again from what is queued then; a
- * client that reads what it asked for, however slowly, is never judged
- * on bytes that are only in flight.
+ * those bytes, the window starts again from what is queued then: a
+ * client whose replies are only in flight (it reads what it asked for,
+ * however slowly) is never judged, and one that keeps P bytes waiting
+ * must take the lesser of P and the minimum rate's worth every window,
+ * so holding megabytes costs reading at the minimum rate.
  *
  * Cost: a connection is looked at only while it is watched (its queue
  * was non-empty at the last look) or when it was active since (its
