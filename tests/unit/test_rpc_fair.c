@@ -385,20 +385,22 @@ static bool all_in_kernel(struct rpcsvc *svc, uint64_t calls, int ms)
 	return false;
 }
 
-#define NULL_REPLY_LEN 28 /* mark, xid, REPLY, MSG_ACCEPTED, AUTH_NONE verifier, SUCCESS */
+#define BIG_REPLY_LEN (4 + 24 + 4 + BIG_PAYLOAD) /* mark, accepted header, length, payload */
 
-/* Small replies that all fit in the kernel's buffers, so none waits in
- * the service's own queue (the case tests/integration/fair.sh met): a
- * client that pipelines calls and never reads loses its connection about
+/* Replies that all fit in the kernel's buffers, so none waits in the
+ * service's own queue (the case tests/integration/fair.sh met): a client
+ * that pipelines small calls and never reads loses its connection about
  * send_timeout_ms after its replies were written, by a reset; another
  * that reads its replies slowly but above the minimum rate (64 KiB/s),
  * with some of them in the kernel's queue all the while, keeps its
- * connection. */
+ * connection. The slow one calls only once the other's replies are all
+ * written, and reads from then on: a wait for the service (slow under
+ * the sanitizers) is time it does not read. */
 static void test_kernel_queue_stall(void)
 {
-	enum { STUCK_CALLS = 2000, SLOW_CALLS = 30000, SLOW_RATE = 192 << 10, SLOW_MS = 3000 };
+	enum { STUCK_CALLS = 500, SLOW_CALLS = 12, SLOW_RATE = 192 << 10, SLOW_MS = 3000 };
 	struct rpcsvc_config cfg = { .threads = 2, .send_timeout_ms = 1000 };
-	const size_t slow_total = (size_t)SLOW_CALLS * NULL_REPLY_LEN;
+	const size_t slow_total = (size_t)SLOW_CALLS * BIG_REPLY_LEN;
 	struct rpcsvc_counters c;
 	uint16_t port;
 	struct rpcsvc *svc = start(&cfg, &port);
@@ -413,13 +415,13 @@ static void test_kernel_queue_stall(void)
 	stuck = tcp_connect(port, 4096);
 	slow = tcp_connect(port, 4096);
 	CU_ASSERT_FATAL(stuck >= 0 && slow >= 0);
-	CU_ASSERT_EQUAL(flood(slow, 0, SLOW_CALLS, 1), SLOW_CALLS);
 	t_stuck = g_get_monotonic_time();
 	CU_ASSERT_EQUAL(flood(stuck, 0, STUCK_CALLS, 100000), STUCK_CALLS);
 	/* Every call answered, nothing left in user space: send_timeout_ms
 	 * as judged on the service's queue could never fire. */
-	CU_ASSERT_FATAL(all_in_kernel(svc, SLOW_CALLS + STUCK_CALLS, 20000));
+	CU_ASSERT_FATAL(all_in_kernel(svc, STUCK_CALLS, 20000));
 	t0 = g_get_monotonic_time();
+	CU_ASSERT_EQUAL(flood(slow, 1, SLOW_CALLS, 1), SLOW_CALLS);
 	/* Read at SLOW_RATE for SLOW_MS, watching the other for its reset
 	 * without reading it. */
 	for (now = t0; now - t0 < SLOW_MS * 1000; now = g_get_monotonic_time()) {
@@ -443,6 +445,8 @@ static void test_kernel_queue_stall(void)
 			break;
 	}
 	CU_ASSERT(slow_ok);
+	/* Its replies were written to the kernel, none kept in user space. */
+	CU_ASSERT(all_in_kernel(svc, STUCK_CALLS + SLOW_CALLS, 1000));
 	/* It did read steadily, well above the minimum rate... */
 	CU_ASSERT(got >= (size_t)SLOW_RATE * SLOW_MS / 1000 * 3 / 4);
 	/* ...and had replies waiting all along (more than its own small
