@@ -15,7 +15,7 @@
  *     sent again; CANCEL drops a waiter; one host's waiters are bounded;
  *   - FREE_ALL drops every lock of one caller_name from one address;
  *   - a host's first lock asks statd to watch it, and statd's reboot
- *     notice (SM_NOTIFY, from the loopback only) frees it by name;
+ *     notice (SM_NOTIFY, from a privileged loopback port only) frees it by name;
  *   - a lock held while the inode table evicts every idle inode is
  *     still held (the inode is pinned), and the inode goes once unlocked;
  *   - during the grace period only reclaims are granted.
@@ -491,8 +491,9 @@ static void test_free_all(void)
 }
 
 /* statd is asked to watch a host when it takes its first lock; its
- * reboot notice (SM_NOTIFY from the loopback) frees it under any address,
- * one from elsewhere nothing. */
+ * reboot notice (SM_NOTIFY from a privileged port of the loopback) frees
+ * it under any address, one from elsewhere or from an unprivileged port
+ * nothing. */
 static void test_statd(void)
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)&req.client;
@@ -512,6 +513,11 @@ static void test_statd(void)
 	CU_ASSERT_EQUAL(counts().holds, 3);
 	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	CU_ASSERT_EQUAL(do_lock(&B, &fh_f, 0, 1, true, false), NLM4_DENIED);
+	/* nor one from an unprivileged port here (not statd: any local user) */
+	sin->sin_port = htons(40000);
+	CU_ASSERT_EQUAL(nlm4_svc_sm_notify(&req, &n, NULL), RPCSVC_OK);
+	CU_ASSERT_EQUAL(counts().holds, 3);
+	sin->sin_port = htons(800);
 	CU_ASSERT_EQUAL(nlm4_svc_sm_notify(&req, &n, NULL), RPCSVC_OK);
 	expect_empty();
 	CU_ASSERT_EQUAL(do_lock(&B, &fh_f, 0, 0, true, false), NLM4_GRANTED);

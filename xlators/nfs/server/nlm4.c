@@ -118,77 +118,6 @@ out_refuse:
 	return NLM4_FAILED;
 }
 
-int nlm4_svc_test(struct rpcsvc_request *req, void *args, void *res)
-{
-	nlm4_testargs *a = args;
-	nlm4_testres *r = res;
-	struct nfs_server *srv = nfs3_server(req);
-	struct nlm_who who = nlm4_who(req, &a->alock);
-	struct nfs3_obj obj;
-	struct xl_call call;
-	struct xl_lock lk;
-	bool drop;
-
-	nlm4_cookie_copy(&a->cookie, &r->cookie);
-	r->stat.stat = nlm4_range(&a->alock, a->exclusive, &lk);
-	if (r->stat.stat != NLM4_GRANTED)
-		return RPCSVC_OK;
-	if (nlm_state_in_grace(srv->nlm)) {
-		r->stat.stat = NLM4_DENIED_GRACE_PERIOD;
-		return RPCSVC_OK;
-	}
-	r->stat.stat = nlm4_open(req, &a->alock.fh, &call, &obj, &drop);
-	if (drop)
-		return RPCSVC_DROP;
-	if (r->stat.stat != NLM4_GRANTED)
-		return RPCSVC_OK;
-	r->stat.stat = nlm_state_test(srv->nlm, obj.export->child, &call, obj.inode, &who, &lk,
-				      &r->stat.nlm4_testrply_u.holder);
-	nfs3_obj_release(&obj);
-	return RPCSVC_OK;
-}
-
-/* LOCK and NM_LOCK (which never blocks). */
-static int nlm4_do_lock(struct rpcsvc_request *req, nlm4_lockargs *a, nlm4_res *r, bool block)
-{
-	struct nfs_server *srv = nfs3_server(req);
-	struct nlm_who who = nlm4_who(req, &a->alock);
-	struct nfs3_obj obj;
-	struct xl_call call;
-	struct xl_lock lk;
-	bool drop;
-
-	nlm4_cookie_copy(&a->cookie, &r->cookie);
-	r->stat.stat = nlm4_range(&a->alock, a->exclusive, &lk);
-	if (r->stat.stat != NLM4_GRANTED)
-		return RPCSVC_OK;
-	if (!a->reclaim && nlm_state_in_grace(srv->nlm)) {
-		r->stat.stat = NLM4_DENIED_GRACE_PERIOD;
-		return RPCSVC_OK;
-	}
-	r->stat.stat = nlm4_open(req, &a->alock.fh, &call, &obj, &drop);
-	if (drop)
-		return RPCSVC_DROP;
-	if (r->stat.stat != NLM4_GRANTED)
-		return RPCSVC_OK;
-	r->stat.stat =
-	    nlm_state_lock(srv->nlm, obj.export->child, &call, obj.inode, &who, &lk, block, a);
-	nfs3_obj_release(&obj);
-	return RPCSVC_OK;
-}
-
-int nlm4_svc_lock(struct rpcsvc_request *req, void *args, void *res)
-{
-	nlm4_lockargs *a = args;
-
-	return nlm4_do_lock(req, a, res, a->block);
-}
-
-int nlm4_svc_nm_lock(struct rpcsvc_request *req, void *args, void *res)
-{
-	return nlm4_do_lock(req, args, res, false);
-}
-
 /* UNLOCK and CANCEL answered STALE_FH: when the handle is ours and only
  * its file is gone, what the caller had there goes anyway. */
 static void nlm4_release_gone(struct rpcsvc_request *req, const nlm4_lock *l)
@@ -204,34 +133,106 @@ static void nlm4_release_gone(struct rpcsvc_request *req, const nlm4_lock *l)
 		nlm_state_release_gone(srv->nlm, e->child, &id, &who);
 }
 
+/* What a lock procedure works on once nlm4_begin has let it through. */
+struct nlm4_op {
+	struct nlm_who who;
+	struct xl_lock lk;
+	struct xl_call call;
+	struct nfs3_obj obj; /* held: release it */
+	bool drop;           /* answer nothing: the client retries */
+};
+
+/* The steps every lock procedure begins with: the reply's cookie, the
+ * range of @l, the grace period (unless @reclaim), the handle and the
+ * caller's right to lock (nlm4_open); with @release_gone, a STALE_FH
+ * whose file is gone still releases what the caller had there.
+ * NLM4_GRANTED with @op filled, else the answer (or @op->drop). */
+static nlm4_stats nlm4_begin(struct rpcsvc_request *req, const nlm4_netobj *cookie,
+			     nlm4_netobj *reply_cookie, const nlm4_lock *l, bool exclusive,
+			     bool reclaim, bool release_gone, struct nlm4_op *op)
+{
+	struct nfs_server *srv = nfs3_server(req);
+	nlm4_stats st;
+
+	op->drop = false;
+	op->who = nlm4_who(req, l);
+	nlm4_cookie_copy(cookie, reply_cookie);
+	st = nlm4_range(l, exclusive, &op->lk);
+	if (st != NLM4_GRANTED)
+		return st;
+	if (!reclaim && nlm_state_in_grace(srv->nlm))
+		return NLM4_DENIED_GRACE_PERIOD;
+	st = nlm4_open(req, &l->fh, &op->call, &op->obj, &op->drop);
+	if (st == NLM4_STALE_FH && release_gone && !op->drop)
+		nlm4_release_gone(req, l);
+	return st;
+}
+
+int nlm4_svc_test(struct rpcsvc_request *req, void *args, void *res)
+{
+	nlm4_testargs *a = args;
+	nlm4_testres *r = res;
+	struct nfs_server *srv = nfs3_server(req);
+	struct nlm4_op op;
+
+	r->stat.stat = nlm4_begin(req, &a->cookie, &r->cookie, &a->alock, a->exclusive, false,
+				  false, &op);
+	if (op.drop)
+		return RPCSVC_DROP;
+	if (r->stat.stat != NLM4_GRANTED)
+		return RPCSVC_OK;
+	r->stat.stat = nlm_state_test(srv->nlm, op.obj.export->child, &op.call, op.obj.inode,
+				      &op.who, &op.lk, &r->stat.nlm4_testrply_u.holder);
+	nfs3_obj_release(&op.obj);
+	return RPCSVC_OK;
+}
+
+/* LOCK and NM_LOCK (which never blocks). */
+static int nlm4_do_lock(struct rpcsvc_request *req, nlm4_lockargs *a, nlm4_res *r, bool block)
+{
+	struct nfs_server *srv = nfs3_server(req);
+	struct nlm4_op op;
+
+	r->stat.stat = nlm4_begin(req, &a->cookie, &r->cookie, &a->alock, a->exclusive,
+				  a->reclaim, false, &op);
+	if (op.drop)
+		return RPCSVC_DROP;
+	if (r->stat.stat != NLM4_GRANTED)
+		return RPCSVC_OK;
+	r->stat.stat = nlm_state_lock(srv->nlm, op.obj.export->child, &op.call, op.obj.inode,
+				      &op.who, &op.lk, block, a);
+	nfs3_obj_release(&op.obj);
+	return RPCSVC_OK;
+}
+
+int nlm4_svc_lock(struct rpcsvc_request *req, void *args, void *res)
+{
+	nlm4_lockargs *a = args;
+
+	return nlm4_do_lock(req, a, res, a->block);
+}
+
+int nlm4_svc_nm_lock(struct rpcsvc_request *req, void *args, void *res)
+{
+	return nlm4_do_lock(req, args, res, false);
+}
+
 int nlm4_svc_cancel(struct rpcsvc_request *req, void *args, void *res)
 {
 	nlm4_cancargs *a = args;
 	nlm4_res *r = res;
 	struct nfs_server *srv = nfs3_server(req);
-	struct nlm_who who = nlm4_who(req, &a->alock);
-	struct nfs3_obj obj;
-	struct xl_call call;
-	struct xl_lock lk;
-	bool drop;
+	struct nlm4_op op;
 
-	nlm4_cookie_copy(&a->cookie, &r->cookie);
-	r->stat.stat = nlm4_range(&a->alock, a->exclusive, &lk);
-	if (r->stat.stat != NLM4_GRANTED)
-		return RPCSVC_OK;
-	if (nlm_state_in_grace(srv->nlm)) {
-		r->stat.stat = NLM4_DENIED_GRACE_PERIOD;
-		return RPCSVC_OK;
-	}
-	r->stat.stat = nlm4_open(req, &a->alock.fh, &call, &obj, &drop);
-	if (drop)
+	r->stat.stat = nlm4_begin(req, &a->cookie, &r->cookie, &a->alock, a->exclusive, false,
+				  true, &op);
+	if (op.drop)
 		return RPCSVC_DROP;
-	if (r->stat.stat == NLM4_STALE_FH)
-		nlm4_release_gone(req, &a->alock);
 	if (r->stat.stat != NLM4_GRANTED)
 		return RPCSVC_OK;
-	r->stat.stat = nlm_state_cancel(srv->nlm, obj.export->child, &call, obj.inode, &who, &lk);
-	nfs3_obj_release(&obj);
+	r->stat.stat = nlm_state_cancel(srv->nlm, op.obj.export->child, &op.call, op.obj.inode,
+					&op.who, &op.lk);
+	nfs3_obj_release(&op.obj);
 	return RPCSVC_OK;
 }
 
@@ -240,29 +241,16 @@ int nlm4_svc_unlock(struct rpcsvc_request *req, void *args, void *res)
 	nlm4_unlockargs *a = args;
 	nlm4_res *r = res;
 	struct nfs_server *srv = nfs3_server(req);
-	struct nlm_who who = nlm4_who(req, &a->alock);
-	struct nfs3_obj obj;
-	struct xl_call call;
-	struct xl_lock lk;
-	bool drop;
+	struct nlm4_op op;
 
-	nlm4_cookie_copy(&a->cookie, &r->cookie);
-	r->stat.stat = nlm4_range(&a->alock, false, &lk);
-	if (r->stat.stat != NLM4_GRANTED)
-		return RPCSVC_OK;
-	if (nlm_state_in_grace(srv->nlm)) {
-		r->stat.stat = NLM4_DENIED_GRACE_PERIOD;
-		return RPCSVC_OK;
-	}
-	r->stat.stat = nlm4_open(req, &a->alock.fh, &call, &obj, &drop);
-	if (drop)
+	r->stat.stat = nlm4_begin(req, &a->cookie, &r->cookie, &a->alock, false, false, true, &op);
+	if (op.drop)
 		return RPCSVC_DROP;
-	if (r->stat.stat == NLM4_STALE_FH)
-		nlm4_release_gone(req, &a->alock);
 	if (r->stat.stat != NLM4_GRANTED)
 		return RPCSVC_OK;
-	r->stat.stat = nlm_state_unlock(srv->nlm, obj.export->child, &call, obj.inode, &who, &lk);
-	nfs3_obj_release(&obj);
+	r->stat.stat = nlm_state_unlock(srv->nlm, op.obj.export->child, &op.call, op.obj.inode,
+					&op.who, &op.lk);
+	nfs3_obj_release(&op.obj);
 	return RPCSVC_OK;
 }
 
@@ -346,17 +334,35 @@ int nlm4_svc_free_all(struct rpcsvc_request *req, void *args, void *res)
 	return RPCSVC_OK;
 }
 
+/* Is @req from a privileged port of this machine, as statd's calls are
+ * (knfsd's nlm_privileged_requester)? */
+static bool nlm4_from_local_root(const struct rpcsvc_request *req)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&req->client;
+	uint16_t port;
+
+	if (!nlm4_from_loopback(req))
+		return false;
+	if (sa->sa_family == AF_INET)
+		port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	else
+		port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	return port < 1024;
+}
+
 /* The local statd: a host we asked it to watch (nlm_nsm.c) rebooted, so
  * its locks are gone with its processes. Only statd may say so: calls
- * from other machines are ignored. */
+ * from other machines, or from an unprivileged port here (any local
+ * user, or a client behind NAT on this host), are ignored. */
 int nlm4_svc_sm_notify(struct rpcsvc_request *req, void *args, void *res)
 {
 	nlm4_sm_status *a = args;
 	struct nfs_server *srv = nfs3_server(req);
 
 	(void)res;
-	if (!nlm4_from_loopback(req)) {
-		xl_log(srv->xl, XL_LOG_WARNING, "SM_NOTIFY for %s from another machine ignored",
+	if (!nlm4_from_local_root(req)) {
+		xl_log(srv->xl, XL_LOG_WARNING,
+		       "SM_NOTIFY for %s not from statd (another machine or an unprivileged port): ignored",
 		       a->mon_name ? a->mon_name : "");
 		return RPCSVC_OK;
 	}
