@@ -29,20 +29,27 @@ fi
 out=${2:-$builddir/tests/fuzz/bin}
 CC=${CC:-clang}
 [ -f "$builddir/config.h" ] || { echo "build.sh: $builddir is not configured" >&2; exit 1; }
-for f in xlators/nfs/server/nfs3_prot_xdr.c mount/mount3_prot_xdr.c; do
+for f in xlators/nfs/server/nfs3_prot_xdr.c xlators/nfs/server/nlm4_prot_xdr.c \
+	mount/mount3_prot_xdr.c; do
 	[ -f "$builddir/$f" ] || { echo "build.sh: run make in $builddir first ($f)" >&2; exit 1; }
 done
 mkdir -p "$out/obj" "$out/xlators/storage" "$out/xlators/nfs"
 
-pkgs="glib-2.0 gmodule-2.0 gthread-2.0 libtirpc"
+pkgs="glib-2.0 gmodule-2.0 gthread-2.0 libtirpc nettle"
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 CFLAGS="-g -O1 -fno-omit-frame-pointer -fPIC $san -fsanitize=fuzzer-no-link \
  -Wall -Wno-unused-parameter -Wno-unused-variable"
-CPPFLAGS="-I$builddir -I$srcdir/lib -I$srcdir/daemon -I$srcdir/xlators -I$srcdir/rpc -I$srcdir/mount \
+CPPFLAGS="-I$builddir -I$srcdir -I$srcdir/lib -I$srcdir/daemon -I$srcdir/xlators -I$srcdir/rpc -I$srcdir/mount \
  -I$builddir/mount -I$srcdir/xlators/nfs/server -I$builddir/xlators/nfs/server \
  -I$srcdir/tests/fuzz $(pkg-config --cflags $pkgs) \
  -DXLATOR_DIR=\"$out/xlators\" -DSTATE_DIR=\"/nonexistent\" -DSYSCONF_DIR=\"/nonexistent\""
 LIBS="$(pkg-config --libs $pkgs)"
+# nfs/server's metrics (nfs_metrics.c) use libmicrohttpd when configure found it.
+mhd=""
+if grep -q '^#define HAVE_MICROHTTPD 1' "$builddir/config.h"; then
+	CPPFLAGS="$CPPFLAGS $(pkg-config --cflags libmicrohttpd)"
+	mhd="$(pkg-config --libs libmicrohttpd)"
+fi
 
 # obj NAME SRC: compile SRC to $out/obj/NAME.o, echo the object.
 obj() {
@@ -62,6 +69,7 @@ for f in "$srcdir"/xlators/storage/posix/*.c; do
 	posix="$posix $(obj "posix_$(basename "$f" .c)" "$f")"
 done
 xdr="$(obj nfs3_prot_xdr "$builddir/xlators/nfs/server/nfs3_prot_xdr.c") \
+ $(obj nlm4_prot_xdr "$builddir/xlators/nfs/server/nlm4_prot_xdr.c") \
  $(obj mount3_prot_xdr "$builddir/mount/mount3_prot_xdr.c")"
 nfs=""
 for f in "$srcdir"/xlators/nfs/server/*.c "$srcdir"/mount/*.c; do
@@ -73,11 +81,11 @@ nfs_lib=$(echo "$nfs" | tr ' ' '\n' | grep -v '/nfs_server\.o$' | tr '\n' ' ')
 
 # Modules take libxlnfs's symbols from the executable (-rdynamic below).
 $CC $san -fsanitize=fuzzer-no-link -shared -o "$out/xlators/storage/posix.so" $posix
-$CC $san -fsanitize=fuzzer-no-link -shared -o "$out/xlators/nfs/server.so" $nfs $xdr
+$CC $san -fsanitize=fuzzer-no-link -shared -o "$out/xlators/nfs/server.so" $nfs $xdr $mhd
 
 for t in record callhdr nfs3_args dispatch; do
 	extra=""
-	[ $t = nfs3_args ] && extra="$nfs_lib $xdr"
+	[ $t = nfs3_args ] && extra="$nfs_lib $xdr $mhd"
 	$CC $CPPFLAGS $CFLAGS -c "$srcdir/tests/fuzz/fuzz_$t.c" -o "$out/obj/fuzz_$t.o"
 	$CC $san -fsanitize=fuzzer -rdynamic -o "$out/fuzz_$t" "$out/obj/fuzz_$t.o" \
 		$extra $core $LIBS
