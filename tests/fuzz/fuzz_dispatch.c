@@ -1,11 +1,16 @@
 /*
  * fuzz_dispatch.c — whole calls through the real dispatch path into the
- * real NFS3 and MOUNT actors, over storage/posix on a temporary directory.
+ * real NFS3, MOUNT and NLM v4 actors, over storage/posix on a temporary
+ * directory.
  *
  * Set-up (once): the graph nfs/server over storage/posix is loaded from an
  * inline volfile and initialised as xlnfsd would (listening on 127.0.0.1
  * only, on two free ports, TCP only, without rpcbind; run it in a private
- * network namespace as tests/fuzz/replay.sh does). The export holds four
+ * network namespace as tests/fuzz/replay.sh does). NLM is on (the
+ * default), without a grace period: its GRANTED callbacks and SM_MON
+ * calls go from work queue threads to the portmapper at 127.0.0.1, which
+ * in the namespace refuses at once, so no input waits on them and nothing
+ * leaves the loopback. The export holds four
  * fixtures: the root, "file" (10000 bytes), "dir" (with "a" and "b") and
  * "link" (→ file).
  *
@@ -369,6 +374,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 				  "  option mount-port %u\n"
 				  "  option transport.udp off\n"
 				  "  option rpc-register off\n"
+				  "  option nlm on\n"
+				  "  option nlm-grace 0s\n"
 				  "  option threads 1\n"
 				  "  option rtmax 64KB\n"
 				  "  option wtmax 64KB\n"

@@ -6,7 +6,8 @@
 Writes CORPUSDIR/{record,callhdr,nfs3_args,dispatch}/seed-*: one valid
 call per NFS3 and MOUNT procedure (AUTH_NONE and AUTH_SYS), as records
 for fuzz_record, headers for fuzz_callhdr, argument bodies for
-fuzz_nfs3_args and whole calls for fuzz_dispatch. Handles in dispatch
+fuzz_nfs3_args and whole calls for fuzz_dispatch (which also gets one per
+NLM v4 procedure the server serves, statd's reboot notice included). Handles in dispatch
 seeds are fuzz_dispatch.c's placeholders ("FH#0" root, "FH#1" file,
 "FH#2" dir, "FH#3" link); elsewhere they are 36 made-up bytes. Crash
 reproducers are kept next to the seeds as regress-* files; this script
@@ -104,6 +105,38 @@ def nfs3_args(fh):
     return a
 
 
+def nlm_lock(fh, owner=b"owner-1", svid=101, off=0, length=100, caller="fuzzhost"):
+    return name(caller) + fh(FILE) + opaque(owner) + u32(svid) + u64(off) + u64(length)
+
+
+def nlm_share(fh, mode, access, owner=b"owner-1"):
+    return name("fuzzhost") + fh(FILE) + opaque(owner) + u32(mode) + u32(access)
+
+
+def nlm4_args(fh):
+    """(procedure number, name, argument bytes) for NLM v4 (program 100021).
+    The order matters only within one process: a blocking LOCK by another
+    owner waits for the first LOCK, which UNLOCK then gives up."""
+    ck = opaque(b"cookie01")
+    a = []
+    a.append((0, "null", b""))
+    a.append((1, "test", ck + u32(1) + nlm_lock(fh)))
+    a.append((2, "lock", ck + u32(0) + u32(1) + nlm_lock(fh) + u32(0) + u32(3)))
+    a.append((2, "lock-block", ck + u32(1) + u32(1) +
+              nlm_lock(fh, b"owner-2", 202, 50, 0, "otherhost") + u32(0) + u32(5)))
+    a.append((2, "lock-shared-dir", ck + u32(0) + u32(0) +
+              nlm_lock(fh, caller="fuzzhost").replace(fh(FILE), fh(DIR)) + u32(0) + u32(3)))
+    a.append((3, "cancel", ck + u32(1) + u32(1) + nlm_lock(fh, b"owner-2", 202, 50, 0, "otherhost")))
+    a.append((4, "unlock", ck + nlm_lock(fh)))
+    a.append((5, "granted", ck + u32(1) + nlm_lock(fh)))
+    a.append((16, "sm-notify", name("otherhost") + u32(7) + b"\0" * 16))
+    a.append((20, "share", ck + nlm_share(fh, 2, 3) + u32(0)))
+    a.append((21, "unshare", ck + nlm_share(fh, 2, 3) + u32(0)))
+    a.append((22, "nm-lock", ck + u32(0) + u32(1) + nlm_lock(fh, svid=0) + u32(0) + u32(0)))
+    a.append((23, "free-all", name("fuzzhost") + u32(0)))
+    return a
+
+
 MOUNT_ARGS = [
     (1, "mnt", name("/")),
     (1, "mnt-dir", name("/dir")),
@@ -118,6 +151,8 @@ NFS3_DECODERS = ["GETATTR", "SETATTR", "LOOKUP", "ACCESS", "READLINK", "READ", "
                  "CREATE", "MKDIR", "SYMLINK", "MKNOD", "REMOVE", "RMDIR", "RENAME", "LINK",
                  "READDIR", "READDIRPLUS", "FSSTAT", "FSINFO", "PATHCONF", "COMMIT"]
 DEC_DIRPATH, DEC_MOUNTLIST, DEC_EXPORTS = 21, 22, 23
+# then NLM v4's, by the procedures whose arguments they are
+NLM4_DECODERS = {1: 24, 2: 25, 3: 26, 4: 27, 5: 24, 16: 30, 20: 28, 21: 28, 22: 25, 23: 29}
 
 
 def write(d, fname, data):
@@ -147,6 +182,13 @@ def main():
     calls.append(("nfs3-proc-unavail", call(9, 100003, 3, 22)))
     calls.append(("nfs2-prog-mismatch", call(10, 100003, 2, 0)))
     calls.append(("prog-unavail", call(11, 100099, 1, 0)))
+    for proc, n, args in nlm4_args(ph):
+        xid += 1
+        calls.append(("nlm4-" + n, call(xid, 100021, 4, proc, args, user_cred)))
+    calls.append(("nlm4-test-fake-fh", call(12, 100021, 4, 1,
+                                             opaque(b"c") + u32(0) + nlm_lock(lambda k: FAKE))))
+    calls.append(("nlm4-proc-unavail", call(13, 100021, 4, 7)))
+    calls.append(("nlm1-prog-mismatch", call(14, 100021, 1, 0)))
     for n, c in calls:
         write(os.path.join(top, "dispatch"), "seed-" + n, c)
 
@@ -185,6 +227,9 @@ def main():
     ex = u32(1) + name("/") + u32(1) + name("*") + u32(1) + name("10.0.0.0/8") + u32(0) + \
         u32(1) + name("/dir") + u32(0) + u32(0)
     write(d, "seed-exports", bytes([DEC_EXPORTS]) + ex)
+    for proc, n, args in nlm4_args(lambda k: FAKE):
+        if proc in NLM4_DECODERS:
+            write(d, "seed-nlm4-" + n, bytes([NLM4_DECODERS[proc]]) + args)
 
 
 if __name__ == "__main__":
