@@ -3,7 +3,8 @@
  *
  * Input: byte 0 picks a decoder (modulo the table below: every NFS3
  * procedure's arguments as the actor table decodes them, MOUNT's dirpath,
- * and the hand-written list routines), the rest is what it decodes. (READ's
+ * the hand-written list routines, and the arguments of each NLM v4
+ * procedure the server serves, statd's SM_NOTIFY included), the rest is what it decodes. (READ's
  * result routine is left out: the server only encodes it, and decoding is
  * rpcgen's, which allocates what a length word says, as clients do.) Whatever it is, the decoder must not crash, and xdr_free must
  * release all it allocated (also after a failed decode, as rpc_dispatch.c
@@ -21,6 +22,7 @@
 #include "fuzz.h"
 #include "mount3.h"
 #include "nfs3.h"
+#include "nlm4_prot.h"
 
 struct args_decoder {
 	const char *name;
@@ -29,6 +31,7 @@ struct args_decoder {
 };
 
 #define NFS3_ARGS(T) { #T "3args", (xdrproc_t)xdr_##T##3args, sizeof(T##3args) }
+#define NLM4_ARGS(T) { "nlm4_" #T, (xdrproc_t)xdr_nlm4_##T, sizeof(nlm4_##T) }
 
 static const struct args_decoder args_decoders[] = {
 	NFS3_ARGS(GETATTR), NFS3_ARGS(SETATTR), NFS3_ARGS(LOOKUP), NFS3_ARGS(ACCESS),
@@ -43,6 +46,9 @@ static const struct args_decoder args_decoders[] = {
 	{ "dirpath", (xdrproc_t)xdr_dirpath, sizeof(dirpath) },
 	{ "mountlist", (xdrproc_t)mount3_xdr_mountlist, sizeof(mountlist) },
 	{ "exports", (xdrproc_t)mount3_xdr_exports, sizeof(exports) },
+	/* NLM v4 (rpcgen's routines, as nlm4_proc.c's actor table has them) */
+	NLM4_ARGS(testargs), NLM4_ARGS(lockargs), NLM4_ARGS(cancargs), NLM4_ARGS(unlockargs),
+	NLM4_ARGS(shareargs), NLM4_ARGS(notify), NLM4_ARGS(sm_status),
 };
 
 /* Encode @obj with @d into a new buffer: its length in *@len, NULL if it
