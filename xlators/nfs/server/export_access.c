@@ -16,9 +16,7 @@
 #include "gid_cache.h"
 #include "hostcache.h"
 
-#define EXPORT_ACCESS_SECURE_PORT 1024u
-
-static uint16_t export_access_port(const struct sockaddr *sa)
+uint16_t export_access_port(const struct sockaddr *sa)
 {
 	if (sa->sa_family == AF_INET)
 		return ntohs(((const struct sockaddr_in *)sa)->sin_port);

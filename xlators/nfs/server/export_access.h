@@ -57,6 +57,11 @@ void nfs_export_creds(struct nfs_server *srv, const struct nfs_export *view,
  */
 int nfs_exports_add_rules(const char *text, const struct nfs_export *defaults,
 			  struct nfs_export **exports, size_t *count, char **errmsg);
+/* A client's port (0 for other families); below
+ * EXPORT_ACCESS_SECURE_PORT it is a "secure" one, which only root binds. */
+#define EXPORT_ACCESS_SECURE_PORT 1024u
+uint16_t export_access_port(const struct sockaddr *sa);
+
 /* Free the rules and views of the exports that have them (call before
  * nfs_exports_free, which knows nothing of them). */
 void nfs_exports_free_rules(struct nfs_export *exports, size_t count);

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "export_access.h"
 #include "nfs3.h"
 #include "nlm4.h"
 
@@ -338,16 +339,8 @@ int nlm4_svc_free_all(struct rpcsvc_request *req, void *args, void *res)
  * (knfsd's nlm_privileged_requester)? */
 static bool nlm4_from_local_root(const struct rpcsvc_request *req)
 {
-	const struct sockaddr *sa = (const struct sockaddr *)&req->client;
-	uint16_t port;
-
-	if (!nlm4_from_loopback(req))
-		return false;
-	if (sa->sa_family == AF_INET)
-		port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
-	else
-		port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
-	return port < 1024;
+	return nlm4_from_loopback(req) &&
+	       export_access_port((const struct sockaddr *)&req->client) < EXPORT_ACCESS_SECURE_PORT;
 }
 
 /* The local statd: a host we asked it to watch (nlm_nsm.c) rebooted, so
